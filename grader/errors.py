@@ -1,0 +1,84 @@
+"""Every error nngrade raises on purpose derives from `NngradeError`.
+
+Messages are sentences for a person: what was wrong, where, and what to do.
+Errors about the *student's* code (`StudentCallError` and its children) are raised on
+the trusted side by the proxy when a call into the sandboxed worker did not produce a
+usable value; the hidden suites let them propagate and the grading plugin turns them
+into outcomes (`failed`, `error`, `timeout`, `crashed`).
+"""
+
+from __future__ import annotations
+
+
+class NngradeError(Exception):
+    """Root of every error raised by nngrade on purpose."""
+
+
+class UsageError(NngradeError):
+    """The instructor asked for something that cannot be done (bad path, bad option)."""
+
+
+class FenceError(NngradeError):
+    """A `# BEGIN SOLUTION` / `# END SOLUTION` fence in `solutions/` is malformed."""
+
+
+class SubmissionError(NngradeError):
+    """A submission (or one of its files) cannot be loaded; the reason is for the student."""
+
+
+class SandboxError(NngradeError):
+    """The sandbox itself could not start (not the student's fault)."""
+
+
+class StudentCallError(NngradeError):
+    """A call into the student's code did not return a usable value.
+
+    Attributes:
+        function: the student function that was called, e.g. ``"relu_backward"``.
+    """
+
+    def __init__(self, function: str, message: str) -> None:
+        super().__init__(message)
+        self.function = function
+
+
+class StudentNotImplemented(StudentCallError):
+    """The function is missing, or it still raises ``NotImplementedError`` (an untouched stub)."""
+
+
+class StudentRaised(StudentCallError):
+    """The student's function raised an exception.
+
+    Attributes:
+        exception_type: the exception's class name, e.g. ``"ValueError"``.
+        detail: the exception's message, capped.
+        traceback: the student's traceback text, capped, with sandbox paths stripped.
+    """
+
+    def __init__(
+        self, function: str, exception_type: str, detail: str, traceback: str = ""
+    ) -> None:
+        super().__init__(function, f"`{function}` raised {exception_type}: {detail}")
+        self.exception_type = exception_type
+        self.detail = detail
+        self.traceback = traceback
+
+
+class StudentTimeout(StudentCallError):
+    """The call ran past its wall-clock or CPU deadline; the worker was killed."""
+
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(function, f"`{function}` did not return within {seconds:g} s.")
+        self.seconds = seconds
+
+
+class WorkerCrashed(StudentCallError):
+    """The worker died during the call (segfault, os._exit, memory limit, killed)."""
+
+    def __init__(self, function: str, detail: str) -> None:
+        super().__init__(function, f"The sandbox running `{function}` stopped: {detail}")
+        self.detail = detail
+
+
+class HostileValue(StudentCallError):
+    """The value that came back is not plain data the grader accepts (wrong type, bad frame)."""
