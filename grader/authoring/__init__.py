@@ -1,0 +1,1 @@
+"""Authoring: from the fenced answer key in `solutions/` to the stubs and the student handout."""

@@ -1,0 +1,1 @@
+"""Files copied to the root of the student handout (a package only so that they install)."""

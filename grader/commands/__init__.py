@@ -1,0 +1,1 @@
+"""The subcommands of `nngrade`, one module each: parse arguments, call the library, print."""

@@ -1,0 +1,63 @@
+"""`nngrade release`: write the student handout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.authoring.release import LANGUAGES
+from grader.authoring.release import release as write_handout
+from grader.errors import NngradeError
+
+
+class DomainError(click.ClickException):
+    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
+
+    exit_code = 2
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    help="Folder to write the handout into; it must be new or empty (see --force).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the student README (the self-check speaks both).",
+)
+@click.option("--force", is_flag=True, help="Replace the contents of a non-empty --out folder.")
+def release(out_dir: Path, lang: str, force: bool) -> None:
+    """Write the student handout into OUT: the stubs, the public checks, a README.
+
+    The stubs are generated from the fenced answer key in solutions/ (the answers are
+    replaced by `raise NotImplementedError`), and the expected values of the public checks
+    are computed by reference/ on fixed inputs. The handout contains neither: it needs
+    only numpy and pytest.
+
+    \b
+    What OUT contains:
+      README.md              what to do and how to self-check, in --lang
+      requirements.txt       numpy, pytest
+      exercises/             the four modules to fill in
+      selfcheck.py           python selfcheck.py [--lang fr|en]
+      test_public_checks.py  the same checks for plain `pytest`
+      checks/                the public checks and their expected values
+
+    \b
+    Example:
+      nngrade release --out handout/ --lang fr
+      cd handout && python selfcheck.py     # every function "not started"
+    """
+    try:
+        written = write_handout(out_dir, lang=lang, force=force)
+    except NngradeError as error:
+        raise DomainError(str(error)) from error
+    click.echo(f"Wrote the student handout ({lang}) into {written}.")
+    click.echo(f"Check it: cd {written} && python selfcheck.py")

@@ -1,0 +1,186 @@
+"""The self-check: run every public check and print one line per function.
+
+``python selfcheck.py [--lang fr|en]`` from the handout root (the launcher there calls
+`main`). Each function ends in one of four states: passed; failed (with the call, the
+problem, what was expected and what came back, the worst entries and a hint); not
+started (the stub still raises ``NotImplementedError``); waiting (it fails while a function
+it builds on does not pass yet). The exit status is 0 only if every function passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .checking import MODULE_OF, Checker, Failure
+from .functions import CHECKS, depends_on
+from .messages import LANGUAGES, detect_language, say
+from .numerics import decode
+from .student import NotStarted, Problem, StudentCode
+
+EXPECTED_FILE = Path(__file__).with_name("expected.json")
+HANDOUT_ROOT = Path(__file__).resolve().parent.parent
+
+PASSED, FAILED, NOT_STARTED, WAITING = "passed", "failed", "not_started", "blocked"
+
+
+@dataclass
+class Outcome:
+    """What the public checks say about one student function.
+
+    Attributes:
+        function: the function's name.
+        status: ``"passed"``, ``"failed"``, ``"not_started"`` or ``"blocked"`` (waiting).
+        message: the reason, when there is no `failure` (import problem, stub, waiting).
+        failure: the failed check, with its call and values.
+        waiting_for: the functions to fix first (status ``"blocked"``).
+        loading: True when the module itself could not be loaded.
+    """
+
+    function: str
+    status: str
+    message: str = ""
+    failure: Failure | None = None
+    waiting_for: tuple[str, ...] = ()
+    loading: bool = field(default=False, repr=False)
+
+
+def load_expected(path: Path = EXPECTED_FILE) -> dict[str, Any]:
+    """The handout's expected values and hints (written at release)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_function(student: StudentCode, name: str, cases: list[dict[str, Any]]) -> Outcome:
+    """Run the checks of `name` alone (before waiting states are resolved)."""
+    file = f"exercises/{MODULE_OF[name]}.py"
+    try:
+        function = student.function(MODULE_OF[name], name)
+    except Problem as problem:
+        return Outcome(name, FAILED, problem.message, loading=True)
+    if student.is_untouched_stub(function):
+        return Outcome(name, NOT_STARTED, say("not_started_detail", student.lang, file=file))
+    checker = Checker(student, student.lang)
+    try:
+        CHECKS[name](checker, [decode(case) for case in cases])
+    except NotStarted as stub:
+        if stub.function == name:
+            return Outcome(name, NOT_STARTED, say("not_started_detail", student.lang, file=file))
+        return Outcome(name, WAITING, waiting_for=(stub.function,))
+    except Failure as failure:
+        return Outcome(name, FAILED, failure=failure)
+    return Outcome(name, PASSED)
+
+
+def run_checks(root: Path, lang: str, expected: dict[str, Any]) -> list[Outcome]:
+    """Check every function of `expected` against the `exercises/` folder under `root`."""
+    student = StudentCode(root, lang)
+    outcomes: dict[str, Outcome] = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # Overflow in exp(1000) is the stability tests' business, not a crash.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name in expected["functions"]:
+            outcome = check_function(student, name, expected["cases"][name])
+            outcomes[name] = _resolve_waiting(outcome, outcomes)
+    return list(outcomes.values())
+
+
+def _resolve_waiting(outcome: Outcome, earlier: dict[str, Outcome]) -> Outcome:
+    """A failure while a function it builds on does not pass becomes "waiting" for it."""
+    if outcome.status != FAILED or outcome.loading:
+        return outcome
+    unsettled = [name for name in depends_on(outcome.function) if name in earlier]
+    causes = [n for n in unsettled if earlier[n].status in (FAILED, NOT_STARTED)]
+    if not causes:
+        causes = [n for n in unsettled if earlier[n].status == WAITING]
+    if not causes:
+        return outcome
+    return Outcome(outcome.function, WAITING, failure=outcome.failure, waiting_for=tuple(causes))
+
+
+def format_outcome(outcome: Outcome, lang: str, hints: dict[str, dict[str, str]]) -> str:
+    """The report lines of one function: a status line, then details if it did not pass."""
+    width = max(len(say(status, lang)) for status in (PASSED, FAILED, NOT_STARTED, WAITING))
+    head = f"  {say(outcome.status, lang):<{width}}  {outcome.function}"
+    indent = " " * (width + 4)
+    if outcome.status == PASSED:
+        return head
+    if outcome.status == NOT_STARTED:
+        return head
+    if outcome.status == WAITING:
+        names = ", ".join(outcome.waiting_for)
+        key = "blocked_detail" if len(outcome.waiting_for) == 1 else "blocked_detail_many"
+        return f"{head}\n{indent}{say(key, lang, names=names)}"
+    lines = [head]
+    failure = outcome.failure
+    if failure is None:
+        lines.append(f"{indent}{say('problem', lang)}: {outcome.message}")
+    else:
+        for key, value in (
+            ("call", failure.call),
+            ("case", failure.case),
+            ("problem", failure.problem),
+            ("expected", failure.expected),
+            ("got", failure.got),
+        ):
+            if value:
+                lines.append(f"{indent}{say(key, lang)}: {value}")
+        if failure.worst:
+            lines.append(f"{indent}{say('worst', lang)}:")
+            lines.extend(f"{indent}  {entry}" for entry in failure.worst)
+    hint = hints.get(outcome.function, {})
+    if hint:
+        lines.append(f"{indent}{say('hint', lang)}: {hint.get(lang, hint.get('en', ''))}")
+    return "\n".join(lines)
+
+
+def format_report(outcomes: list[Outcome], lang: str, hints: dict[str, dict[str, str]]) -> str:
+    """The whole report: a title, one block per function, the summary lines."""
+    count = {status: 0 for status in (PASSED, FAILED, NOT_STARTED, WAITING)}
+    for outcome in outcomes:
+        count[outcome.status] += 1
+    lines = [say("title", lang, count=len(outcomes)), ""]
+    lines.extend(format_outcome(outcome, lang, hints) for outcome in outcomes)
+    lines.append("")
+    lines.append(say("summary", lang, passed=count[PASSED], total=len(outcomes)))
+    if count[PASSED] < len(outcomes):
+        lines.append(
+            say(
+                "summary_detail",
+                lang,
+                failed=count[FAILED],
+                blocked=count[WAITING],
+                not_started=count[NOT_STARTED],
+            )
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, root: Path = HANDOUT_ROOT) -> int:
+    """Run the self-check on ``root/exercises``; print the report; 0 only if all pass."""
+    parser = argparse.ArgumentParser(
+        prog="python selfcheck.py",
+        description="Run the public checks on your exercises/ folder.",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the report (default: from LANG / LC_ALL / LC_MESSAGES, else en)",
+    )
+    arguments = parser.parse_args(argv)
+    lang = detect_language(arguments.lang, os.environ)
+    expected = load_expected()
+    outcomes = run_checks(root, lang, expected)
+    print(format_report(outcomes, lang, expected.get("hints", {})))
+    return 0 if all(outcome.status == PASSED for outcome in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

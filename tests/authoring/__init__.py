@@ -1,0 +1,1 @@
+"""Tests of authoring: fences, generated exercises, the handout and its self-check."""
