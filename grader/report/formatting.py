@@ -1,0 +1,67 @@
+"""Numbers and indices written the way a reader of `lang` expects (37,5 in French)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+
+# Result documents write non-finite student values as strings (JSON has no NaN).
+NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def as_float(value: Any) -> float | None:
+    """A JSON number or one of the strings "nan", "inf", "-inf" as a float; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return NON_FINITE.get(value.strip().lower())
+    return None
+
+
+def points(value: Any, lang: str) -> str:
+    """Points with at most two decimals: 37.5 -> "37.5" (en) / "37,5" (fr)."""
+    number = as_float(value)
+    if number is None or not math.isfinite(number):
+        return "?"
+    return format_decimal(round(number, 2), format="#,##0.##", locale=lang)
+
+
+def percent(fraction: float, lang: str) -> str:
+    """A fraction in [0, 1] as a whole percentage: 0.75 -> "75%" (en) / "75 %" (fr)."""
+    return format_percent(fraction, locale=lang)
+
+
+def value(raw: Any, lang: str) -> str:
+    """An array entry: up to six significant digits, or nan/inf spelled out."""
+    number = as_float(raw)
+    if number is None:
+        return str(raw)
+    if math.isnan(number):
+        return "nan"
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    if number == 0:
+        return "0"
+    if not 1e-4 <= abs(number) < 1e6:
+        return f"{number:.4g}"
+    return format_decimal(number, format="@#####", locale=lang)
+
+
+def index(raw: Any) -> str:
+    """An array index as numpy prints it: [0, 2] -> "[0, 2]"."""
+    if isinstance(raw, Sequence) and not isinstance(raw, str):
+        return "[" + ", ".join(str(part) for part in raw) + "]"
+    return f"[{raw}]"
+
+
+def shape(raw: Any) -> str:
+    """A shape as numpy prints it: [3] -> "(3,)", [3, 4] -> "(3, 4)"."""
+    if isinstance(raw, Sequence) and not isinstance(raw, str):
+        parts = [str(part) for part in raw]
+        return "(" + parts[0] + ",)" if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+    return str(raw)

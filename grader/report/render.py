@@ -1,0 +1,177 @@
+"""Rendering the pages: one Jinja2 environment per language, autoescape on everywhere.
+
+Public entry points: `render_student_feedback`, `render_class_summary` (strings, for
+tests and callers with documents in memory) and `render_reports` (a results directory in,
+`feedback.html` per student and `index.html` out, written atomically).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.support import Translations
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from grader.errors import UsageError
+from grader.report.documents import RESULT_FILE, read_class
+from grader.report.feedback import student_view
+from grader.report.lecture import N_
+from grader.report.locale import DOMAIN, LANGUAGES, LOCALE_DIR
+from grader.report.summary import class_view
+
+FEEDBACK_FILE = "feedback.html"
+INDEX_FILE = "index.html"
+GRADESCOPE_FILE = "results.json"
+# Class files of the batch, linked from the summary when present: (file, label msgid).
+GRADEBOOK_FILES: tuple[tuple[str, str], ...] = (
+    ("grades.csv", N_("Grades (CSV)")),
+    ("moodle.csv", N_("Moodle import (CSV)")),
+    ("canvas.csv", N_("Canvas import (CSV)")),
+    ("summary.json", N_("Class summary (JSON)")),
+)
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """What `render_reports` wrote.
+
+    Attributes:
+        index: the class summary.
+        feedback: student folder name -> its feedback page.
+        problems: student folder name -> why it has no page (missing or unreadable result).
+    """
+
+    index: Path
+    feedback: dict[str, Path] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if the reports speak it, else fail by listing the languages."""
+    if lang not in LANGUAGES:
+        raise UsageError(
+            f"The reports are not available in {lang!r}; choose one of: {', '.join(LANGUAGES)}."
+        )
+    return lang
+
+
+@functools.cache
+def environment(lang: str) -> Environment:
+    """The Jinja2 environment of `lang`: autoescape on, gettext from the compiled catalog."""
+    env = Environment(
+        loader=PackageLoader("grader.report", "templates"),
+        autoescape=True,  # every template, whatever its extension: student text is hostile
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    translations = Translations.load(str(LOCALE_DIR), locales=[check_lang(lang)], domain=DOMAIN)
+    env.install_gettext_translations(translations, newstyle=True)
+    env.globals["lang"] = lang
+    return env
+
+
+@functools.cache
+def _gettext(lang: str) -> Callable[[str], str]:
+    """Our own words in `lang`, for the views (the templates use the environment's)."""
+    return Translations.load(str(LOCALE_DIR), locales=[lang], domain=DOMAIN).gettext
+
+
+def render_student_feedback(result: dict[str, Any], *, lang: str = "en") -> str:
+    """The feedback page of one result document, as a complete HTML document."""
+    env = environment(check_lang(lang))
+    view = student_view(result, lang=lang, gettext=_gettext(lang))
+    return env.get_template("feedback.html.j2").render(view=view)
+
+
+def render_class_summary(
+    results: list[dict[str, Any]],
+    *,
+    lang: str = "en",
+    links: list[tuple[str, str]] | None = None,
+) -> str:
+    """The class summary page.
+
+    `results` holds one dict per student: `name`, `result` (the document, or None with a
+    `problem` sentence), and optionally `missing`, `feedback_href`, `gradescope_href`. A
+    plain result document is accepted too (name taken from its `student`). `links` are the
+    gradebook files as (label, relative href).
+    """
+    env = environment(check_lang(lang))
+    entries = [
+        entry if "schema" not in entry else {"name": entry.get("student", "?"), "result": entry}
+        for entry in results
+    ]
+    view = class_view(entries, lang=lang, gettext=_gettext(lang), links=links or [])
+    return env.get_template("summary.html.j2").render(view=view)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes it private; a page is meant to be shared
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
+    """Write `<student>/feedback.html` for every readable result and `index.html`.
+
+    A student folder whose `result.json` is missing or unreadable gets no page and is listed
+    in the summary with the reason. Fails (UsageError) when no folder holds a result document.
+    """
+    check_lang(lang)
+    results_dir = Path(results_dir)
+    if not results_dir.is_dir():
+        raise UsageError(f"{results_dir} is not a folder of results.")
+    students = read_class(results_dir)
+    if not any((results_dir / s.folder / RESULT_FILE).exists() for s in students):
+        raise UsageError(
+            f"{results_dir} holds no result documents (<student>/{RESULT_FILE}); "
+            "grade the class first with `nngrade batch SUBMISSIONS --out "
+            f"{results_dir}`."
+        )
+    gettext = _gettext(lang)
+    paths = ReportPaths(index=results_dir / INDEX_FILE)
+    entries = []
+    for student in students:
+        folder = results_dir / student.folder
+        href = quote(student.folder)
+        gradescope = folder / GRADESCOPE_FILE
+        entry: dict[str, Any] = {
+            "name": student.folder,
+            "result": student.result,
+            "problem": student.problem,
+            "missing": student.missing,
+            "gradescope_href": f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None,
+        }
+        if student.result is not None:
+            page = folder / FEEDBACK_FILE
+            write_atomically(page, render_student_feedback(student.result, lang=lang))
+            paths.feedback[student.folder] = page
+            entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
+            entry["name"] = str(student.result.get("student") or student.folder)
+        else:
+            paths.problems[student.folder] = student.problem or ""
+        entries.append(entry)
+    links = [
+        (gettext(label), quote(name))
+        for name, label in GRADEBOOK_FILES
+        if (results_dir / name).is_file()
+    ]
+    write_atomically(paths.index, render_class_summary(entries, lang=lang, links=links))
+    return paths

@@ -1,0 +1,75 @@
+"""Shared fixtures: the hand-written sample class rendered once per language."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from grader.report import render_reports
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLASS = FIXTURES / "class"
+READABLE = ("alice", "bob", "chloe", "david", "emma", "farid", "gaston", "lea", "mallory")
+
+
+def load_fixture(student: str) -> dict:
+    return json.loads((CLASS / student / "result.json").read_text(encoding="utf-8"))
+
+
+def copy_class(target: Path) -> Path:
+    shutil.copytree(CLASS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample class rendered in each language: lang -> results folder."""
+    folders = {}
+    for lang in ("en", "fr"):
+        folder = copy_class(tmp_path_factory.mktemp("results") / lang)
+        (folder / "grades.csv").write_text("student,score\n", encoding="utf-8")
+        (folder / "canvas.csv").write_text("Student,ID\n", encoding="utf-8")
+        (folder / "bob" / "results.json").write_text('{"score": 43}', encoding="utf-8")
+        render_reports(folder, lang=lang)
+        folders[lang] = folder
+    return folders
+
+
+def page(folder: Path, student: str | None = None) -> str:
+    path = folder / "index.html" if student is None else folder / student / "feedback.html"
+    return path.read_text(encoding="utf-8")
+
+
+class VisibleText(HTMLParser):
+    """The words a reader sees, minus code, preformatted text, plots and test titles
+    (which come from the result document, in its own language)."""
+
+    SKIPPED = frozenset({"style", "svg", "code", "pre", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if self._skip or tag in self.SKIPPED or "test-title" in classes:
+            self._skip.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip and self._skip[-1] == tag:
+            self._skip.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())

@@ -1,0 +1,97 @@
+"""The pages in real headless Chromium: text, screenshots at two widths, no console error."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed (apt-get install chromium; CI installs it)",
+    ),
+]
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Chromium logs page console messages as "...:CONSOLE(line)] message"; errors of the page
+# (uncaught exceptions, CSP violations, failed loads) all go through it.
+CONSOLE = re.compile(r"CONSOLE\(\d+\)\]|Uncaught|Refused to|net::ERR_")
+
+
+def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *args,
+        url,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+
+
+def console_errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if CONSOLE.search(line)]
+
+
+def test_console_check_can_fail(tmp_path: Path) -> None:
+    """A page with a script error is caught by the console check (so a pass means something)."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><p>x</p><script>undefinedFunction()</script>", encoding="utf-8")
+    result = chromium(tmp_path, bad.as_uri(), "--dump-dom")
+    assert console_errors(result.stderr), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("lang", "student", "score"),
+    [
+        ("en", "bob", "43 / 50"),
+        ("en", "mallory", "46 / 50"),
+        ("fr", "lea", "44 / 50"),
+    ],
+)
+def test_feedback_page_in_chromium(
+    rendered, tmp_path: Path, lang: str, student: str, score: str
+) -> None:
+    """The page loads without console errors, its text holds the score, screenshots work."""
+    url = (rendered[lang] / student / "feedback.html").as_uri()
+    dom = chromium(tmp_path, url, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert score in dom.stdout
+    assert "<script" not in dom.stdout.lower()  # the hostile text stayed text in the DOM
+    assert console_errors(dom.stderr) == []
+    for name, size in (("desktop", "1280,900"), ("phone", "390,844")):
+        shot = tmp_path / f"{student}-{name}.png"
+        result = chromium(tmp_path, url, f"--screenshot={shot}", f"--window-size={size}")
+        assert result.returncode == 0, result.stderr[-2000:]
+        data = shot.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 20_000
+        assert console_errors(result.stderr) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_class_summary_in_chromium(rendered, tmp_path: Path, lang: str) -> None:
+    """The summary loads cleanly and shows the class's counts."""
+    url = (rendered[lang] / "index.html").as_uri()
+    dom = chromium(tmp_path, url, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<dd>11</dd>" in dom.stdout and "<svg" in dom.stdout
+    assert console_errors(dom.stderr) == []
+    shot = tmp_path / "summary.png"
+    chromium(tmp_path, url, f"--screenshot={shot}", "--window-size=390,844")
+    assert shot.read_bytes().startswith(PNG_SIGNATURE)

@@ -1,0 +1,100 @@
+"""Translations: catalogs compiled and complete, and no English left on French pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
+from grader.report.locale import LANGUAGES, compiled_catalog, mo_path, po_path
+
+from .conftest import page, visible_text
+
+PACKAGE = Path(__file__).parents[2] / "grader" / "report"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def used_messages() -> set[str]:
+    """Every message id our templates and Python code ask gettext for."""
+    found = set()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix == ".j2":
+            method, options = babel_extract, {"extensions": "jinja2.ext.i18n"}
+        elif path.suffix == ".py":
+            method, options = "python", {}
+        else:
+            continue
+        with path.open("rb") as source:
+            for _, message, _, _ in extract(method, source, keywords=KEYWORDS, options=options):
+                found.add(message)
+    return found
+
+
+def catalog(lang: str) -> dict[str, str]:
+    with po_path(lang).open("rb") as source:
+        return {m.id: m.string for m in read_po(source) if m.id}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_mo_files_are_up_to_date(lang: str) -> None:
+    """The committed .mo matches its .po (after editing a .po: python -m grader.report.locale)."""
+    assert mo_path(lang).read_bytes() == compiled_catalog(lang), (
+        f"{mo_path(lang)} is out of date: run `python -m grader.report.locale`"
+    )
+
+
+def test_every_message_is_translated_to_french() -> None:
+    """Each message id used in code or templates has a French translation, and none is stale."""
+    used = used_messages()
+    french = catalog("fr")
+    assert len(used) > 100
+    assert sorted(used - set(french)) == []
+    assert sorted(message for message in used if not french[message]) == []
+    assert sorted(set(french) - used) == [], "stale entries: remove them from the .po files"
+    assert set(catalog("en")) == set(french)
+
+
+def english_ui_chunks() -> list[str]:
+    """Our English UI words that French pages must not show: each message's text between
+    placeholders, unless French uses the same words ("Exception", "Test")."""
+    chunks = set()
+    for message, translation in catalog("fr").items():
+        for chunk in re.split(r"%\(\w+\)[sd]", message):
+            chunk = chunk.strip(" :.,")
+            if len(chunk) >= 3 and chunk not in translation:
+                chunks.add(chunk)
+    return sorted(chunks)
+
+
+def test_french_pages_have_no_english_ui_string(rendered) -> None:
+    """On every French page, none of our English strings appears in the visible text."""
+    assert len(english_ui_chunks()) > 150
+    english = visible_text(page(rendered["en"]))
+    assert sum(chunk in english for chunk in english_ui_chunks()) > 20  # the check can fail
+    folder = rendered["fr"]
+    pages = [folder / "index.html", *sorted(folder.glob("*/feedback.html"))]
+    for path in pages:
+        text = visible_text(path.read_text(encoding="utf-8"))
+        for chunk in english_ui_chunks():
+            assert not re.search(rf"(?<!\w){re.escape(chunk)}(?!\w)", text), (
+                f"English {chunk!r} on the French page {path}"
+            )
+
+
+def test_key_strings_are_translated(rendered) -> None:
+    """The same page in both languages: English words on one, French on the other."""
+    english, french = page(rendered["en"], "bob"), page(rendered["fr"], "bob")
+    assert '<html lang="en">' in english and '<html lang="fr">' in french
+    for en, fr in [
+        ("Feedback for bob", "Retour pour bob"),
+        ("Read again in the lecture", "À relire dans le cours"),
+        ("The entries that differ most", "Les coefficients les plus différents"),
+        ("Backward propagation", "Rétropropagation"),
+    ]:
+        assert en in english and fr in french
+    assert "Synthèse de la classe" in page(rendered["fr"])
+    assert "Class summary" in page(rendered["en"])
