@@ -2,9 +2,9 @@
 
 Each `Exercise` names the functions of STUDENT_API.md it covers, the module they live
 in, its points, and what a student reads about it (titles and hints in French and
-English). The hidden suites tag every test with an exercise id
-(``@pytest.mark.exercise("sigmoid")``) and points (``@pytest.mark.points(1)``); a test in
-the project checks that the points of an exercise's tests add up to its `points`.
+English). The hidden suites tag every test with its exercise and points
+(``@pytest.mark.graded(exercise="sigmoid", points=1, en=..., fr=...)``); a test in the
+project checks that the points of an exercise's tests add up to its `points`.
 
 Adding an exercise: write it in `solutions/` and `reference/`, add its tests to a hidden
 suite, add an entry here. Nothing else changes.
@@ -103,7 +103,8 @@ EXERCISES: tuple[Exercise, ...] = (
             "en": "Softmax works per column (axis 0). Subtract each column's max before exp "
             "to avoid overflow; the backward is S * (dA - Σ_rows(dA * S)).",
             "fr": "Softmax agit par colonne (axe 0). Soustrayez le max de chaque colonne avant "
-            "exp pour éviter le dépassement ; la rétropropagation vaut S * (dA - Σ_lignes(dA * S)).",
+            "exp pour éviter le dépassement ; la rétropropagation vaut "
+            "S * (dA - Σ_lignes(dA * S)).",
         },
         depends_on=(),
     ),

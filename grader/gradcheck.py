@@ -1,0 +1,327 @@
+"""Finite-difference gradient checks, comparisons and mistake diagnosis, in plain numpy.
+
+This module imports only numpy and the standard library: it is copied verbatim into the
+student handout, where the public checks use it without the grader.
+
+Step and tolerances
+-------------------
+Central differences ``(f(x + h) - f(x - h)) / (2h)`` in float64 have a truncation error of
+about ``h² |f'''| / 6`` and a rounding error of about ``eps |f| / h`` (eps ≈ 2.2e-16). With
+``h = 1e-6`` (`DEFAULT_STEP`) and inputs of order 1 both stay near 1e-10, so a numerical
+gradient is trusted to about 1e-8 at worst. Hence two tolerance pairs:
+
+- `GRADIENT_RTOL` / `GRADIENT_ATOL` (1e-5 / 1e-7): an analytic gradient against finite
+  differences. Loose enough to absorb the finite-difference error above with a wide margin,
+  tight enough that a missing factor, sign or term (errors of order 1) always shows.
+- `VALUE_RTOL` / `VALUE_ATOL` (1e-6 / 1e-9): a value against the reference implementation,
+  as STUDENT_API.md promises. Two float64 implementations of the same formula agree to
+  about 1e-15; the slack allows a different but equivalent formula (a stable sigmoid, say).
+
+The criterion is entrywise: ``|got - expected| <= atol + rtol * |expected|``, where
+``expected`` is the trusted value (the reference, or the numerical gradient). Shapes are the
+caller's business and are checked before any comparison.
+
+Finite differences are only meaningful where the function is smooth: sample ReLU-like inputs
+away from their kink (`sample_away_from_kinks`) and sigmoid-like inputs where the derivative
+is not vanishingly small (`sample_unsaturated`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DEFAULT_STEP = 1e-6
+GRADIENT_RTOL = 1e-5
+GRADIENT_ATOL = 1e-7
+VALUE_RTOL = 1e-6
+VALUE_ATOL = 1e-9
+
+# Denominator floor of the reported relative error, so that an expected 0 does not divide.
+RELATIVE_ERROR_FLOOR = 1e-12
+
+EvaluateMany = Callable[[list[np.ndarray]], Sequence[float]]
+"""Evaluates a scalar function on each array of a list; returns one float per array."""
+
+
+def perturbed_inputs(x: np.ndarray, *, step: float = DEFAULT_STEP) -> list[np.ndarray]:
+    """The 2·x.size copies of `x` that central differences evaluate.
+
+    Copy ``2i`` is `x` with flat entry ``i`` increased by `step`, copy ``2i + 1`` the same
+    entry decreased by `step`. Every copy has x's shape and dtype float64.
+    """
+    base = np.array(x, dtype=np.float64, copy=True)
+    copies: list[np.ndarray] = []
+    for flat_index in range(base.size):
+        index = np.unravel_index(flat_index, base.shape)
+        for sign in (1.0, -1.0):
+            shifted = base.copy()
+            shifted[index] += sign * step
+            copies.append(shifted)
+    return copies
+
+
+def central_difference_gradient(
+    evaluate_many: EvaluateMany, x: np.ndarray, *, step: float = DEFAULT_STEP
+) -> np.ndarray:
+    """Numerical gradient of a scalar function at `x`, by central differences.
+
+    Args:
+        evaluate_many: called exactly once with the list of the 2·x.size perturbed copies of
+            `x` (see `perturbed_inputs`), so that a caller can evaluate them all in one
+            batch; returns one float per copy, in order.
+        x: the point, any shape.
+        step: the perturbation h of each entry.
+
+    Returns:
+        float64 array of x's shape: entry i is ``(f(x + h e_i) - f(x - h e_i)) / (2h)``.
+    """
+    base = np.asarray(x, dtype=np.float64)
+    values = np.asarray(evaluate_many(perturbed_inputs(base, step=step)), dtype=np.float64)
+    if values.shape != (2 * base.size,):
+        raise ValueError(
+            f"evaluate_many returned {values.size} values for {2 * base.size} inputs; "
+            "it must return exactly one float per perturbed input."
+        )
+    plus, minus = values[0::2], values[1::2]
+    return ((plus - minus) / (2.0 * step)).reshape(base.shape)
+
+
+@dataclass(frozen=True)
+class WorstEntry:
+    """One entry where two arrays disagree: its index and both values."""
+
+    index: tuple[int, ...]
+    got: float
+    expected: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of `compare`.
+
+    Attributes:
+        ok: every entry satisfies ``|got - expected| <= atol + rtol * |expected|``.
+        max_abs_error: the largest ``|got - expected|`` (inf if anything is not finite).
+        max_rel_error: the largest ``|got - expected| / max(|expected|, 1e-12)``.
+        worst: up to 5 entries, the furthest outside the tolerance first.
+        rtol, atol: the tolerance used.
+    """
+
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    worst: list[WorstEntry] = field(default_factory=list)
+    rtol: float = VALUE_RTOL
+    atol: float = VALUE_ATOL
+
+
+def compare(
+    got: np.ndarray,
+    expected: np.ndarray,
+    *,
+    rtol: float = VALUE_RTOL,
+    atol: float = VALUE_ATOL,
+    worst_count: int = 5,
+) -> Comparison:
+    """Compare `got` with the trusted `expected`, entrywise; both have the same shape.
+
+    NaN or inf in `got` where `expected` is finite counts as an infinite error.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        raise ValueError(f"compare needs equal shapes, got {got.shape} and {expected.shape}.")
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(got - expected)
+    error = np.where(np.isnan(error), np.inf, error)
+    allowed = atol + rtol * np.abs(expected)
+    # How far outside the tolerance each entry is (> 1: failing); exact comparisons allow 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(allowed > 0, error / allowed, np.where(error > 0, np.inf, 0.0))
+    relative = error / np.maximum(np.abs(expected), RELATIVE_ERROR_FLOOR)
+    failing = np.flatnonzero(excess.ravel() > 1.0)
+    order = failing[np.argsort(-excess.ravel()[failing], kind="stable")][:worst_count]
+    worst = [
+        WorstEntry(
+            index=tuple(int(i) for i in np.unravel_index(flat, got.shape)),
+            got=float(got.ravel()[flat]),
+            expected=float(expected.ravel()[flat]),
+        )
+        for flat in order
+    ]
+    return Comparison(
+        ok=failing.size == 0,
+        max_abs_error=float(error.max(initial=0.0)),
+        max_rel_error=float(relative.max(initial=0.0)),
+        worst=worst,
+        rtol=rtol,
+        atol=atol,
+    )
+
+
+def sample_away_from_kinks(
+    rng: np.random.Generator,
+    shape: tuple[int, ...],
+    *,
+    margin: float = 0.1,
+    scale: float = 3.0,
+) -> np.ndarray:
+    """Random Z with ``margin <= |z| <= scale`` and random signs (for relu, leaky_relu).
+
+    Finite differences with step h straddle the kink at 0 only when ``|z| < h``; a margin far
+    above the step keeps every entry on one side, where the derivative is defined.
+    """
+    magnitude = rng.uniform(margin, scale, size=shape)
+    sign = rng.choice(np.array([-1.0, 1.0]), size=shape)
+    return magnitude * sign
+
+
+def sample_unsaturated(
+    rng: np.random.Generator, shape: tuple[int, ...], *, bound: float = 3.0
+) -> np.ndarray:
+    """Random Z with ``|z| <= bound`` (for sigmoid, tanh, softmax).
+
+    Where the function saturates its derivative is tiny and an absolute tolerance would
+    accept almost anything; at 3 the sigmoid's derivative is still about 0.045.
+    """
+    return rng.uniform(-bound, bound, size=shape)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What kind of mistake a mismatch looks like: a code and a sentence per language."""
+
+    code: str
+    en: str
+    fr: str
+
+
+Alternative = tuple[Diagnosis, np.ndarray]
+"""A known wrong answer and the diagnosis to give when the student's result matches it."""
+
+
+def _matches(got: np.ndarray, candidate: np.ndarray) -> bool:
+    """Whether `got` equals `candidate` up to rounding, relative to candidate's scale."""
+    if got.shape != candidate.shape or not np.all(np.isfinite(candidate)):
+        return False
+    scale = float(np.max(np.abs(candidate), initial=0.0))
+    return bool(np.allclose(got, candidate, rtol=1e-5, atol=1e-8 * max(scale, 1.0)))
+
+
+def _is_negligible(x: np.ndarray) -> bool:
+    return bool(np.all(np.abs(x) <= 1e-12))
+
+
+def _diagnose_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Diagnosis | None:
+    want, have = expected.shape, got.shape
+    if len(want) == 2 and want[1] == 1 and have == (want[0],):
+        return Diagnosis(
+            "missing_keepdims",
+            f"Your {name} has shape {have} instead of {want}: keep the summed axis, "
+            "e.g. np.sum(..., axis=1, keepdims=True).",
+            f"Votre {name} a la forme {have} au lieu de {want} : gardez l'axe sommé, "
+            "par exemple np.sum(..., axis=1, keepdims=True).",
+        )
+    if have == want[::-1] and have != want:
+        return Diagnosis(
+            "transpose",
+            f"Your {name} has shape {have} instead of {want}: it looks transposed. "
+            "Check the order of the factors of the product and where the .T goes.",
+            f"Votre {name} a la forme {have} au lieu de {want} : il semble transposé. "
+            "Vérifiez l'ordre des facteurs du produit et la place du .T.",
+        )
+    if len(want) == 2 and want[1] == 1 and (len(have) <= 1 or (len(have) == 2 and have[0] == 1)):
+        return Diagnosis(
+            "wrong_axis",
+            f"Your {name} has shape {have} instead of {want}: it is summed over the wrong "
+            "axis. Sum over the columns (the examples), axis=1.",
+            f"Votre {name} a la forme {have} au lieu de {want} : la somme porte sur le "
+            "mauvais axe. Sommez sur les colonnes (les exemples), axis=1.",
+        )
+    return None
+
+
+def diagnose(
+    got: np.ndarray,
+    expected: np.ndarray,
+    *,
+    m: int | None = None,
+    dA: np.ndarray | None = None,
+    name: str = "result",
+    alternatives: Sequence[Alternative] = (),
+) -> Diagnosis | None:
+    """Say what kind of mistake turns `expected` into `got`, when a known pattern fits.
+
+    Args:
+        got: the student's array (any shape).
+        expected: the correct array.
+        m: the number of examples, when a factor 1/m belongs in the result.
+        dA: the upstream gradient given to an activation's backward (same shape as expected).
+        name: how to call the array in the sentence, e.g. ``"dW2"``.
+        alternatives: known wrong answers computed by the caller, tried first; e.g. the
+            sigmoid derivative evaluated at Z instead of sigmoid(Z).
+
+    Returns:
+        The first pattern that fits, or None. Patterns, in order: a shape that shows a
+        missing keepdims, a transpose or a sum over the wrong axis; the caller's
+        alternatives; got ≈ expected·m (factor_m_missing); got ≈ expected/m
+        (factor_m_twice); got ≈ -expected (sign); got ≈ expected.T (transpose);
+        got·dA ≈ expected (missing_dA).
+    """
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return _diagnose_shape(got, expected, name)
+    if not np.all(np.isfinite(got)):
+        return None
+    for diagnosis, candidate in alternatives:
+        if _matches(got, np.asarray(candidate, dtype=np.float64)):
+            return diagnosis
+    if _is_negligible(expected):
+        return None
+    if m is not None and m > 1:
+        if _matches(got, expected * m):
+            return Diagnosis(
+                "factor_m_missing",
+                f"Your {name} is m = {m} times too large: the 1/m factor is missing.",
+                f"Votre {name} est m = {m} fois trop grand : le facteur 1/m manque.",
+            )
+        if _matches(got, expected / m):
+            return Diagnosis(
+                "factor_m_twice",
+                f"Your {name} is m = {m} times too small: you divide by m twice.",
+                f"Votre {name} est m = {m} fois trop petit : vous divisez deux fois par m.",
+            )
+    if _matches(got, -expected):
+        return Diagnosis(
+            "sign",
+            f"Your {name} has the opposite sign of the correct one: check the minus signs.",
+            f"Votre {name} a le signe opposé de la bonne valeur : vérifiez les signes moins.",
+        )
+    square = expected.ndim == 2 and expected.shape[0] == expected.shape[1]
+    if square and not _matches(expected, expected.T) and _matches(got, expected.T):
+        return Diagnosis(
+            "transpose",
+            f"Your {name} is the transpose of the correct one: check the order of the "
+            "factors of the product and where the .T goes.",
+            f"Votre {name} est la transposée de la bonne valeur : vérifiez l'ordre des "
+            "facteurs du produit et la place du .T.",
+        )
+    if dA is not None:
+        upstream = np.asarray(dA, dtype=np.float64)
+        if (
+            upstream.shape == expected.shape
+            and not _matches(upstream, np.ones_like(upstream))
+            and _matches(got * upstream, expected)
+        ):
+            return Diagnosis(
+                "missing_dA",
+                f"Your {name} is the local derivative only: multiply it by the upstream "
+                "gradient dA.",
+                f"Votre {name} n'est que la dérivée locale : multipliez-la par le gradient "
+                "amont dA.",
+            )
+    return None

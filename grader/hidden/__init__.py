@@ -1,0 +1,1 @@
+"""The hidden suites: pytest tests that grade a student through the sandbox proxy."""

@@ -1,0 +1,211 @@
+"""Helpers shared by the hidden suites: inputs, finite differences through the proxy, curves.
+
+The `student` these helpers take is the grading plugin's proxy: ``student.call(name, ...)``
+runs one student function in the sandbox, ``student.call_batch(name, calls, pick=k)`` runs
+many in one round trip. Student errors (grader.errors) propagate; the plugin scores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from grader.checks import (
+    CurveBuilder,
+    activation_curve,
+    describe_call,
+    expect_ndarray,
+    expect_sequence,
+)
+from grader.errors import StudentCallError
+from grader.gradcheck import central_difference_gradient
+
+Parameters = dict[str, np.ndarray]
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "softmax")
+ALL_ACTIVATIONS: tuple[str, ...] = (*HIDDEN_ACTIVATIONS, "softmax")
+
+# The 41 points of [-5, 5] on which an activation's curve is drawn for the report.
+CURVE_Z = np.linspace(-5.0, 5.0, 41).reshape(1, 41)
+
+
+class Student(Protocol):
+    """What the hidden suites use of the plugin's `student` proxy."""
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    def call_batch(
+        self,
+        name: str,
+        calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]],
+        *,
+        pick: int | None = None,
+    ) -> list[Any]: ...
+
+
+def curve_of(
+    student: Student,
+    function: str,
+    reference: Callable[..., np.ndarray],
+    *,
+    backward: bool = False,
+    **kwargs: Any,
+) -> CurveBuilder:
+    """A builder of the `curve` evidence of an activation (or of its derivative, dA = 1).
+
+    The curve only illustrates a failure already found: if the student's function fails on
+    the grid as well, the evidence simply has no curve.
+    """
+
+    def build() -> dict[str, Any] | None:
+        args = (np.ones_like(CURVE_Z), CURVE_Z) if backward else (CURVE_Z,)
+        try:
+            got = student.call(function, *args, **kwargs)
+        except StudentCallError:
+            return None
+        return activation_curve(function, got, reference(*args, **kwargs), CURVE_Z)
+
+    return build
+
+
+def projected_gradient(
+    student: Student,
+    forward: str,
+    dA: np.ndarray,
+    Z: np.ndarray,
+    **kwargs: Any,
+) -> np.ndarray:
+    """Finite differences of ``Σ dA · forward(Z)`` with respect to Z, forward run by the student.
+
+    That scalar's gradient is exactly what the matching backward must return, dA · σ'(Z)
+    (softmax: the Jacobian-vector product). All 2·Z.size evaluations go in one batch.
+
+    Shapes: dA and Z (n, m); returns (n, m).
+    """
+    call = describe_call(forward, {"Z": Z})
+
+    def evaluate_many(points: list[np.ndarray]) -> list[float]:
+        outputs = student.call_batch(forward, [((point,), dict(kwargs)) for point in points])
+        values = []
+        for output in outputs:
+            A = expect_ndarray(output, function=forward, name="A", call=call, shape=Z.shape)
+            values.append(float(np.sum(dA * A)))
+        return values
+
+    return central_difference_gradient(evaluate_many, Z)
+
+
+def reference_projected_gradient(
+    forward: Callable[..., np.ndarray], dA: np.ndarray, Z: np.ndarray, **kwargs: Any
+) -> np.ndarray:
+    """The same finite differences as `projected_gradient`, of a trusted forward."""
+
+    def evaluate_many(points: list[np.ndarray]) -> list[float]:
+        return [float(np.sum(dA * forward(point, **kwargs))) for point in points]
+
+    return central_difference_gradient(evaluate_many, Z)
+
+
+def one_hot(rng: np.random.Generator, classes: int, m: int) -> np.ndarray:
+    """Random one-hot labels of shape (classes, m), every class present when m >= classes."""
+    labels = rng.permutation(np.arange(m) % classes)
+    Y = np.zeros((classes, m))
+    Y[labels, np.arange(m)] = 1.0
+    return Y
+
+
+def binary_labels(rng: np.random.Generator, m: int) -> np.ndarray:
+    """Random 0/1 labels of shape (1, m), both present when m >= 2."""
+    return rng.permutation(np.arange(m) % 2).astype(np.float64).reshape(1, m)
+
+
+def random_parameters(rng: np.random.Generator, layer_dims: Sequence[int]) -> Parameters:
+    """Parameters with W[l] ~ N(0, 1/n_{l-1}) and small non-zero b[l] (so that b matters)."""
+    parameters: Parameters = {}
+    for layer in range(1, len(layer_dims)):
+        n, n_prev = layer_dims[layer], layer_dims[layer - 1]
+        parameters[f"W{layer}"] = rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
+        parameters[f"b{layer}"] = rng.uniform(-0.5, 0.5, size=(n, 1))
+    return parameters
+
+
+def copy_parameters(parameters: Mapping[str, np.ndarray]) -> Parameters:
+    """A deep copy, so that the reference can never alter what a test compares against."""
+    return {key: np.array(value, copy=True) for key, value in parameters.items()}
+
+
+def parameter_keys(layers: int) -> list[str]:
+    """``["W1", "b1", ..., "WL", "bL"]``."""
+    return [f"{letter}{layer}" for layer in range(1, layers + 1) for letter in ("W", "b")]
+
+
+def flatten_parameters(parameters: Mapping[str, np.ndarray], keys: Sequence[str]) -> np.ndarray:
+    """All parameter entries in one vector, in the order of `keys`."""
+    return np.concatenate([parameters[key].ravel() for key in keys])
+
+
+def unflatten_parameters(
+    vector: np.ndarray, like: Mapping[str, np.ndarray], keys: Sequence[str]
+) -> Parameters:
+    """The inverse of `flatten_parameters`: arrays shaped as in `like`."""
+    parameters: Parameters = {}
+    start = 0
+    for key in keys:
+        size = like[key].size
+        parameters[key] = vector[start : start + size].reshape(like[key].shape).copy()
+        start += size
+    return parameters
+
+
+def model_cost_gradient(
+    student: Student,
+    X: np.ndarray,
+    Y: np.ndarray,
+    parameters: Parameters,
+    cost: Callable[[np.ndarray, np.ndarray], float],
+    *,
+    hidden_activation: str,
+    output_activation: str,
+) -> Parameters:
+    """Finite differences of the mean cost through the student's `model_forward`.
+
+    The cost is computed on the trusted side (the reference loss) from the AL the student's
+    forward returns; every perturbation of every parameter goes in one batch.
+
+    Returns a dict with ``dW1, db1, ...`` of the parameters' shapes.
+    """
+    layers = len(parameters) // 2
+    keys = parameter_keys(layers)
+    kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
+    call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
+    expected_shape = (parameters[f"W{layers}"].shape[0], X.shape[1])
+
+    def evaluate_many(points: list[np.ndarray]) -> list[float]:
+        calls = [
+            ((X, unflatten_parameters(point, parameters, keys)), dict(kwargs)) for point in points
+        ]
+        outputs = student.call_batch("model_forward", calls, pick=0)
+        values = []
+        for output in outputs:
+            AL = expect_ndarray(
+                output, function="model_forward", name="AL", call=call, shape=expected_shape
+            )
+            values.append(float(cost(AL, Y)))
+        return values
+
+    gradient = central_difference_gradient(evaluate_many, flatten_parameters(parameters, keys))
+    shaped = unflatten_parameters(gradient, parameters, keys)
+    return {f"d{key}": value for key, value in shaped.items()}
+
+
+def forward_pair(
+    student: Student, function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], call: str
+) -> tuple[Any, Any]:
+    """Call a forward that must return ``(value, cache)`` and check it is a pair."""
+    result = student.call(function, *args, **kwargs)
+    value, cache = expect_sequence(
+        result, length=2, function=function, call=call, names="(value, cache)"
+    )
+    return value, cache

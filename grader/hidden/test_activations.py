@@ -1,0 +1,328 @@
+"""Hidden suite: activations.py (sigmoid, tanh, relu, leaky_relu, softmax).
+
+Inputs come from `rng` (seeded per student and per test) with all dimensions distinct, so
+that a transposed result cannot pass. Derivatives are checked only where the activation is
+differentiable: ReLU-like inputs keep |z| >= 0.1, and ReLU's derivative at exactly 0 is
+never graded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reference.activations as ref
+from grader.gradcheck import Diagnosis, sample_away_from_kinks, sample_unsaturated
+from grader.hidden._activation_checks import (
+    check_backward_gradient,
+    check_backward_values,
+    check_forward_values,
+    from_Z_alternative,
+)
+
+UNSTABLE_SOFTMAX = Diagnosis(
+    "unstable_softmax",
+    "exp overflows for large Z: subtract each column's maximum from Z before np.exp "
+    "(the result does not change, the overflow disappears).",
+    "exp dépasse les capacités pour Z grand : soustrayez le maximum de chaque colonne à Z "
+    "avant np.exp (le résultat ne change pas, le dépassement disparaît).",
+)
+
+OVERFLOW = Diagnosis(
+    "overflow",
+    "For large |z| the formula overflows: write it so that exp only receives non-positive "
+    "numbers, or rely on np.exp returning inf and 1/(1+inf) = 0.",
+    "Pour |z| grand la formule déborde : écrivez-la pour qu'exp ne reçoive que des nombres "
+    "négatifs ou nuls, ou appuyez-vous sur np.exp qui renvoie inf et 1/(1+inf) = 0.",
+)
+
+
+def _wrong_axis(name: str, wrong: np.ndarray) -> tuple[Diagnosis, np.ndarray]:
+    return (
+        Diagnosis(
+            "wrong_axis",
+            f"Your {name} normalises along the wrong axis: the classes are the rows, so "
+            "each column must sum to 1 (use axis=0 and keepdims=True).",
+            f"Votre {name} normalise selon le mauvais axe : les classes sont les lignes, donc "
+            "chaque colonne doit sommer à 1 (utilisez axis=0 et keepdims=True).",
+        ),
+        wrong,
+    )
+
+
+def _softmax_wrong_axes(Z: np.ndarray) -> list[tuple[Diagnosis, np.ndarray]]:
+    shifted = np.exp(Z - Z.max())
+    return [
+        _wrong_axis("softmax", shifted / shifted.sum(axis=1, keepdims=True)),
+        _wrong_axis("softmax", shifted / shifted.sum()),
+    ]
+
+
+# --- sigmoid ---------------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="sigmoid",
+    points=1,
+    en="sigmoid: values on random inputs, exact zeros and a single example",
+    fr="sigmoid : valeurs sur des entrées aléatoires, des zéros exacts et un seul exemple",
+)
+def test_sigmoid_values(student, rng):
+    Z = rng.uniform(-6.0, 6.0, size=(4, 7))
+    Z[rng.integers(4), :] = 0.0
+    check_forward_values(student, "sigmoid", ref.sigmoid, Z)
+    check_forward_values(student, "sigmoid", ref.sigmoid, rng.uniform(-6.0, 6.0, size=(5, 1)))
+
+
+@pytest.mark.graded(
+    exercise="sigmoid",
+    points=1,
+    en="sigmoid: correct and finite for large |z| (±40, ±1000)",
+    fr="sigmoid : correcte et finie pour |z| grand (±40, ±1000)",
+)
+def test_sigmoid_stability(student, rng):
+    Z = np.array([[-1000.0, -40.0, 0.0, 40.0, 1000.0], [1000.0, 35.5, -2.0, -35.5, -1000.0]])
+    check_forward_values(
+        student, "sigmoid", ref.sigmoid, Z[:, rng.permutation(5)], not_finite=OVERFLOW
+    )
+
+
+@pytest.mark.graded(
+    exercise="sigmoid",
+    points=1,
+    en="sigmoid_backward: values against the correct derivative",
+    fr="sigmoid_backward : valeurs comparées à la dérivée correcte",
+)
+def test_sigmoid_backward_values(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = rng.uniform(-5.0, 5.0, size=(3, 5))
+    wrong = dA * Z * (1.0 - Z)
+    check_backward_values(
+        student,
+        "sigmoid_backward",
+        ref.sigmoid_backward,
+        dA,
+        Z,
+        alternatives=[from_Z_alternative("sigmoid", wrong)],
+    )
+
+
+@pytest.mark.graded(
+    exercise="sigmoid",
+    points=1,
+    en="sigmoid_backward: agrees with finite differences of sigmoid",
+    fr="sigmoid_backward : en accord avec les différences finies de sigmoid",
+)
+def test_sigmoid_backward_gradient(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_unsaturated(rng, (3, 5))
+    check_backward_gradient(student, "sigmoid", "sigmoid_backward", ref.sigmoid, dA, Z)
+
+
+# --- tanh ------------------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="tanh",
+    points=1,
+    en="tanh: values on random inputs, zeros, large |z| and a single example",
+    fr="tanh : valeurs sur des entrées aléatoires, des zéros, |z| grand et un seul exemple",
+)
+def test_tanh_values(student, rng):
+    Z = rng.uniform(-4.0, 4.0, size=(4, 7))
+    Z[:, rng.integers(7)] = 0.0
+    Z[rng.integers(4), :2] = [-1000.0, 1000.0]
+    check_forward_values(student, "tanh", ref.tanh, Z)
+    check_forward_values(student, "tanh", ref.tanh, rng.uniform(-4.0, 4.0, size=(5, 1)))
+
+
+@pytest.mark.graded(
+    exercise="tanh",
+    points=1,
+    en="tanh_backward: values against the correct derivative",
+    fr="tanh_backward : valeurs comparées à la dérivée correcte",
+)
+def test_tanh_backward_values(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = rng.uniform(-3.0, 3.0, size=(3, 5))
+    check_backward_values(
+        student,
+        "tanh_backward",
+        ref.tanh_backward,
+        dA,
+        Z,
+        alternatives=[from_Z_alternative("tanh", dA * (1.0 - Z**2))],
+    )
+
+
+@pytest.mark.graded(
+    exercise="tanh",
+    points=1,
+    en="tanh_backward: agrees with finite differences of tanh",
+    fr="tanh_backward : en accord avec les différences finies de tanh",
+)
+def test_tanh_backward_gradient(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_unsaturated(rng, (3, 5), bound=2.5)
+    check_backward_gradient(student, "tanh", "tanh_backward", ref.tanh, dA, Z)
+
+
+# --- relu ------------------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="relu",
+    points=1,
+    en="relu: values on random inputs, exact zeros, large |z| and a single example",
+    fr="relu : valeurs sur des entrées aléatoires, des zéros exacts, |z| grand et un seul exemple",
+)
+def test_relu_values(student, rng):
+    Z = rng.uniform(-3.0, 3.0, size=(4, 7))
+    Z[rng.integers(4), :] = 0.0
+    Z[:, rng.integers(7)] *= 1e4
+    check_forward_values(student, "relu", ref.relu, Z)
+    check_forward_values(student, "relu", ref.relu, rng.uniform(-3.0, 3.0, size=(5, 1)))
+
+
+@pytest.mark.graded(
+    exercise="relu",
+    points=1,
+    en="relu_backward: values against the correct derivative (z ≠ 0)",
+    fr="relu_backward : valeurs comparées à la dérivée correcte (z ≠ 0)",
+)
+def test_relu_backward_values(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_away_from_kinks(rng, (3, 5), scale=50.0)
+    check_backward_values(student, "relu_backward", ref.relu_backward, dA, Z)
+
+
+@pytest.mark.graded(
+    exercise="relu",
+    points=1,
+    en="relu_backward: agrees with finite differences of relu (away from z = 0)",
+    fr="relu_backward : en accord avec les différences finies de relu (loin de z = 0)",
+)
+def test_relu_backward_gradient(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_away_from_kinks(rng, (3, 5))
+    check_backward_gradient(student, "relu", "relu_backward", ref.relu, dA, Z)
+
+
+# --- leaky_relu ------------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="leaky_relu",
+    points=1,
+    en="leaky_relu: values with the default alpha and with alpha = 0.2",
+    fr="leaky_relu : valeurs avec l'alpha par défaut et avec alpha = 0.2",
+)
+def test_leaky_relu_values(student, rng):
+    Z = rng.uniform(-3.0, 3.0, size=(4, 7))
+    Z[rng.integers(4), :] = 0.0
+    Z[:, rng.integers(7)] *= 1e4
+    check_forward_values(student, "leaky_relu", ref.leaky_relu, Z)
+    check_forward_values(student, "leaky_relu", ref.leaky_relu, Z, alpha=0.2)
+    check_forward_values(student, "leaky_relu", ref.leaky_relu, rng.uniform(-3, 3, size=(5, 1)))
+
+
+@pytest.mark.graded(
+    exercise="leaky_relu",
+    points=1,
+    en="leaky_relu_backward: values with the default alpha and with alpha = 0.2 (z ≠ 0)",
+    fr="leaky_relu_backward : valeurs avec l'alpha par défaut et avec alpha = 0.2 (z ≠ 0)",
+)
+def test_leaky_relu_backward_values(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_away_from_kinks(rng, (3, 5), scale=50.0)
+    check_backward_values(student, "leaky_relu_backward", ref.leaky_relu_backward, dA, Z)
+    check_backward_values(student, "leaky_relu_backward", ref.leaky_relu_backward, dA, Z, alpha=0.2)
+
+
+@pytest.mark.graded(
+    exercise="leaky_relu",
+    points=1,
+    en="leaky_relu_backward: agrees with finite differences of leaky_relu",
+    fr="leaky_relu_backward : en accord avec les différences finies de leaky_relu",
+)
+def test_leaky_relu_backward_gradient(student, rng):
+    dA = rng.standard_normal((3, 5))
+    Z = sample_away_from_kinks(rng, (3, 5))
+    forward, backward = "leaky_relu", "leaky_relu_backward"
+    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z)
+    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z, alpha=0.2)
+
+
+# --- softmax ---------------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="softmax",
+    points=1,
+    en="softmax: values on random inputs (classes are rows)",
+    fr="softmax : valeurs sur des entrées aléatoires (les classes sont les lignes)",
+)
+def test_softmax_values(student, rng):
+    Z = rng.uniform(-3.0, 3.0, size=(4, 6))
+    check_forward_values(
+        student, "softmax", ref.softmax, Z, alternatives=_softmax_wrong_axes(Z), curve=False
+    )
+
+
+@pytest.mark.graded(
+    exercise="softmax",
+    points=1,
+    en="softmax: columns of very different scales, one class row, a single example",
+    fr="softmax : colonnes d'échelles très différentes, une seule ligne de classe, un seul exemple",
+)
+def test_softmax_edge_cases(student, rng):
+    Z = rng.standard_normal((3, 5)) * np.array([[1e-3, 1.0, 10.0, 30.0, 1e-6]])
+    check_forward_values(
+        student, "softmax", ref.softmax, Z, alternatives=_softmax_wrong_axes(Z), curve=False
+    )
+    one_class = rng.uniform(-3.0, 3.0, size=(1, 4))
+    check_forward_values(student, "softmax", ref.softmax, one_class, curve=False)
+    check_forward_values(
+        student, "softmax", ref.softmax, rng.uniform(-3, 3, size=(5, 1)), curve=False
+    )
+
+
+@pytest.mark.graded(
+    exercise="softmax",
+    points=1,
+    en="softmax: stable for large inputs such as [1000, 5000, 6000]",
+    fr="softmax : stable pour de grandes entrées comme [1000, 5000, 6000]",
+)
+def test_softmax_stability(student, rng):
+    lecture = np.array([[1000.0], [5000.0], [6000.0]])
+    check_forward_values(
+        student, "softmax", ref.softmax, lecture, not_finite=UNSTABLE_SOFTMAX, curve=False
+    )
+    large = rng.uniform(700.0, 720.0, size=(3, 4))
+    check_forward_values(
+        student, "softmax", ref.softmax, large, not_finite=UNSTABLE_SOFTMAX, curve=False
+    )
+
+
+@pytest.mark.graded(
+    exercise="softmax",
+    points=1,
+    en="softmax_backward: values against the correct Jacobian-vector product",
+    fr="softmax_backward : valeurs comparées au bon produit jacobienne-vecteur",
+)
+def test_softmax_backward_values(student, rng):
+    dA = rng.standard_normal((4, 6))
+    Z = rng.uniform(-3.0, 3.0, size=(4, 6))
+    check_backward_values(student, "softmax_backward", ref.softmax_backward, dA, Z, curve=False)
+
+
+@pytest.mark.graded(
+    exercise="softmax",
+    points=1,
+    en="softmax_backward: agrees with finite differences of softmax",
+    fr="softmax_backward : en accord avec les différences finies de softmax",
+)
+def test_softmax_backward_gradient(student, rng):
+    dA = rng.standard_normal((4, 3))
+    Z = sample_unsaturated(rng, (4, 3), bound=2.0)
+    check_backward_gradient(student, "softmax", "softmax_backward", ref.softmax, dA, Z)

@@ -1,0 +1,233 @@
+"""Hidden suite: losses.py (binary and categorical cross-entropy, their backwards).
+
+A cost is the mean over the m columns; a loss's backward is per example (no 1/m), so it
+equals m times the gradient of the cost: that is what the finite differences check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import reference.activations as ref_activations
+import reference.losses as ref
+from grader.checks import (
+    describe_call,
+    expect_array,
+    expect_cost_type,
+    expect_float,
+    expect_gradient,
+)
+from grader.gradcheck import central_difference_gradient
+from grader.hidden._support import Student, binary_labels, one_hot
+
+
+def _check_cost(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
+    reference: Callable[[np.ndarray, np.ndarray], float] = getattr(ref, function)
+    expect_float(
+        student.call(function, AL, Y),
+        reference(AL, Y),
+        function=function,
+        call=describe_call(function, {"AL": AL, "Y": Y}),
+        m=AL.shape[1],
+    )
+
+
+def _check_loss_backward(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
+    expect_array(
+        student.call(function, AL, Y),
+        getattr(ref, function)(AL, Y),
+        function=function,
+        name="dAL" if function != "softmax_cross_entropy_backward" else "dZL",
+        call=describe_call(function, {"AL": AL, "Y": Y}),
+        m=AL.shape[1],
+    )
+
+
+def _student_cost_gradient(
+    student: Student, cost: str, AL: np.ndarray, Y: np.ndarray
+) -> np.ndarray:
+    """m times the finite-difference gradient of the student's cost at AL: the per-example
+    gradient the matching backward must return. Shapes: AL, Y and the result (n, m)."""
+    call = describe_call(cost, {"AL": AL, "Y": Y})
+
+    def evaluate_many(points: list[np.ndarray]) -> list[float]:
+        costs = student.call_batch(cost, [((point, Y), {}) for point in points])
+        return [expect_cost_type(value, function=cost, call=call) for value in costs]
+
+    return AL.shape[1] * central_difference_gradient(evaluate_many, AL)
+
+
+def _reference_cost_gradient(
+    cost: Callable[[np.ndarray, np.ndarray], float], AL: np.ndarray, Y: np.ndarray
+) -> np.ndarray:
+    return AL.shape[1] * central_difference_gradient(
+        lambda points: [cost(point, Y) for point in points], AL
+    )
+
+
+# --- binary cross-entropy --------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="binary_cross_entropy",
+    points=1,
+    en="binary_cross_entropy: the mean cost, returned as a float",
+    fr="binary_cross_entropy : le coût moyen, renvoyé sous forme de float",
+)
+def test_binary_cross_entropy_values(student, rng):
+    m = 9
+    _check_cost(
+        student, "binary_cross_entropy", rng.uniform(0.05, 0.95, (1, m)), binary_labels(rng, m)
+    )
+    _check_cost(student, "binary_cross_entropy", rng.uniform(0.05, 0.95, (1, 1)), np.ones((1, 1)))
+
+
+@pytest.mark.graded(
+    exercise="binary_cross_entropy",
+    points=1,
+    en="binary_cross_entropy: finite and correct at AL = 1e-12 and 1 - 1e-12",
+    fr="binary_cross_entropy : fini et correct en AL = 1e-12 et 1 - 1e-12",
+)
+def test_binary_cross_entropy_extremes(student, rng):
+    order = rng.permutation(4)
+    AL = np.array([[1e-12, 1.0 - 1e-12, 1e-12, 1.0 - 1e-12]])[:, order]
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])[:, order]
+    _check_cost(student, "binary_cross_entropy", AL, Y)
+
+
+@pytest.mark.graded(
+    exercise="binary_cross_entropy",
+    points=1,
+    en="binary_cross_entropy_backward: per-example values (no 1/m)",
+    fr="binary_cross_entropy_backward : valeurs par exemple (sans 1/m)",
+)
+def test_binary_cross_entropy_backward_values(student, rng):
+    m = 7
+    AL = rng.uniform(0.02, 0.98, (1, m))
+    _check_loss_backward(student, "binary_cross_entropy_backward", AL, binary_labels(rng, m))
+    AL_one = rng.uniform(0.02, 0.98, (1, 1))
+    _check_loss_backward(student, "binary_cross_entropy_backward", AL_one, np.zeros((1, 1)))
+
+
+@pytest.mark.graded(
+    exercise="binary_cross_entropy",
+    points=1,
+    en="binary_cross_entropy_backward: agrees with finite differences of the cost",
+    fr="binary_cross_entropy_backward : en accord avec les différences finies du coût",
+)
+def test_binary_cross_entropy_backward_gradient(student, rng):
+    m = 6
+    AL = rng.uniform(0.1, 0.9, (1, m))
+    Y = binary_labels(rng, m)
+    function = "binary_cross_entropy_backward"
+    analytic = student.call(function, AL, Y)
+    call = describe_call(function, {"AL": AL, "Y": Y})
+    for numerical, source_en, source_fr in (
+        (
+            _student_cost_gradient(student, "binary_cross_entropy", AL, Y),
+            "m × finite differences of your own binary_cross_entropy",
+            "m × les différences finies de votre propre binary_cross_entropy",
+        ),
+        (
+            _reference_cost_gradient(ref.binary_cross_entropy, AL, Y),
+            "m × finite differences of the correct binary_cross_entropy",
+            "m × les différences finies du binary_cross_entropy correct",
+        ),
+    ):
+        expect_gradient(
+            analytic,
+            numerical,
+            function=function,
+            name="dAL",
+            call=call,
+            source_en=source_en,
+            source_fr=source_fr,
+            m=m,
+        )
+
+
+# --- categorical cross-entropy ---------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="categorical_cross_entropy",
+    points=1,
+    en="categorical_cross_entropy: the mean cost, returned as a float",
+    fr="categorical_cross_entropy : le coût moyen, renvoyé sous forme de float",
+)
+def test_categorical_cross_entropy_values(student, rng):
+    classes, m = 3, 7
+    AL = ref_activations.softmax(rng.uniform(-2.0, 2.0, (classes, m)))
+    _check_cost(student, "categorical_cross_entropy", AL, one_hot(rng, classes, m))
+    AL_one = ref_activations.softmax(rng.uniform(-2.0, 2.0, (4, 1)))
+    _check_cost(student, "categorical_cross_entropy", AL_one, one_hot(rng, 4, 1))
+
+
+@pytest.mark.graded(
+    exercise="categorical_cross_entropy",
+    points=1,
+    en="categorical_cross_entropy: finite at AL = 1e-12, and with a single class row",
+    fr="categorical_cross_entropy : fini en AL = 1e-12, et avec une seule ligne de classe",
+)
+def test_categorical_cross_entropy_extremes(student, rng):
+    AL = np.array([[1e-12, 1.0 - 2e-12, 0.5], [1e-12, 1e-12, 0.25], [1.0 - 2e-12, 1e-12, 0.25]])
+    Y = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    order = rng.permutation(3)
+    _check_cost(student, "categorical_cross_entropy", AL[:, order], Y[:, order])
+    _check_cost(student, "categorical_cross_entropy", np.ones((1, 5)), np.ones((1, 5)))
+
+
+@pytest.mark.graded(
+    exercise="categorical_cross_entropy",
+    points=1,
+    en="categorical_cross_entropy_backward: values, and finite differences of the cost",
+    fr="categorical_cross_entropy_backward : valeurs, et différences finies du coût",
+)
+def test_categorical_cross_entropy_backward(student, rng):
+    classes, m = 4, 5
+    AL = ref_activations.softmax(rng.uniform(-1.0, 1.0, (classes, m)))
+    Y = one_hot(rng, classes, m)
+    function = "categorical_cross_entropy_backward"
+    _check_loss_backward(student, function, AL, Y)
+    expect_gradient(
+        student.call(function, AL, Y),
+        _student_cost_gradient(student, "categorical_cross_entropy", AL, Y),
+        function=function,
+        name="dAL",
+        call=describe_call(function, {"AL": AL, "Y": Y}),
+        source_en="m × finite differences of your own categorical_cross_entropy",
+        source_fr="m × les différences finies de votre propre categorical_cross_entropy",
+        m=m,
+    )
+
+
+@pytest.mark.graded(
+    exercise="categorical_cross_entropy",
+    points=1,
+    en="softmax_cross_entropy_backward: dZL = AL - Y, checked by finite differences",
+    fr="softmax_cross_entropy_backward : dZL = AL - Y, vérifié par différences finies",
+)
+def test_softmax_cross_entropy_backward(student, rng):
+    classes, m = 3, 6
+    Z = rng.uniform(-2.0, 2.0, (classes, m))
+    AL = ref_activations.softmax(Z)
+    Y = one_hot(rng, classes, m)
+    function = "softmax_cross_entropy_backward"
+    _check_loss_backward(student, function, AL, Y)
+
+    def cost_of_Z(points: list[np.ndarray]) -> list[float]:
+        return [ref.categorical_cross_entropy(ref_activations.softmax(p), Y) for p in points]
+
+    expect_gradient(
+        student.call(function, AL, Y),
+        m * central_difference_gradient(cost_of_Z, Z),
+        function=function,
+        name="dZL",
+        call=describe_call(function, {"AL": AL, "Y": Y}),
+        source_en="m × finite differences of the cost with respect to ZL",
+        source_fr="m × les différences finies du coût par rapport à ZL",
+        m=m,
+    )

@@ -1,0 +1,160 @@
+"""Hidden suite: model.py (train, predict), against the reference from the same start.
+
+Sizes are small and iterations few: the point is the same descent step by step, not a
+trained model. Prediction inputs are drawn away from ties (AL = 0.5, equal class scores).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reference.model as ref
+import reference.network as ref_network
+from grader.checks import (
+    describe_call,
+    expect_array,
+    expect_cost_type,
+    expect_sequence,
+    fail_property,
+)
+from grader.hidden._network_checks import check_parameter_dict
+from grader.hidden._support import (
+    Parameters,
+    Student,
+    binary_labels,
+    copy_parameters,
+    one_hot,
+    random_parameters,
+)
+
+# Predictions are only graded where the decision is clear-cut by at least this much.
+DECISION_MARGIN = 1e-3
+
+
+def _check_train(
+    student: Student,
+    X: np.ndarray,
+    Y: np.ndarray,
+    parameters: Parameters,
+    **kwargs: object,
+) -> None:
+    call = describe_call("train", {"X": X, "Y": Y, "parameters": parameters, **kwargs})
+    trained, costs = expect_sequence(
+        student.call("train", X, Y, copy_parameters(parameters), **kwargs),
+        length=2,
+        function="train",
+        call=call,
+        names="(parameters, costs)",
+    )
+    expected_parameters, expected_costs = ref.train(X, Y, copy_parameters(parameters), **kwargs)
+    if isinstance(costs, np.ndarray) and costs.ndim == 1:
+        costs = list(costs)
+    if not isinstance(costs, list | tuple) or len(costs) != len(expected_costs):
+        count = len(costs) if isinstance(costs, list | tuple) else "no list"
+        raise fail_property(
+            f"{call} must return one cost per iteration ({len(expected_costs)}), as a list "
+            f"of floats, but returned {count}. Append the cost before each update.",
+            f"{call} doit renvoyer un coût par itération ({len(expected_costs)}), sous forme "
+            f"de liste de floats, mais a renvoyé {count}. Ajoutez le coût avant chaque mise "
+            "à jour.",
+            function="train",
+            array="costs",
+        )
+    values = np.array([expect_cost_type(cost, function="train", call=call) for cost in costs])
+    expect_array(values, np.array(expected_costs), function="train", name="costs", call=call)
+    check_parameter_dict(
+        trained, expected_parameters, function="train", call=call, what="the parameters"
+    )
+
+
+@pytest.mark.graded(
+    exercise="training",
+    points=1,
+    en="train: costs and parameters of a ReLU network with a sigmoid output",
+    fr="train : coûts et paramètres d'un réseau ReLU à sortie sigmoïde",
+)
+def test_train_sigmoid_output(student, rng):
+    X = rng.standard_normal((3, 10))
+    parameters = random_parameters(rng, [3, 4, 1])
+    _check_train(
+        student, X, binary_labels(rng, 10), parameters, learning_rate=0.3, num_iterations=6
+    )
+
+
+@pytest.mark.graded(
+    exercise="training",
+    points=1,
+    en="train: a tanh network with a softmax output, and logistic regression",
+    fr="train : un réseau tanh à sortie softmax, et la régression logistique",
+)
+def test_train_softmax_and_logistic(student, rng):
+    X = rng.standard_normal((4, 9))
+    _check_train(
+        student,
+        X,
+        one_hot(rng, 3, 9),
+        random_parameters(rng, [4, 5, 3]),
+        learning_rate=0.2,
+        num_iterations=5,
+        hidden_activation="tanh",
+        output_activation="softmax",
+    )
+    _check_train(
+        student, X, binary_labels(rng, 9), random_parameters(rng, [4, 1]), num_iterations=4
+    )
+
+
+def _clear_cut_inputs(
+    rng: np.random.Generator, parameters: Parameters, n_x: int, m: int, **kwargs: str
+) -> np.ndarray:
+    """X (n_x, m) whose outputs are not within DECISION_MARGIN of a decision boundary."""
+    X = rng.standard_normal((n_x, 4 * m))
+    AL, _ = ref_network.model_forward(X, parameters, **kwargs)
+    if AL.shape[0] == 1:
+        margin = np.abs(AL[0] - 0.5)
+    else:
+        top_two = np.sort(AL, axis=0)[-2:]
+        margin = top_two[1] - top_two[0]
+    return X[:, np.flatnonzero(margin > DECISION_MARGIN)[:m]]
+
+
+def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kwargs: str) -> None:
+    call = describe_call("predict", {"X": X, "parameters": parameters, **kwargs})
+    expect_array(
+        student.call("predict", X, parameters, **kwargs),
+        ref.predict(X, copy_parameters(parameters), **kwargs),
+        function="predict",
+        name="predictions",
+        call=call,
+        dtype=np.integer,
+        rtol=0.0,
+        atol=0.0,
+    )
+
+
+@pytest.mark.graded(
+    exercise="training",
+    points=1,
+    en="predict: 0/1 integers of shape (1, m) for a sigmoid output",
+    fr="predict : entiers 0/1 de forme (1, m) pour une sortie sigmoïde",
+)
+def test_predict_sigmoid(student, rng):
+    parameters = random_parameters(rng, [3, 4, 1])
+    _check_predict(student, _clear_cut_inputs(rng, parameters, 3, 11), parameters)
+    logistic = random_parameters(rng, [3, 1])
+    _check_predict(student, _clear_cut_inputs(rng, logistic, 3, 1), logistic)
+
+
+@pytest.mark.graded(
+    exercise="training",
+    points=1,
+    en="predict: the class index (argmax over rows) for a softmax output",
+    fr="predict : l'indice de classe (argmax sur les lignes) pour une sortie softmax",
+)
+def test_predict_softmax(student, rng):
+    kwargs = {"hidden_activation": "leaky_relu", "output_activation": "softmax"}
+    parameters = random_parameters(rng, [3, 5, 4])
+    _check_predict(
+        student, _clear_cut_inputs(rng, parameters, 3, 12, **kwargs), parameters, **kwargs
+    )

@@ -1,0 +1,507 @@
+"""Hidden suite: network.py (initialisation, forward and backward propagation, update).
+
+Caches are opaque: every backward gets the cache the student's own forward returned.
+Gradients are checked against the reference and against finite differences of the
+student's own forwards, on networks drawn so that no hidden pre-activation is near a kink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reference.losses as ref_losses
+import reference.network as ref
+from grader.checks import describe_call, expect_array, expect_sequence
+from grader.hidden._network_checks import (
+    check_grads_against,
+    check_layer_gradients,
+    check_parameter_dict,
+    gradient_keys,
+    layer_forward_gradients,
+    screened_layer,
+    screened_network,
+)
+from grader.hidden._support import (
+    ALL_ACTIVATIONS,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    Student,
+    binary_labels,
+    copy_parameters,
+    forward_pair,
+    model_cost_gradient,
+    one_hot,
+    random_parameters,
+)
+
+COSTS = {
+    "sigmoid": ref_losses.binary_cross_entropy,
+    "softmax": ref_losses.categorical_cross_entropy,
+}
+
+
+def _labels(rng: np.random.Generator, output_activation: str, classes: int, m: int) -> np.ndarray:
+    if output_activation == "softmax":
+        return one_hot(rng, classes, m)
+    return binary_labels(rng, m)
+
+
+def _check_initialization(student: Student, layer_dims: list[int], seed: int | None) -> None:
+    kwargs = {} if seed is None else {"seed": seed}
+    call = describe_call("initialize_parameters", {"layer_dims": layer_dims, **kwargs})
+    check_parameter_dict(
+        student.call("initialize_parameters", layer_dims, **kwargs),
+        ref.initialize_parameters(layer_dims, **kwargs),
+        function="initialize_parameters",
+        call=call,
+        what="the parameters",
+    )
+
+
+# --- initialization --------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="initialization",
+    points=1,
+    en="initialize_parameters: keys, shapes and values for a given seed and the default seed",
+    fr="initialize_parameters : clés, formes et valeurs pour une graine donnée et par défaut",
+)
+def test_initialize_parameters_values(student, student_seed):
+    _check_initialization(student, [5, 4, 3], student_seed % 10_000)
+    _check_initialization(student, [5, 4, 3], None)
+
+
+@pytest.mark.graded(
+    exercise="initialization",
+    points=1,
+    en="initialize_parameters: logistic regression and a deeper network",
+    fr="initialize_parameters : régression logistique et réseau plus profond",
+)
+def test_initialize_parameters_depths(student, student_seed):
+    _check_initialization(student, [7, 1], student_seed % 997)
+    _check_initialization(student, [3, 6, 5, 2], student_seed % 991 + 1)
+
+
+# --- forward ---------------------------------------------------------------------------
+
+
+def _check_linear_forward(student: Student, A_prev, W, b) -> None:
+    call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
+    Z, _ = forward_pair(student, "linear_forward", (A_prev, W, b), {}, call)
+    expected, _ = ref.linear_forward(A_prev, W, b)
+    expect_array(Z, expected, function="linear_forward", name="Z", call=call)
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="linear_forward: Z = W·A_prev + b on random inputs",
+    fr="linear_forward : Z = W·A_prev + b sur des entrées aléatoires",
+)
+def test_linear_forward_values(student, rng):
+    A_prev, W, b = (
+        rng.standard_normal((5, 7)),
+        rng.standard_normal((3, 5)),
+        rng.standard_normal((3, 1)),
+    )
+    _check_linear_forward(student, A_prev, W, b)
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="linear_forward: a single example, and columns of very different scales",
+    fr="linear_forward : un seul exemple, et des colonnes d'échelles très différentes",
+)
+def test_linear_forward_edge_cases(student, rng):
+    W, b = rng.standard_normal((4, 6)), rng.standard_normal((4, 1))
+    _check_linear_forward(student, rng.standard_normal((6, 1)), W, b)
+    scales = np.array([[1e-6, 1e-3, 1.0, 1e3, 1e6]])
+    _check_linear_forward(student, rng.standard_normal((6, 5)) * scales, W, b)
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="linear_activation_forward: A for each activation",
+    fr="linear_activation_forward : A pour chaque activation",
+)
+def test_linear_activation_forward(student, rng):
+    A_prev, W, b = (
+        rng.standard_normal((4, 6)),
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((3, 1)),
+    )
+    for activation in ALL_ACTIVATIONS:
+        call = describe_call(
+            "linear_activation_forward",
+            {"A_prev": A_prev, "W": W, "b": b, "activation": activation},
+        )
+        A, _ = forward_pair(
+            student, "linear_activation_forward", (A_prev, W, b, activation), {}, call
+        )
+        expected, _ = ref.linear_activation_forward(A_prev, W, b, activation)
+        expect_array(A, expected, function="linear_activation_forward", name="A", call=call)
+
+
+def _check_model_forward(student: Student, X, parameters, **kwargs: str) -> None:
+    call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
+    AL, _ = forward_pair(student, "model_forward", (X, parameters), kwargs, call)
+    expected, _ = ref.model_forward(X, copy_parameters(parameters), **kwargs)
+    expect_array(AL, expected, function="model_forward", name="AL", call=call)
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="model_forward: ReLU hidden layers and a sigmoid output by default",
+    fr="model_forward : couches cachées ReLU et sortie sigmoïde par défaut",
+)
+def test_model_forward_default(student, rng):
+    X = rng.standard_normal((5, 8))
+    _check_model_forward(student, X, random_parameters(rng, [5, 4, 3, 1]))
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="model_forward: every hidden activation with a sigmoid and a softmax output",
+    fr="model_forward : chaque activation cachée avec une sortie sigmoïde et softmax",
+)
+def test_model_forward_activations(student, rng):
+    X = rng.standard_normal((4, 6))
+    for output_activation, classes in (("sigmoid", 1), ("softmax", 3)):
+        parameters = random_parameters(rng, [4, 5, 2, classes])
+        for hidden_activation in HIDDEN_ACTIVATIONS:
+            _check_model_forward(
+                student,
+                X,
+                parameters,
+                hidden_activation=hidden_activation,
+                output_activation=output_activation,
+            )
+
+
+@pytest.mark.graded(
+    exercise="forward",
+    points=1,
+    en="model_forward: logistic regression (no hidden layer) and a single example",
+    fr="model_forward : régression logistique (sans couche cachée) et un seul exemple",
+)
+def test_model_forward_edge_cases(student, rng):
+    _check_model_forward(student, rng.standard_normal((6, 7)), random_parameters(rng, [6, 1]))
+    _check_model_forward(student, rng.standard_normal((3, 1)), random_parameters(rng, [3, 5, 4, 1]))
+
+
+# --- backward: linear layers -----------------------------------------------------------
+
+
+def _check_linear_backward(student: Student, A_prev, W, b, dZ) -> None:
+    forward_call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
+    _, cache = forward_pair(student, "linear_forward", (A_prev, W, b), {}, forward_call)
+    call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
+    got = expect_sequence(
+        student.call("linear_backward", dZ, cache),
+        length=3,
+        function="linear_backward",
+        call=call,
+        names="(dA_prev, dW, db)",
+    )
+    expected = ref.linear_backward(dZ, (A_prev, W, b))
+    m = A_prev.shape[1]
+    for value, wanted, name in zip(got, expected, ("dA_prev", "dW", "db"), strict=True):
+        expect_array(
+            value,
+            wanted,
+            function="linear_backward",
+            name=name,
+            call=call,
+            m=m if name != "dA_prev" else None,
+        )
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="linear_backward: dA_prev, dW and db on random inputs",
+    fr="linear_backward : dA_prev, dW et db sur des entrées aléatoires",
+)
+def test_linear_backward_values(student, rng):
+    A_prev, W, b = (
+        rng.standard_normal((5, 7)),
+        rng.standard_normal((3, 5)),
+        rng.standard_normal((3, 1)),
+    )
+    _check_linear_backward(student, A_prev, W, b, rng.standard_normal((3, 7)))
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="linear_backward: a single example, a square W, columns of very different scales",
+    fr="linear_backward : un seul exemple, un W carré, des colonnes d'échelles très différentes",
+)
+def test_linear_backward_edge_cases(student, rng):
+    W, b = rng.standard_normal((4, 6)), rng.standard_normal((4, 1))
+    _check_linear_backward(student, rng.standard_normal((6, 1)), W, b, rng.standard_normal((4, 1)))
+    square = rng.standard_normal((4, 4))
+    scales = np.array([[1e-3, 1.0, 1e3, 10.0, 0.5]])
+    A_prev = rng.standard_normal((4, 5)) * scales
+    _check_linear_backward(student, A_prev, square, b, rng.standard_normal((4, 5)))
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="linear_backward: agrees with finite differences of your linear_forward",
+    fr="linear_backward : en accord avec les différences finies de votre linear_forward",
+)
+def test_linear_backward_gradient(student, rng):
+    args = (rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1)))
+    dZ = rng.standard_normal((3, 6))
+    forward_call = describe_call(
+        "linear_forward", dict(zip(("A_prev", "W", "b"), args, strict=True))
+    )
+    _, cache = forward_pair(student, "linear_forward", args, {}, forward_call)
+    call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
+    got = expect_sequence(
+        student.call("linear_backward", dZ, cache),
+        length=3,
+        function="linear_backward",
+        call=call,
+        names="(dA_prev, dW, db)",
+    )
+    check_layer_gradients(
+        got,
+        layer_forward_gradients(student, "linear_forward", args, dZ),
+        function="linear_backward",
+        call=call,
+        source_en="finite differences of your own linear_forward",
+        source_fr="les différences finies de votre propre linear_forward",
+        m=6,
+    )
+
+
+def _activation_layer(student: Student, rng, activation: str):
+    A_prev, W, b = screened_layer(rng, 3, 4, 5)
+    dA = rng.standard_normal((3, 5))
+    forward_call = describe_call(
+        "linear_activation_forward", {"A_prev": A_prev, "W": W, "b": b, "activation": activation}
+    )
+    _, cache = forward_pair(
+        student, "linear_activation_forward", (A_prev, W, b, activation), {}, forward_call
+    )
+    call = describe_call(
+        "linear_activation_backward", {"dA": dA, "cache": cache, "activation": activation}
+    )
+    got = expect_sequence(
+        student.call("linear_activation_backward", dA, cache, activation),
+        length=3,
+        function="linear_activation_backward",
+        call=call,
+        names="(dA_prev, dW, db)",
+    )
+    return (A_prev, W, b), dA, got, call
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="linear_activation_backward: dA_prev, dW and db for each activation",
+    fr="linear_activation_backward : dA_prev, dW et db pour chaque activation",
+)
+def test_linear_activation_backward_values(student, rng):
+    for activation in ALL_ACTIVATIONS:
+        (A_prev, W, b), dA, got, call = _activation_layer(student, rng, activation)
+        Z, _ = ref.linear_forward(A_prev, W, b)
+        expected = ref.linear_activation_backward(dA, ((A_prev, W, b), Z), activation)
+        for value, wanted, name in zip(got, expected, ("dA_prev", "dW", "db"), strict=True):
+            expect_array(
+                value,
+                wanted,
+                function="linear_activation_backward",
+                name=name,
+                call=call,
+                m=A_prev.shape[1] if name != "dA_prev" else None,
+            )
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="linear_activation_backward: agrees with finite differences of your forward",
+    fr="linear_activation_backward : en accord avec les différences finies de votre propagation "
+    "avant",
+)
+def test_linear_activation_backward_gradient(student, rng):
+    for activation in ALL_ACTIVATIONS:
+        args, dA, got, call = _activation_layer(student, rng, activation)
+        check_layer_gradients(
+            got,
+            layer_forward_gradients(
+                student, "linear_activation_forward", args, dA, extra=(activation,)
+            ),
+            function="linear_activation_backward",
+            call=call,
+            source_en="finite differences of your own linear_activation_forward",
+            source_fr="les différences finies de votre propre linear_activation_forward",
+            m=args[0].shape[1],
+        )
+
+
+# --- backward: the whole model ---------------------------------------------------------
+
+
+def _student_grads(student: Student, X, Y, parameters, **kwargs: str):
+    forward_call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
+    AL, caches = forward_pair(student, "model_forward", (X, parameters), kwargs, forward_call)
+    call = describe_call("model_backward", {"AL": AL, "Y": Y, "caches": caches, **kwargs})
+    return student.call("model_backward", AL, Y, caches, **kwargs), call
+
+
+def _check_model_backward_values(student: Student, X, Y, parameters, **kwargs: str) -> None:
+    got, call = _student_grads(student, X, Y, parameters, **kwargs)
+    AL, caches = ref.model_forward(X, copy_parameters(parameters), **kwargs)
+    expected = ref.model_backward(AL, Y, caches, **kwargs)
+    layers = len(parameters) // 2
+    check_parameter_dict(
+        got,
+        {key: expected[key] for key in gradient_keys(layers)},
+        function="model_backward",
+        call=call,
+        what="grads",
+        m=X.shape[1],
+    )
+
+
+def _check_model_backward_gradient(student: Student, rng, output_activation: str) -> None:
+    classes = 3 if output_activation == "softmax" else 1
+    m = 4
+    for hidden_activation in HIDDEN_ACTIVATIONS:
+        X, parameters = screened_network(rng, [3, 4, 3, classes], m, hidden_activation)
+        Y = _labels(rng, output_activation, classes, m)
+        kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
+        got, call = _student_grads(student, X, Y, parameters, **kwargs)
+        numerical = model_cost_gradient(
+            student, X, Y, parameters, COSTS[output_activation], **kwargs
+        )
+        check_grads_against(
+            got,
+            numerical,
+            function="model_backward",
+            call=call,
+            source_en="finite differences of the mean cost through your own model_forward",
+            source_fr="les différences finies du coût moyen à travers votre propre model_forward",
+            m=m,
+        )
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="model_backward: grads of a ReLU network with a sigmoid output, by default",
+    fr="model_backward : gradients d'un réseau ReLU à sortie sigmoïde, par défaut",
+)
+def test_model_backward_default(student, rng):
+    X, parameters = screened_network(rng, [5, 4, 3, 1], 6, "relu")
+    _check_model_backward_values(student, X, binary_labels(rng, 6), parameters)
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="model_backward: grads for every hidden activation and both outputs",
+    fr="model_backward : gradients pour chaque activation cachée et les deux sorties",
+)
+def test_model_backward_activations(student, rng):
+    for output_activation in OUTPUT_ACTIVATIONS:
+        classes = 3 if output_activation == "softmax" else 1
+        for hidden_activation in HIDDEN_ACTIVATIONS:
+            X, parameters = screened_network(rng, [4, 5, 3, classes], 5, hidden_activation)
+            _check_model_backward_values(
+                student,
+                X,
+                _labels(rng, output_activation, classes, 5),
+                parameters,
+                hidden_activation=hidden_activation,
+                output_activation=output_activation,
+            )
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="model_backward: agrees with finite differences of the cost (sigmoid output)",
+    fr="model_backward : en accord avec les différences finies du coût (sortie sigmoïde)",
+)
+def test_model_backward_gradient_sigmoid_output(student, rng):
+    _check_model_backward_gradient(student, rng, "sigmoid")
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="model_backward: agrees with finite differences of the cost (softmax output)",
+    fr="model_backward : en accord avec les différences finies du coût (sortie softmax)",
+)
+def test_model_backward_gradient_softmax_output(student, rng):
+    _check_model_backward_gradient(student, rng, "softmax")
+
+
+@pytest.mark.graded(
+    exercise="backward",
+    points=1,
+    en="model_backward: logistic regression, a single example, a deep sigmoid network",
+    fr="model_backward : régression logistique, un seul exemple, un réseau sigmoïde profond",
+)
+def test_model_backward_edge_cases(student, rng):
+    X, parameters = screened_network(rng, [6, 1], 5, "relu")
+    _check_model_backward_values(student, X, binary_labels(rng, 5), parameters)
+    X, parameters = screened_network(rng, [3, 4, 2, 1], 1, "relu")
+    _check_model_backward_values(student, X, np.ones((1, 1)), parameters)
+    X, parameters = screened_network(rng, [4, 5, 5, 5, 5, 1], 6, "sigmoid")
+    _check_model_backward_values(
+        student, X, binary_labels(rng, 6), parameters, hidden_activation="sigmoid"
+    )
+
+
+# --- update ----------------------------------------------------------------------------
+
+
+def _check_update(student: Student, rng, layer_dims: list[int], learning_rate: float) -> None:
+    parameters = random_parameters(rng, layer_dims)
+    grads = {f"d{key}": rng.standard_normal(value.shape) for key, value in parameters.items()}
+    call = describe_call(
+        "update_parameters",
+        {"parameters": parameters, "grads": grads, "learning_rate": learning_rate},
+    )
+    check_parameter_dict(
+        student.call("update_parameters", parameters, grads, learning_rate),
+        ref.update_parameters(copy_parameters(parameters), grads, learning_rate),
+        function="update_parameters",
+        call=call,
+        what="the parameters",
+    )
+
+
+@pytest.mark.graded(
+    exercise="update",
+    points=1,
+    en="update_parameters: one gradient-descent step",
+    fr="update_parameters : un pas de descente de gradient",
+)
+def test_update_parameters_values(student, rng):
+    _check_update(student, rng, [4, 3, 2], 0.05)
+
+
+@pytest.mark.graded(
+    exercise="update",
+    points=1,
+    en="update_parameters: every layer updated, with the given learning rate",
+    fr="update_parameters : chaque couche mise à jour, avec le pas d'apprentissage donné",
+)
+def test_update_parameters_layers_and_rate(student, rng):
+    _check_update(student, rng, [3, 5, 4, 2], float(rng.uniform(0.5, 2.0)))
+    _check_update(student, rng, [6, 1], float(rng.uniform(0.001, 0.01)))
