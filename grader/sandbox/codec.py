@@ -1,0 +1,337 @@
+"""The plain-data codec between the trusted process and a worker: the trust boundary.
+
+A message is one frame::
+
+    header   20 bytes: magic b"NNGR", version (u8), 3 zero bytes, JSON length (u32),
+             blob length (u64), little-endian
+    JSON     an object: the envelope (small fields such as "kind", "seq") and, under
+             "value", the value tree
+    blob     the bytes of every array and numpy scalar, which the tree indexes by
+             (offset, nbytes)
+
+Value tree: JSON null/true/false/numbers/strings stand for themselves (floats may be
+NaN/Infinity; ints must fit in int64); a JSON list is a Python list; the only JSON objects
+are one-key tags: ``{"T": [...]}`` tuple, ``{"D": [[key, value], ...]}`` dict with str keys,
+``{"A": [dtype, shape, offset, nbytes]}`` ndarray, ``{"S": [dtype, offset]}`` numpy scalar,
+``{"H": [...]}`` a handle to an object that stays in the worker.
+
+The decoder checks every field it reads and trusts no length it did not check; it never
+unpickles or evaluates anything. Everything that is not plain data (a class instance, a
+function, an ndarray subclass, an int beyond int64, a dict with non-str keys) is not
+serialised: the encoder hands it to an `opaque` callback, which in the worker keeps the
+object and returns a handle node, and on the trusted side accepts only `Handle`s.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAGIC = b"NNGR"
+VERSION = 1
+HEADER = struct.Struct("<4sB3xIQ")
+
+MAX_JSON_BYTES = 32 << 20
+MAX_BLOB_BYTES = 256 << 20
+MAX_DEPTH = 32
+MAX_ITEMS = 1_000_000
+MAX_STR_CHARS = 1 << 20
+MAX_NDIM = 32
+TYPE_NAME_CHARS = 100
+
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+
+# The only dtypes that cross the boundary, keyed by their little-endian `dtype.str`.
+DTYPES: dict[str, np.dtype] = {
+    dtype.str: dtype
+    for dtype in map(
+        np.dtype,
+        ["?", "i1", "<i2", "<i4", "<i8", "u1", "<u2", "<u4", "<u8", "<f2", "<f4", "<f8"],
+    )
+}
+_SCALAR_TYPES: dict[type, np.dtype] = {dtype.type: dtype for dtype in DTYPES.values()}
+_BOOL = np.dtype("?")
+
+Opaque = Callable[[Any], list[Any]]
+"""Turns a non-plain value into the list of a handle node ``{"H": [...]}``."""
+
+HandleMaker = Callable[[list[Any]], Any]
+"""Turns the list of a received handle node into a value (or raises `FrameError`)."""
+
+
+class FrameError(Exception):
+    """A received frame is malformed or breaks a cap: the peer is not trustworthy."""
+
+
+class ChannelClosed(Exception):
+    """The peer closed the connection (the worker died or closed its socket)."""
+
+
+class ChannelTimeout(Exception):
+    """No complete frame arrived before the deadline."""
+
+
+class TooComplex(Exception):
+    """A value to send breaks a cap (too deep, too many items, too many bytes)."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An opaque reference to an object that lives in a worker (e.g. a student's cache).
+
+    Passing it back as an argument sends the reference back to the worker that made it.
+
+    Attributes:
+        generation: the worker that holds the object; unique within the grading process.
+        id: the object's number in that worker.
+        type_name: the object's class name as the worker reported it (capped, untrusted).
+    """
+
+    generation: int
+    id: int
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<student object of type {self.type_name!r}>"
+
+
+def clean_text(text: str, limit: int) -> str:
+    """`text` capped at `limit` characters, with lone surrogates replaced (JSON-safe)."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class _Encoder:
+    def __init__(self, opaque: Opaque) -> None:
+        self.opaque = opaque
+        self.chunks: list[bytes] = []
+        self.blob_bytes = 0
+        self.items = 0
+
+    def add_bytes(self, data: bytes) -> int:
+        offset = self.blob_bytes
+        self.blob_bytes += len(data)
+        if self.blob_bytes > MAX_BLOB_BYTES:
+            raise TooComplex(f"the arrays add up to more than {MAX_BLOB_BYTES} bytes")
+        self.chunks.append(data)
+        return offset
+
+    def node(self, value: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"the value is nested more than {MAX_DEPTH} levels deep")
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise TooComplex(f"the value holds more than {MAX_ITEMS} items")
+        kind = type(value)
+        if value is None or kind is bool or kind is float:
+            return value
+        if kind is int:
+            return value if INT64_MIN <= value <= INT64_MAX else {"H": self.opaque(value)}
+        if kind is str:
+            return value if len(value) <= MAX_STR_CHARS else {"H": self.opaque(value)}
+        if kind is list:
+            return [self.node(item, depth + 1) for item in value]
+        if kind is tuple:
+            return {"T": [self.node(item, depth + 1) for item in value]}
+        if kind is dict:
+            if not all(type(key) is str for key in value):
+                return {"H": self.opaque(value)}
+            return {"D": [[key, self.node(item, depth + 1)] for key, item in value.items()]}
+        if kind is np.ndarray:
+            return self.array(value)
+        if kind in _SCALAR_TYPES:
+            dtype = _SCALAR_TYPES[kind]
+            data = np.asarray(value, dtype=dtype).tobytes()
+            return {"S": [dtype.str, self.add_bytes(data)]}
+        return {"H": self.opaque(value)}
+
+    def array(self, value: np.ndarray) -> Any:
+        dtype = value.dtype
+        if dtype.byteorder == ">":
+            dtype = dtype.newbyteorder("<")
+        if dtype.str not in DTYPES or dtype.hasobject or dtype.names is not None:
+            return {"H": self.opaque(value)}
+        data = value.astype(dtype, copy=False).tobytes(order="C")
+        offset = self.add_bytes(data)
+        return {"A": [dtype.str, list(value.shape), offset, len(data)]}
+
+
+def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> list[bytes]:
+    """One frame for `envelope` plus `value` (under "value"), as chunks to send in order.
+
+    Raises `TooComplex` when the value breaks a cap, and whatever `opaque` raises.
+    """
+    encoder = _Encoder(opaque)
+    body = dict(envelope)
+    body["value"] = encoder.node(value, 0)
+    text = json.dumps(body, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    if len(text) > MAX_JSON_BYTES:
+        raise TooComplex(f"the value's description exceeds {MAX_JSON_BYTES} bytes")
+    header = HEADER.pack(MAGIC, VERSION, len(text), encoder.blob_bytes)
+    return [header + text, *encoder.chunks]
+
+
+def send(sock: socket.socket, chunks: list[bytes]) -> None:
+    """Send the chunks of one frame."""
+    for chunk in chunks:
+        sock.sendall(chunk)
+
+
+def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    received = 0
+    while received < size:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChannelTimeout
+            ready, _, _ = select.select([sock], [], [], remaining)
+            if not ready:
+                raise ChannelTimeout
+        try:
+            count = sock.recv_into(view[received:], size - received)
+        except ConnectionError as error:
+            raise ChannelClosed from error
+        if count == 0:
+            raise ChannelClosed
+        received += count
+    view.release()
+    return buffer
+
+
+def receive(
+    sock: socket.socket, deadline: float | None, *, make_handle: HandleMaker
+) -> tuple[dict[str, Any], Any]:
+    """Read one frame and return ``(envelope, value)``; the envelope keeps its raw JSON fields.
+
+    `deadline` is a `time.monotonic()` instant (None: wait forever). Raises `ChannelTimeout`,
+    `ChannelClosed`, or `FrameError` for anything malformed.
+    """
+    magic, version, json_bytes, blob_bytes = HEADER.unpack(
+        bytes(_read_exact(sock, HEADER.size, deadline))
+    )
+    if magic != MAGIC or version != VERSION:
+        raise FrameError("the frame does not start with the sandbox's magic and version")
+    if json_bytes > MAX_JSON_BYTES or blob_bytes > MAX_BLOB_BYTES:
+        raise FrameError("the frame announces more bytes than the caps allow")
+    text = _read_exact(sock, json_bytes, deadline)
+    blob = _read_exact(sock, blob_bytes, deadline) if blob_bytes else bytearray()
+    return decode(bytes(text), memoryview(blob), make_handle=make_handle)
+
+
+def decode(
+    text: bytes, blob: memoryview, *, make_handle: HandleMaker
+) -> tuple[dict[str, Any], Any]:
+    """Decode a frame's JSON part and blob (already read) into ``(envelope, value)``."""
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise FrameError("the frame's description is not valid JSON") from error
+    if type(body) is not dict or "value" not in body:
+        raise FrameError("the frame's description is not an envelope")
+    value = _Decoder(blob, make_handle).node(body.pop("value"), 0)
+    return body, value
+
+
+class _Decoder:
+    def __init__(self, blob: memoryview, make_handle: HandleMaker) -> None:
+        self.blob = blob
+        self.make_handle = make_handle
+        self.items = 0
+
+    def node(self, node: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise FrameError("the value is nested too deeply")
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise FrameError("the value holds too many items")
+        kind = type(node)
+        if node is None or kind is bool or kind is float:
+            return node
+        if kind is int:
+            if not INT64_MIN <= node <= INT64_MAX:
+                raise FrameError("an integer does not fit in int64")
+            return node
+        if kind is str:
+            if len(node) > MAX_STR_CHARS:
+                raise FrameError("a string is longer than the cap")
+            return clean_text(node, MAX_STR_CHARS)
+        if kind is list:
+            return [self.node(item, depth + 1) for item in node]
+        if kind is not dict or len(node) != 1:
+            raise FrameError("the value holds an unknown node")
+        ((tag, body),) = node.items()
+        if type(body) is not list:
+            raise FrameError("a tagged node's body is not a list")
+        if tag == "T":
+            return tuple(self.node(item, depth + 1) for item in body)
+        if tag == "D":
+            return self.mapping(body, depth)
+        if tag == "A":
+            return self.array(body)
+        if tag == "S":
+            return self.scalar(body)
+        if tag == "H":
+            return self.make_handle(body)
+        raise FrameError("the value holds an unknown tag")
+
+    def mapping(self, body: list[Any], depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise FrameError("a dict entry is not a [str, value] pair")
+            if len(pair[0]) > MAX_STR_CHARS:
+                raise FrameError("a dict key is longer than the cap")
+            result[clean_text(pair[0], MAX_STR_CHARS)] = self.node(pair[1], depth + 1)
+        return result
+
+    def dtype(self, name: Any) -> np.dtype:
+        dtype = DTYPES.get(name) if type(name) is str else None
+        if dtype is None:
+            raise FrameError("an array's dtype is not one the grader accepts")
+        return dtype
+
+    def span(self, offset: Any, nbytes: int) -> memoryview:
+        if type(offset) is not int or offset < 0 or offset + nbytes > len(self.blob):
+            raise FrameError("an array's bytes lie outside the frame")
+        return self.blob[offset : offset + nbytes]
+
+    def array(self, body: list[Any]) -> np.ndarray:
+        if len(body) != 4:
+            raise FrameError("an array node does not have four fields")
+        name, shape, offset, nbytes = body
+        dtype = self.dtype(name)
+        if type(shape) is not list or len(shape) > MAX_NDIM:
+            raise FrameError("an array's shape is not a short list")
+        if not all(type(size) is int and size >= 0 for size in shape):
+            raise FrameError("an array's shape holds something other than sizes")
+        if type(nbytes) is not int or math.prod(shape) * dtype.itemsize != nbytes:
+            raise FrameError("an array's byte count does not match its shape and dtype")
+        data = self.span(offset, nbytes)
+        if dtype == _BOOL and nbytes and np.frombuffer(data, dtype=np.uint8).max() > 1:
+            raise FrameError("a boolean array holds bytes other than 0 and 1")
+        try:
+            return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        except (ValueError, OverflowError) as error:
+            raise FrameError("an array's shape cannot be built") from error
+
+    def scalar(self, body: list[Any]) -> np.generic:
+        if len(body) != 2:
+            raise FrameError("a scalar node does not have two fields")
+        dtype = self.dtype(body[0])
+        data = self.span(body[1], dtype.itemsize)
+        if dtype == _BOOL and data[0] > 1:
+            raise FrameError("a boolean scalar is neither 0 nor 1")
+        return np.frombuffer(data, dtype=dtype)[0]

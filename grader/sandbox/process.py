@@ -1,0 +1,138 @@
+"""One running worker as the trusted side sees it: a socket, a pid, a generation."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from grader.errors import SandboxError
+from grader.sandbox import codec
+from grader.sandbox.control import ZygoteClient
+from grader.sandbox.output import CappedStream, OutputPipe
+
+READY_SECONDS = 30.0
+EXIT_SECONDS = 5.0
+TEXT_CHARS = 4000
+
+# Generations are unique in the grading process, so a handle names exactly one worker.
+_generations = itertools.count(1)
+
+
+class WorkerProcess:
+    """A worker forked by the zygote, confined, and ready for requests."""
+
+    def __init__(
+        self,
+        zygote: ZygoteClient,
+        config: Mapping[str, Any],
+        stdout: CappedStream,
+        stderr: CappedStream,
+    ) -> None:
+        self.zygote = zygote
+        self.generation = next(_generations)
+        self.uid: int | None = config["uid"]
+        self.seq = itertools.count(1)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        self.sock = ours
+        self.pipes: list[OutputPipe] = []
+        self.pid: int | None = None
+        try:
+            reply = zygote.request(
+                {"op": "spawn", "config": {**config, "generation": self.generation}},
+                fds=(theirs.fileno(), out_write, err_write),
+            )
+        except BaseException:
+            for fd in (out_read, err_read):
+                os.close(fd)
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+            os.close(out_write)
+            os.close(err_write)
+        self.pid = int(reply["pid"])
+        self.pipes = [OutputPipe(out_read, stdout), OutputPipe(err_read, stderr)]
+        self.layers, self.notes = self._handshake()
+
+    def _handshake(self) -> tuple[dict[str, bool], list[str]]:
+        try:
+            envelope, _ = codec.receive(
+                self.sock, time.monotonic() + READY_SECONDS, make_handle=_no_handles
+            )
+        except (codec.ChannelClosed, codec.ChannelTimeout, codec.FrameError) as error:
+            self.stop()
+            raise SandboxError(
+                "A sandbox worker did not start; the grader cannot isolate it."
+            ) from error
+        if envelope.get("kind") == "setup_failed":
+            self.stop()
+            message = codec.clean_text(str(envelope.get("message")), TEXT_CHARS)
+            raise SandboxError(f"A sandbox worker could not confine itself: {message}")
+        layers, notes = envelope.get("layers"), envelope.get("notes")
+        if envelope.get("kind") != "ready" or type(layers) is not dict or type(notes) is not list:
+            self.stop()
+            raise SandboxError("A sandbox worker sent a malformed greeting.")
+        return {str(k): v is True for k, v in layers.items()}, [str(n) for n in notes]
+
+    def exchange(
+        self, envelope: dict[str, Any], value: Any, deadline: float, opaque: codec.Opaque
+    ) -> tuple[dict[str, Any], Any]:
+        """Send one request and read its reply (see `codec.receive` for the exceptions)."""
+        seq = next(self.seq)
+        chunks = codec.encode({**envelope, "seq": seq}, value, opaque=opaque)
+        try:
+            codec.send(self.sock, chunks)
+        except OSError as error:
+            raise codec.ChannelClosed from error
+        reply, result = codec.receive(self.sock, deadline, make_handle=self._handle)
+        if reply.get("seq") != seq:
+            raise codec.FrameError("the reply does not answer the request")
+        return reply, result
+
+    def _handle(self, body: list[Any]) -> codec.Handle:
+        if (
+            len(body) != 3
+            or body[0] != self.generation
+            or type(body[1]) is not int
+            or body[1] <= 0
+            or type(body[2]) is not str
+        ):
+            raise codec.FrameError("a handle is malformed")
+        return codec.Handle(
+            self.generation, body[1], codec.clean_text(body[2], codec.TYPE_NAME_CHARS)
+        )
+
+    def stop(self) -> dict[str, Any] | None:
+        """Kill the worker, its process group and everything its uid runs; return how it ended."""
+        ending = None
+        if self.pid is not None:
+            try:
+                self.zygote.request({"op": "kill", "pid": self.pid, "uid": self.uid})
+                ending = self.zygote.wait_exit(self.pid, EXIT_SECONDS)
+            except SandboxError:
+                # The zygote is gone: its workers die with it (parent-death signal).
+                with contextlib.suppress(OSError):
+                    os.killpg(self.pid, 9)
+            self.pid = None
+        self.sock.close()
+        return ending
+
+    def settle_output(self) -> None:
+        for pipe in self.pipes:
+            pipe.settle()
+
+    def join_output(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for pipe in self.pipes:
+            pipe.join(max(0.0, deadline - time.monotonic()))
+
+
+def _no_handles(body: list[Any]) -> Any:
+    raise codec.FrameError("a greeting cannot hold handles")

@@ -1,0 +1,55 @@
+"""What the hidden suites receive as the `student` fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from grader.sandbox.session import StudentSession
+
+
+class StudentProxy:
+    """`student.relu(Z)` is `session.call("relu", Z)`; records which functions were called.
+
+    Every value that comes back is plain data decoded on the trusted side (or a `Handle`),
+    never an object of the student's.
+    """
+
+    def __init__(self, session: StudentSession) -> None:
+        self._session = session
+        self._calls: set[str] = set()
+
+    def __getattr__(self, function: str) -> Callable[..., Any]:
+        if function.startswith("_"):
+            raise AttributeError(function)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.call(function, *args, **kwargs)
+
+        call.__name__ = function
+        return call
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the student's `function` in the sandbox."""
+        self._calls.add(function)
+        return self._session.call(function, *args, **kwargs)
+
+    def call_batch(
+        self, function: str, calls: Sequence[tuple[tuple, dict]], *, pick: int | None = None
+    ) -> list[Any]:
+        """Many calls in one round trip (see `StudentSession.call_batch`)."""
+        self._calls.add(function)
+        return self._session.call_batch(function, calls, pick=pick)
+
+    def has_function(self, function: str) -> bool:
+        """Whether the student defined `function` (not recorded as a call)."""
+        return self._session.has_function(function)
+
+    def reset_calls(self) -> None:
+        """Forget the functions called so far (at the start of each test)."""
+        self._calls = set()
+
+    @property
+    def calls(self) -> frozenset[str]:
+        """The student functions called since the last `reset_calls()`."""
+        return frozenset(self._calls)

@@ -1,0 +1,354 @@
+"""One submission's worker, as the hidden suites use it: import once, call many times."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from grader.errors import (
+    HostileValue,
+    SandboxError,
+    StudentNotImplemented,
+    StudentRaised,
+    StudentTimeout,
+    WorkerCrashed,
+)
+from grader.sandbox import codec
+from grader.sandbox.output import CappedStream
+from grader.sandbox.process import WorkerProcess
+
+if TYPE_CHECKING:
+    from grader.sandbox.sandbox import Sandbox
+
+TEXT_CHARS = 4000
+OUTPUT_JOIN_SECONDS = 2.0
+BROKEN = ("import_timeout", "import_crashed")
+
+
+def module_path(module: str) -> str:
+    """How a student module is named in messages, e.g. ``exercises/activations.py``."""
+    return "your notebook" if module == "notebook" else f"exercises/{module}.py"
+
+
+def _ending_words(ending: Mapping[str, Any] | None) -> str:
+    if ending is None:
+        return "it stopped for an unknown reason."
+    if ending.get("signal") in (9, 24):  # SIGKILL or SIGXCPU: usually the CPU-time limit
+        return f"{ending['how']}: it probably ran out of CPU time or was stopped by the grader."
+    if ending.get("signal") == 11:
+        return f"{ending['how']}: a segmentation fault (invalid memory access)."
+    return f"{ending['how']}."
+
+
+class _StaleHandle(Exception):
+    def __init__(self, handle: codec.Handle) -> None:
+        self.handle = handle
+
+
+class StudentSession:
+    """One submission's worker. Use it as a context manager.
+
+    The worker restarts transparently after a timeout or crash (re-importing the modules,
+    except one whose import itself timed out or crashed: that one stays broken).
+
+    Attributes:
+        module_status: module -> "loaded" | "import_error" | "import_timeout" | "import_crashed".
+        module_problems: ``{"path", "line", "code", "message"}`` for each module that failed.
+        worker_starts: how many workers this session has started.
+    """
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        sources: Mapping[str, str],
+        function_modules: Mapping[str, str],
+    ) -> None:
+        self._sandbox = sandbox
+        self._limits = sandbox.limits
+        self._modules = list(sources)
+        self._function_modules = dict(function_modules)
+        self.module_status: dict[str, str] = {}
+        self.module_problems: list[dict[str, Any]] = []
+        self.worker_starts = 0
+        self._cpu_done = 0.0
+        self._spent = 0.0
+        self._worker: WorkerProcess | None = None
+        self._retired: list[WorkerProcess] = []
+        self._stdout = CappedStream(self._limits.output_bytes)
+        self._stderr = CappedStream(self._limits.output_bytes)
+        self._closed = False
+        self._scratch = sandbox._make_scratch(sources)
+        try:
+            for module in self._modules:
+                self._import(module)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- the public surface -------------------------------------------------------------
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU used by this session's workers so far (the live one read from /proc)."""
+        live = 0.0
+        if self._worker is not None and self._worker.pid is not None:
+            live = _process_cpu(self._worker.pid)
+        return self._cpu_done + live
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)`` in the worker; its value, decoded."""
+        return self._invoke("call", function, (args, kwargs), None)
+
+    def call_batch(
+        self, function: str, calls: Sequence[tuple[tuple, dict]], *, pick: int | None = None
+    ) -> list[Any]:
+        """Many calls of `function` in one round trip and one deadline.
+
+        With ``pick=k``, only element k of each tuple result comes back (the rest, e.g. a
+        cache, is dropped in the worker).
+        """
+        batch = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
+        return self._invoke("batch", function, batch, pick)
+
+    def has_function(self, function: str) -> bool:
+        """Whether `function` is defined (and callable) in its module."""
+        module = self._function_modules.get(function)
+        if module is None or self.module_status.get(module) != "loaded":
+            return False
+        return self._invoke("has", function, None, None) is True
+
+    def output(self) -> dict[str, Any]:
+        """What the student's code printed: ``{"stdout", "stderr", "truncated"}``, capped."""
+        for worker in (*self._retired, self._worker):
+            if worker is not None:
+                worker.settle_output()
+        return {
+            "stdout": self._stdout.text(),
+            "stderr": self._stderr.text(),
+            "truncated": self._stdout.truncated or self._stderr.truncated,
+        }
+
+    def close(self) -> None:
+        """Kill the worker and everything its user left running; remove the scratch folder."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._retire()
+            self._sandbox._sweep()
+            for worker in self._retired:
+                worker.join_output(OUTPUT_JOIN_SECONDS)
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._sandbox._session_closed(self)
+
+    def __enter__(self) -> StudentSession:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the worker ---------------------------------------------------------------------
+
+    def _remaining(self) -> float:
+        return self._limits.wall_seconds_per_submission - self._spent
+
+    def _retire(self) -> dict[str, Any] | None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return None
+        ending = worker.stop()
+        if ending is not None:
+            self._cpu_done += float(ending.get("cpu") or 0.0)
+        self._retired.append(worker)
+        return ending
+
+    def _ensure_worker(self) -> WorkerProcess:
+        if self._worker is not None:
+            return self._worker
+        if self._closed:
+            raise SandboxError("This grading session is closed; open a new one.")
+        while self._worker is None:
+            broken = [m for m, status in self.module_status.items() if status in BROKEN]
+            self._worker = self._sandbox._start_worker(
+                self._scratch,
+                self._modules,
+                broken,
+                self._function_modules,
+                self._stdout,
+                self._stderr,
+            )
+            self.worker_starts += 1
+            # A module that now fails is marked broken and the loop starts a fresh worker.
+            for module in [m for m in self._modules if self.module_status.get(m) == "loaded"]:
+                self._import(module)
+                if self._worker is None:
+                    break
+        return self._worker
+
+    def _exchange(
+        self, function: str, envelope: dict[str, Any], value: Any, seconds: float
+    ) -> tuple[dict[str, Any], Any]:
+        """One round trip; every way it can go wrong ends the worker and raises for the student."""
+        worker = self._ensure_worker()
+        started = time.monotonic()
+        try:
+            return worker.exchange(envelope, value, started + seconds, self._argument)
+        except codec.ChannelTimeout:
+            self._retire()
+            raise StudentTimeout(function, round(seconds, 3)) from None
+        except codec.ChannelClosed:
+            ending = self._retire()
+            raise WorkerCrashed(function, _ending_words(ending)) from None
+        except codec.FrameError as error:
+            self._retire()
+            raise HostileValue(
+                function,
+                f"`{function}` sent back something the grader cannot read ({error}); "
+                "the sandbox was restarted.",
+            ) from None
+        except codec.TooComplex as error:
+            raise SandboxError(f"The arguments for `{function}` are too large: {error}.") from None
+        except _StaleHandle as stale:
+            raise WorkerCrashed(
+                function,
+                f"the sandbox restarted after an earlier timeout or crash, so the "
+                f"{stale.handle.type_name} object it returned before no longer exists.",
+            ) from None
+        finally:
+            self._spent += time.monotonic() - started
+
+    def _argument(self, value: Any) -> list[Any]:
+        if type(value) is codec.Handle:
+            worker = self._worker
+            if worker is None or value.generation != worker.generation:
+                raise _StaleHandle(value)
+            return [value.generation, value.id]
+        raise SandboxError(
+            f"Only plain data and handles can be sent to the sandbox, not {type(value).__name__}."
+        )
+
+    def _invoke(self, op: str, function: str, value: Any, pick: int | None) -> Any:
+        module = self._function_modules.get(function)
+        if module is None:
+            raise StudentNotImplemented(function, f"Your submission does not define `{function}`.")
+        if module not in self.module_status:
+            raise StudentNotImplemented(
+                function, f"{module_path(module)} is missing, so `{function}` is not defined."
+            )
+        if self.module_status[module] != "loaded":
+            raise StudentNotImplemented(
+                function,
+                f"`{function}` cannot be graded: {module_path(module)} could not be imported.",
+            )
+        remaining = self._remaining()
+        if remaining <= 0:
+            raise StudentTimeout(function, self._limits.wall_seconds_per_submission)
+        seconds = min(self._limits.wall_seconds_per_call, remaining)
+        envelope = {"op": op, "function": function, "pick": pick}
+        reply, result = self._exchange(function, envelope, value, seconds)
+        return self._result(function, module, reply, result)
+
+    def _result(self, function: str, module: str, reply: dict[str, Any], result: Any) -> Any:
+        kind = reply.get("kind")
+        if kind == "ok":
+            return result
+        if kind == "missing":
+            raise StudentNotImplemented(
+                function, f"{module_path(module)} does not define `{function}`."
+            )
+        if kind == "not_implemented":
+            raise StudentNotImplemented(
+                function, f"`{function}` is not implemented yet: it raises NotImplementedError."
+            )
+        fields = [reply.get(name) for name in ("type", "detail", "traceback")]
+        if kind == "raised" and all(type(text) is str for text in fields):
+            name, detail, trace = (self._clean(text) for text in fields)
+            raise StudentRaised(function, name[: codec.TYPE_NAME_CHARS], detail, trace)
+        self._retire()
+        raise HostileValue(
+            function, f"`{function}`'s sandbox sent a reply the grader does not understand."
+        )
+
+    def _clean(self, text: str) -> str:
+        return codec.clean_text(text.replace(self._scratch.rstrip("/") + "/", ""), TEXT_CHARS)
+
+    # -- imports ------------------------------------------------------------------------
+
+    def _import(self, module: str) -> None:
+        seconds = min(self._limits.import_seconds, self._remaining())
+        if seconds <= 0:
+            self._broken(module, "import_timeout", None, self._timeout_message(module))
+            return
+        try:
+            reply, _ = self._exchange(module, {"op": "import", "module": module}, None, seconds)
+        except StudentTimeout:
+            self._broken(module, "import_timeout", None, self._timeout_message(module))
+            return
+        except WorkerCrashed as crash:
+            self._broken(
+                module,
+                "import_crashed",
+                None,
+                f"The sandbox stopped while importing {module_path(module)}: {crash.detail}",
+            )
+            return
+        except HostileValue:
+            self._broken(
+                module,
+                "import_crashed",
+                None,
+                f"Importing {module_path(module)} broke the sandbox's channel; "
+                "the sandbox was restarted.",
+            )
+            return
+        if reply.get("kind") == "imported":
+            self.module_status[module] = "loaded"
+            return
+        fields = [reply.get(name) for name in ("type", "detail")]
+        line = reply.get("line")
+        if reply.get("kind") != "import_error" or not all(type(f) is str for f in fields):
+            self._retire()
+            self._broken(module, "import_crashed", None, "The sandbox sent a malformed reply.")
+            return
+        line = line if type(line) is int and line > 0 else None
+        where = f", line {line}" if line is not None else ""
+        name, detail = (self._clean(text) for text in fields)
+        self._broken(
+            module,
+            "import_error",
+            line,
+            f"Importing {module_path(module)} failed{where}: {name}: {detail}",
+        )
+
+    def _timeout_message(self, module: str) -> str:
+        return (
+            f"Importing {module_path(module)} did not finish in time "
+            f"({self._limits.import_seconds:g} s at most): top-level code must not run "
+            'for long; put demos under `if __name__ == "__main__":`.'
+        )
+
+    def _broken(self, module: str, code: str, line: int | None, message: str) -> None:
+        self.module_status[module] = code
+        path = f"{module}.py"
+        self.module_problems = [p for p in self.module_problems if p["path"] != path]
+        self.module_problems.append({"path": path, "line": line, "code": code, "message": message})
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a live process, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0

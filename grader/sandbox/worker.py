@@ -1,0 +1,266 @@
+"""The worker: the only process that runs student code.
+
+Forked from the zygote, it confines itself (`confine.apply_layers`), says "ready", then
+serves requests from the trusted process one at a time: import a student module, call a
+function (or a batch of calls), tell whether a function exists. Values cross in both
+directions through the codec; whatever is not plain data stays here, in `_Handles`, and
+travels as a handle. Nothing in this process is trusted by the other side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import os
+import signal
+import socket
+import sys
+import traceback
+import types
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from grader.sandbox import codec, confine
+
+TEXT_CHARS = 4000
+SOCKET_FD = 3
+PACKAGE = "exercises"
+
+
+class _Handles:
+    """Objects of this worker that the trusted side refers to by number."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.objects: dict[int, Any] = {}
+
+    def keep(self, value: Any) -> list[Any]:
+        number = len(self.objects) + 1
+        self.objects[number] = value
+        try:
+            name = type(value).__qualname__
+        except Exception:
+            name = "object"
+        return [self.generation, number, codec.clean_text(str(name), codec.TYPE_NAME_CHARS)]
+
+    def resolve(self, body: list[Any]) -> Any:
+        if len(body) != 2 or body[0] != self.generation or body[1] not in self.objects:
+            raise codec.FrameError("the handle does not belong to this worker")
+        return self.objects[body[1]]
+
+
+class _ModuleAliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Makes `import activations` the same module as `exercises.activations`.
+
+    Modules whose import already failed (timed out or crashed in an earlier worker) raise
+    ImportError at once, so that a module importing them fails fast instead of hanging.
+    The grader's own packages cannot be imported (they are hidden on disk as well).
+    """
+
+    def __init__(self, modules: Sequence[str], broken: Sequence[str], forbidden: Sequence[str]):
+        self.modules = set(modules)
+        self.broken = set(broken)
+        self.forbidden = set(forbidden)
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname.split(".")[0] in self.forbidden:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        name = fullname.removeprefix(PACKAGE + ".")
+        if name in self.broken and fullname in (name, f"{PACKAGE}.{name}"):
+            raise ImportError(f"{PACKAGE}/{name}.py could not be imported (see its own error).")
+        if fullname in self.modules:
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return importlib.import_module(f"{PACKAGE}.{spec.name}")
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """The aliased module was executed when `create_module` imported it."""
+
+
+def _student_frames(error: BaseException, scratch: str) -> list[traceback.FrameSummary]:
+    frames = traceback.extract_tb(error.__traceback__)
+    first = next((i for i, f in enumerate(frames) if f.filename.startswith(scratch)), len(frames))
+    return list(frames[first:])
+
+
+def _describe(error: BaseException, scratch: str) -> tuple[str, str, str]:
+    """(type name, message, traceback) of a student exception, capped, without the scratch path."""
+    try:
+        name = type(error).__name__
+        detail = str(error)
+    except BaseException:
+        name, detail = "Exception", "(the exception could not be printed)"
+    try:
+        frames = _student_frames(error, scratch)
+        text = "".join(traceback.format_list(frames)) + f"{name}: {detail}\n"
+    except BaseException:
+        text = f"{name}: {detail}\n"
+    prefix = scratch.rstrip("/") + "/"
+    return (
+        codec.clean_text(str(name), codec.TYPE_NAME_CHARS),
+        codec.clean_text(detail.replace(prefix, ""), TEXT_CHARS),
+        codec.clean_text(text.replace(prefix, "")[-TEXT_CHARS:], TEXT_CHARS),
+    )
+
+
+class _Worker:
+    def __init__(self, sock: socket.socket, config: Mapping[str, Any]) -> None:
+        self.sock = sock
+        self.scratch = str(config["scratch"])
+        self.function_modules: dict[str, str] = dict(config["function_modules"])
+        self.handles = _Handles(int(config["generation"]))
+
+    def send(self, envelope: dict[str, Any], value: Any = None) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(BaseException):
+                stream.flush()
+        try:
+            chunks = codec.encode(envelope, value, opaque=self.handles.keep)
+        except Exception:
+            # Too big, too deep, or changing under our feet: the whole value stays here.
+            chunks = codec.encode(envelope, _Whole(value), opaque=self.keep_whole)
+        codec.send(self.sock, chunks)
+
+    def keep_whole(self, value: Any) -> list[Any]:
+        return self.handles.keep(value.value if type(value) is _Whole else value)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request, value = codec.receive(self.sock, None, make_handle=self.handles.resolve)
+            except codec.ChannelClosed:
+                return
+            seq = request.get("seq")
+            reply = getattr(self, f"op_{request.get('op')}", None)
+            if reply is None:
+                self.send({"seq": seq, "kind": "bad_request"})
+            else:
+                envelope, result = reply(request, value)
+                self.send({"seq": seq, **envelope}, result)
+
+    def op_import(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        module = str(request["module"])
+        try:
+            importlib.import_module(f"{PACKAGE}.{module}")
+        except BaseException as error:
+            name, detail, _ = _describe(error, self.scratch)
+            own = f"{self.scratch.rstrip('/')}/{PACKAGE}/{module}.py"
+            lines = [f.lineno for f in _student_frames(error, self.scratch) if f.filename == own]
+            if isinstance(error, SyntaxError) and error.filename == own:
+                lines.append(error.lineno)
+            line = lines[-1] if lines else None
+            return {"kind": "import_error", "type": name, "detail": detail, "line": line}, None
+        return {"kind": "imported"}, None
+
+    def function(self, name: str) -> Any:
+        module = sys.modules.get(f"{PACKAGE}.{self.function_modules.get(name, '')}")
+        return getattr(module, name, None) if module is not None else None
+
+    def op_has(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        try:
+            return {"kind": "ok"}, callable(self.function(str(request["function"])))
+        except BaseException:
+            return {"kind": "ok"}, False
+
+    def op_call(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        return self.run(str(request["function"]), [value], request.get("pick"), batch=False)
+
+    def op_batch(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        return self.run(str(request["function"]), value, request.get("pick"), batch=True)
+
+    def run(
+        self, name: str, calls: Sequence[Any], pick: Any, *, batch: bool
+    ) -> tuple[dict[str, Any], Any]:
+        try:
+            function = self.function(name)
+        except BaseException as error:
+            return self.raised(error)
+        if not callable(function):
+            return {"kind": "missing"}, None
+        results = []
+        for args, kwargs in calls:
+            try:
+                result = function(*args, **kwargs)
+            except NotImplementedError:
+                return {"kind": "not_implemented"}, None
+            except BaseException as error:
+                return self.raised(error)
+            if type(pick) is int and type(result) is tuple and 0 <= pick < len(result):
+                result = result[pick]
+            results.append(result)
+        return {"kind": "ok"}, results if batch else results[0]
+
+    def raised(self, error: BaseException) -> tuple[dict[str, Any], Any]:
+        name, detail, text = _describe(error, self.scratch)
+        return {"kind": "raised", "type": name, "detail": detail, "traceback": text}, None
+
+
+class _Whole:
+    """Wraps a value that must travel whole as one handle."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _prepare_interpreter(config: Mapping[str, Any]) -> None:
+    """Working folder, import path and module table for student code."""
+    scratch = str(config["scratch"])
+    os.chdir(scratch)
+    os.umask(0o077)
+    hidden = tuple(str(p).rstrip("/") + "/" for p in config["mounts"]["hide"])
+    kept = tuple(str(p).rstrip("/") + "/" for p in config["mounts"]["keep"])
+    sys.path[:] = [os.path.join(scratch, PACKAGE), scratch] + [
+        p
+        for p in sys.path
+        if os.path.isabs(p) and (not (p + "/").startswith(hidden) or (p + "/").startswith(kept))
+    ]
+    sys.argv = [PACKAGE]
+    # The student must not reach our modules (they are hidden on disk too); the code that
+    # runs here keeps its references, so dropping the table entries is enough.
+    forbidden = list(config["forbidden_modules"])
+    for name in [n for n in sys.modules if n.split(".")[0] in forbidden]:
+        del sys.modules[name]
+    aliases = _ModuleAliases(list(config["modules"]), list(config["broken"]), forbidden)
+    sys.meta_path.insert(0, aliases)
+    importlib.invalidate_caches()
+
+
+def run(sock_fd: int, out_fd: int, err_fd: int, config: Mapping[str, Any]) -> None:
+    """Become the worker; never returns (the process ends with `os._exit`)."""
+    code = 0
+    try:
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        for source, target in ((null, 0), (out_fd, 1), (err_fd, 2), (sock_fd, SOCKET_FD)):
+            if source != target:
+                os.dup2(source, target)
+        os.closerange(SOCKET_FD + 1, 1 << 16)
+        sock = socket.socket(fileno=SOCKET_FD)
+        try:
+            layers, notes = confine.apply_layers(config, config.get("required"))
+            _prepare_interpreter(config)
+        except BaseException as error:
+            message = codec.clean_text(str(error), TEXT_CHARS)
+            codec.send(
+                sock, codec.encode({"kind": "setup_failed", "message": message}, opaque=_refuse)
+            )
+            os._exit(70)
+        codec.send(
+            sock,
+            codec.encode({"kind": "ready", "layers": layers, "notes": notes}, opaque=_refuse),
+        )
+        _Worker(sock, config).serve()
+    except BaseException:
+        code = 71
+    finally:
+        os._exit(code)
+
+
+def _refuse(value: Any) -> list[Any]:
+    raise TypeError(f"{type(value).__name__} is not plain data.")

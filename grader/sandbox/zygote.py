@@ -1,0 +1,227 @@
+"""The zygote: a warm process that forks one worker per request and reaps them.
+
+Started fresh by `Sandbox` (``python -m grader.sandbox.zygote FD``) with a scrubbed
+environment, it imports numpy and the worker code, and nothing of the hidden suites,
+the reference or the solutions. It never runs student code itself: it only forks.
+
+It talks to the trusted process over one SOCK_SEQPACKET socket, one JSON object per packet:
+requests carry an "id" and get one reply with the same "id"; "exited" events report each
+worker's end (how it ended, and the CPU it used). Requests:
+
+- ``spawn`` with three fds (worker socket, stdout pipe, stderr pipe) and a worker config:
+  forks a worker, replies with its pid.
+- ``kill`` with "pid" and "uid": kills the worker's process group, then every process
+  running as "uid" (a short-lived child switches to that uid and calls ``kill(-1)``) or,
+  without a uid, every leftover child of the zygote; replies when the sweep is done.
+- ``exit``: stops.
+
+The zygote is a child subreaper: whatever a worker leaves behind is re-parented here and
+reaped, so no zombie survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+# Warm: every worker starts with numpy imported.
+import numpy
+import numpy.linalg
+import numpy.random
+
+from grader.sandbox import worker
+
+WARM_MODULES = (numpy, numpy.linalg, numpy.random)
+
+PR_SET_CHILD_SUBREAPER = 36
+PACKET_BYTES = 1 << 16
+SWEEP_ROUNDS = 1000
+
+
+def describe_status(status: int) -> dict[str, Any]:
+    """A wait status in words, e.g. "it was killed by signal 11 (SIGSEGV)"."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return {"signal": number, "code": None, "how": f"it was killed by signal {number} ({name})"}
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+    return {"signal": None, "code": code, "how": f"it exited with code {code}"}
+
+
+def processes_of(uid: int) -> list[int]:
+    """Pids of the live (non-zombie) processes whose real uid is `uid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry}/status", "rb") as status:
+                fields = dict(
+                    line.split(b":", 1) for line in status.read().splitlines() if b":" in line
+                )
+            if int(fields[b"Uid"].split()[0]) == uid and not fields[b"State"].strip().startswith(
+                b"Z"
+            ):
+                found.append(int(entry))
+    return found
+
+
+def _sweep_uid(uid: int) -> None:
+    """In a fresh child: become `uid`, then kill every process of it until none is left."""
+    try:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        me = os.getpid()
+        for _ in range(SWEEP_ROUNDS):
+            # kill(-1) reaches every process this uid may signal, except this one.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-1, signal.SIGKILL)
+            if not [pid for pid in processes_of(uid) if pid != me]:
+                os._exit(0)
+            time.sleep(0.002)
+        os._exit(1)
+    finally:
+        os._exit(2)
+
+
+def _children(parent: int) -> list[int]:
+    """Pids whose parent is `parent` (leftovers re-parented to the zygote)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                if int(fields[1]) == parent:
+                    found.append(int(entry))
+    return found
+
+
+class Zygote:
+    def __init__(self, control: socket.socket) -> None:
+        self.control = control
+        self.workers: set[int] = set()
+        self.uids: set[int] = set()
+        self.sweeps: dict[int, Any] = {}  # sweeper pid -> request id awaiting its end
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.control.send(json.dumps(message).encode())
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.workers:
+                self.workers.discard(pid)
+                cpu = usage.ru_utime + usage.ru_stime
+                self.send({"event": "exited", "pid": pid, "cpu": cpu, **describe_status(status)})
+            elif pid in self.sweeps:
+                self.send({"id": self.sweeps.pop(pid), "ok": os.WIFEXITED(status)})
+
+    def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            self.send({"id": request["id"], "error": "spawn needs exactly three fds"})
+            return
+        if request["config"].get("uid") is not None:
+            self.uids.add(int(request["config"]["uid"]))
+        pid = os.fork()
+        if pid == 0:
+            worker.run(fds[0], fds[1], fds[2], request["config"])
+        for fd in fds:
+            os.close(fd)
+        self.workers.add(pid)
+        self.send({"id": request["id"], "pid": pid})
+
+    def kill(self, request: dict[str, Any]) -> None:
+        pid, uid = request.get("pid"), request.get("uid")
+        if pid in self.workers:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        if uid is None:
+            for child in _children(os.getpid()):
+                if child not in self.workers and child not in self.sweeps:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(child, signal.SIGKILL)
+            self.send({"id": request["id"], "ok": True})
+            return
+        sweeper = os.fork()
+        if sweeper == 0:
+            _sweep_uid(int(uid))
+        self.sweeps[sweeper] = request["id"]
+
+    def serve(self, wakeup: int) -> None:
+        while True:
+            ready, _, _ = select.select([self.control, wakeup], [], [], 1.0)
+            if wakeup in ready:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(wakeup, 4096)
+            self.reap()
+            if self.control not in ready:
+                continue
+            try:
+                data, fds, _, _ = socket.recv_fds(self.control, PACKET_BYTES, 8)
+            except OSError as error:
+                if error.errno == errno.EINTR:
+                    continue
+                return
+            if not data:
+                return
+            request = json.loads(data)
+            op = request.get("op")
+            if op == "spawn":
+                self.spawn(request, fds)
+            elif op == "kill":
+                self.kill(request)
+            elif op == "exit":
+                return
+
+    def shutdown(self) -> None:
+        """The trusted process is gone: kill every worker and whatever their uids still run."""
+        for pid in list(self.workers):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        for uid in self.uids:
+            sweeper = os.fork()
+            if sweeper == 0:
+                _sweep_uid(uid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(sweeper, 0)
+
+
+def main(argv: list[str]) -> None:
+    control = socket.socket(fileno=int(argv[1]))
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+    if libc is not None:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(write_end)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    zygote = Zygote(control)
+    zygote.send({"event": "hello", "pid": os.getpid()})
+    try:
+        zygote.serve(read_end)
+    finally:
+        zygote.shutdown()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

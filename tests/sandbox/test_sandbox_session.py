@@ -1,0 +1,282 @@
+"""A student session: imports, calls, errors, handles and output, as the hidden suites see them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+from sandbox_helpers import TEST_LIMITS, OpenSession, function_modules_of
+
+from grader.errors import SandboxError, StudentNotImplemented, StudentRaised, WorkerCrashed
+from grader.sandbox import Handle, Sandbox, StudentProxy
+
+ACTIVATIONS = """
+    import numpy as np
+
+    def relu(Z):
+        return np.maximum(0, Z)
+
+    def sigmoid(Z):
+        raise NotImplementedError
+
+    def linear_forward(A_prev, W, b):
+        Z = W @ A_prev + b
+        return Z, Cache(A_prev, W, b)
+
+    def linear_backward(dZ, cache):
+        A_prev, W, b = cache.values
+        m = A_prev.shape[1]
+        return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
+
+    class Cache:
+        def __init__(self, *values):
+            self.values = values
+
+    def shout(message):
+        raise ValueError(message.upper())
+
+    def leave():
+        import sys
+        sys.exit(3)
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    def matrix():
+        return np.ones((2, 2)).view(np.matrix)
+
+    def mutate(Z):
+        Z[0] = 99.0
+        return Z
+
+    not_a_function = 3
+"""
+
+
+def test_values_come_back_as_plain_numpy_data(open_session: OpenSession) -> None:
+    """A call returns the student's value, decoded on the trusted side."""
+    session = open_session(activations=ACTIVATIONS)
+    assert session.module_status == {"activations": "loaded"} and session.module_problems == []
+    Z = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    result = session.call("relu", Z)
+    assert type(result) is np.ndarray and result.dtype == np.float64
+    np.testing.assert_array_equal(result, [[0.0, 2.0], [3.0, 0.0]])
+
+
+def test_arguments_are_copies(open_session: OpenSession) -> None:
+    """The worker mutating its argument never changes the trusted side's array."""
+    session = open_session(activations=ACTIVATIONS)
+    Z = np.zeros(3)
+    returned = session.call("mutate", Z)
+    assert Z[0] == 0.0 and returned[0] == 99.0
+
+
+def test_a_cache_object_travels_as_a_handle_and_back(open_session: OpenSession) -> None:
+    """An object returned by a forward stays in the worker; its handle works in the backward."""
+    session = open_session(activations=ACTIVATIONS)
+    rng = np.random.default_rng(0)
+    A, W, b = rng.standard_normal((3, 5)), rng.standard_normal((2, 3)), rng.standard_normal((2, 1))
+    Z, cache = session.call("linear_forward", A, W, b)
+    assert type(cache) is Handle and cache.type_name == "Cache"
+    dZ = rng.standard_normal((2, 5))
+    dA, dW, db = session.call("linear_backward", dZ, cache)
+    np.testing.assert_allclose(Z, W @ A + b)
+    np.testing.assert_allclose(dW, dZ @ A.T / 5)
+    assert dA.shape == (3, 5) and db.shape == (2, 1)
+
+
+def test_call_batch_with_pick_drops_the_caches(open_session: OpenSession) -> None:
+    """`pick=0` keeps only Z of each (Z, cache): no handle crosses the boundary."""
+    session = open_session(activations=ACTIVATIONS)
+    W, b = np.eye(2), np.zeros((2, 1))
+    calls = [((np.full((2, 1), float(k)), W, b), {}) for k in range(4)]
+    results = session.call_batch("linear_forward", calls, pick=0)
+    assert [r[0, 0] for r in results] == [0.0, 1.0, 2.0, 3.0]
+    assert all(type(r) is np.ndarray for r in results)
+
+
+def test_an_ndarray_subclass_comes_back_as_a_handle(open_session: OpenSession) -> None:
+    """np.matrix (or any rigged subclass) is not trusted as an array."""
+    session = open_session(activations=ACTIVATIONS)
+    value = session.call("matrix")
+    assert type(value) is Handle and value.type_name == "matrix"
+
+
+def test_missing_and_stub_functions_are_not_implemented(sandbox: Sandbox) -> None:
+    """Missing, not callable, still a stub, or in a missing module: `StudentNotImplemented`."""
+    sources = {"activations": textwrap.dedent(ACTIVATIONS)}
+    function_modules = {
+        **function_modules_of(sources),
+        "tanh": "activations",
+        "not_a_function": "activations",
+        "predict": "model",
+    }
+    with sandbox.open_session(sources, function_modules=function_modules) as session:
+        with pytest.raises(StudentNotImplemented, match="not implemented yet"):
+            session.call("sigmoid", np.zeros(2))
+        for name in ("tanh", "not_a_function"):
+            with pytest.raises(
+                StudentNotImplemented, match=f"activations.py does not define `{name}`"
+            ):
+                session.call(name, np.zeros(2))
+        with pytest.raises(StudentNotImplemented, match=r"exercises/model\.py is missing"):
+            session.call("predict", np.zeros(2))
+        with pytest.raises(StudentNotImplemented, match="does not define `softmax`"):
+            session.call("softmax", np.zeros(2))
+        assert session.has_function("relu") and session.has_function("sigmoid")
+        assert not any(session.has_function(f) for f in ("tanh", "not_a_function", "predict"))
+
+
+def test_a_student_exception_is_raised_with_a_clean_traceback(open_session: OpenSession) -> None:
+    """Type, message and a traceback naming exercises/<module>.py, without the scratch path."""
+    session = open_session(activations=ACTIVATIONS)
+    with pytest.raises(StudentRaised) as raised:
+        session.call("shout", "wrong shape")
+    error = raised.value
+    assert (error.function, error.exception_type, error.detail) == (
+        "shout",
+        "ValueError",
+        "WRONG SHAPE",
+    )
+    assert 'File "exercises/activations.py", line' in error.traceback
+    assert "session-" not in error.traceback and "worker.py" not in error.traceback
+
+
+@pytest.mark.parametrize(
+    ("function", "kind"), [("leave", "SystemExit"), ("interrupt", "KeyboardInterrupt")]
+)
+def test_sys_exit_and_keyboard_interrupt_are_student_exceptions(
+    open_session: OpenSession, function: str, kind: str
+) -> None:
+    """They end the call, not the worker."""
+    session = open_session(activations=ACTIVATIONS)
+    with pytest.raises(StudentRaised) as raised:
+        session.call(function)
+    assert raised.value.exception_type == kind
+    np.testing.assert_array_equal(session.call("relu", np.array([-1.0])), [0.0])
+    assert session.worker_starts == 1
+
+
+NETWORK_STYLES = {
+    "absolute": "from exercises.activations import relu",
+    "relative": "from .activations import relu",
+    "plain": "from activations import relu",
+}
+
+
+@pytest.mark.parametrize("style", sorted(NETWORK_STYLES))
+def test_every_import_style_between_student_modules_works(
+    open_session: OpenSession, style: str
+) -> None:
+    """`from exercises.x`, `from .x` and `from x` all give the same, single module."""
+    network = f"""
+        {NETWORK_STYLES[style]}
+        import exercises.activations
+
+        def forward(Z):
+            return relu(Z), relu is exercises.activations.relu
+    """
+    session = open_session(activations=ACTIVATIONS, network=network)
+    assert session.module_status == {"activations": "loaded", "network": "loaded"}
+    value, same = session.call("forward", np.array([-2.0, 2.0]))
+    np.testing.assert_array_equal(value, [0.0, 2.0])
+    assert same is True
+
+
+def test_an_import_error_names_the_file_and_line(open_session: OpenSession) -> None:
+    """The failing module is `import_error` with its line; the others still load."""
+    session = open_session(
+        activations=ACTIVATIONS,
+        losses="import numpy as np\n\nimport torch\n\ndef cost(AL, Y):\n    return 0.0\n",
+    )
+    assert session.module_status == {"activations": "loaded", "losses": "import_error"}
+    (problem,) = session.module_problems
+    assert problem["path"] == "losses.py" and problem["line"] == 3
+    assert problem["code"] == "import_error"
+    assert "exercises/losses.py" in problem["message"] and "torch" in problem["message"]
+    with pytest.raises(StudentNotImplemented, match="could not be imported"):
+        session.call("cost", 1.0, 1.0)
+    np.testing.assert_array_equal(session.call("relu", np.array([1.0])), [1.0])
+
+
+def test_output_is_captured_and_capped(open_session: OpenSession) -> None:
+    """Top-level and call output are kept up to the cap, then marked truncated."""
+    session = open_session(
+        activations="""
+            print("importing activations")
+
+            def talk():
+                print("x" * 5000)
+                import sys
+                print("to stderr", file=sys.stderr)
+                return 1
+        """
+    )
+    assert session.output() == {
+        "stdout": "importing activations\n",
+        "stderr": "",
+        "truncated": False,
+    }
+    assert session.call("talk") == 1
+    output = session.output()
+    assert len(output["stdout"]) == TEST_LIMITS.output_bytes and output["truncated"] is True
+    assert output["stderr"] == "to stderr\n"
+
+
+def test_the_proxy_records_the_functions_called(open_session: OpenSession) -> None:
+    """`student.relu(Z)` calls the sandbox and is recorded until `reset_calls()`."""
+    student = StudentProxy(open_session(activations=ACTIVATIONS))
+    np.testing.assert_array_equal(student.relu(np.array([-1.0])), [0.0])
+    student.call_batch("relu", [((np.zeros(1),), {})])
+    assert student.has_function("relu") and student.calls == frozenset({"relu"})
+    with pytest.raises(StudentNotImplemented):
+        student.sigmoid(np.zeros(1))
+    assert student.calls == frozenset({"relu", "sigmoid"})
+    student.reset_calls()
+    assert student.calls == frozenset()
+    with pytest.raises(AttributeError):
+        student._private  # noqa: B018
+
+
+def test_one_session_at_a_time_and_bad_module_names(
+    sandbox: Sandbox, open_session: OpenSession
+) -> None:
+    """A second open session, or a module name that is not an identifier, is refused."""
+    open_session(activations=ACTIVATIONS)
+    with pytest.raises(SandboxError, match="already has an open session"):
+        sandbox.open_session({"x": ""}, function_modules={})
+
+
+def test_bad_module_names_are_refused(sandbox: Sandbox) -> None:
+    with pytest.raises(SandboxError, match="not a valid module name"):
+        sandbox.open_session({"../evil": ""}, function_modules={})
+
+
+def test_a_handle_from_a_restarted_worker_is_refused(open_session: OpenSession) -> None:
+    """After a crash the worker is new: an old handle raises `WorkerCrashed` explaining why."""
+    session = open_session(
+        activations=textwrap.dedent(ACTIVATIONS)
+        + "\n\ndef die():\n    import os\n    os._exit(4)\n"
+    )
+    _, cache = session.call("linear_forward", np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+    with pytest.raises(WorkerCrashed, match="exited with code 4"):
+        session.call("die")
+    with pytest.raises(WorkerCrashed, match="restarted"):
+        session.call("linear_backward", np.ones((1, 1)), cache)
+    assert session.worker_starts == 2
+
+
+def test_the_standard_library_and_numpy_stay_importable(open_session: OpenSession) -> None:
+    """Hiding root's home must not hide the interpreter's own files or the venv."""
+    session = open_session(
+        activations="""
+            import stringprep, fractions, decimal
+            import numpy.polynomial
+
+            def third():
+                return float(fractions.Fraction(1, 3)), numpy.polynomial.Polynomial([1, 2])(1.0)
+        """
+    )
+    assert session.module_status == {"activations": "loaded"}, session.module_problems
+    assert session.call("third") == (1 / 3, 3.0)
