@@ -426,6 +426,28 @@ def expect_unchanged(
     )
 
 
+def expect_pure(mutated: Sequence[str], *, function: str, call: str) -> None:
+    """Check that the student's function wrote into none of its array arguments.
+
+    `mutated` is what the sandbox observed in the worker: the paths of the arguments that
+    changed during the call, e.g. ``["args[1]"]``.
+    """
+    if not mutated:
+        return
+    where = ", ".join(mutated[:5])
+    raise _fail(
+        f"{call} wrote into its arguments ({where}). Never modify an argument: work on a "
+        "copy (e.g. Z = Z.copy()) or build a new array; the caller may still need it.",
+        f"{call} a écrit dans ses arguments ({where}). Ne modifiez jamais un argument : "
+        "travaillez sur une copie (par exemple Z = Z.copy()) ou construisez un nouveau "
+        "tableau ; l'appelant peut encore en avoir besoin.",
+        kind="mutated_input",
+        function=function,
+        array=where,
+        call=call,
+    )
+
+
 def expect_sequence(
     got: object, *, length: int, function: str, call: str, names: str
 ) -> tuple[Any, ...]:

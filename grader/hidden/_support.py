@@ -7,16 +7,20 @@ many in one round trip. Student errors (grader.errors) propagate; the plugin sco
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
+from grader.catalog import module_of
 from grader.checks import (
     CurveBuilder,
     activation_curve,
     describe_call,
     expect_ndarray,
+    expect_pure,
     expect_sequence,
 )
 from grader.errors import StudentCallError
@@ -35,6 +39,8 @@ class Student(Protocol):
     """What the hidden suites use of the plugin's `student` proxy."""
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]: ...
 
     def call_batch(
         self,
@@ -200,11 +206,26 @@ def model_cost_gradient(
     return {f"d{key}": value for key, value in shaped.items()}
 
 
+def call_pure(student: Student, function: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the student's function; fail the test if it wrote into an array argument.
+
+    The contract forbids every function but `update_parameters` to modify its arguments;
+    the sandbox compares the worker's copies of the arguments before and after the call.
+    """
+    got, mutated = student.call_watched(function, *args, **kwargs)
+    if mutated:
+        # Name the arguments as the contract does (the reference has the same signatures).
+        contract = getattr(importlib.import_module(f"reference.{module_of(function)}"), function)
+        named = inspect.signature(contract).bind_partial(*args, **kwargs).arguments
+        expect_pure(mutated, function=function, call=describe_call(function, named))
+    return got
+
+
 def forward_pair(
     student: Student, function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], call: str
 ) -> tuple[Any, Any]:
     """Call a forward that must return ``(value, cache)`` and check it is a pair."""
-    result = student.call(function, *args, **kwargs)
+    result = call_pure(student, function, *args, **kwargs)
     value, cache = expect_sequence(
         result, length=2, function=function, call=call, names="(value, cache)"
     )

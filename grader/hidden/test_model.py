@@ -23,6 +23,7 @@ from grader.hidden._support import (
     Parameters,
     Student,
     binary_labels,
+    call_pure,
     copy_parameters,
     one_hot,
     random_parameters,
@@ -122,7 +123,7 @@ def _clear_cut_inputs(
 def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kwargs: str) -> None:
     call = describe_call("predict", {"X": X, "parameters": parameters, **kwargs})
     expect_array(
-        student.call("predict", X, parameters, **kwargs),
+        call_pure(student, "predict", X, parameters, **kwargs),
         ref.predict(X, copy_parameters(parameters), **kwargs),
         function="predict",
         name="predictions",

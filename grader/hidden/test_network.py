@@ -28,6 +28,7 @@ from grader.hidden._support import (
     OUTPUT_ACTIVATIONS,
     Student,
     binary_labels,
+    call_pure,
     copy_parameters,
     forward_pair,
     model_cost_gradient,
@@ -203,7 +204,7 @@ def _check_linear_backward(student: Student, A_prev, W, b, dZ) -> None:
     _, cache = forward_pair(student, "linear_forward", (A_prev, W, b), {}, forward_call)
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
-        student.call("linear_backward", dZ, cache),
+        call_pure(student, "linear_backward", dZ, cache),
         length=3,
         function="linear_backward",
         call=call,
@@ -267,7 +268,7 @@ def test_linear_backward_gradient(student, rng):
     _, cache = forward_pair(student, "linear_forward", args, {}, forward_call)
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
-        student.call("linear_backward", dZ, cache),
+        call_pure(student, "linear_backward", dZ, cache),
         length=3,
         function="linear_backward",
         call=call,
@@ -297,7 +298,7 @@ def _activation_layer(student: Student, rng, activation: str):
         "linear_activation_backward", {"dA": dA, "cache": cache, "activation": activation}
     )
     got = expect_sequence(
-        student.call("linear_activation_backward", dA, cache, activation),
+        call_pure(student, "linear_activation_backward", dA, cache, activation),
         length=3,
         function="linear_activation_backward",
         call=call,
@@ -358,7 +359,7 @@ def _student_grads(student: Student, X, Y, parameters, **kwargs: str):
     forward_call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
     AL, caches = forward_pair(student, "model_forward", (X, parameters), kwargs, forward_call)
     call = describe_call("model_backward", {"AL": AL, "Y": Y, "caches": caches, **kwargs})
-    return student.call("model_backward", AL, Y, caches, **kwargs), call
+    return call_pure(student, "model_backward", AL, Y, caches, **kwargs), call
 
 
 def _check_model_backward_values(student: Student, X, Y, parameters, **kwargs: str) -> None:

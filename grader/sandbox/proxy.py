@@ -41,6 +41,11 @@ class StudentProxy:
         self._calls.add(function)
         return self._session.call_batch(function, calls, pick=pick)
 
+    def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+        """``(value, mutated argument paths)``: for purity checks (see `StudentSession`)."""
+        self._calls.add(function)
+        return self._session.call_watched(function, *args, **kwargs)
+
     def has_function(self, function: str) -> bool:
         """Whether the student defined `function` (not recorded as a call)."""
         return self._session.has_function(function)

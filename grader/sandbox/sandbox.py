@@ -20,6 +20,7 @@ from grader.sandbox.mounts import GRADER_PACKAGES, hidden_folders, mount_plan
 from grader.sandbox.output import CappedStream
 from grader.sandbox.process import WorkerProcess
 from grader.sandbox.session import StudentSession
+from grader.sandbox.slots import reserve_slot
 
 BASE_UID = 61000
 MAX_SLOTS = 4000
@@ -45,12 +46,13 @@ def _dedicated_users_available() -> bool:
     return sys.platform.startswith("linux") and os.geteuid() == 0
 
 
-def _shutdown(zygote_box: list[ZygoteClient | None], base: str) -> None:
+def _shutdown(zygote_box: list[ZygoteClient | None], base: str, slot_lock: int) -> None:
     zygote = zygote_box[0]
     if zygote is not None:
         zygote.close()
         zygote_box[0] = None
     shutil.rmtree(base, ignore_errors=True)
+    os.close(slot_lock)  # last: the slot is free only once its processes are gone
 
 
 class Sandbox:
@@ -58,29 +60,31 @@ class Sandbox:
 
     The zygote is started fresh (``python -m grader.sandbox.zygote``, scrubbed environment,
     one thread per numerical library) and imports numpy and the worker code only. As root,
-    workers run as the dedicated uid ``61000 + slot``, so parallel graders must use
-    different slots. One session (one submission) is open at a time.
+    workers run as the dedicated uid ``61000 + slot``; a slot is reserved across processes
+    for the sandbox's lifetime (leave `slot` unset to take the lowest free one), so parallel
+    graders never share a uid. One session (one submission) is open at a time.
     """
 
     def __init__(
         self,
         limits: SandboxLimits = SandboxLimits(),  # noqa: B008 (frozen, so sharing is safe)
         *,
-        slot: int = 0,
+        slot: int | None = None,
         hidden_paths: Sequence[Path] = (),
     ) -> None:
-        if type(slot) is not int or not 0 <= slot < MAX_SLOTS:
+        if slot is not None and (type(slot) is not int or not 0 <= slot < MAX_SLOTS):
             raise SandboxError(
                 f"The sandbox slot must be an integer from 0 to {MAX_SLOTS - 1}, not {slot!r}."
             )
         self.limits = limits
+        slot, slot_lock = reserve_slot(slot, MAX_SLOTS)
         self.slot = slot
         self.uid: int | None = BASE_UID + slot if _dedicated_users_available() else None
         self._hidden = hidden_folders(hidden_paths)
         self._base = tempfile.mkdtemp(prefix="nngrade-sandbox-")
         os.chmod(self._base, 0o711)
         self._zygote_box: list[ZygoteClient | None] = [None]
-        self._finalizer = weakref.finalize(self, _shutdown, self._zygote_box, self._base)
+        self._finalizer = weakref.finalize(self, _shutdown, self._zygote_box, self._base, slot_lock)
         self._session: StudentSession | None = None
         self._layers: dict[str, bool] | None = None
         self._notes: list[str] = []

@@ -29,6 +29,18 @@ OUTPUT_JOIN_SECONDS = 2.0
 BROKEN = ("import_timeout", "import_crashed")
 
 
+MAX_MUTATED_PATHS = 1000
+
+
+def _argument_path(path: str) -> str:
+    """``"[0][1]"`` -> ``"args[1]"``, ``"[1]['Z']"`` -> ``"kwargs['Z']"`` (capped)."""
+    if path.startswith("[0]"):
+        path = "args" + path[3:]
+    elif path.startswith("[1]"):
+        path = "kwargs" + path[3:]
+    return codec.clean_text(path, 200)
+
+
 def module_path(module: str) -> str:
     """How a student module is named in messages, e.g. ``exercises/activations.py``."""
     return "your notebook" if module == "notebook" else f"exercises/{module}.py"
@@ -113,6 +125,21 @@ class StudentSession:
         """
         batch = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
         return self._invoke("batch", function, batch, pick)
+
+    def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+        """Like `call`, and also which array arguments the function wrote into.
+
+        Returns ``(value, mutated)`` where `mutated` lists argument paths such as
+        ``"args[0]"`` or ``"kwargs['parameters']['W1']"``: the arrays that differ after the
+        call from what was sent (the comparison runs in the worker, on its own copies).
+        """
+        reply = self._invoke("watched", function, (args, kwargs), None)
+        if type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not list:
+            raise HostileValue(function, f"`{function}`'s sandbox sent a malformed reply.")
+        value, paths = reply
+        if len(paths) > MAX_MUTATED_PATHS or any(type(path) is not str for path in paths):
+            raise HostileValue(function, f"`{function}`'s sandbox sent a malformed reply.")
+        return value, [_argument_path(path) for path in paths]
 
     def has_function(self, function: str) -> bool:
         """Whether `function` is defined (and callable) in its module."""

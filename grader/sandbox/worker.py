@@ -22,6 +22,8 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from grader.sandbox import codec, confine
 
 TEXT_CHARS = 4000
@@ -172,6 +174,14 @@ class _Worker:
     def op_batch(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
         return self.run(str(request["function"]), value, request.get("pick"), batch=True)
 
+    def op_watched(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        # Purity is only observable here: the arguments are this process's own copies.
+        before = _array_snapshots(value)
+        reply, result = self.run(str(request["function"]), [value], None, batch=False)
+        if reply.get("kind") == "ok":
+            return reply, (result, _mutated(value, before))
+        return reply, result
+
     def run(
         self, name: str, calls: Sequence[Any], pick: Any, *, batch: bool
     ) -> tuple[dict[str, Any], Any]:
@@ -197,6 +207,33 @@ class _Worker:
     def raised(self, error: BaseException) -> tuple[dict[str, Any], Any]:
         name, detail, text = _describe(error, self.scratch)
         return {"kind": "raised", "type": name, "detail": detail, "traceback": text}, None
+
+
+def _array_snapshots(value: Any, path: str = "") -> dict[str, Any]:
+    """Copies of every ndarray inside the (args, kwargs) of a call, by their path."""
+    if type(value) is np.ndarray:
+        return {path: value.copy()}
+    items: Any = ()
+    if type(value) in (list, tuple):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    elif type(value) is dict:
+        items = ((f"{path}[{key!r}]", item) for key, item in value.items())
+    snapshots: dict[str, Any] = {}
+    for item_path, item in items:
+        snapshots.update(_array_snapshots(item, item_path))
+    return snapshots
+
+
+def _mutated(value: Any, before: Mapping[str, Any]) -> list[str]:
+    """The paths of the arrays that no longer equal their snapshot."""
+    now = _array_snapshots(value)
+    return [
+        path
+        for path, old in before.items()
+        if path not in now
+        or now[path].shape != old.shape
+        or not np.array_equal(now[path], old, equal_nan=True)
+    ]
 
 
 class _Whole:

@@ -88,6 +88,28 @@ class StandInStudent:
             raise StudentRaised(name, type(error).__name__, str(error)) from None
         return self._decode(result)
 
+    def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+        """Like the sandbox: the function gets copies, compared with the originals after."""
+        self.called.add(name)
+        if name not in self.functions:
+            raise StudentNotImplemented(name, f"`{name}` is not defined.")
+        sent_args, sent_kwargs = self._encode(args), self._encode(kwargs)
+        result = self.call(name, *args, **kwargs)  # same outcome on fresh copies
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            self.functions[name](*sent_args, **sent_kwargs)
+        mutated = [
+            f"args[{index}]"
+            for index, (before, after) in enumerate(zip(args, sent_args, strict=True))
+            if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True)
+        ] + [
+            f"kwargs[{key!r}]"
+            for key, before in kwargs.items()
+            if isinstance(before, np.ndarray)
+            and not np.array_equal(before, sent_kwargs[key], equal_nan=True)
+        ]
+        return result, mutated
+
     def call_batch(
         self,
         name: str,

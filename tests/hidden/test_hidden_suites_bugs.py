@@ -90,6 +90,17 @@ def tanh_returning_matrix(Z):
     return np.asmatrix(np.tanh(Z))
 
 
+def relu_in_place(Z):
+    Z[Z < 0] = 0.0
+    return Z
+
+
+def linear_backward_scaling_dZ_in_place(dZ, cache):
+    A_prev, W, _ = cache
+    dZ /= A_prev.shape[1]
+    return W.T @ dZ * A_prev.shape[1], dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class PlantedBug:
     name: str
@@ -222,6 +233,22 @@ BUGS = [
         "tanh",
         "test_tanh_values",
         "type_mismatch",
+    ),
+    PlantedBug(
+        "relu writing into Z",
+        "relu",
+        relu_in_place,
+        "relu",
+        "test_relu_values",
+        "mutated_input",
+    ),
+    PlantedBug(
+        "linear_backward dividing dZ in place",
+        "linear_backward",
+        linear_backward_scaling_dZ_in_place,
+        "linear_backward",
+        "test_linear_backward_values",
+        "mutated_input",
     ),
 ]
 
