@@ -1,0 +1,112 @@
+"""`nngrade nbgrader`: export the assignment as an nbgrader course; grade its submissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.errors import NngradeError
+from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
+from grader.nbgrader_bridge.export import export_course
+from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
+
+
+class DomainError(click.ClickException):
+    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
+
+    exit_code = 2
+
+
+COURSE_DIR = click.Path(file_okay=False, dir_okay=True, path_type=Path)
+
+
+@click.group()
+def nbgrader() -> None:
+    """Work with an nbgrader course (needs the extra: pip install 'nngrade[nbgrader]')."""
+
+
+@nbgrader.command()
+@click.argument("course_dir", type=COURSE_DIR)
+@click.option(
+    "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help="Assignment name."
+)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+def export(course_dir: Path, assignment: str, lang: str) -> None:
+    """Write COURSE_DIR/source/ASSIGNMENT/ASSIGNMENT.ipynb from the answer key.
+
+    The notebook states each exercise, holds the answers between nbgrader's solution
+    delimiters, and has one autograded test cell per function (visible checks, then hidden
+    ones). A minimal nbgrader_config.py is written when the course has none.
+
+    \b
+    Then, from COURSE_DIR:
+      nbgrader generate_assignment ASSIGNMENT
+    """
+    try:
+        written = export_course(course_dir, assignment=assignment, lang=lang)
+    except NngradeError as error:
+        raise DomainError(str(error)) from error
+    click.echo(f"Wrote {written.notebook}")
+    if written.config_written:
+        click.echo(f"Wrote {course_dir / 'nbgrader_config.py'} (none existed)")
+    try:
+        require_nbgrader()
+    except NbgraderMissing:
+        click.echo(f"note: nbgrader is not installed here; to use this course: {INSTALL_HINT}")
+
+
+@nbgrader.command()
+@click.argument("course_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help="Assignment name."
+)
+@click.option(
+    "--out",
+    "results",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Our results folder (result.json per student, class files, report).",
+)
+@click.option("--gradebook", is_flag=True, help="Also record the scores in nbgrader's gradebook.")
+@click.option("--workers", type=int, default=None, help="Grading processes (default: all cores).")
+@click.option("--force", is_flag=True, help="Grade again even up-to-date submissions.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+def grade(
+    course_dir: Path,
+    assignment: str,
+    results: Path,
+    gradebook: bool,
+    workers: int | None,
+    force: bool,
+    lang: str,
+) -> None:
+    """Grade COURSE_DIR/submitted/*/ASSIGNMENT with nngrade's sandboxed grader.
+
+    Writes our results into --out, each student's feedback page into
+    COURSE_DIR/feedback/<student>/ASSIGNMENT/ (ready for `nbgrader release_feedback`)
+    and, with --gradebook, the scores into the course's nbgrader gradebook.
+    """
+    from grader.nbgrader_bridge.grading import grade_course
+
+    try:
+        require_nbgrader()
+        done = grade_course(
+            course_dir,
+            assignment,
+            results,
+            gradebook=gradebook,
+            workers=workers,
+            force=force,
+            lang=lang,
+        )
+    except NngradeError as error:
+        raise DomainError(str(error)) from error
+    for note in done.notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(
+        f"Graded {len(done.batch.graded)} submission(s) ({len(done.batch.kept)} up to date); "
+        f"feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'}."
+    )
+    if done.gradebook:
+        click.echo(f"Recorded the scores in {done.gradebook}")
