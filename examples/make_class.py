@@ -1,0 +1,274 @@
+"""Build the sample class in examples/class/ from solutions/ and exercises/.
+
+Run from the project root: ``python examples/make_class.py``. Each submission is the answer
+key with one change (an import style, a packaging, a classic bug, a hostile line), and
+`EXPECTED.json` says what each was built for; tests/engine/test_sample_class.py holds the
+grader to it. Regenerate after changing solutions/ or exercises/; the output is stable.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+STUBS = ROOT / "exercises"
+CLASS = Path(__file__).resolve().parent / "class"
+MODULES = ("activations", "losses", "network", "model")
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # fixed, so that regenerating gives the same bytes
+
+RUFF_TOML = """\
+# The sample class holds deliberately broken student code (a syntax error, bugs):
+# it is graded, not linted.
+extend = "../../pyproject.toml"
+exclude = ["*"]
+"""
+
+Modules = dict[str, str]
+Edit = Callable[[Modules], Modules]
+
+
+def read_modules(folder: Path) -> Modules:
+    return {module: (folder / f"{module}.py").read_text() for module in MODULES}
+
+
+def replace(module: str, old: str, new: str) -> Edit:
+    """An edit that changes one exact line of one module (it must be there exactly once)."""
+
+    def edit(modules: Modules) -> Modules:
+        if modules[module].count(old) != 1:
+            raise SystemExit(f"{module}.py no longer contains {old!r} exactly once; update me.")
+        return modules | {module: modules[module].replace(old, new)}
+
+    return edit
+
+
+def import_style(style: str) -> Edit:
+    """Rewrite ``from .activations import`` as ``from {style}activations import``."""
+
+    def edit(modules: Modules) -> Modules:
+        return {
+            name: text.replace("from .", f"from {style}") if style != "." else text
+            for name, text in modules.items()
+        }
+
+    return edit
+
+
+def write_folder(folder: Path, modules: Modules) -> None:
+    folder.mkdir(parents=True)
+    for name, text in modules.items():
+        (folder / f"{name}.py").write_text(text)
+
+
+def without_relative_imports(text: str) -> str:
+    """A module's text with its ``from .x import ...`` statements removed (notebook cells
+    share one namespace, so they are not needed)."""
+    lines = text.split("\n")
+    for node in reversed(ast.parse(text).body):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            del lines[node.lineno - 1 : node.end_lineno]
+    return "\n".join(lines)
+
+
+def write_notebook(path: Path, modules: Modules) -> None:
+    cells = [
+        nbformat.v4.new_markdown_cell("# Neural networks from scratch\nMy answers."),
+        nbformat.v4.new_code_cell("!pip install numpy\n%matplotlib inline\nimport numpy as np"),
+        nbformat.v4.new_code_cell("%%time\nprint('a cell magic: the grader drops this cell')"),
+    ]
+    for name in MODULES:
+        cells.append(nbformat.v4.new_markdown_cell(f"## {name}"))
+        cells.append(nbformat.v4.new_code_cell(without_relative_imports(modules[name])))
+    cells.append(nbformat.v4.new_code_cell("print(sigmoid(np.zeros((1, 1))))"))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"  # fixed ids: the file is the same at every run
+    path.write_text(nbformat.writes(notebook) + "\n")
+
+
+def write_zip(path: Path, wrapper: str, modules: Modules) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in modules.items():
+            info = zipfile.ZipInfo(f"{wrapper}/exercises/{name}.py", ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+
+# Every submission: (name, what it was built for, how it is built, what it must get).
+# "lose" lists the exercises that must score below their maximum; every other exercise
+# must get full marks. "modules" pins module statuses; "outcomes" the accepted outcomes of
+# some tests (a stopped infinite loop is a `timeout`, or `crashed` when the CPU limit
+# stops it first).
+SUBMISSIONS: list[dict] = [
+    {
+        "name": "ada_package_imports",
+        "built_for": "correct, in an exercises/ folder, `from exercises.activations import ...`",
+        "lose": [],
+    },
+    {
+        "name": "ben_relative_imports",
+        "built_for": "correct, modules at the top, `from .activations import ...`",
+        "lose": [],
+    },
+    {
+        "name": "chloe_plain_imports",
+        "built_for": "correct, `from activations import ...`",
+        "lose": [],
+    },
+    {
+        "name": "dan_notebook.ipynb",
+        "built_for": "correct notebook with magics, a cell magic and a `!pip` line",
+        "lose": [],
+    },
+    {
+        "name": "emma_zip.zip",
+        "built_for": "correct zip, under one top-level folder then exercises/",
+        "lose": [],
+    },
+    {
+        "name": "farid_sigmoid_backward_from_Z",
+        "built_for": "bug: sigmoid_backward uses Z where it needs sigmoid(Z) (model_backward "
+        "with sigmoid hidden layers calls it too)",
+        "lose": ["sigmoid", "backward"],
+    },
+    {
+        "name": "gina_missing_one_over_m",
+        "built_for": "bug: dW without the 1/m of linear_backward",
+        "lose": ["backward", "training"],
+    },
+    {
+        "name": "hugo_db_without_keepdims",
+        "built_for": "bug: db summed without keepdims, shape (n,) instead of (n, 1)",
+        "lose": ["backward", "training"],
+    },
+    {
+        "name": "ines_unstable_softmax",
+        "built_for": "bug: softmax without subtracting the column max (overflows)",
+        "lose": ["softmax"],
+    },
+    {
+        "name": "jules_untouched_stubs",
+        "built_for": "the handout's stubs, unchanged: 0 everywhere, 'not implemented'",
+        "lose": "all",
+        "score": 0,
+    },
+    {
+        "name": "kim_syntax_error",
+        "built_for": "model.py has a syntax error; the other modules still grade",
+        "lose": ["training"],
+        "modules": {"model": "syntax_error"},
+    },
+    {
+        "name": "leo_infinite_loop",
+        "built_for": "binary_cross_entropy_backward loops forever; stopped, the rest grades",
+        "lose": ["binary_cross_entropy"],
+        "outcomes": {
+            "test_binary_cross_entropy_backward_values": ["timeout", "crashed"],
+            "test_binary_cross_entropy_backward_gradient": ["timeout", "crashed"],
+        },
+    },
+    {
+        "name": "mia_exit_at_import",
+        "built_for": "model.py calls os._exit at import; the rest grades",
+        "lose": ["training"],
+        "modules": {"model": "import_crashed"},
+    },
+    {
+        "name": "noah_raises_at_import",
+        "built_for": "model.py raises at import; the rest grades",
+        "lose": ["training"],
+        "modules": {"model": "import_error"},
+    },
+    {
+        "name": "olga_missing_module",
+        "built_for": "model.py not submitted; the rest grades",
+        "lose": ["training"],
+        "modules": {"model": "missing"},
+    },
+]
+
+EDITS: dict[str, Edit] = {
+    "farid_sigmoid_backward_from_Z": replace(
+        "activations", "    dZ = dA * s * (1.0 - s)", "    dZ = dA * Z * (1.0 - Z)"
+    ),
+    "gina_missing_one_over_m": replace(
+        "network", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T"
+    ),
+    "hugo_db_without_keepdims": replace(
+        "network",
+        "    db = np.sum(dZ, axis=1, keepdims=True) / m  # keepdims: (n_l, 1), not (n_l,)",
+        "    db = np.sum(dZ, axis=1) / m",
+    ),
+    "ines_unstable_softmax": replace(
+        "activations",
+        "    shifted = Z - np.max(Z, axis=0, keepdims=True)  # every exponent is now <= 0",
+        "    shifted = Z",
+    ),
+    "kim_syntax_error": replace(
+        "model", "import numpy as np\n", "import numpy as np\n\ndef broken(:\n    pass\n"
+    ),
+    "mia_exit_at_import": replace(
+        "model", "import numpy as np\n", "import os\n\nimport numpy as np\n\nos._exit(3)\n"
+    ),
+    "noah_raises_at_import": replace(
+        "model",
+        "import numpy as np\n",
+        "import numpy as np\n\nraise RuntimeError('unfinished demo at the top of model.py')\n",
+    ),
+}
+
+
+def infinite_loop(modules: Modules) -> Modules:
+    """binary_cross_entropy_backward never returns."""
+    text = modules["losses"]
+    marker = "def binary_cross_entropy_backward("
+    start = text.index(marker)
+    body = text.index('    """\n', text.index('"""', start) + 3) + len('    """\n')
+    looping = "    while True:  # forgot the loop's exit\n        pass\n"
+    return modules | {"losses": text[:body] + looping + text[body:]}
+
+
+def build(name: str, solutions: Modules, stubs: Modules) -> None:
+    target = CLASS / name
+    if name == "ada_package_imports":
+        write_folder(target / "exercises", import_style("exercises.")(solutions))
+    elif name == "ben_relative_imports":
+        write_folder(target, solutions)
+    elif name == "chloe_plain_imports":
+        write_folder(target, import_style("")(solutions))
+    elif name == "dan_notebook.ipynb":
+        write_notebook(target, solutions)
+    elif name == "emma_zip.zip":
+        write_zip(target, "emma", solutions)
+    elif name == "jules_untouched_stubs":
+        write_folder(target / "exercises", stubs)
+    elif name == "leo_infinite_loop":
+        write_folder(target, infinite_loop(solutions))
+    elif name == "olga_missing_module":
+        write_folder(target, {k: v for k, v in solutions.items() if k != "model"})
+    else:
+        write_folder(target, EDITS[name](solutions))
+
+
+def main() -> None:
+    solutions, stubs = read_modules(SOLUTIONS), read_modules(STUBS)
+    shutil.rmtree(CLASS, ignore_errors=True)
+    CLASS.mkdir(parents=True)
+    (CLASS / "ruff.toml").write_text(RUFF_TOML)
+    for submission in SUBMISSIONS:
+        build(submission["name"], solutions, stubs)
+    expected = {s["name"]: {k: v for k, v in s.items() if k != "name"} for s in SUBMISSIONS}
+    (CLASS / "EXPECTED.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
+    print(f"Wrote {len(SUBMISSIONS)} submissions to {CLASS}.")
+
+
+if __name__ == "__main__":
+    main()

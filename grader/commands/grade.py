@@ -1,0 +1,67 @@
+"""`nngrade grade SUBMISSION`: grade one submission and write its result document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.engine import grade_submission, write_result
+from grader.errors import NngradeError
+
+
+def summary_lines(document: dict, out: Path) -> list[str]:
+    """The short report printed after grading: total, one line per exercise, the file."""
+    lines = [
+        f"{document['student']}: {document['score']:g} / {document['max_score']:g} "
+        f"({document['status']})"
+    ]
+    if document["message"]:
+        lines.append(f"  {document['message']}")
+    for exercise in document["exercises"]:
+        passed = sum(test["outcome"] == "passed" for test in exercise["tests"])
+        lines.append(
+            f"  {exercise['id']:<26} {exercise['score']:>5g} / {exercise['max_score']:<4g} "
+            f"{passed}/{len(exercise['tests'])} tests passed"
+        )
+    lines.append(f"Result written to {out}")
+    return lines
+
+
+@click.command()
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the result document [default: result.json in the current folder].",
+)
+@click.option("--student", default=None, help="Student id [default: the submission's name].")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the messages.",
+)
+def grade(submission: Path, out: Path | None, student: str | None, lang: str) -> None:
+    """Grade SUBMISSION (an exercises folder, a .zip of it, or a .ipynb notebook).
+
+    Writes the result document (docs/result-schema.md) and prints the score per exercise.
+    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found.
+    """
+    if not submission.exists() and not submission.is_symlink():
+        raise click.BadParameter(
+            f"{str(submission)!r} does not exist; give the path of a folder, .zip or .ipynb.",
+            param_hint="SUBMISSION",
+        )
+    out = out or Path.cwd() / "result.json"
+    try:
+        document = grade_submission(
+            submission, student_id=student, lang=lang, hidden_paths=(out.resolve().parent,)
+        )
+        write_result(document, out)
+    except NngradeError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
+    click.echo("\n".join(summary_lines(document, out)))

@@ -1,0 +1,201 @@
+"""The result document (docs/result-schema.md): build it from plain data, write it safely."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import grader
+from grader.catalog import EXERCISES, max_score
+from grader.engine.plugin import TestRecord
+from grader.loading import LoadedSubmission, Problem
+
+SCHEMA = "nngrade.result/1"
+LANGUAGES = ("en", "fr")
+STRING_CAP = 16 * 1024
+"""Longest string written (outputs are capped by the sandbox already; this is a backstop)."""
+
+LAYERS = (
+    "separate_process",
+    "rlimit_cpu",
+    "rlimit_as",
+    "rlimit_fsize",
+    "rlimit_nofile",
+    "rlimit_nproc",
+    "wall_clock_deadline",
+    "process_group_kill",
+    "unprivileged_user",
+    "no_network",
+    "hidden_paths",
+    "scratch_folder",
+    "scrubbed_environment",
+    "output_capped",
+)
+
+
+def plain(value: Any) -> Any:
+    """`value` as finite, plain JSON data: non-finite floats become "nan", "inf", "-inf".
+
+    numpy scalars and arrays become numbers and lists, tuples become lists, strings are
+    capped, and anything else becomes a short string, so a student's odd value can never
+    break the document.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, str):
+        return value[:STRING_CAP]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return repr(value)[:200]
+
+
+def no_isolation(limits: Mapping[str, Any], note: str) -> dict[str, Any]:
+    """The `isolation` object of a grading that ran no student code."""
+    return {"layers": dict.fromkeys(LAYERS, False), "limits": dict(limits), "notes": [note]}
+
+
+def document_problem(found: Problem, lang: str) -> dict[str, Any]:
+    """A loader or sandbox problem in the document's language."""
+    messages = found.get("messages") or {code: found.get("message", "") for code in LANGUAGES}
+    return {
+        "path": found.get("path", ""),
+        "line": found.get("line"),
+        "code": found.get("code", ""),
+        "message": messages.get(lang, messages.get("en", "")),
+        "messages": dict(messages),
+    }
+
+
+def _round(points: float) -> float:
+    return round(float(points), 4)
+
+
+def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str, Any]]:
+    """One entry per catalog exercise, in catalog order, with its tests in suite order."""
+    entries = []
+    for exercise in EXERCISES:
+        tests = [
+            {
+                "id": record.id,
+                "title": record.title.get(lang, record.title["en"]),
+                "outcome": record.outcome,
+                "points": _round(record.points),
+                "max_points": _round(record.max_points),
+                "functions": list(record.functions),
+                "message": record.messages.get(lang, record.messages.get("en", "")),
+                "messages": dict(record.messages),
+                "evidence": record.evidence,
+            }
+            for record in records
+            if record.exercise == exercise.id
+        ]
+        entries.append(
+            {
+                "id": exercise.id,
+                "module": exercise.module,
+                "functions": list(exercise.functions),
+                "score": _round(sum(test["points"] for test in tests)),
+                "max_score": _round(exercise.points),
+                "tests": tests,
+            }
+        )
+    return entries
+
+
+def build_document(
+    *,
+    loaded: LoadedSubmission,
+    student: str,
+    lang: str,
+    status: str,
+    message: Mapping[str, str],
+    records: Sequence[TestRecord],
+    modules: Mapping[str, str],
+    problems: Sequence[Problem],
+    isolation: Mapping[str, Any],
+    output: Mapping[str, Any],
+    timing: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The result document of one grading, every value plain and finite."""
+    exercises = exercise_entries(records, lang)
+    document = {
+        "schema": SCHEMA,
+        "grader_version": grader.__version__,
+        "student": student,
+        "status": status,
+        "message": message.get(lang, message.get("en", "")),
+        "score": _round(sum(entry["score"] for entry in exercises)),
+        "max_score": _round(max_score()),
+        "lang": lang,
+        "submission": {
+            "name": loaded.name,
+            "kind": loaded.kind,
+            "sha256": loaded.sha256,
+            "files": [dict(record) for record in loaded.files],
+            "modules": dict(modules),
+            "problems": [document_problem(found, lang) for found in problems],
+        },
+        "exercises": exercises,
+        "isolation": dict(isolation),
+        "output": dict(output),
+        "timing": dict(timing),
+    }
+    return plain(document)
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """The document as written to disk: UTF-8 JSON, keys sorted, 2-space indent."""
+    return (
+        json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    )
+
+
+def write_result(document: Mapping[str, Any], path: Path) -> Path:
+    """Write `document` to `path` atomically: a reader sees the old file or the new, whole.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
+    over `path`. Returns `path`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = dumps(document)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes it private; results are read by reports
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path

@@ -1,0 +1,193 @@
+"""The pytest plugin that grades one submission: fixtures, the `graded` marker, the verdicts.
+
+Hidden tests are ordinary pytest tests. They take the fixtures
+
+- `student`: the sandbox proxy (``student.call("relu", Z)``), its record of called
+  functions reset before every test;
+- `student_seed`: an int, stable for a student and different between students;
+- `rng`: ``np.random.default_rng`` seeded from `student_seed` and the test's id;
+
+and carry ``@pytest.mark.graded(exercise=..., points=..., en=..., fr=...)`` (`en`/`fr`
+say in one line what the test checks). The plugin turns each test into a `TestRecord`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.catalog import EXERCISES, Exercise
+from grader.engine.availability import ModuleAvailability
+from grader.engine.outcomes import PASSED, BudgetExhausted, FunctionFacts, classify
+from grader.engine.seeds import rng_seed
+
+LOG = logging.getLogger("grader.engine")
+
+GRADED_MARKER = (
+    "graded(exercise, points, en, fr): the catalog exercise a hidden test belongs to, its "
+    "points, and what it checks in English and French."
+)
+
+_EXERCISES = {exercise.id: exercise for exercise in EXERCISES}
+
+
+@dataclass
+class TestRecord:
+    """One hidden test's result, in the terms of the result document's `tests[]`."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    id: str
+    exercise: str
+    title: dict[str, str]
+    outcome: str
+    points: float
+    max_points: float
+    functions: list[str]
+    messages: dict[str, str]
+    evidence: dict[str, Any] | None
+
+
+@dataclass
+class _Graded:
+    """The `graded` marker of one collected test, checked."""
+
+    exercise: Exercise
+    points: float
+    title: dict[str, str]
+    error: BaseException | None = None
+
+
+def test_id(nodeid: str) -> str:
+    """``test_activations.py::test_relu[big]`` -> ``test_activations::test_relu[big]``."""
+    path, _, rest = nodeid.partition("::")
+    return f"{PurePosixPath(path).stem}::{rest}"
+
+
+@dataclass
+class GradingPlugin:
+    """Grades one submission while pytest runs the hidden suites in this process.
+
+    Attributes:
+        proxy: the `student` object (a `StudentProxy`), or None when nothing was loaded.
+        seed: the student's seed (`student_seed` fixture).
+        availability: which modules were imported; tests of the others fail unrun.
+        has_function: whether the loaded submission defines a function.
+        budget_seconds: wall time after which the remaining tests are skipped.
+        clock: the monotonic clock measuring the budget.
+    """
+
+    proxy: Any
+    seed: int
+    availability: ModuleAvailability
+    has_function: Callable[[str], bool]
+    budget_seconds: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    records: list[TestRecord] = field(default_factory=list)
+    suite_errors: list[str] = field(default_factory=list)
+    _graded: dict[str, _Graded] = field(default_factory=dict)
+    _deadline: float | None = None
+
+    # --- fixtures ------------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self) -> Any:
+        if self.proxy is None:  # the setup hook fails such tests first; never reached
+            raise RuntimeError("No student session is open.")
+        return self.proxy
+
+    @pytest.fixture
+    def student_seed(self) -> int:
+        return self.seed
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        return np.random.default_rng(rng_seed(self.seed, test_id(request.node.nodeid)))
+
+    # --- hooks ---------------------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", GRADED_MARKER)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.suite_errors.append(f"could not collect {report.nodeid}")
+            LOG.error(
+                "A hidden suite could not be collected (%s):\n%s", report.nodeid, report.longrepr
+            )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        kept = []
+        for item in items:
+            graded = self._read_marker(item)
+            if graded is not None:
+                self._graded[item.nodeid] = graded
+                kept.append(item)
+        items[:] = kept
+        if self.budget_seconds is not None:
+            self._deadline = self.clock() + self.budget_seconds
+
+    def _read_marker(self, item: pytest.Item) -> _Graded | None:
+        marker = item.get_closest_marker("graded")
+        if marker is None:
+            self._suite_error(f"{item.nodeid} has no graded marker; it was not run")
+            return None
+        exercise = _EXERCISES.get(marker.kwargs.get("exercise", ""))
+        if exercise is None:
+            self._suite_error(f"{item.nodeid} names an unknown exercise; it was not run")
+            return None
+        title = {
+            "en": str(marker.kwargs.get("en") or item.name),
+            "fr": str(marker.kwargs.get("fr") or marker.kwargs.get("en") or item.name),
+        }
+        return _Graded(exercise, float(marker.kwargs.get("points", 0)), title)
+
+    def _suite_error(self, text: str) -> None:
+        self.suite_errors.append(text)
+        LOG.error("Hidden suite: %s.", text)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.proxy is not None:
+            self.proxy.reset_calls()
+        if self._deadline is not None and self.clock() > self._deadline:
+            raise BudgetExhausted(self.budget_seconds or 0.0)
+        unavailable = self.availability.for_exercise(self._graded[item.nodeid].exercise)
+        if unavailable is not None:
+            raise unavailable
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+        graded = self._graded.get(item.nodeid)
+        if graded is not None and call.excinfo is not None and graded.error is None:
+            graded.error = call.excinfo.value
+        # returning None lets pytest build its own report as usual
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        graded = self._graded.get(nodeid)
+        if graded is None:
+            return
+        facts = FunctionFacts(self.has_function, self.availability.unavailable)
+        verdict = PASSED if graded.error is None else classify(graded.error, graded.exercise, facts)
+        graded.error = None  # drop the traceback and the frames it keeps alive
+        calls = sorted(self.proxy.calls) if self.proxy is not None else []
+        self.records.append(
+            TestRecord(
+                id=test_id(nodeid),
+                exercise=graded.exercise.id,
+                title=graded.title,
+                outcome=verdict.outcome,
+                points=graded.points if verdict.passed else 0.0,
+                max_points=graded.points,
+                functions=calls,
+                messages=verdict.messages,
+                evidence=verdict.evidence,
+            )
+        )

@@ -1,0 +1,161 @@
+"""Find the exercise modules in a folder-like tree and read them safely.
+
+The modules sit directly in the submission, or in an ``exercises/`` subfolder, possibly
+under one wrapping folder (``alice/exercises/activations.py``, as zips often are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.catalog import MODULES
+from grader.loading.problems import LoadLimits, Problem, problem
+from grader.loading.sources import check_syntax, decode_source, file_record
+from grader.loading.trees import JUNK_NAMES, EntryTooLarge, EntryUnreadable, Tree
+
+
+@dataclass
+class CollectedSources:
+    """What `collect_sources` found: module texts, graded files, problems, bad modules."""
+
+    sources: dict[str, str] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    module_status: dict[str, str] = field(default_factory=dict)
+
+
+def find_root(tree: Tree, problems: list[Problem]) -> str:
+    """The prefix ("" or ``"a/"``) of the level that holds the modules."""
+    prefix = ""
+    for depth in range(2):
+        children = tree.children(prefix)
+        _report_symlinks(prefix, children, problems)
+        if children.get("exercises") == "dir":
+            return f"{prefix}exercises/"
+        if any(name.endswith(".py") for name in children):
+            return prefix
+        folders = [n for n, k in children.items() if k == "dir" and n not in JUNK_NAMES]
+        files = [n for n, k in children.items() if k != "dir" and not n.startswith(".")]
+        if depth == 0 and len(folders) == 1 and not files:
+            prefix = f"{folders[0]}/"
+            continue
+        return prefix
+    return prefix
+
+
+def _report_symlinks(prefix: str, children: dict[str, str], problems: list[Problem]) -> None:
+    for name, kind in sorted(children.items()):
+        if kind == "symlink":
+            problems.append(_symlink_problem(prefix + name))
+
+
+def _symlink_problem(path: str) -> Problem:
+    return problem(
+        path,
+        "symlink",
+        f"{path} is a symbolic link; the grader never follows links, so it was not graded. "
+        "Submit the file itself.",
+        f"{path} est un lien symbolique ; le correcteur ne suit jamais les liens, il n'a donc "
+        "pas été noté. Soumettez le fichier lui-même.",
+    )
+
+
+def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
+    """Read the modules (and a few helper modules) of the tree, refusing bad files."""
+    found = CollectedSources()
+    root = find_root(tree, found.problems)
+    children = tree.children(root)
+    if root:
+        _report_symlinks(root, children, found.problems)
+    modules = [n[:-3] for n in children if n.endswith(".py") and n[:-3] in MODULES]
+    helpers = sorted(
+        n[:-3]
+        for n in children
+        if n.endswith(".py")
+        and n[:-3] not in MODULES
+        and n[:-3].isidentifier()
+        and n != "__init__.py"
+    )[: limits.helper_modules]
+    total = 0
+    for name in sorted(modules) + helpers:
+        path = f"{root}{name}.py"
+        is_module = name in MODULES
+        kind = children[f"{name}.py"]
+        if kind == "symlink":
+            _refuse(found, name, is_module, None)  # already reported with the level
+            continue
+        if kind != "file":
+            _refuse(found, name, is_module, _unreadable(path, "it is not a regular file"))
+            continue
+        if tree.is_duplicate(path):
+            _refuse(found, name, is_module, _duplicate(path))
+            continue
+        try:
+            data = tree.read(path, min(limits.file_bytes, limits.total_bytes - total))
+        except EntryTooLarge:
+            _refuse(found, name, is_module, _too_large(path, limits))
+            continue
+        except EntryUnreadable as error:
+            _refuse(found, name, is_module, _unreadable(path, str(error)))
+            continue
+        total += len(data)
+        text, bad = decode_source(path, data)
+        if bad is None and text is not None:
+            bad = check_syntax(path, text)
+            if bad is not None:
+                found.problems.append(bad)
+                if is_module:
+                    found.module_status[name] = "syntax_error"
+                continue
+        if bad is not None or text is None:
+            _refuse(found, name, is_module, bad)
+            continue
+        found.sources[name] = text
+        found.files.append(file_record(path, data))
+    for name in MODULES:
+        if name not in found.sources and name not in found.module_status:
+            found.module_status[name] = "missing"
+    return found
+
+
+def _refuse(found: CollectedSources, name: str, is_module: bool, bad: Problem | None) -> None:
+    if bad is not None:
+        found.problems.append(bad)
+    if is_module:
+        found.module_status[name] = "refused"
+
+
+def _too_large(path: str, limits: LoadLimits) -> Problem:
+    kib, total_kib = limits.file_bytes // 1024, limits.total_bytes // 1024
+    return problem(
+        path,
+        "too_large",
+        f"{path} is too large to grade (the limit is {kib} KiB per file and {total_kib} KiB "
+        "in all). Remove data or outputs pasted into it and submit again.",
+        f"{path} est trop volumineux pour être noté (limite : {kib} Kio par fichier et "
+        f"{total_kib} Kio au total). Retirez les données ou sorties collées et soumettez à "
+        "nouveau.",
+    )
+
+
+def _duplicate(path: str) -> Problem:
+    return problem(
+        path,
+        "duplicate",
+        f"The zip holds {path} twice; neither copy was graded because the grader cannot tell "
+        "which one you meant. Zip the folder again with one copy.",
+        f"Le zip contient {path} deux fois ; aucune copie n'a été notée car le correcteur ne "
+        "peut pas savoir laquelle vous vouliez. Zippez à nouveau le dossier avec une seule copie.",
+    )
+
+
+def _unreadable(path: str, reason: str) -> Problem:
+    return problem(
+        path,
+        "unreadable",
+        f"{path} could not be read ({reason}); it was not graded. Submit it again as an "
+        "ordinary file.",
+        f"{path} n'a pas pu être lu ({reason}) ; il n'a pas été noté. Soumettez-le à nouveau "
+        "comme un fichier ordinaire.",
+    )

@@ -1,0 +1,123 @@
+"""Turn a Jupyter notebook into one module source: its code cells, in order.
+
+IPython syntax is not Python: a cell that starts with a cell magic (``%%time``,
+``%%bash``) is dropped whole, and line magics (``%matplotlib``) and shell lines (``!pip``)
+become ``pass`` so that line numbers and indentation stay as the student wrote them. A
+cell that still does not parse is dropped and reported; the other cells are graded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import nbformat
+
+from grader.loading.problems import Problem, problem
+from grader.loading.sources import check_syntax, decode_source
+
+_ESCAPED_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
+_FUTURE = re.compile(r"^from __future__ import ([\w, ()]+?)\s*(?:#.*)?$")
+
+
+@dataclass
+class NotebookCode:
+    """The code extracted from a notebook, or why there is none."""
+
+    code: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def strip_ipython(cell_source: str) -> str | None:
+    """The cell as plain Python, or None when the whole cell is a cell magic."""
+    lines = cell_source.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return None
+    kept = []
+    for line in lines:
+        match = _ESCAPED_LINE.match(line)
+        kept.append(f"{match.group(1)}pass" if match else line)
+    return "\n".join(kept)
+
+
+def notebook_code(path: str, data: bytes) -> NotebookCode:
+    """Extract the code cells of the notebook `data` (the file's bytes)."""
+    result = NotebookCode()
+    text, bad = decode_source(path, data)
+    if bad is not None:
+        result.problems.append(bad)
+    if text is None:
+        return result
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError) as error:
+        result.problems.append(_not_json(path, error))
+        return result
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat warns about missing ids, old versions
+            notebook = nbformat.reads(text, as_version=4)
+        cells = list(notebook.cells)
+        sources = [
+            "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)
+            for cell in cells
+            if cell.get("cell_type") == "code"
+        ]
+    except Exception as error:  # nbformat raises many kinds for a JSON that is no notebook
+        result.problems.append(_not_a_notebook(path, error))
+        return result
+    parts = []
+    futures: set[str] = set()
+    for number, source in enumerate(sources, start=1):
+        code = strip_ipython(source.replace("\r\n", "\n"))
+        if code is None:
+            continue
+        code = _hoist_futures(code, futures)
+        bad = check_syntax(path, code, where=f" (code cell {number})")
+        if bad is not None:
+            result.problems.append(bad)
+            continue
+        parts.append(f"# code cell {number}\n{code}\n")
+    header = f"from __future__ import {', '.join(sorted(futures))}\n" if futures else ""
+    result.code = header + "\n".join(parts)
+    return result
+
+
+def _hoist_futures(code: str, futures: set[str]) -> str:
+    """Move ``from __future__`` imports out of a cell: in one module they must come first."""
+    lines = code.split("\n")
+    for index, line in enumerate(lines):
+        match = _FUTURE.match(line)
+        if match:
+            names = match.group(1).replace("(", "").replace(")", "")
+            futures.update(name.strip() for name in names.split(",") if name.strip())
+            lines[index] = "pass"
+    return "\n".join(lines)
+
+
+def _not_json(path: str, error: Exception) -> Problem:
+    detail = str(error)[:200]
+    return problem(
+        path,
+        "not_json",
+        f"{path} is not a valid notebook file: it is not JSON ({detail}). Save the notebook "
+        "again from Jupyter (File > Save) and submit the .ipynb file.",
+        f"{path} n'est pas un fichier notebook valide : ce n'est pas du JSON ({detail}). "
+        "Enregistrez à nouveau le notebook depuis Jupyter (Fichier > Enregistrer) et "
+        "soumettez le fichier .ipynb.",
+    )
+
+
+def _not_a_notebook(path: str, error: Exception) -> Problem:
+    detail = f"{type(error).__name__}: {str(error)[:200]}"
+    return problem(
+        path,
+        "not_a_notebook",
+        f"{path} is JSON but not a Jupyter notebook ({detail}). Submit the .ipynb file that "
+        "Jupyter saves, not an export.",
+        f"{path} est du JSON mais pas un notebook Jupyter ({detail}). Soumettez le fichier "
+        ".ipynb enregistré par Jupyter, pas un export.",
+    )

@@ -1,0 +1,70 @@
+"""A small hidden suite for testing the engine alone, written into a temporary folder.
+
+It is kept as text so that the project's own pytest never collects it. Each test plays
+one role: a check that passes or fails with `CheckFailure`, a bare assert quoting hidden
+values, a bug in our own test code, a probe of the seeds.
+"""
+
+SUITE = """
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailure
+
+
+def expect_close(got, expected, function):
+    if type(got) is not np.ndarray or got.shape != expected.shape or not np.allclose(got, expected):
+        raise CheckFailure(
+            {
+                "en": f"{function} gives wrong values.",
+                "fr": f"{function} donne de mauvaises valeurs.",
+            },
+            {"kind": "value_mismatch", "function": function, "max_abs_error": float("inf")},
+        )
+
+
+@pytest.mark.graded(exercise="sigmoid", points=2, en="sigmoid: values", fr="sigmoid : valeurs")
+def test_sigmoid_values(student, rng):
+    Z = rng.standard_normal((3, 4))
+    expect_close(student.call("sigmoid", Z), 1 / (1 + np.exp(-Z)), "sigmoid")
+
+
+@pytest.mark.graded(exercise="sigmoid", points=2, en="sigmoid: backward", fr="sigmoid : dérivée")
+def test_sigmoid_backward(student, rng):
+    Z, dA = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    s = 1 / (1 + np.exp(-Z))
+    expect_close(student.call("sigmoid_backward", dA, Z), dA * s * (1 - s), "sigmoid_backward")
+
+
+@pytest.mark.graded(exercise="relu", points=3, en="relu: values", fr="relu : valeurs")
+def test_relu_values(student, rng):
+    Z = rng.standard_normal((2, 5))
+    got = student.call("relu", Z)
+    assert np.allclose(got, np.maximum(Z, 0)), f"HIDDEN-INPUT {Z.tolist()}"
+
+
+@pytest.mark.graded(exercise="tanh", points=3, en="tanh: values", fr="tanh : valeurs")
+def test_tanh_values(student, rng):
+    Z = rng.standard_normal((2, 3))
+    expect_close(student.call("tanh", Z), np.tanh(Z), "tanh")
+
+
+@pytest.mark.graded(exercise="update", points=2, en="update: one step", fr="update : un pas")
+def test_update_internal_bug(student):
+    student.call("update_parameters", {}, {}, 0.1)
+    raise KeyError("a bug in the hidden test itself")
+
+
+@pytest.mark.graded(exercise="initialization", points=2, en="seed probe", fr="sonde")
+def test_seed_probe(student, rng, student_seed):
+    raise CheckFailure(
+        {"en": "probe", "fr": "sonde"},
+        {"kind": "property", "draw": float(rng.random()), "seed": student_seed},
+    )
+"""
+
+PROBE_ID = "test_fake::test_seed_probe"
+"""The test whose evidence reports its `rng` draw and the `student_seed`."""
+
+EARNABLE = {"sigmoid": 4, "relu": 3, "tanh": 3}
+"""What a fully correct fake student earns per exercise (the others cannot pass)."""

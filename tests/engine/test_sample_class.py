@@ -1,0 +1,90 @@
+"""Every submission of examples/class/ gets exactly the outcome it was built for.
+
+The class is graded once, with one sandbox reused across submissions as a batch does.
+examples/class/EXPECTED.json (written by examples/make_class.py) is the contract.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.engine import grade_submission
+from grader.sandbox import Sandbox, SandboxLimits
+
+CLASS = Path(__file__).resolve().parents[2] / "examples" / "class"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((CLASS / "EXPECTED.json").read_text())
+# A shorter per-call deadline keeps the infinite loop's cost down; nothing else needs more.
+LIMITS = SandboxLimits(wall_seconds_per_call=2.0)
+
+
+@pytest.fixture(scope="module")
+def graded() -> dict[str, dict[str, Any]]:
+    with Sandbox(LIMITS, slot=3, hidden_paths=(CLASS,)) as sandbox:
+        return {name: grade_submission(CLASS / name, sandbox=sandbox) for name in EXPECTED}
+
+
+def test_the_class_has_at_least_twelve_submissions_in_every_form() -> None:
+    assert len(EXPECTED) >= 12
+    assert {path.name for path in CLASS.iterdir()} >= set(EXPECTED)
+    assert any(name.endswith(".zip") for name in EXPECTED)
+    assert any(name.endswith(".ipynb") for name in EXPECTED)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_submission_gets_the_outcome_it_was_built_for(
+    graded: dict[str, dict[str, Any]], name: str
+) -> None:
+    expected, document = EXPECTED[name], graded[name]
+    assert document["status"] == "graded"
+    by_exercise = {exercise["id"]: exercise for exercise in document["exercises"]}
+    lose = set(by_exercise) if expected["lose"] == "all" else set(expected["lose"])
+    for exercise_id, exercise in by_exercise.items():
+        if exercise_id in lose:
+            assert exercise["score"] < exercise["max_score"], f"{exercise_id} should lose points"
+        else:
+            assert exercise["score"] == exercise["max_score"], (
+                f"{exercise_id} should keep full marks: "
+                + "; ".join(t["message"] for t in exercise["tests"] if t["outcome"] != "passed")
+            )
+    if "score" in expected:
+        assert document["score"] == expected["score"]
+    for module, status in expected.get("modules", {}).items():
+        assert document["submission"]["modules"][module] == status
+    outcomes = {
+        test["id"].split("::")[1]: test["outcome"]
+        for exercise in document["exercises"]
+        for test in exercise["tests"]
+    }
+    for test_name, accepted in expected.get("outcomes", {}).items():
+        assert outcomes[test_name] in accepted
+
+
+@pytest.mark.slow
+def test_untouched_stubs_say_not_implemented(graded: dict[str, dict[str, Any]]) -> None:
+    tests = [t for e in graded["jules_untouched_stubs"]["exercises"] for t in e["tests"]]
+    assert tests and all(t["outcome"] == "failed" for t in tests)
+    assert all(t["evidence"]["kind"] == "not_implemented" for t in tests)
+    assert all("not implemented yet" in t["message"] for t in tests)
+
+
+@pytest.mark.slow
+def test_syntax_error_message_names_file_and_line(graded: dict[str, dict[str, Any]]) -> None:
+    document = graded["kim_syntax_error"]
+    (problem,) = document["submission"]["problems"]
+    assert problem["code"] == "syntax_error" and problem["path"] == "model.py"
+    assert problem["line"] == 11
+    training = next(e for e in document["exercises"] if e["id"] == "training")
+    assert all("model.py has a syntax error on line 11" in t["message"] for t in training["tests"])
+
+
+@pytest.mark.slow
+def test_notebook_output_is_captured_and_cell_magic_dropped(
+    graded: dict[str, dict[str, Any]],
+) -> None:
+    output = graded["dan_notebook.ipynb"]["output"]
+    assert output["stdout"] == "[[0.5]]\n"  # the last cell ran; the %%time cell did not
