@@ -8,7 +8,6 @@ import click
 
 from grader.errors import NngradeError
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
-from grader.nbgrader_bridge.export import export_course
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
 
 
@@ -44,6 +43,8 @@ def export(course_dir: Path, assignment: str, lang: str) -> None:
       nbgrader generate_assignment ASSIGNMENT
     """
     try:
+        from grader.nbgrader_bridge.export import export_course
+
         written = export_course(course_dir, assignment=assignment, lang=lang)
     except NngradeError as error:
         raise DomainError(str(error)) from error

@@ -13,8 +13,6 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-import nbformat
-
 from grader.loading.problems import Problem, problem
 from grader.loading.sources import check_syntax, decode_source
 
@@ -57,6 +55,10 @@ def notebook_code(path: str, data: bytes) -> NotebookCode:
         result.problems.append(_not_json(path, error))
         return result
     try:
+        # Imported here: nbformat (and the jsonschema it loads) costs about a second, which
+        # only submissions that are notebooks should pay.
+        import nbformat
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat warns about missing ids, old versions
             notebook = nbformat.reads(text, as_version=4)

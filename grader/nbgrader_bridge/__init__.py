@@ -1,17 +1,7 @@
-"""nbgrader, both ways: export the assignment as an nbgrader course, grade its submissions."""
+"""nbgrader, both ways: export the assignment as an nbgrader course; grade its submissions.
 
-from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT, read_settings
-from grader.nbgrader_bridge.export import ExportResult, export_course
-from grader.nbgrader_bridge.feedback import feedback_layout
-from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
-
-__all__ = [
-    "DEFAULT_ASSIGNMENT",
-    "INSTALL_HINT",
-    "ExportResult",
-    "NbgraderMissing",
-    "export_course",
-    "feedback_layout",
-    "read_settings",
-    "require_nbgrader",
-]
+Modules: `export` (the course source notebook), `grading` (sandboxed grading of
+`submitted/`), `feedback` (nbgrader's feedback layout), `gradebook` (scores through
+`nbgrader.api.Gradebook`), `requirement` (the optional extra). Nothing is imported here,
+so that the `nngrade` command starts without loading nbformat or nbgrader.
+"""

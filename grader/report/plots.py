@@ -16,11 +16,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # after use("Agg"): no display needed
 from markupsafe import Markup
 
 from grader.report.formatting import as_float
@@ -40,11 +35,21 @@ BAR_COLOUR = "#2f5d9a"
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported on first use (it is slow to load)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # after use("Agg"): no display needed
+
+    return plt
+
+
 def _svg_markup(figure: Any, key: str, label: str) -> Markup:
     """Serialise `figure` as an inline <svg> element, ids prefixed with a hash of `key`."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     # Inline SVG in HTML needs neither the RDF metadata nor the namespace declarations, and
@@ -85,6 +90,7 @@ def curve_plot(curve: dict[str, Any], *, key: str, labels: dict[str, str]) -> Ma
     xs_exp, ys_exp, _ = _finite_points(z, curve.get("expected") or [])
     if not xs_exp and not xs_got:
         return None
+    plt = _pyplot()
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(5.2, 3.0))
         axes.plot(xs_exp, ys_exp, color=EXPECTED_COLOUR, linewidth=2.5, label=labels["expected"])
@@ -116,6 +122,7 @@ def score_histogram(
     if not percentages:
         return None
     bins = list(range(0, 101, 10))
+    plt = _pyplot()
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(6.0, 2.8))
         clipped = [min(max(p, 0.0), 100.0) for p in percentages]

@@ -154,10 +154,16 @@ class StudentSession:
             if worker is not None:
                 worker.settle_output()
         return {
-            "stdout": self._stdout.text(),
-            "stderr": self._stderr.text(),
+            "stdout": self._without_scratch(self._stdout.text()),
+            "stderr": self._without_scratch(self._stderr.text()),
             "truncated": self._stdout.truncated or self._stderr.truncated,
         }
+
+    def _without_scratch(self, text: str) -> str:
+        """Output with the random scratch path removed: warnings and tracebacks name files
+        by it, and a result document must not change from one grading to the next."""
+        scratch = self._scratch.rstrip("/")
+        return text.replace(scratch + "/", "").replace(scratch, ".")
 
     def close(self) -> None:
         """Kill the worker and everything its user left running; remove the scratch folder."""

@@ -280,3 +280,23 @@ def test_the_standard_library_and_numpy_stay_importable(open_session: OpenSessio
     )
     assert session.module_status == {"activations": "loaded"}, session.module_problems
     assert session.call("third") == (1 / 3, 3.0)
+
+
+def test_output_never_shows_the_random_scratch_path(open_session: OpenSession) -> None:
+    """A warning names the student's file relative to the submission, so that two gradings
+    of the same submission print, and record, the same text."""
+    session = open_session(
+        activations="""
+            import os
+            import warnings
+
+            def warn():
+                warnings.warn("careful")
+                print(os.getcwd(), __file__)
+                return 0
+        """
+    )
+    assert session.call("warn") == 0
+    output = session.output()
+    assert output["stdout"] == ". exercises/activations.py\n"
+    assert output["stderr"].startswith("exercises/activations.py:6: UserWarning: careful")

@@ -1,0 +1,225 @@
+"""Grade many submissions in parallel, each grading process holding one sandbox.
+
+The parent fills a task queue, starts N grading processes ("spawn": nothing of the parent's
+state leaks into them) with slots 0..N-1, and listens to their reports. A grading process
+that dies unexpectedly (the kernel's OOM killer, say) loses only the submission it held,
+which is recorded as failed, and is replaced on the same slot. Ctrl-C (or SIGTERM) stops
+every grading process, keeps what is already written, and returns what was left to do.
+Each submission is graded independently, so the results depend neither on N nor on order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from grader.batch.worker import (
+    Failed,
+    Finished,
+    SandboxFailed,
+    Started,
+    Task,
+    WorkerSettings,
+    grading_process,
+)
+from grader.errors import SandboxError
+
+Event = Started | Finished | Failed
+EventHandler = Callable[[Event], None]
+
+RESTARTS_PER_SLOT = 2
+POLL_SECONDS = 0.2
+STOP_GRACE_SECONDS = 10.0
+
+
+@dataclass
+class GradingRun:
+    """What happened to the tasks of one run.
+
+    Attributes:
+        finished: student -> outcome (status, score, max_score, timeout) of a written result.
+        failed: student -> why no result could be written (a bug of ours, or a lost process).
+        not_done: students left ungraded because the run was interrupted.
+        interrupted: whether Ctrl-C or SIGTERM stopped the run.
+    """
+
+    finished: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    not_done: tuple[str, ...] = ()
+    interrupted: bool = False
+
+
+def run_grading(
+    tasks: list[Task],
+    settings: WorkerSettings,
+    *,
+    workers: int,
+    on_event: EventHandler | None = None,
+) -> GradingRun:
+    """Grade `tasks` with `workers` grading processes; return when all are done or on Ctrl-C.
+
+    Raises:
+        SandboxError: a grading process could not open its sandbox.
+    """
+    run = GradingRun()
+    if not tasks:
+        return run
+    pool = _Pool(settings, min(workers, len(tasks)), tasks)
+    pending = {task.student for task in tasks}
+    with _sigterm_as_interrupt():
+        try:
+            pool.start()
+            while pending:
+                event = pool.next_event()
+                if event is None:
+                    for student, message in pool.reap_dead():
+                        run.failed[student] = message
+                        pending.discard(student)
+                    if not pool.alive() and pending:
+                        for student in sorted(pending):
+                            run.failed[student] = "not graded: every grading process stopped."
+                        pending.clear()
+                    continue
+                if isinstance(event, SandboxFailed):
+                    raise SandboxError(
+                        f"The sandbox of grading process {event.slot} could not start "
+                        f"({event.message}); nothing was graded by it. Fix the sandbox "
+                        "setup, then run the batch again."
+                    )
+                pool.record(event)
+                if isinstance(event, Finished):
+                    run.finished[event.student] = event.outcome
+                    run.failed.pop(event.student, None)
+                    pending.discard(event.student)
+                elif isinstance(event, Failed):
+                    run.failed[event.student] = event.message
+                    pending.discard(event.student)
+                if on_event is not None:
+                    on_event(event)
+        except KeyboardInterrupt:
+            run.interrupted = True
+            run.not_done = tuple(sorted(pending))
+        finally:
+            pool.stop(graceful=not run.interrupted and not pending)
+    return run
+
+
+class _Pool:
+    """The grading processes of one run, by slot, each with its own report pipe."""
+
+    def __init__(self, settings: WorkerSettings, size: int, tasks: list[Task]) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.settings = settings
+        self.size = size
+        self.tasks = self.context.Queue()
+        self.processes: dict[int, Any] = {}
+        self.readers: dict[int, Connection] = {}
+        self.holding: dict[int, str] = {}
+        self.restarts: dict[int, int] = dict.fromkeys(range(size), 0)
+        self.backlog: list[Event | SandboxFailed] = []
+        for task in tasks:
+            self.tasks.put(task)
+        for _ in range(size):
+            self.tasks.put(None)  # one end marker per grading process
+
+    def start(self) -> None:
+        for slot in range(self.size):
+            self._spawn(slot)
+
+    def _spawn(self, slot: int) -> None:
+        reader, writer = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=grading_process,
+            args=(slot, self.settings, self.tasks, writer),
+            name=f"nngrade-grading-{slot}",
+        )
+        process.start()
+        writer.close()  # the child holds the only write end: EOF means it is gone
+        self.processes[slot] = process
+        self.readers[slot] = reader
+
+    def next_event(self) -> Event | SandboxFailed | None:
+        """The next report, or None when none came within the polling interval."""
+        if not self.backlog:
+            ready = wait(list(self.readers.values()), timeout=POLL_SECONDS)
+            for slot, reader in list(self.readers.items()):
+                if reader not in ready:
+                    continue
+                try:
+                    self.backlog.append(reader.recv())
+                except (EOFError, OSError):
+                    reader.close()
+                    del self.readers[slot]
+        return self.backlog.pop(0) if self.backlog else None
+
+    def record(self, event: Event) -> None:
+        if isinstance(event, Started):
+            self.holding[event.slot] = event.student
+        else:
+            self.holding.pop(event.slot, None)
+
+    def alive(self) -> bool:
+        return any(process.is_alive() for process in self.processes.values())
+
+    def reap_dead(self) -> list[tuple[str, str]]:
+        """Record the submissions lost by processes that died, and replace those processes."""
+        lost: list[tuple[str, str]] = []
+        for slot, process in list(self.processes.items()):
+            # A slot whose pipe is still open may have reports left to read: not yet.
+            if process.is_alive() or slot in self.readers or process.exitcode == 0:
+                continue
+            if slot not in self.holding:
+                continue
+            student = self.holding.pop(slot)
+            lost.append(
+                (
+                    student,
+                    f"not graded: the grading process stopped (exit code {process.exitcode}) "
+                    "while grading this submission; run the batch again to retry it.",
+                )
+            )
+            if self.restarts[slot] < RESTARTS_PER_SLOT:
+                self.restarts[slot] += 1
+                self._spawn(slot)
+        return lost
+
+    def stop(self, *, graceful: bool) -> None:
+        """Wait for the processes to end (graceful) or stop them now with SIGTERM."""
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        if not graceful:
+            for process in self.processes.values():
+                if process.is_alive():
+                    process.terminate()
+        for process in self.processes.values():
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for reader in self.readers.values():
+            reader.close()
+        self.tasks.cancel_join_thread()
+        self.tasks.close()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while grading: stop cleanly, keep what is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,150 @@
+"""The grading process: one sandbox, many submissions.
+
+Each grading process opens ONE sandbox (its own slot, hence its own unprivileged user) and
+grades the submissions it takes from the shared task queue until it reads the end marker.
+It writes each result document itself, atomically, then reports to the parent. It ignores
+Ctrl-C (the parent decides what to do) and leaves cleanly on SIGTERM; on Linux it also gets
+SIGTERM when the parent dies, so a `kill -9` of the batch leaves no grading behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.batch.backend import GradingBackend, ResultDocument
+from grader.exports.rows import has_timeout
+
+
+@dataclass(frozen=True)
+class Task:
+    """Grade `path` as `student` and write the result to `result_path`."""
+
+    student: str
+    path: Path
+    result_path: Path
+
+
+@dataclass(frozen=True)
+class Started:
+    """A grading process took `student`."""
+
+    slot: int
+    student: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """`student` is graded and its result written; `outcome` summarises the document."""
+
+    slot: int
+    student: str
+    outcome: dict[str, Any]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Grading `student` raised (a bug of ours, not the student's): no result was written."""
+
+    slot: int
+    student: str
+    message: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SandboxFailed:
+    """The sandbox of a grading process could not open: nothing can be graded with it."""
+
+    slot: int
+    message: str
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What every grading process of a batch shares."""
+
+    backend: GradingBackend
+    hidden_paths: tuple[Path, ...]
+    lang: str
+
+
+def outcome_of(document: ResultDocument) -> dict[str, Any]:
+    """The few figures the parent shows while the batch runs."""
+    return {
+        "status": document.get("status"),
+        "score": document.get("score"),
+        "max_score": document.get("max_score"),
+        "timeout": has_timeout(document),
+    }
+
+
+def grading_process(slot: int, settings: WorkerSettings, tasks: Any, events: Any) -> None:
+    """Entry point of a grading process.
+
+    `tasks` is the shared multiprocessing queue; `events` the write end of this process's
+    own pipe, written synchronously, so that a report sent is in the pipe even if the
+    process dies the next instant (the parent then knows which submission was lost).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _leave)
+    _terminate_with_parent()
+    parent = os.getppid()
+    backend = settings.backend
+    with contextlib.ExitStack() as stack:
+        try:
+            sandbox = stack.enter_context(backend.open_sandbox(slot, settings.hidden_paths))
+        except Exception as error:  # the sandbox is ours: report it, the parent stops the batch
+            events.send(SandboxFailed(slot, f"{type(error).__name__}: {error}"))
+            return
+        while os.getppid() == parent:
+            task: Task | None = tasks.get()
+            if task is None:
+                break
+            events.send(Started(slot, task.student))
+            events.send(_grade_one(slot, task, settings, sandbox))
+
+
+def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) -> Finished | Failed:
+    backend = settings.backend
+    started = time.monotonic()
+    try:
+        document = backend.grade(
+            task.path, student_id=task.student, lang=settings.lang, sandbox=sandbox
+        )
+        if _stop_requested:  # the grader swallowed our SystemExit: its result is not trusted
+            raise SystemExit(128 + signal.SIGTERM)
+        task.result_path.parent.mkdir(parents=True, exist_ok=True)
+        backend.write_result(document, task.result_path)
+    except Exception as error:  # one broken grading must not stop the class
+        message = f"{type(error).__name__}: {error}"
+        return Failed(slot, task.student, message, time.monotonic() - started)
+    return Finished(slot, task.student, outcome_of(document), time.monotonic() - started)
+
+
+_stop_requested = False
+
+
+def _leave(signum: int, frame: object) -> None:
+    # SystemExit unwinds through the sandbox's context manager, which stops its processes.
+    global _stop_requested
+    _stop_requested = True
+    raise SystemExit(128 + signum)
+
+
+def _terminate_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this process when its parent dies (prctl PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)

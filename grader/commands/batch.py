@@ -1,0 +1,123 @@
+"""`nngrade batch`: grade a whole class in parallel, resumably, and write the gradebooks."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from grader.batch import BarProgress, LineProgress, grade_class
+from grader.batch.summary_text import summary_lines
+from grader.errors import NngradeError
+from grader.exports import ExportOptions, read_student_map
+from grader.exports.canvas import DEFAULT_ASSIGNMENT
+
+
+class DomainError(click.ClickException):
+    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
+
+    exit_code = 2
+
+
+@click.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "results",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for RESULTS/<student>/result.json, the class files and the report.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Grading processes, each with its own sandbox.  [default: every core]",
+)
+@click.option("--force", is_flag=True, help="Grade again even the results that are up to date.")
+@click.option(
+    "--student-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV mapping each submission id to its Moodle/Canvas identity.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the students' messages and of the report.",
+)
+@click.option("--assignment", help="nbgrader layout: the assignment folder to grade.")
+@click.option(
+    "--assignment-name",
+    default=DEFAULT_ASSIGNMENT,
+    show_default=True,
+    help="The assignment's name in canvas.csv.",
+)
+@click.option(
+    "--canvas-assignment-id",
+    help="The Canvas assignment id (from its URL); without it Canvas creates a new assignment.",
+)
+@click.option("--no-report", is_flag=True, help="Skip the HTML report (class files only).")
+def batch(
+    submissions: Path,
+    results: Path,
+    workers: int | None,
+    force: bool,
+    student_map: Path | None,
+    lang: str,
+    assignment: str | None,
+    assignment_name: str,
+    canvas_assignment_id: str | None,
+    no_report: bool,
+) -> None:
+    """Grade every submission in SUBMISSIONS and write the class files.
+
+    Each entry of SUBMISSIONS is one student's submission: a folder, a .zip or a .ipynb;
+    the student id is its name without extension. nbgrader's layout
+    (submitted/<student>/<assignment>/) works too. Hidden files and stray files are
+    ignored; two entries with the same id are both left ungraded and reported.
+
+    \b
+    Writes into RESULTS:
+      <student>/result.json    the result document (docs/result-schema.md)
+      <student>/results.json   the same in Gradescope's format
+      grades.csv               one row per student, one column per exercise
+      moodle.csv, canvas.csv   ready to import (docs/gradebook-import.md)
+      summary.json             the class in figures, for scripts
+      index.html               the class report, with each student's feedback.html
+
+    Running it again grades only what changed; an interrupted run (Ctrl-C, a crash)
+    resumes where it stopped.
+
+    \b
+    Example:
+      nngrade batch submissions/ --out results/ --student-map roster.csv
+    """
+    try:
+        exports = ExportOptions(
+            student_map=read_student_map(student_map) if student_map else None,
+            assignment_name=assignment_name,
+            canvas_assignment_id=canvas_assignment_id,
+        )
+        progress = BarProgress() if sys.stdout.isatty() else LineProgress()
+        report = grade_class(
+            submissions,
+            results,
+            workers=workers,
+            force=force,
+            lang=lang,
+            assignment=assignment,
+            exports=exports,
+            progress=progress,
+            render=not no_report,
+        )
+    except NngradeError as error:
+        raise DomainError(str(error)) from error
+    resume = shlex.join(["nngrade", "batch", *sys.argv[2:]]) if len(sys.argv) > 2 else ""
+    for line in summary_lines(report, resume_command=resume):
+        click.echo(line)
+    if report.interrupted:
+        sys.exit(130)

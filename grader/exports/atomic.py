@@ -1,0 +1,77 @@
+"""Write files so that a reader, or a run killed at any instant, only ever sees whole files.
+
+A file is written to a temporary sibling named ``.<name>.nngrade-tmp-<random>``, flushed to
+disk, then renamed over the target (a rename within one folder is atomic on POSIX and on
+Windows). A crash leaves at worst a stale temporary file, which `remove_stale_temp_files`
+deletes on the next run; the target is either the old complete file or the new one.
+The engine's `write_result` follows the same scheme with ``.<name>.<random>.tmp`` names,
+which the clean-up removes too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+TEMP_MARKER = ".nngrade-tmp-"
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step; the parent folder must exist."""
+    descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_folder(path.parent)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` encoded as UTF-8, in one step."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: Path, document: Any) -> None:
+    """Replace `path` with `document` as UTF-8 JSON (sorted keys, 2-space indent), in one step."""
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    write_text_atomic(path, text + "\n")
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete the temporary files a killed run left in `folder` and its subfolders.
+
+    Returns the paths removed. Call it only when no other run writes into `folder`.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    candidates = set(folder.rglob(f".*{TEMP_MARKER}*")) | set(folder.rglob(".*.tmp"))
+    for candidate in sorted(candidates):
+        if candidate.is_file() and not candidate.is_symlink():
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable across a power cut; not possible on every platform.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,86 @@
+"""Write every class file into RESULTS, each atomically.
+
+``grades.csv``, ``moodle.csv``, ``canvas.csv``, ``summary.json`` at the top, and a
+Gradescope ``results.json`` beside each student's ``result.json``. A run killed while writing
+leaves each file either as it was or complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.exports.atomic import write_json_atomic, write_text_atomic
+from grader.exports.canvas import DEFAULT_ASSIGNMENT, canvas_csv
+from grader.exports.grades_csv import grades_csv
+from grader.exports.gradescope import gradescope_results
+from grader.exports.moodle import moodle_csv
+from grader.exports.rows import StudentRow
+from grader.exports.student_map import StudentMap
+from grader.exports.summary import class_summary
+
+CLASS_FILES = ("grades.csv", "moodle.csv", "canvas.csv", "summary.json")
+GRADESCOPE_FILE = "results.json"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Choices for the gradebook files.
+
+    Attributes:
+        student_map: gradebook identities of the submission ids (None: the ids themselves).
+        assignment_name: the Canvas assignment column's name.
+        canvas_assignment_id: the Canvas assignment id (None: Canvas creates an assignment).
+    """
+
+    student_map: StudentMap | None = None
+    assignment_name: str = DEFAULT_ASSIGNMENT
+    canvas_assignment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WrittenFiles:
+    """What was written, and who the LMS files leave out (student -> why)."""
+
+    paths: tuple[Path, ...]
+    moodle_left_out: dict[str, str] = field(default_factory=dict)
+    canvas_left_out: dict[str, str] = field(default_factory=dict)
+
+
+def write_class_files(
+    results: Path,
+    rows: Sequence[StudentRow],
+    *,
+    grader_version: str,
+    options: ExportOptions | None = None,
+    ignored: Sequence[tuple[str, str]] = (),
+) -> WrittenFiles:
+    """Write the class files of `rows` into `results` and return what was written."""
+    options = options or ExportOptions()
+    moodle = moodle_csv(rows, options.student_map)
+    canvas = canvas_csv(
+        rows,
+        options.student_map,
+        assignment=options.assignment_name,
+        canvas_id=options.canvas_assignment_id,
+    )
+    summary = class_summary(rows, grader_version=grader_version, ignored=ignored)
+    written: list[Path] = []
+    for row in rows:
+        if row.document is not None:
+            path = results / row.student / GRADESCOPE_FILE
+            write_json_atomic(path, gradescope_results(row.document))
+            written.append(path)
+    contents = {
+        "grades.csv": grades_csv(rows),
+        "moodle.csv": moodle.text,
+        "canvas.csv": canvas.text,
+    }
+    for name, text in contents.items():
+        write_text_atomic(results / name, text)
+        written.append(results / name)
+    # summary.json last: its presence says the class files of this run are all written.
+    write_json_atomic(results / "summary.json", summary)
+    written.append(results / "summary.json")
+    return WrittenFiles(tuple(written), moodle.left_out, canvas.left_out)

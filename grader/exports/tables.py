@@ -1,0 +1,16 @@
+"""Write a table as CSV text the standard `csv` module (and Excel, Moodle, Canvas) reads back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """RFC 4180 CSV: comma separated, quoted where needed, CRLF line ends, UTF-8 by the caller."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

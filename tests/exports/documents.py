@@ -1,0 +1,71 @@
+"""Result documents of the published schema (docs/result-schema.md), built for export tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.catalog import EXERCISES
+
+
+def make_document(
+    student: str,
+    passed: set[str],
+    *,
+    status: str = "graded",
+    timeouts: frozenset[str] = frozenset(),
+    problems: tuple[dict[str, Any], ...] = (),
+    wall_seconds: float = 2.6,
+) -> dict[str, Any]:
+    """A document where exactly the exercises in `passed` get their points."""
+    exercises = []
+    for exercise in EXERCISES:
+        ok = exercise.id in passed and status == "graded"
+        outcome = "passed" if ok else ("timeout" if exercise.id in timeouts else "failed")
+        test = {
+            "id": f"test_{exercise.module}::test_{exercise.id}_values",
+            "title": f"{exercise.id} gives the right values",
+            "outcome": outcome,
+            "points": float(exercise.points) if ok else 0.0,
+            "max_points": float(exercise.points),
+            "functions": list(exercise.functions),
+            "message": "" if ok else f"`{exercise.functions[0]}` is wrong <script>x</script>",
+            "messages": {"en": "", "fr": ""},
+            "evidence": None,
+        }
+        exercises.append(
+            {
+                "id": exercise.id,
+                "module": exercise.module,
+                "functions": list(exercise.functions),
+                "score": test["points"],
+                "max_score": float(exercise.points),
+                "tests": [test],
+            }
+        )
+    return {
+        "schema": "nngrade.result/1",
+        "grader_version": "9.9.9",
+        "student": student,
+        "status": status,
+        "score": sum(exercise["score"] for exercise in exercises),
+        "max_score": 50.0,
+        "lang": "en",
+        "submission": {
+            "name": f"{student}.zip",
+            "kind": "zip",
+            "sha256": "0" * 64,
+            "files": [],
+            "modules": {},
+            "problems": list(problems),
+        },
+        "exercises": exercises,
+        "isolation": {"layers": {}, "limits": {}, "notes": []},
+        "output": {"stdout": "", "stderr": "", "truncated": False},
+        "timing": {
+            "started": "2024-01-01T00:00:00Z",
+            "finished": "2024-01-01T00:00:03Z",
+            "wall_seconds": wall_seconds,
+            "cpu_seconds": 1.0,
+            "worker_starts": 1,
+        },
+    }
