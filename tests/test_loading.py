@@ -240,6 +240,29 @@ def test_notebook_cells_concatenated_magics_and_shell_lines_removed(tmp_path: Pa
     assert set(loaded.function_modules.values()) == {NOTEBOOK_MODULE}
 
 
+def test_nbgrader_test_cells_are_not_student_code(tmp_path: Path) -> None:
+    """An nbgrader autograded-test cell is the instructor's: it is left out, solutions kept."""
+    solution = nbformat.v4.new_code_cell(GOOD)
+    solution.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "relu"}
+    test = nbformat.v4.new_code_cell("assert relu(-1) == 'never true'")
+    test.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "t", "points": 1}
+    path = notebook(tmp_path / "nb.ipynb", [solution, test])
+    code = load_submission(path).sources[NOTEBOOK_MODULE]
+    assert "def relu" in code and "never true" not in code
+
+
+def test_folder_holding_only_a_notebook_is_that_notebook(tmp_path: Path) -> None:
+    """nbgrader's submitted/<student>/<assignment>/ folder grades as its notebook."""
+    folder = tmp_path / "submitted" / "alice" / "nn"
+    folder.mkdir(parents=True)
+    notebook(folder / "nn.ipynb", [nbformat.v4.new_code_cell(GOOD)])
+    (folder / "timestamp.txt").write_text("2026-11-29 10:00:00")
+    loaded = load_submission(folder)
+    assert loaded.kind == "notebook" and "def relu" in loaded.sources[NOTEBOOK_MODULE]
+    (folder / "activations.py").write_text(GOOD)  # Python files win: graded as a folder
+    assert load_submission(folder).kind == "folder"
+
+
 def test_notebook_cell_with_syntax_error_is_dropped_and_reported(tmp_path: Path) -> None:
     path = notebook(
         tmp_path / "eve.ipynb",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import NngradeError, SandboxError
+from grader.errors import NngradeError
 
 ResultDocument = dict[str, Any]
 # grade(path, student_id=..., lang=..., sandbox=...) -> the result document, always.
@@ -72,19 +72,15 @@ def engine_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> Res
 
 @contextlib.contextmanager
 def engine_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[Any]:
-    """One sandbox for a grading process, on its own slot (hence its own unprivileged user).
+    """One sandbox for a grading process, with its own unprivileged user.
 
-    `slot` is the process's preferred slot; when another process still holds it (a batch
-    killed a moment ago, another class graded on this machine), the sandbox reserves the
-    lowest free slot instead: slots stay distinct either way, since reserving is exclusive.
+    `slot` numbers the grading process within the batch; the sandbox itself reserves the
+    lowest free slot across every process of the machine (a batch killed a moment ago,
+    another class graded at the same time), so two sandboxes never share a user.
     """
     from grader.sandbox import Sandbox, SandboxLimits
 
-    try:
-        sandbox = Sandbox(SandboxLimits(), slot=slot, hidden_paths=hidden_paths)
-    except SandboxError:
-        sandbox = Sandbox(SandboxLimits(), slot=None, hidden_paths=hidden_paths)
-    with sandbox:
+    with Sandbox(SandboxLimits(), hidden_paths=hidden_paths) as sandbox:
         yield sandbox
 
 

@@ -79,6 +79,7 @@ def grade_class(
     backend: GradingBackend | None = None,
     progress: Progress | None = None,
     render: bool = True,
+    hidden_paths: tuple[Path, ...] = (),
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -93,6 +94,9 @@ def grade_class(
         backend: the grader (default: the real engine); tests pass a fake.
         progress: receives progress while grading.
         render: render the HTML report at the end when it is available.
+        hidden_paths: more folders the students' code must not see (e.g. an nbgrader
+            course, whose ``source/`` holds the answers); `submissions` and `results` are
+            always hidden.
 
     Raises:
         UsageError: bad arguments, no submission, or another batch writing into `results`.
@@ -120,7 +124,11 @@ def grade_class(
         ]
         settings = WorkerSettings(
             backend=backend,
-            hidden_paths=(submissions.resolve(), results.resolve()),
+            hidden_paths=(
+                submissions.resolve(),
+                results.resolve(),
+                *(path.resolve() for path in hidden_paths),
+            ),
             lang=lang,
         )
         used = min(workers, len(tasks))

@@ -22,7 +22,9 @@ class DomainError(click.ClickException):
 
 
 @click.command()
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "submissions", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @click.option(
     "--out",
     "results",
@@ -61,6 +63,18 @@ class DomainError(click.ClickException):
     help="The Canvas assignment id (from its URL); without it Canvas creates a new assignment.",
 )
 @click.option("--no-report", is_flag=True, help="Skip the HTML report (class files only).")
+@click.option(
+    "--nbgrader",
+    "course_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Grade the nbgrader course COURSE_DIR's submitted/*/ASSIGNMENT notebooks (with "
+    "--assignment, instead of SUBMISSIONS) and put the feedback in its feedback/ folder.",
+)
+@click.option(
+    "--gradebook",
+    is_flag=True,
+    help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
+)
 def batch(
     submissions: Path,
     results: Path,
@@ -72,6 +86,8 @@ def batch(
     assignment_name: str,
     canvas_assignment_id: str | None,
     no_report: bool,
+    course_dir: Path | None,
+    gradebook: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS and write the class files.
 
@@ -92,10 +108,26 @@ def batch(
     Running it again grades only what changed; an interrupted run (Ctrl-C, a crash)
     resumes where it stopped.
 
+    With --nbgrader COURSE_DIR --assignment NAME, the submissions are those nbgrader
+    collected (COURSE_DIR/submitted/<student>/NAME/); each student's feedback page also goes
+    to COURSE_DIR/feedback/<student>/NAME/ for `nbgrader release_feedback`, and --gradebook
+    records the scores in nbgrader's gradebook (formgrader, `nbgrader export`). The course
+    folder is hidden from the students' code, like SUBMISSIONS and RESULTS.
+
     \b
-    Example:
+    Examples:
       nngrade batch submissions/ --out results/ --student-map roster.csv
+      nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
+    if course_dir is not None:
+        if submissions is not None:
+            raise click.UsageError("Give either SUBMISSIONS or --nbgrader COURSE_DIR, not both.")
+        if not assignment:
+            raise click.UsageError("--nbgrader needs --assignment: the assignment to grade.")
+    elif submissions is None:
+        raise click.UsageError("Missing SUBMISSIONS (or --nbgrader COURSE_DIR --assignment NAME).")
+    elif gradebook:
+        raise click.UsageError("--gradebook records into an nbgrader course: add --nbgrader.")
     try:
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
@@ -103,6 +135,11 @@ def batch(
             canvas_assignment_id=canvas_assignment_id,
         )
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
+        if course_dir is not None:
+            _grade_nbgrader_course(
+                course_dir, assignment or "", results, gradebook, workers, force, lang, progress
+            )
+            return
         report = grade_class(
             submissions,
             results,
@@ -120,4 +157,43 @@ def batch(
     for line in summary_lines(report, resume_command=resume):
         click.echo(line)
     if report.interrupted:
+        sys.exit(130)
+
+
+def _grade_nbgrader_course(
+    course_dir: Path,
+    assignment: str,
+    results: Path,
+    gradebook: bool,
+    workers: int | None,
+    force: bool,
+    lang: str,
+    progress: BarProgress | LineProgress,
+) -> None:
+    from grader.nbgrader_bridge.grading import grade_course
+    from grader.nbgrader_bridge.requirement import require_nbgrader
+
+    if gradebook:
+        require_nbgrader()
+    done = grade_course(
+        course_dir,
+        assignment,
+        results,
+        gradebook=gradebook,
+        workers=workers,
+        force=force,
+        lang=lang,
+        progress=progress,
+    )
+    for line in summary_lines(done.batch):
+        click.echo(line)
+    for note in done.notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(
+        f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
+        f"(hand it out with: nbgrader release_feedback {assignment})."
+    )
+    if done.gradebook:
+        click.echo(f"Scores recorded in nbgrader's gradebook {done.gradebook}.")
+    if done.batch.interrupted:
         sys.exit(130)

@@ -12,6 +12,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.loading.problems import Problem, problem
 from grader.loading.sources import check_syntax, decode_source
@@ -41,6 +42,20 @@ def strip_ipython(cell_source: str) -> str | None:
     return "\n".join(kept)
 
 
+def _instructor_test_cell(cell: Any) -> bool:
+    """An nbgrader autograded-test cell: the instructor's assertions, not student code.
+
+    Running them at import would let one failed assertion stop the whole notebook from
+    loading; the hidden suites grade the functions instead.
+    """
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return (
+        isinstance(nbgrader, dict)
+        and nbgrader.get("grade") is True
+        and not nbgrader.get("solution")
+    )
+
+
 def notebook_code(path: str, data: bytes) -> NotebookCode:
     """Extract the code cells of the notebook `data` (the file's bytes)."""
     result = NotebookCode()
@@ -66,7 +81,7 @@ def notebook_code(path: str, data: bytes) -> NotebookCode:
         sources = [
             "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)
             for cell in cells
-            if cell.get("cell_type") == "code"
+            if cell.get("cell_type") == "code" and not _instructor_test_cell(cell)
         ]
     except Exception as error:  # nbformat raises many kinds for a JSON that is no notebook
         result.problems.append(_not_a_notebook(path, error))

@@ -80,12 +80,33 @@ def load_submission(path: Path, limits: LoadLimits | None = None) -> LoadedSubmi
     if stat.S_ISLNK(mode):
         return _refused(name, _kind_of(name), _top_level_symlink(name))
     if stat.S_ISDIR(mode):
+        notebook = _lone_notebook(path)
+        if notebook is not None:  # e.g. nbgrader's submitted/<student>/<assignment>/
+            return _load_notebook(notebook, notebook.name, limits)
         return _from_tree(name, "folder", collect_sources(FolderTree(path, limits), limits))
     if name.lower().endswith(".ipynb"):
         return _load_notebook(path, name, limits)
     if stat.S_ISREG(mode) and (name.lower().endswith(".zip") or zipfile.is_zipfile(path)):
         return _load_zip(path, name, limits)
     return _refused(name, "other", _not_a_submission(name))
+
+
+def _lone_notebook(folder: Path) -> Path | None:
+    """The folder's only notebook, when the folder holds no Python file to grade instead."""
+    notebooks: list[Path] = []
+    for place in (folder, folder / "exercises"):
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name.endswith(".py"):
+                return None
+            if place == folder and entry.name.lower().endswith(".ipynb"):
+                notebooks.append(Path(entry.path))
+    return notebooks[0] if len(notebooks) == 1 else None
 
 
 def _kind_of(name: str) -> SubmissionKind:

@@ -108,6 +108,7 @@ def grade_course(
             force=force,
             lang=lang,
             progress=progress,
+            hidden_paths=(course_dir,),
         )
     documents: dict[str, dict[str, Any]] = {}
     pages: dict[str, list[Path]] = {}

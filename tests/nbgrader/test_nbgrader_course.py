@@ -21,9 +21,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from click.testing import CliRunner
 
+from grader.cli import main
 from grader.nbgrader_bridge.export import export_course
-from grader.nbgrader_bridge.grading import grade_course
 
 pytestmark = pytest.mark.slow
 
@@ -171,12 +172,18 @@ def course(tmp_path_factory):
     _submit(course, "monkeypatch", garbled, prefix=GARBLE + MONKEYPATCH)
     delegating = {name: _delegating_function(text) for name, text in key.items()}
     _submit(course, "reads_source", delegating, prefix=READ_SOURCE)
+    by_path = READ_SOURCE.replace("pathlib.Path.cwd()", f"pathlib.Path({str(course)!r})")
+    _submit(course, "reads_source_by_path", delegating, prefix=by_path)
     began = time.monotonic()
     _nbgrader(course, "autograde", ASSIGNMENT)
     autograde_seconds = time.monotonic() - began
     nbgrader_scores = _exported_csv(course)
     results = course.parent / f"{course.name}-results"
-    ours = grade_course(course, ASSIGNMENT, results, gradebook=True, workers=1)
+    command = ["batch", "--nbgrader", str(course), "--assignment", ASSIGNMENT]
+    outcome = CliRunner().invoke(main, [*command, "--out", str(results), "--gradebook"])
+    assert outcome.exit_code == 0, outcome.output
+    with open(results / "grades.csv", newline="", encoding="utf-8") as grades:
+        ours = {row["student"]: float(row["score"]) for row in csv.DictReader(grades)}
     return {
         "course": course,
         "source": source,
@@ -184,6 +191,7 @@ def course(tmp_path_factory):
         "autograde_seconds": autograde_seconds,
         "ours": ours,
         "results": results,
+        "batch_output": outcome.output,
     }
 
 
@@ -229,13 +237,12 @@ def test_cheats_fool_nbgrader_autograde(course):
     assert scores["monkeypatch"] > scores["nonsense"]
     assert scores["monkeypatch"] == 50.0
     assert scores["reads_source"] > scores["untouched"]
-    assert scores["reads_source"] == 50.0
+    assert scores["reads_source"] == scores["reads_source_by_path"] == 50.0
 
 
 def test_our_grader_ranks_the_honest_submissions_the_same(course):
     """Our sandboxed grader: complete > buggy > untouched, as nbgrader ranks them."""
-    rows = {row.student: row for row in course["ours"].batch.rows}
-    ours = {student: float(row.score) for student, row in rows.items()}
+    ours = course["ours"]
     print(f"nngrade batch: {ours}")
     assert ours["complete"] == 50.0
     assert ours["untouched"] == 0.0
@@ -244,9 +251,9 @@ def test_our_grader_ranks_the_honest_submissions_the_same(course):
 
 def test_cheats_score_what_they_deserve_with_us(course):
     """The monkeypatch gains nothing in the sandbox; copying from source/ finds nothing."""
-    ours = {row.student: float(row.score) for row in course["ours"].batch.rows}
+    ours = course["ours"]
     assert ours["monkeypatch"] <= ours["nonsense"]
-    assert ours["reads_source"] == ours["untouched"] == 0.0
+    assert ours["reads_source"] == ours["reads_source_by_path"] == ours["untouched"] == 0.0
 
 
 def test_our_feedback_is_in_nbgrader_layout(course):
@@ -262,7 +269,8 @@ def test_our_feedback_is_in_nbgrader_layout(course):
 
 def test_our_scores_are_in_nbgrader_gradebook_and_export(course):
     """The gradebook API and `nbgrader export` show our scores, not autograde's."""
-    ours = {row.student: float(row.score) for row in course["ours"].batch.rows}
+    ours = course["ours"]
+    assert "Scores recorded in nbgrader's gradebook" in course["batch_output"]
     assert _gradebook_scores(course["course"]) == pytest.approx(ours)
     assert _exported_csv(course["course"]) == pytest.approx(ours)
 

@@ -112,12 +112,11 @@ def test_cell_scores_spread_an_exercise_over_its_cells():
 
 
 def test_grade_without_nbgrader_says_how_to_install(tmp_path, monkeypatch):
-    """Without nbgrader, `nngrade nbgrader grade` exits non-zero with the install command."""
+    """Without nbgrader, `nngrade batch --nbgrader --gradebook` exits 2 with the install command."""
     monkeypatch.setitem(sys.modules, "nbgrader", None)
     (tmp_path / "submitted").mkdir()
-    outcome = CliRunner().invoke(
-        main, ["nbgrader", "grade", str(tmp_path), "--out", str(tmp_path / "results")]
-    )
+    arguments = ["batch", "--nbgrader", str(tmp_path), "--assignment", "nn", "--gradebook"]
+    outcome = CliRunner().invoke(main, [*arguments, "--out", str(tmp_path / "results")])
     assert outcome.exit_code == 2
     assert "pip install 'nngrade[nbgrader]'" in outcome.output
 
