@@ -10,15 +10,10 @@ import click
 
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
+from grader.commands import DomainError
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
-
-
-class DomainError(click.ClickException):
-    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
-
-    exit_code = 2
 
 
 @click.command()

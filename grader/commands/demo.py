@@ -11,13 +11,8 @@ import click
 import grader
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
+from grader.commands import DomainError
 from grader.errors import NngradeError, UsageError
-
-
-class DomainError(click.ClickException):
-    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
-
-    exit_code = 2
 
 
 def sample_class_folder() -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from grader.commands import DomainError
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
 
@@ -62,6 +63,5 @@ def grade(submission: Path, out: Path | None, student: str | None, lang: str) ->
         )
         write_result(document, out)
     except NngradeError as error:
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(2) from None
+        raise DomainError(str(error)) from error
     click.echo("\n".join(summary_lines(document, out)))

@@ -6,16 +6,10 @@ from pathlib import Path
 
 import click
 
+from grader.commands import DomainError
 from grader.errors import NngradeError
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
-
-
-class DomainError(click.ClickException):
-    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
-
-    exit_code = 2
-
 
 COURSE_DIR = click.Path(file_okay=False, dir_okay=True, path_type=Path)
 

@@ -8,13 +8,8 @@ import click
 
 from grader.authoring.release import LANGUAGES
 from grader.authoring.release import release as write_handout
+from grader.commands import DomainError
 from grader.errors import NngradeError
-
-
-class DomainError(click.ClickException):
-    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
-
-    exit_code = 2
 
 
 @click.command()

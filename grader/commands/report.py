@@ -6,15 +6,10 @@ from pathlib import Path
 
 import click
 
+from grader.commands import DomainError
 from grader.errors import NngradeError
 from grader.report import render_reports
 from grader.report.locale import LANGUAGES
-
-
-class DomainError(click.ClickException):
-    """A domain error (`NngradeError`): one line, exit code 2, as every nngrade command."""
-
-    exit_code = 2
 
 
 @click.command()

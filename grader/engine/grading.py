@@ -35,9 +35,10 @@ ProxyFactory = Callable[[Any], Any]
 
 _INTERNAL = {
     "en": "The grader had an internal problem with this submission; it is not caused by your "
-    "code. Your instructor has been told and will regrade it.",
+    "code. Your instructor sees it in the class report and can grade it again.",
     "fr": "Le correcteur a rencontré un problème interne avec cette soumission ; il ne vient "
-    "pas de votre code. Votre enseignant en est informé et la recorrigera.",
+    "pas de votre code. Votre enseignant le voit dans le rapport de la classe et peut la "
+    "corriger à nouveau.",
 }
 
 

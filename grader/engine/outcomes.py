@@ -272,10 +272,11 @@ def _internal_error() -> Verdict:
         "error",
         {
             "en": "Internal grader error: this test could not run because of a bug in the "
-            "grader, not in your code. Your instructor has been told and will regrade it.",
+            "grader, not in your code. Your instructor sees it in the class report and can "
+            "grade it again.",
             "fr": "Erreur interne du correcteur : ce test n'a pas pu s'exécuter à cause d'un "
-            "bogue du correcteur, pas de votre code. Votre enseignant en est informé et le "
-            "recorrigera.",
+            "bogue du correcteur, pas de votre code. Votre enseignant le voit dans le rapport "
+            "de la classe et peut le corriger à nouveau.",
         },
         {"kind": "internal_error"},
     )
