@@ -7,6 +7,21 @@ from __future__ import annotations
 
 from grader.report.lecture import N_
 
+# One line per kind of mistake, for the class summary (a student's page shows the sentence
+# written for their own case).
+DIAGNOSIS_LABELS: dict[str, str] = {
+    "factor_m_missing": N_("the 1/m factor is missing (m times too large)"),
+    "factor_m_twice": N_("divided by m twice (m times too small)"),
+    "sign": N_("the sign is wrong"),
+    "transpose": N_("a transposed matrix"),
+    "missing_dA": N_("the upstream gradient dA is not multiplied in"),
+    "wrong_axis": N_("summed or normalised over the wrong axis"),
+    "missing_keepdims": N_("a sum without keepdims: shape (n,) instead of (n, 1)"),
+    "from_Z_not_activation": N_("the derivative computed from Z instead of the activation"),
+    "unstable_softmax": N_("softmax overflows: the column max is not subtracted"),
+    "overflow": N_("overflow for large inputs"),
+}
+
 OUTCOME_LABELS: dict[str, str] = {
     "passed": N_("Passed"),
     "failed": N_("Failed"),

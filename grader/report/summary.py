@@ -149,8 +149,15 @@ def class_view(
                 function = str(evidence.get("function") or ", ".join(test.get("functions") or []))
                 diagnosis = evidence.get("diagnosis")
                 if isinstance(diagnosis, dict) and diagnosis.get("code"):
-                    text = diagnosis.get(lang) or diagnosis.get("en") or diagnosis["code"]
-                    _group(diagnoses, name, (str(diagnosis["code"]), f"{function}: {text}"))
+                    # One row per kind of mistake and function, whatever the numbers in
+                    # each student's own sentence (m = 5, m = 7...).
+                    code = str(diagnosis["code"])
+                    label = explanations.DIAGNOSIS_LABELS.get(code)
+                    if label is not None:
+                        text = gettext(label)
+                    else:
+                        text = diagnosis.get(lang) or diagnosis.get("en") or code
+                    _group(diagnoses, name, (code, f"{function}: {text}"))
                 else:
                     kind = str(evidence.get("kind") or "")
                     label = explanations.EVIDENCE_LABELS.get(

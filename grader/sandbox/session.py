@@ -56,6 +56,17 @@ def _ending_words(ending: Mapping[str, Any] | None) -> str:
     return f"{ending['how']}."
 
 
+def _out_of_cpu_time(ending: Mapping[str, Any] | None, cpu_limit: float) -> bool:
+    """Whether the worker was stopped by its CPU-time limit: a timeout, not a crash."""
+    if ending is None:
+        return False
+    if ending.get("signal") == 24:  # SIGXCPU: the soft limit
+        return True
+    cpu = ending.get("cpu")
+    # The hard limit (one second later) is a SIGKILL; only the CPU used tells it apart.
+    return ending.get("signal") == 9 and isinstance(cpu, float) and cpu >= cpu_limit - 0.05
+
+
 class _StaleHandle(Exception):
     def __init__(self, handle: codec.Handle) -> None:
         self.handle = handle
@@ -241,6 +252,8 @@ class StudentSession:
             raise StudentTimeout(function, round(seconds, 3)) from None
         except codec.ChannelClosed:
             ending = self._retire()
+            if _out_of_cpu_time(ending, self._limits.cpu_seconds):
+                raise StudentTimeout(function, self._limits.cpu_seconds) from None
             raise WorkerCrashed(function, _ending_words(ending)) from None
         except codec.FrameError as error:
             self._retire()

@@ -1,7 +1,7 @@
 """Every submission of examples/class/ gets exactly the outcome it was built for.
 
 The class is graded once, with one sandbox reused across submissions as a batch does.
-examples/class/EXPECTED.json (written by examples/make_class.py) is the contract.
+examples/class-expected.json (written by examples/make_class.py) is the contract.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from grader.engine import grade_submission
 from grader.sandbox import Sandbox, SandboxLimits
 
 CLASS = Path(__file__).resolve().parents[2] / "examples" / "class"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((CLASS / "EXPECTED.json").read_text())
+EXPECTED: dict[str, dict[str, Any]] = json.loads(CLASS.with_name("class-expected.json").read_text())
 # A shorter per-call deadline keeps the infinite loop's cost down; nothing else needs more.
 LIMITS = SandboxLimits(wall_seconds_per_call=2.0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -64,9 +65,30 @@ def test_frequent_mistakes_grouped_by_diagnosis_and_outcome(rendered) -> None:
     html = page(rendered["en"])
     section = html[html.index('id="mistakes-heading"') :]
     section = section[: section.index("</section>")]
-    assert "<code>factor_m_missing</code> linear_backward: Your dW is m times too large" in section
+    assert (
+        "<code>factor_m_missing</code> linear_backward: the 1/m factor is missing" in section
+    )
     assert "<code>from_Z_not_activation</code>" in section
     assert "Time limit exceeded" in section and "The process stopped" in section
+
+
+def test_one_mistake_made_by_two_students_is_one_row() -> None:
+    """The same kind of mistake in the same function counts its students together, even when
+    each student's own sentence quotes a different m."""
+    bob = load_fixture("bob")
+    other = copy.deepcopy(bob)
+    other["student"] = "bob_again"
+    for exercise in other["exercises"]:
+        for test in exercise["tests"]:
+            diagnosis = (test.get("evidence") or {}).get("diagnosis")
+            if diagnosis and diagnosis["code"] == "factor_m_missing":
+                diagnosis["en"] = diagnosis["en"].replace("m times", "m = 9 times")
+    html = render_class_summary([bob, other], lang="fr")
+    section = html[html.index('id="mistakes-heading"') :]
+    row = section[section.index("<code>factor_m_missing</code>") :]
+    row = row[: row.index("</tr>")]
+    assert "le facteur 1/m manque" in row and "bob, bob_again" in row
+    assert section.count("<code>factor_m_missing</code> linear_backward") == 1
 
 
 def test_links_to_feedback_and_present_gradebook_files_only(rendered) -> None:

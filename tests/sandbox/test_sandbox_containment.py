@@ -398,3 +398,20 @@ def test_a_vanished_grader_leaves_nothing_running() -> None:
         assert wait_until_gone(uid) == []
     finally:
         box.close()
+
+
+def test_running_out_of_cpu_time_is_a_timeout_not_a_crash() -> None:
+    """A loop stopped by the CPU-time limit (before the wall deadline) is reported as a
+    timeout, the way a student understands it, and the next call gets a fresh worker."""
+    limits = SandboxLimits(cpu_seconds=1.0, wall_seconds_per_call=8.0)
+    with Sandbox(limits) as small:
+        sources = {"hostile": textwrap.dedent(HOSTILE)}
+        with small.open_session(
+            sources, function_modules={"spin": "hostile", "ok": "hostile"}
+        ) as s:
+            started = time.monotonic()
+            with pytest.raises(StudentTimeout) as stopped:
+                s.call("spin")
+            assert time.monotonic() - started < 5.0
+            assert stopped.value.seconds == 1.0
+            assert s.call("ok", 2) == 2
