@@ -65,9 +65,7 @@ def test_frequent_mistakes_grouped_by_diagnosis_and_outcome(rendered) -> None:
     html = page(rendered["en"])
     section = html[html.index('id="mistakes-heading"') :]
     section = section[: section.index("</section>")]
-    assert (
-        "<code>factor_m_missing</code> linear_backward: the 1/m factor is missing" in section
-    )
+    assert "<code>factor_m_missing</code> linear_backward: the 1/m factor is missing" in section
     assert "<code>from_Z_not_activation</code>" in section
     assert "Time limit exceeded" in section and "The process stopped" in section
 
