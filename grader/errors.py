@@ -65,11 +65,22 @@ class StudentRaised(StudentCallError):
 
 
 class StudentTimeout(StudentCallError):
-    """The call ran past its wall-clock or CPU deadline; the worker was killed."""
+    """The call ran past its wall-clock or CPU deadline; the worker was killed.
 
-    def __init__(self, function: str, seconds: float) -> None:
-        super().__init__(function, f"`{function}` did not return within {seconds:g} s.")
+    Attributes:
+        seconds: the deadline that was exceeded.
+        repeated: the function had already timed out in this submission, so this call
+            did not run it again (one infinite loop must not use up the whole budget).
+    """
+
+    def __init__(self, function: str, seconds: float, *, repeated: bool = False) -> None:
+        if repeated:
+            message = f"`{function}` timed out earlier, so it was not run again."
+        else:
+            message = f"`{function}` did not return within {seconds:g} s."
+        super().__init__(function, message)
         self.seconds = seconds
+        self.repeated = repeated
 
 
 class WorkerCrashed(StudentCallError):

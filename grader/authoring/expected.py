@@ -22,6 +22,7 @@ import numpy as np
 
 from grader.catalog import EXERCISES, all_functions
 from grader.errors import UsageError
+from grader.gradcheck import sample_away_from_kinks
 from grader.public.numerics import encode
 
 FORMAT = 1
@@ -79,7 +80,7 @@ def _case(
 
 def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Random entries with |z| in [0.1, 2]: no kink of ReLU within finite-difference reach."""
-    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
+    return sample_away_from_kinks(rng, shape, margin=0.1, scale=2.0)
 
 
 def _one_hot(rng: np.random.Generator, classes: int, m: int) -> np.ndarray:

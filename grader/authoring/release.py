@@ -9,7 +9,9 @@ the reference or the answer key. Layout::
     conftest.py            lets plain `pytest` import the two packages below
     test_public_checks.py  the same checks as pytest tests
     exercises/             the stubs, generated from solutions/
-    checks/                grader/public, copied verbatim, plus expected.json
+    checks/                grader/public, copied verbatim, plus grader/gradcheck.py (the
+                           grader's own finite differences, tolerances and diagnosis, so that
+                           the public checks and the grading agree) and expected.json
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from grader.errors import UsageError
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"
+GRADCHECK = PUBLIC_DIR.parent / "gradcheck.py"
 ROOT_FILES_DIR = Path(__file__).resolve().parent / "handout_root"
 ROOT_FILES: tuple[str, ...] = (
     "selfcheck.py",
@@ -73,6 +76,7 @@ def release(
     checks.mkdir()
     for source in sorted(PUBLIC_DIR.glob("*.py")):
         shutil.copyfile(source, checks / source.name)
+    shutil.copyfile(GRADCHECK, checks / GRADCHECK.name)
     (checks / EXPECTED_NAME).write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
 
     for name in ROOT_FILES:

@@ -128,7 +128,7 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
             return _missing_function(function)
         return _not_implemented(function)
     if isinstance(error, StudentTimeout):
-        return _timeout(function, error.seconds)
+        return _timeout(function, error.seconds, repeated=error.repeated)
     if isinstance(error, WorkerCrashed):
         return _crashed(function, error.detail)
     if isinstance(error, HostileValue):
@@ -171,17 +171,28 @@ def _missing_function(function: str) -> Verdict:
     )
 
 
-def _timeout(function: str, seconds: float) -> Verdict:
+def _timeout(function: str, seconds: float, *, repeated: bool = False) -> Verdict:
+    advice = {
+        "en": "Look for an infinite loop, or a Python loop over every entry where a numpy "
+        "operation on the whole array would do.",
+        "fr": "Cherchez une boucle infinie, ou une boucle Python sur chaque élément là où une "
+        "opération numpy sur tout le tableau suffirait.",
+    }
+    if repeated:
+        said = {
+            "en": f"`{function}` did not return within {seconds:g} s in an earlier test, so it "
+            "was not run again (that would only use up your submission's time).",
+            "fr": f"`{function}` n'a pas terminé en {seconds:g} s dans un test précédent ; elle "
+            "n'a donc pas été relancée (cela ne ferait qu'épuiser le temps de votre copie).",
+        }
+    else:
+        said = {
+            "en": f"`{function}` did not return within {seconds:g} s and was stopped.",
+            "fr": f"`{function}` n'a pas terminé en {seconds:g} s et a été arrêtée.",
+        }
     return Verdict(
         "timeout",
-        {
-            "en": f"`{function}` did not return within {seconds:g} s and was stopped. Look for "
-            "an infinite loop, or a Python loop over every entry where a numpy operation on "
-            "the whole array would do.",
-            "fr": f"`{function}` n'a pas terminé en {seconds:g} s et a été arrêtée. Cherchez "
-            "une boucle infinie, ou une boucle Python sur chaque élément là où une opération "
-            "numpy sur tout le tableau suffirait.",
-        },
+        {lang: f"{said[lang]} {advice[lang]}" for lang in ("en", "fr")},
         {"kind": "timeout", "function": function, "seconds": seconds},
     )
 

@@ -2,7 +2,9 @@
 
 A failed comparison raises `Failure`, which carries everything the report prints: the call
 with the shapes of its arguments, the problem in one sentence, what was expected, what came
-back, and the worst entries.
+back, the worst entries, and the known mistake the result looks like, if any. Comparisons,
+finite differences and diagnoses are the grader's own (``gradcheck.py``, copied beside this
+module at release), so a function passes here on the same criterion as at grading.
 """
 
 from __future__ import annotations
@@ -14,17 +16,22 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .messages import say
-from .numerics import (
+from .gradcheck import (
     GRADIENT_ATOL,
     GRADIENT_RTOL,
     VALUE_ATOL,
     VALUE_RTOL,
-    finite_difference_gradient,
-    mismatches,
-    worst_entries,
+    Comparison,
+    Diagnosis,
+    central_difference_gradient,
+    compare,
+    diagnose,
 )
+from .messages import say
 from .student import Problem, StudentCode
+
+# The report shows this many of the worst entries; more would drown the problem line.
+WORST_SHOWN = 3
 
 # Which module of exercises/ defines each function (the exercise contract).
 MODULE_OF: dict[str, str] = {
@@ -84,6 +91,7 @@ class Failure(Exception):
     expected: str = ""
     got: str = ""
     worst: list[str] = field(default_factory=list)
+    diagnosis: str = ""  # the known mistake it looks like, in the student's language
 
     def __str__(self) -> str:
         return self.problem
@@ -152,19 +160,38 @@ class Checker:
             raise Failure(problem.message, call=self._call, case=self.case) from None
 
     def fail(
-        self, problem: str, expected: str = "", got: str = "", worst: list[str] | None = None
+        self,
+        problem: str,
+        expected: str = "",
+        got: str = "",
+        worst: list[str] | None = None,
+        diagnosis: Diagnosis | None = None,
     ) -> NoReturn:
         """Raise a `Failure` for the current call and case."""
         if self.stability:
             problem += say("stability_note", self.lang)
-        raise Failure(problem, self._call, self.case, expected, got, worst or [])
+        sentence = ""
+        if diagnosis is not None:
+            sentence = diagnosis.fr if self.lang == "fr" else diagnosis.en
+        raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
 
     # Comparing ----------------------------------------------------------------------------
 
     def array(
-        self, got: Any, expected: np.ndarray, what: str, *, integer: bool = False
+        self,
+        got: Any,
+        expected: np.ndarray,
+        what: str,
+        *,
+        integer: bool = False,
+        m: int | None = None,
+        dA: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Check that `got` is an array of `expected`'s shape, dtype kind and values."""
+        """Check that `got` is an array of `expected`'s shape, dtype kind and values.
+
+        `m` (the number of examples, where a 1/m belongs in the result) and `dA` (the
+        upstream gradient of an activation's backward) let a wrong result be diagnosed.
+        """
         wanted = say("array", self.lang, shape=expected.shape, dtype=expected.dtype)
         if not isinstance(got, np.ndarray):
             self.fail(say("wrong_type", self.lang, got=describe(got), expected=wanted), wanted)
@@ -173,27 +200,35 @@ class Checker:
                 say("wrong_shape", self.lang, what=what, got=got.shape, expected=expected.shape),
                 wanted,
                 say("array", self.lang, shape=got.shape, dtype=got.dtype),
+                diagnosis=_diagnose_shape(got.shape, expected.shape, what),
             )
         if integer and got.dtype.kind not in "iu":
             self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="int"))
         if not integer and got.dtype != np.float64:
             self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="float64"))
         if integer:
-            wrong = got != expected
+            comparison = _compare_all(got, expected, rtol=0.0, atol=0.0)
         else:
+            comparison = _compare_all(got, expected, rtol=VALUE_RTOL, atol=VALUE_ATOL)
             finite = np.isfinite(got)
             if not finite.all():
                 count, total = int((~finite).sum()), got.size
                 self.fail(
                     say("not_finite", self.lang, what=what, count=count, total=total),
                     wanted,
-                    worst=self._worst(expected, got),
+                    worst=self._worst(comparison),
                 )
-            wrong = mismatches(expected, got, VALUE_RTOL, VALUE_ATOL)
-        if wrong.any():
+        if not comparison.ok:
             self.fail(
-                say("values_differ", self.lang, what=what, count=int(wrong.sum()), total=got.size),
-                worst=self._worst(expected, got),
+                say(
+                    "values_differ",
+                    self.lang,
+                    what=what,
+                    count=len(comparison.worst),
+                    total=got.size,
+                ),
+                worst=self._worst(comparison),
+                diagnosis=diagnose(got, expected, m=m, dA=dA, name=what),
             )
         return got
 
@@ -203,7 +238,10 @@ class Checker:
         if not isinstance(got, np.ndarray):
             self.fail(say("wrong_type", self.lang, got=describe(got), expected=wanted), wanted)
         if got.shape != shape:
-            self.fail(say("wrong_shape", self.lang, what=what, got=got.shape, expected=shape))
+            self.fail(
+                say("wrong_shape", self.lang, what=what, got=got.shape, expected=shape),
+                diagnosis=_diagnose_shape(got.shape, shape, what),
+            )
         if got.dtype != np.float64:
             self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="float64"))
         if not np.isfinite(got).all():
@@ -211,8 +249,8 @@ class Checker:
             self.fail(say("not_finite", self.lang, what=what, count=count, total=got.size))
         return got
 
-    def number(self, got: Any, expected: float, what: str) -> float:
-        """Check that `got` is a real number close to `expected`."""
+    def number(self, got: Any, expected: float, what: str, *, m: int | None = None) -> float:
+        """Check that `got` is a real number close to `expected` (`m`: see `array`)."""
         if isinstance(got, np.ndarray) and got.ndim == 0:
             got = got.item()
         if not isinstance(got, numbers.Real) or isinstance(got, bool):
@@ -220,9 +258,11 @@ class Checker:
         value = float(got)
         if not np.isfinite(value):
             self.fail(say("value_differs", self.lang, what=what, got=value, expected=expected))
-        if mismatches(np.array(expected), np.array(value)).any():
+        have, want = np.array(value), np.array(float(expected))
+        if not compare(have, want, rtol=VALUE_RTOL, atol=VALUE_ATOL).ok:
             self.fail(
-                say("value_differs", self.lang, what=what, got=repr(value), expected=expected)
+                say("value_differs", self.lang, what=what, got=repr(value), expected=expected),
+                diagnosis=diagnose(have, want, m=m, name=what),
             )
         return value
 
@@ -240,15 +280,17 @@ class Checker:
             )
         return tuple(got)
 
-    def arrays(self, got: Any, expected: dict[str, np.ndarray], what: str) -> dict[str, Any]:
-        """Check a dictionary of arrays key by key (extra keys are allowed)."""
+    def arrays(
+        self, got: Any, expected: dict[str, np.ndarray], what: str, *, m: int | None = None
+    ) -> dict[str, Any]:
+        """Check a dictionary of arrays key by key (extra keys are allowed; `m`: see `array`)."""
         if not isinstance(got, dict):
             self.fail(say("wrong_type", self.lang, got=describe(got), expected="dict"))
         for key, value in expected.items():
             if key not in got:
                 keys = ", ".join(map(str, got)) or "-"
                 self.fail(say("missing_key", self.lang, key=key, keys=keys))
-            self.array(got[key], value, f"{what}[{key!r}]")
+            self.array(got[key], value, f"{what}[{key!r}]", m=m)
         return got
 
     def gradient(
@@ -258,36 +300,58 @@ class Checker:
         point: np.ndarray,
         what: str,
         forward: str,
+        *,
+        m: int | None = None,
+        dA: np.ndarray | None = None,
     ) -> None:
-        """Check `analytic` against central differences of the scalar `function` at `point`."""
-        numeric = finite_difference_gradient(function, point)
+        """Check `analytic` against central differences of the scalar `function` at `point`.
+
+        `m` and `dA` let a wrong gradient be diagnosed (see `array`).
+        """
+
+        def evaluate_many(points: list[np.ndarray]) -> list[float]:
+            return [function(each) for each in points]
+
+        numeric = central_difference_gradient(evaluate_many, point)
         self.float_array(analytic, numeric.shape, what)
-        wrong = mismatches(numeric, analytic, GRADIENT_RTOL, GRADIENT_ATOL)
-        if wrong.any():
+        comparison = _compare_all(analytic, numeric, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
+        if not comparison.ok:
             self.fail(
                 say(
                     "gradient_differs",
                     self.lang,
                     what=what,
                     forward=forward,
-                    count=int(wrong.sum()),
-                    total=wrong.size,
+                    count=len(comparison.worst),
+                    total=analytic.size,
                 ),
                 expected=say("finite_differences", self.lang),
-                worst=self._worst(numeric, analytic),
+                worst=self._worst(comparison),
+                diagnosis=diagnose(analytic, numeric, m=m, dA=dA, name=what),
             )
 
-    def _worst(self, expected: np.ndarray, got: np.ndarray) -> list[str]:
+    def _worst(self, comparison: Comparison) -> list[str]:
         return [
             say(
                 "worst_entry",
                 self.lang,
-                where=_format_index(index),
-                expected=f"{want:.8g}",
-                got=f"{have:.8g}",
+                where=_format_index(entry.index),
+                expected=f"{entry.expected:.8g}",
+                got=f"{entry.got:.8g}",
             )
-            for index, want, have in worst_entries(expected, got)
+            for entry in comparison.worst[:WORST_SHOWN]
         ]
+
+
+def _compare_all(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> Comparison:
+    """`compare` keeping every failing entry, worst first, so that they can be counted."""
+    return compare(got, expected, rtol=rtol, atol=atol, worst_count=max(got.size, 1))
+
+
+def _diagnose_shape(got: tuple[int, ...], expected: tuple[int, ...], what: str) -> Diagnosis | None:
+    """A missing keepdims, a transpose or a sum over the wrong axis, from the shapes alone."""
+    # Only the shapes matter here, and the student's array may hold anything.
+    return diagnose(np.zeros(got), np.zeros(expected), name=what)
 
 
 def _snapshot(value: Any) -> Any:

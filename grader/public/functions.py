@@ -4,6 +4,9 @@ A check receives a `Checker` and the function's cases from ``expected.json`` (de
 ``{"label", "args", "expected", "gradient"?, "stability"?}``) and raises `Failure` at the
 first problem. Every backward is checked against central differences of the student's
 **own** forward; `model_backward` against the mean cost through their `model_forward`.
+Where a 1/m belongs in a result (costs, their derivatives, dW and db) the checks pass m,
+the number of columns, and activation backwards pass dA, so that a wrong result can be
+named: m times too large, the local derivative without dA, and so on.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def check_activation_backward(forward: str) -> Check:
     def check(checker: Checker, cases: list[Case]) -> None:
         for case in _cases(checker, cases):
             args = case["args"]
-            dZ = checker.array(checker.call(name, args), case["expected"], "dZ")
+            dZ = checker.array(checker.call(name, args), case["expected"], "dZ", dA=args["dA"])
             if case.get("gradient"):
                 dA, extra = args["dA"], [v for k, v in args.items() if k not in ("dA", "Z")]
 
@@ -99,7 +102,7 @@ def _check_activation_gradient(
     def weighted_output(point: np.ndarray) -> float:
         return float(np.sum(dA * checker.quiet_call(forward, point, *extra)))
 
-    checker.gradient(dZ, weighted_output, Z, "dZ", forward)
+    checker.gradient(dZ, weighted_output, Z, "dZ", forward, dA=dA)
 
 
 def check_cost(name: str) -> Check:
@@ -107,7 +110,8 @@ def check_cost(name: str) -> Check:
 
     def check(checker: Checker, cases: list[Case]) -> None:
         for case in _cases(checker, cases):
-            checker.number(checker.call(name, case["args"]), case["expected"], "cost")
+            m = case["args"]["Y"].shape[1]
+            checker.number(checker.call(name, case["args"]), case["expected"], "cost", m=m)
 
     return check
 
@@ -118,7 +122,8 @@ def check_cost_backward(cost: str) -> Check:
 
     def check(checker: Checker, cases: list[Case]) -> None:
         for case in _cases(checker, cases):
-            dAL = checker.array(checker.call(name, case["args"]), case["expected"], "dAL")
+            m = case["args"]["Y"].shape[1]
+            dAL = checker.array(checker.call(name, case["args"]), case["expected"], "dAL", m=m)
             if case.get("gradient"):
                 _check_cost_gradient(checker, cost, dAL, case["args"]["AL"], case["args"]["Y"])
 
@@ -129,14 +134,15 @@ def _check_cost_gradient(
     checker: Checker, cost: str, dAL: np.ndarray, AL: np.ndarray, Y: np.ndarray
 ) -> None:
     m = Y.shape[1]  # the cost is a mean; its derivative is per example
-    checker.gradient(dAL, lambda A: m * checker.quiet_call(cost, A, Y), AL, "dAL", cost)
+    checker.gradient(dAL, lambda A: m * checker.quiet_call(cost, A, Y), AL, "dAL", cost, m=m)
 
 
 def check_softmax_cross_entropy_backward(checker: Checker, cases: list[Case]) -> None:
     """Values of AL - Y, then the gradient of the cost of softmax(Z) with respect to Z."""
     name = "softmax_cross_entropy_backward"
     for case in _cases(checker, cases):
-        checker.array(checker.call(name, case["args"]), case["expected"], "dZL")
+        m = case["args"]["Y"].shape[1]
+        checker.array(checker.call(name, case["args"]), case["expected"], "dZL", m=m)
         if "Z" in case:
             _check_softmax_cross_entropy_gradient(checker, case["Z"], case["args"]["Y"])
 
@@ -151,7 +157,7 @@ def _check_softmax_cross_entropy_gradient(checker: Checker, Z: np.ndarray, Y: np
         probabilities = checker.quiet_call("softmax", scores)
         return m * checker.quiet_call("categorical_cross_entropy", probabilities, Y)
 
-    checker.gradient(dZL, cost_of_scores, Z, "dZL", "softmax + categorical_cross_entropy")
+    checker.gradient(dZL, cost_of_scores, Z, "dZL", "softmax + categorical_cross_entropy", m=m)
 
 
 def check_initialize_parameters(checker: Checker, cases: list[Case]) -> None:
@@ -187,10 +193,10 @@ def check_layer_backward(name: str, forward: str, upstream: str) -> Check:
             _, cache = checker.tuple_of(checker.call(forward, forward_args), ("output", "cache"))
             got = checker.call(name, {upstream: gradient_in, "cache": cache, **_extra(args)})
             dA_prev, dW, db = checker.tuple_of(got, ("dA_prev", "dW", "db"))
-            expected = case["expected"]
-            checker.array(dA_prev, expected["dA_prev"], "dA_prev")
-            checker.array(dW, expected["dW"], "dW")
-            checker.array(db, expected["db"], "db")
+            expected, m = case["expected"], args["A_prev"].shape[1]
+            checker.array(dA_prev, expected["dA_prev"], "dA_prev")  # no 1/m in dA_prev
+            checker.array(dW, expected["dW"], "dW", m=m)
+            checker.array(db, expected["db"], "db", m=m)
             if case.get("gradient"):
                 grads = {"A_prev": dA_prev, "W": dW, "b": db}
                 _check_layer_gradient(checker, forward, forward_args, gradient_in, grads)
@@ -214,7 +220,14 @@ def _check_layer_gradient(
             output, _ = checker.quiet_call(forward, *varied.values())
             return float(np.sum(upstream * output)) / scale
 
-        checker.gradient(grads[key], weighted_output, forward_args[key], f"d{key}", forward)
+        checker.gradient(
+            grads[key],
+            weighted_output,
+            forward_args[key],
+            f"d{key}",
+            forward,
+            m=None if key == "A_prev" else m,
+        )
 
 
 def _extra(args: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +258,7 @@ def check_model_backward(checker: Checker, cases: list[Case]) -> None:
                 "output_activation": output,
             },
         )
-        checker.arrays(grads, case["expected"], "grads")
+        checker.arrays(grads, case["expected"], "grads", m=X.shape[1])
         if case.get("gradient"):
             _check_model_gradient(checker, forward_args, Y, grads)
 
@@ -256,7 +269,7 @@ def _check_model_gradient(
     """Every dW[l], db[l] against central differences of the mean cost."""
     X, parameters = forward_args["X"], forward_args["parameters"]
     hidden, output = forward_args["hidden_activation"], forward_args["output_activation"]
-    cost = _cost_of(output)
+    cost, m = _cost_of(output), X.shape[1]
     for key, value in parameters.items():
 
         def mean_cost(varied: np.ndarray, key: str = key) -> float:
@@ -264,7 +277,7 @@ def _check_model_gradient(
             trial_AL, _ = checker.quiet_call("model_forward", X, trial, hidden, output)
             return checker.quiet_call(cost, trial_AL, Y)
 
-        checker.gradient(grads[f"d{key}"], mean_cost, value, f"grads['d{key}']", cost)
+        checker.gradient(grads[f"d{key}"], mean_cost, value, f"grads['d{key}']", cost, m=m)
 
 
 def check_update_parameters(checker: Checker, cases: list[Case]) -> None:

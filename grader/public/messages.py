@@ -28,6 +28,8 @@ TEXT: dict[str, dict[str, str]] = {
     "got": {"en": "got", "fr": "obtenu"},
     "worst": {"en": "worst entries", "fr": "pires écarts"},
     "hint": {"en": "hint", "fr": "indice"},
+    # A known mistake the wrong result matches (gradcheck's diagnosis, already translated).
+    "looks_like": {"en": "looks like: {diagnosis}", "fr": "ressemble à : {diagnosis}"},
     "worst_entry": {
         "en": "{where}: expected {expected}, got {got}",
         "fr": "{where} : attendu {expected}, obtenu {got}",

@@ -2,9 +2,11 @@
 
 ``python selfcheck.py [--lang fr|en]`` from the handout root (the launcher there calls
 `main`). Each function ends in one of four states: passed; failed (with the call, the
-problem, what was expected and what came back, the worst entries and a hint); not
-started (the stub still raises ``NotImplementedError``); waiting (it fails while a function
-it builds on does not pass yet). The exit status is 0 only if every function passes.
+problem, what was expected and what came back, the worst entries, the known mistake it
+looks like when one fits, and a hint); not started (the stub still raises
+``NotImplementedError``); waiting (it fails while a function it builds on does not pass
+yet). The exit status is 0 only if every function passes, even when the output is cut
+short (``| head``).
 """
 
 from __future__ import annotations
@@ -135,6 +137,10 @@ def format_outcome(outcome: Outcome, lang: str, hints: dict[str, dict[str, str]]
         if failure.worst:
             lines.append(f"{indent}{say('worst', lang)}:")
             lines.extend(f"{indent}  {entry}" for entry in failure.worst)
+        if failure.diagnosis:
+            # After the label the sentence reads on: "looks like: your dW is ...".
+            sentence = failure.diagnosis[:1].lower() + failure.diagnosis[1:]
+            lines.append(f"{indent}{say('looks_like', lang, diagnosis=sentence)}")
     hint = hints.get(outcome.function, {})
     if hint:
         lines.append(f"{indent}{say('hint', lang)}: {hint.get(lang, hint.get('en', ''))}")
@@ -178,8 +184,15 @@ def main(argv: list[str] | None = None, root: Path = HANDOUT_ROOT) -> int:
     lang = detect_language(arguments.lang, os.environ)
     expected = load_expected()
     outcomes = run_checks(root, lang, expected)
-    print(format_report(outcomes, lang, expected.get("hints", {})))
-    return 0 if all(outcome.status == PASSED for outcome in outcomes) else 1
+    status = 0 if all(outcome.status == PASSED for outcome in outcomes) else 1
+    try:
+        print(format_report(outcomes, lang, expected.get("hints", {})), flush=True)
+    except BrokenPipeError:
+        # The reader stopped early (``python selfcheck.py | head``): nothing is left to say.
+        # Pointing stdout at devnull keeps the flush at exit from failing a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return status
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ class SandboxLimits:
     """
 
     cpu_seconds: float = 60.0
-    wall_seconds_per_call: float = 5.0
+    wall_seconds_per_call: float = 3.0
     wall_seconds_per_submission: float = 60.0
     import_seconds: float = 10.0
     memory_bytes: int = 1 << 30

@@ -99,6 +99,7 @@ class StudentSession:
         self.worker_starts = 0
         self._cpu_done = 0.0
         self._spent = 0.0
+        self._timed_out: dict[str, float] = {}  # function -> the deadline it exceeded
         self._worker: WorkerProcess | None = None
         self._retired: list[WorkerProcess] = []
         self._stdout = CappedStream(self._limits.output_bytes)
@@ -249,10 +250,12 @@ class StudentSession:
             return worker.exchange(envelope, value, started + seconds, self._argument)
         except codec.ChannelTimeout:
             self._retire()
+            self._timed_out[function] = round(seconds, 3)
             raise StudentTimeout(function, round(seconds, 3)) from None
         except codec.ChannelClosed:
             ending = self._retire()
             if _out_of_cpu_time(ending, self._limits.cpu_seconds):
+                self._timed_out[function] = self._limits.cpu_seconds
                 raise StudentTimeout(function, self._limits.cpu_seconds) from None
             raise WorkerCrashed(function, _ending_words(ending)) from None
         except codec.FrameError as error:
@@ -296,6 +299,10 @@ class StudentSession:
                 function,
                 f"`{function}` cannot be graded: {module_path(module)} could not be imported.",
             )
+        if function in self._timed_out:
+            # Running an endless function again would only burn the submission's budget
+            # that the student's other functions need.
+            raise StudentTimeout(function, self._timed_out[function], repeated=True)
         remaining = self._remaining()
         if remaining <= 0:
             raise StudentTimeout(function, self._limits.wall_seconds_per_submission)

@@ -415,3 +415,19 @@ def test_running_out_of_cpu_time_is_a_timeout_not_a_crash() -> None:
             assert time.monotonic() - started < 5.0
             assert stopped.value.seconds == 1.0
             assert s.call("ok", 2) == 2
+
+
+def test_a_function_that_timed_out_is_not_run_again(open_session: OpenSession) -> None:
+    """The second call of an endless function fails at once as a repeated timeout, so one
+    loop costs one deadline; the submission's other functions still run."""
+    session = open_session(hostile=HOSTILE)
+    with pytest.raises(StudentTimeout) as first:
+        session.call("spin")
+    assert first.value.repeated is False
+    started = time.monotonic()
+    with pytest.raises(StudentTimeout) as again:
+        session.call("spin")
+    assert time.monotonic() - started < 0.1
+    assert again.value.repeated is True and again.value.seconds == first.value.seconds
+    assert "not run again" in str(again.value)
+    assert session.call("ok", 3) == 3
