@@ -5,8 +5,8 @@
 problem, what was expected and what came back, the worst entries, the known mistake it
 looks like when one fits, and a hint); not started (the stub still raises
 ``NotImplementedError``); waiting (it fails while a function it builds on does not pass
-yet). The exit status is 0 only if every function passes, even when the output is cut
-short (``| head``).
+yet). The exit status is 0 only if every function passes, whether or not the reader of
+the output stops early (``| head``).
 """
 
 from __future__ import annotations

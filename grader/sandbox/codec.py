@@ -183,9 +183,8 @@ def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> li
 
 
 def send(sock: socket.socket, chunks: list[bytes]) -> None:
-    """Send the chunks of one frame."""
-    for chunk in chunks:
-        sock.sendall(chunk)
+    """Send the chunks of one frame, joined: one system call instead of one per array."""
+    sock.sendall(b"".join(chunks))
 
 
 def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
