@@ -33,16 +33,28 @@ _PYTEST = (
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
+ISOLATED_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+
+
+def isolated_command(code: str, *args: str) -> list[str]:
+    """`code` with -I -S: no PYTHONPATH, no user site, no .pth files, cwd not on path."""
+    return [sys.executable, "-I", "-S", "-c", code, *args]
+
+
+def selfcheck_command(*args: str) -> list[str]:
+    """``python selfcheck.py ARGS`` for the handout in the working folder, isolated."""
+    return isolated_command(_BOOTSTRAP, "selfcheck.py", *args)
+
 
 def isolated_python(code: str, *args: str, cwd: Path, env: dict[str, str] | None = None):
-    """Run `code` with -I -S: no PYTHONPATH, no user site, no .pth files, cwd not on path."""
+    """Run `code` in the isolated environment (see `isolated_command`) and wait for it."""
     return subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code, *args],
+        isolated_command(code, *args),
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
-        env=env if env is not None else {"PATH": "/usr/bin:/bin", "LANG": "C"},
+        env=env if env is not None else ISOLATED_ENV,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -9,7 +11,14 @@ import pytest
 
 from grader.catalog import all_functions
 
-from .conftest import SOLUTIONS, copy_solutions, isolated_python, status_lines
+from .conftest import (
+    ISOLATED_ENV,
+    SOLUTIONS,
+    copy_solutions,
+    isolated_python,
+    selfcheck_command,
+    status_lines,
+)
 
 FUNCTIONS = list(all_functions())
 
@@ -33,6 +42,27 @@ PLANTED_BUGS = {
         "db = np.sum(dZ, axis=1) / m",
     ),
 }
+
+
+def plant(handout: Path, bug: str) -> None:
+    """The answer key over the handout's stubs, with the planted bug `bug` in it."""
+    file, answer, mistake = PLANTED_BUGS[bug]
+    copy_solutions(handout)
+    target = handout / "exercises" / file
+    source = target.read_text(encoding="utf-8")
+    assert answer in source
+    target.write_text(source.replace(answer, mistake), encoding="utf-8")
+
+
+def first_case(handout: Path, function: str) -> dict:
+    """The first public case of `function`, as stored in the handout (arrays still encoded)."""
+    expected = json.loads((handout / "checks" / "expected.json").read_text(encoding="utf-8"))
+    return expected["cases"][function][0]
+
+
+def diagnosis_lines(output: str, label: str) -> list[str]:
+    """The report lines that start with the diagnosis label, e.g. "looks like: "."""
+    return [line.strip() for line in output.splitlines() if line.strip().startswith(label)]
 
 
 def test_the_isolated_python_has_numpy_and_pytest_but_not_the_project(handout: Path) -> None:
@@ -77,14 +107,8 @@ def test_the_answer_key_passes_quickly(handout: Path, run_selfcheck) -> None:
 @pytest.mark.parametrize("bug", PLANTED_BUGS)
 def test_a_planted_bug_fails_exactly_its_function(handout: Path, run_selfcheck, bug: str) -> None:
     """Only the buggy function fails; the functions built on it wait for it, naming it."""
-    file, answer, mistake = PLANTED_BUGS[bug]
     function = bug.split()[0]
-    copy_solutions(handout)
-    target = handout / "exercises" / file
-    source = target.read_text(encoding="utf-8")
-    assert answer in source
-    target.write_text(source.replace(answer, mistake), encoding="utf-8")
-
+    plant(handout, bug)
     completed = run_selfcheck(handout)
     assert completed.returncode == 1
     statuses = status_lines(completed.stdout)
@@ -98,15 +122,76 @@ def test_a_planted_bug_fails_exactly_its_function(handout: Path, run_selfcheck, 
 
 def test_softmax_without_max_fails_on_the_stability_input(handout: Path, run_selfcheck) -> None:
     """The message shows the stability case and the NaN entries that came back."""
-    copy_solutions(handout)
-    file, answer, mistake = PLANTED_BUGS["softmax"]
-    target = handout / "exercises" / file
-    target.write_text(target.read_text(encoding="utf-8").replace(answer, mistake), "utf-8")
+    plant(handout, "softmax")
     output = run_selfcheck(handout).stdout
     assert "case: Z = [[1000], [5000], [6000]]" in output
     assert "numerical-stability test" in output
     assert "[2, 0]: expected 1, got nan" in output
     assert "hint: Softmax works per column" in output
+
+
+def test_missing_one_over_m_is_diagnosed_in_both_languages(handout: Path, run_selfcheck) -> None:
+    """dW m times too large: a line of its own names the missing 1/m, with m, in en and fr."""
+    plant(handout, "linear_backward")
+    m = first_case(handout, "linear_backward")["args"]["A_prev"]["shape"][1]
+    english = diagnosis_lines(run_selfcheck(handout).stdout, "looks like: ")
+    french = diagnosis_lines(run_selfcheck(handout, "--lang", "fr").stdout, "ressemble à : ")
+    assert len(english) == 1 and len(french) == 1, (english, french)
+    assert english[0].startswith(f"looks like: your dW is m = {m} times too large")
+    assert "1/m factor is missing" in english[0]
+    assert french[0].startswith(f"ressemble à : votre dW est m = {m} fois trop grand")
+    assert "1/m manque" in french[0]
+
+
+def test_db_without_keepdims_is_diagnosed(handout: Path, run_selfcheck) -> None:
+    """db of shape (n,) instead of (n, 1): the diagnosis points at keepdims=True."""
+    plant(handout, "linear_backward (db without keepdims)")
+    n = first_case(handout, "linear_backward")["expected"]["db"]["shape"][0]
+    lines = diagnosis_lines(run_selfcheck(handout).stdout, "looks like: ")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"looks like: your db has shape ({n},) instead of ({n}, 1)")
+    assert "keepdims=True" in lines[0]
+
+
+def test_relu_backward_without_dA_is_diagnosed(handout: Path, run_selfcheck) -> None:
+    """The local derivative alone: the diagnosis says to multiply by dA."""
+    plant(handout, "relu_backward")
+    lines = diagnosis_lines(run_selfcheck(handout).stdout, "looks like: ")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("looks like: your dZ is the local derivative only")
+    assert "dA" in lines[0]
+
+
+def test_a_bug_without_a_known_pattern_gets_no_diagnosis(handout: Path, run_selfcheck) -> None:
+    """sigmoid_backward computed from Z matches no pattern: no "looks like" line is made up."""
+    plant(handout, "sigmoid_backward")
+    output = run_selfcheck(handout).stdout
+    assert status_lines(output)["sigmoid_backward"] == "FAILED"
+    assert diagnosis_lines(output, "looks like") == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"), [(False, 1), (True, 0)], ids=["stubs", "answer key"]
+)
+def test_a_reader_that_stops_early_gets_no_traceback(
+    handout: Path, answers: bool, status: int
+) -> None:
+    """`python selfcheck.py | head -3`: the usual exit status, nothing on stderr."""
+    if answers:
+        copy_solutions(handout)
+    with subprocess.Popen(
+        selfcheck_command(),
+        cwd=handout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ISOLATED_ENV,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        # The reader is gone long before the report is written (the checks take ~0.2 s).
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) == status
+    assert errors == ""
 
 
 def test_a_syntax_error_names_the_file_and_line(handout: Path, run_selfcheck) -> None:
@@ -144,6 +229,17 @@ def test_plain_pytest_runs_the_same_checks(handout: Path, run_pytest) -> None:
     answers = run_pytest(handout, "-q")
     assert answers.returncode == 0, answers.stdout
     assert f"{len(FUNCTIONS)} passed" in answers.stdout
+
+
+def test_plain_pytest_failure_carries_the_diagnosis(handout: Path, run_pytest) -> None:
+    """The pytest failure message of linear_backward has the same "looks like" line."""
+    plant(handout, "linear_backward")
+    completed = run_pytest(handout, "-q", "-k", "linear_backward")
+    assert completed.returncode == 1, completed.stdout
+    assert "1 failed" in completed.stdout
+    lines = diagnosis_lines(completed.stdout, "looks like: ")
+    assert len(lines) == 1, completed.stdout
+    assert lines[0].startswith("looks like: your dW is m = ")
 
 
 def test_solutions_folder_is_the_one_copied(handout: Path) -> None:

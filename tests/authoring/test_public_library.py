@@ -1,12 +1,16 @@
-"""The pieces of grader/public on their own: language, finite differences, stub detection."""
+"""The pieces of grader/public on their own: language, JSON arrays, one gradcheck."""
 
 from __future__ import annotations
+
+import ast
 
 import numpy as np
 import pytest
 
+from grader import gradcheck
+from grader.authoring.release import PUBLIC_DIR
 from grader.public.messages import TEXT, detect_language
-from grader.public.numerics import decode, encode, finite_difference_gradient, worst_entries
+from grader.public.numerics import decode, encode
 
 
 @pytest.mark.parametrize(
@@ -30,23 +34,33 @@ def test_every_sentence_exists_in_both_languages() -> None:
     assert all(set(versions) == {"en", "fr"} for versions in TEXT.values())
 
 
-def test_finite_differences_of_a_known_function() -> None:
-    """The gradient of Σ x³ is 3x², to central-difference accuracy."""
-    x = np.array([[0.5, -1.0], [2.0, 0.1]])
-    gradient = finite_difference_gradient(lambda v: float(np.sum(v**3)), x)
-    np.testing.assert_allclose(gradient, 3 * x**2, rtol=1e-8)
-
-
-def test_worst_entries_put_nan_first() -> None:
-    """A NaN is the worst possible entry; then the largest absolute differences."""
-    expected = np.array([1.0, 2.0, 3.0])
-    actual = np.array([1.5, np.nan, 3.0])
-    assert [index for index, _, _ in worst_entries(expected, actual, 2)] == [(1,), (0,)]
-
-
 def test_arrays_round_trip_through_json_data() -> None:
     """encode/decode keep dtype, shape and exact float64 values."""
     value = {"W": np.array([[0.1, 1e-300]]), "ints": np.array([[1, 2]]), "n": 3}
     back = decode(encode(value))
     np.testing.assert_array_equal(back["W"], value["W"])
     assert back["ints"].dtype == np.int64 and back["n"] == 3
+
+
+def test_the_public_checks_take_their_numerics_from_the_shipped_gradcheck() -> None:
+    """No module of grader/public redefines what gradcheck provides, or imports it otherwise.
+
+    The handout's checks and the grader then share one criterion: a second copy of the
+    tolerances or of the finite differences could drift from the grading.
+    """
+    provided = {name for name in vars(gradcheck) if not name.startswith("_")}
+    assert not (PUBLIC_DIR / "gradcheck.py").exists(), "release copies it; keep none here"
+    users = []
+    for path in sorted(PUBLIC_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                assert node.name not in provided, f"{path.name} redefines {node.name}"
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    assert target.id not in provided, f"{path.name} redefines {target.id}"
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("gradcheck"):
+                assert node.level == 1, f"{path.name} must import gradcheck as .gradcheck"
+                users.append(path.name)
+    assert "checking.py" in users

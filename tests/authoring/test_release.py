@@ -19,6 +19,9 @@ from .conftest import ROOT, SOLUTIONS
 
 # Lines shorter than this (``return A``, ``m = Y.shape[1]``) are too generic to be answers.
 MIN_ANSWER_LINE = 16
+# A line that only opens a call (``raise ValueError(``) holds nothing of the answer: the
+# lines inside the call are scanned on their own.
+OPENING_A_CALL = re.compile(r"^(raise |return )?[\w.]+\($")
 
 
 def answer_lines() -> set[str]:
@@ -28,8 +31,9 @@ def answer_lines() -> set[str]:
         text = path.read_text(encoding="utf-8")
         for region in find_regions(text, str(path)):
             for line in region.body(text.splitlines()):
-                if len(line.strip()) >= MIN_ANSWER_LINE:
-                    lines.add(line.strip())
+                stripped = line.strip()
+                if len(stripped) >= MIN_ANSWER_LINE and not OPENING_A_CALL.match(stripped):
+                    lines.add(stripped)
     return lines
 
 
@@ -53,9 +57,18 @@ def test_handout_layout(released: Path) -> None:
         "exercises/model.py",
         "checks/expected.json",
         "checks/selfcheck.py",
+        "checks/gradcheck.py",
     }
     assert expected <= names
     assert (released / "requirements.txt").read_text().split() == ["numpy>=1.24", "pytest>=7.4"]
+
+
+def test_handout_ships_the_graders_own_gradcheck(released: Path) -> None:
+    """checks/gradcheck.py is grader/gradcheck.py byte for byte, beside the public checks."""
+    shipped = (released / "checks" / "gradcheck.py").read_bytes()
+    assert shipped == (ROOT / "grader" / "gradcheck.py").read_bytes()
+    for module in (ROOT / "grader" / "public").glob("*.py"):
+        assert (released / "checks" / module.name).read_bytes() == module.read_bytes()
 
 
 def test_handout_holds_no_answer_line(released: Path) -> None:
