@@ -232,8 +232,8 @@ def infinite_loop(modules: Modules) -> Modules:
     return modules | {"losses": text[:body] + looping + text[body:]}
 
 
-def build(name: str, solutions: Modules, stubs: Modules) -> None:
-    target = CLASS / name
+def build(name: str, solutions: Modules, stubs: Modules, out: Path = CLASS) -> None:
+    target = out / name
     if name == "ada_package_imports":
         write_folder(target / "exercises", import_style("exercises.")(solutions))
     elif name == "ben_relative_imports":
@@ -254,14 +254,24 @@ def build(name: str, solutions: Modules, stubs: Modules) -> None:
         write_folder(target, EDITS[name](solutions))
 
 
-def main() -> None:
-    solutions, stubs = read_modules(SOLUTIONS), read_modules(STUBS)
-    shutil.rmtree(CLASS, ignore_errors=True)
-    CLASS.mkdir(parents=True)
-    for submission in SUBMISSIONS:
-        build(submission["name"], solutions, stubs)
+def expected_text() -> str:
+    """The contents of `class-expected.json`."""
     expected = {s["name"]: {k: v for k, v in s.items() if k != "name"} for s in SUBMISSIONS}
-    EXPECTED.write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
+    return json.dumps(expected, indent=2, sort_keys=True) + "\n"
+
+
+def write_class(out: Path) -> None:
+    """Build every submission of the sample class into the empty or missing folder `out`."""
+    solutions, stubs = read_modules(SOLUTIONS), read_modules(STUBS)
+    out.mkdir(parents=True, exist_ok=True)
+    for submission in SUBMISSIONS:
+        build(submission["name"], solutions, stubs, out)
+
+
+def main() -> None:
+    shutil.rmtree(CLASS, ignore_errors=True)
+    write_class(CLASS)
+    EXPECTED.write_text(expected_text())
     print(f"Wrote {len(SUBMISSIONS)} submissions to {CLASS}.")
 
 

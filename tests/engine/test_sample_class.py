@@ -6,6 +6,7 @@ examples/class-expected.json (written by examples/make_class.py) is the contract
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,29 @@ def test_notebook_output_is_captured_and_cell_magic_dropped(
 ) -> None:
     output = graded["dan_notebook.ipynb"]["output"]
     assert output["stdout"] == "[[0.5]]\n"  # the last cell ran; the %%time cell did not
+
+
+def test_the_committed_class_is_what_make_class_builds(tmp_path: Path) -> None:
+    """examples/class follows solutions/: rebuild it with `python examples/make_class.py`
+    when this fails (for instance after editing an answer)."""
+    spec = importlib.util.spec_from_file_location("make_class", CLASS.parent / "make_class.py")
+    assert spec is not None and spec.loader is not None
+    make_class = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_class)
+    make_class.write_class(tmp_path)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {
+            str(path.relative_to(root)): path.read_bytes()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+    built, committed = tree(tmp_path), tree(CLASS)
+    stale = sorted(
+        name for name in built.keys() | committed.keys() if built.get(name) != committed.get(name)
+    )
+    assert not stale, (
+        f"examples/class is out of date ({', '.join(stale)}): run python examples/make_class.py"
+    )
+    assert CLASS.with_name("class-expected.json").read_text() == make_class.expected_text()
