@@ -48,7 +48,6 @@ def pytest_arguments(suite: Path) -> list[str]:
         *("-p", "no:pastebin"),
         *("-p", "no:stepwise"),
         *("-p", "no:logging"),
-        *("-p", "no:warnings"),
         "--import-mode=importlib",
         "--strict-markers",
         "--capture=no",
