@@ -1,0 +1,85 @@
+"""What the sandbox costs per operation, measured with its own API.
+
+- sandbox start: `Sandbox()` (the warm zygote, once per grading process);
+- worker start: `Sandbox.open_session` with the answer key's four modules (fork from the
+  zygote, confinement, imports) and with a one-line module (fork and confinement only: a
+  session without modules starts no worker);
+- session close: kill the worker and sweep what it left;
+- round trip: `session.call` of relu on a (1, 1) array (the fixed cost of one call) and on a
+  (100, 100) array (with the encoding of 80 kB each way), and a `call_batch` of 100 such
+  calls, per call.
+
+Every figure is the median of `repeats` runs, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BATCH_CALLS = 100
+TRIVIAL_MODULE = {"probe": "VALUE = 1\n"}
+"""A one-line module: opening a session with it costs the fork and confinement alone."""
+
+
+def _median_ms(action: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        clock = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - clock)
+    return statistics.median(times) * 1000.0
+
+
+def sandbox_costs(solution_folder: Path, repeats: int = 20) -> dict[str, Any]:
+    """The sandbox's fixed costs, from the submission at `solution_folder` (the answer key)."""
+    from grader.loading import load_submission
+    from grader.sandbox import Sandbox
+
+    loaded = load_submission(solution_folder)
+    sources, function_modules = dict(loaded.sources), dict(loaded.function_modules)
+    clock = time.perf_counter()
+    sandbox = Sandbox(hidden_paths=(solution_folder.resolve().parent,))
+    sandbox_start_ms = (time.perf_counter() - clock) * 1000.0
+    try:
+        opens, closes, bare_opens = [], [], []
+        for _ in range(repeats):
+            clock = time.perf_counter()
+            session = sandbox.open_session(sources, function_modules=function_modules)
+            opened = time.perf_counter()
+            session.close()
+            opens.append(opened - clock)
+            closes.append(time.perf_counter() - opened)
+        for _ in range(repeats):
+            clock = time.perf_counter()
+            session = sandbox.open_session(TRIVIAL_MODULE, function_modules={})
+            bare_opens.append(time.perf_counter() - clock)
+            session.close()
+
+        small = np.zeros((1, 1))
+        large = np.random.default_rng(0).standard_normal((100, 100))
+        calls = [((large,), {})] * BATCH_CALLS
+        with sandbox.open_session(sources, function_modules=function_modules) as session:
+            session.call("relu", small)  # the first call may pay for lazy set-up
+            small_ms = _median_ms(lambda: session.call("relu", small), repeats * 5)
+            large_ms = _median_ms(lambda: session.call("relu", large), repeats * 5)
+            batch_ms = _median_ms(lambda: session.call_batch("relu", calls), repeats)
+        layers = sandbox.isolation().get("layers", {})
+    finally:
+        sandbox.close()
+    return {
+        "repeats": repeats,
+        "sandbox_start_ms": sandbox_start_ms,
+        "worker_start_ms": statistics.median(opens) * 1000.0,
+        "worker_start_trivial_module_ms": statistics.median(bare_opens) * 1000.0,
+        "session_close_ms": statistics.median(closes) * 1000.0,
+        "round_trip_1x1_ms": small_ms,
+        "round_trip_100x100_ms": large_ms,
+        "batched_call_100x100_ms": batch_ms / BATCH_CALLS,
+        "isolation_layers": layers,
+    }

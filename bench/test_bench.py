@@ -1,0 +1,129 @@
+"""Tests of the benchmark's own parts: `python -m pytest bench` (a few seconds, no grading)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.measure import run_measured
+from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Edit
+from bench.nbgrader_run import function_sources
+from bench.report import evaluate
+from bench.synthetic import (
+    MutationMismatch,
+    apply_edits,
+    class_counts,
+    manifest,
+    notebook_json,
+    plan_class,
+    write_class,
+)
+from bench.tools import ROOT
+
+
+def test_every_mutation_applies_in_every_import_style() -> None:
+    """Planning a class applies each edit once up front, so a stale edit fails here."""
+    submissions = plan_class(len(CATEGORIES))
+    assert len(submissions) == len(CATEGORIES)
+
+
+def test_an_edit_that_no_longer_matches_names_itself() -> None:
+    """An edit whose text is not in the answer key fails with the edit's name and text."""
+    with pytest.raises(MutationMismatch, match=r"stale_edit.*'no such text'"):
+        apply_edits({"losses": "x = 1\n"}, [Edit("losses", "no such text", "y")], "stale_edit")
+
+
+def test_the_class_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    """Two builds with the same seed write the same files; another seed differs."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_class(plan_class(40, seed=3), first)
+    write_class(plan_class(40, seed=3), second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes()
+    assert manifest(plan_class(40, seed=4), 4) != manifest(plan_class(40, seed=3), 3)
+
+
+@pytest.mark.parametrize("n", [1, 7, 50, 200, 333])
+def test_class_counts_add_up_and_follow_the_mix(n: int) -> None:
+    """The categories add up to N; at 200 they are exactly the documented shares."""
+    counts = class_counts(n)
+    assert sum(counts.values()) == n
+    if n == 200:
+        assert counts == {"variant": 110, "bug": 70, "partial": 10, "timeout": 4, "broken": 6}
+
+
+def test_a_class_of_200_holds_every_mutation() -> None:
+    """Mutations take turns within their category, so 200 students show every kind."""
+    used = {name for s in plan_class(200) for name in s.mutations}
+    assert used == {m.name for mutations in MUTATIONS.values() for m in mutations}
+
+
+def test_every_written_module_parses_except_the_planted_syntax_error() -> None:
+    """Only the `syntax_error_in_network` mutation may produce invalid Python."""
+    for submission in plan_class(200):
+        for name, text in submission.sources.items():
+            if "syntax_error_in_network" in submission.mutations and name == "network":
+                with pytest.raises(SyntaxError):
+                    ast.parse(text)
+            else:
+                ast.parse(text)
+
+
+def test_import_styles_change_only_the_imports() -> None:
+    """A flat-import submission imports `from losses import`, never a relative import."""
+    flat = next(s for s in plan_class(30) if s.import_style == "flat" and "model" in s.sources)
+    assert "from losses import" in flat.sources["model"]
+    assert "from ." not in flat.sources["model"]
+    assert set(IMPORT_STYLES) == {"relative", "package", "flat"}
+
+
+def test_a_notebook_holds_every_function_without_imports_between_modules() -> None:
+    """The notebook form is valid JSON, defines all four modules' functions, and drops
+    the imports between them."""
+    key = {
+        name: (ROOT / "solutions" / f"{name}.py").read_text() for name in ("activations", "model")
+    }
+    notebook = json.loads(notebook_json(key))
+    code = "\n".join(c["source"] for c in notebook["cells"] if c["cell_type"] == "code")
+    assert "def sigmoid(" in code and "def train(" in code
+    assert "from .losses" not in code and "from .network" not in code
+
+
+def test_function_sources_reads_multi_line_signatures_and_broken_modules() -> None:
+    """A signature spread over lines stays whole; a syntax error does not stop the others."""
+    text = (
+        "import numpy as np\n\n\ndef f(\n    a,\n) -> int:\n    return a\n\n\n"
+        "def g(x)\n    return x\n\nTABLE = {}\n"
+    )
+    found = function_sources(text)
+    assert found["f"] == "def f(\n    a,\n) -> int:\n    return a"
+    assert found["g"] == "def g(x)\n    return x"
+
+
+def test_run_measured_counts_cpu_of_children(tmp_path: Path) -> None:
+    """CPU spent by a grandchild shows up in the measured run."""
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    command = ["sh", "-c", f"python3 -c '{busy}'"]
+    run = run_measured(command, log=tmp_path / "log")
+    assert run.returncode == 0
+    assert run.cpu_seconds >= 0.25
+    assert run.samples >= 1
+
+
+def test_targets_report_met_missed_and_not_measured() -> None:
+    """A figure under its limit is met, over it is missed, absent is not measured."""
+    verdicts = evaluate(
+        {
+            "inprocess": {"median_cpu_seconds": 0.2},
+            "batch": {"n": 200, "wall_seconds": 75.0},
+        }
+    )
+    by_name = {v["target"]: v["met"] for v in verdicts}
+    assert by_name["median CPU per submission (in process)"] is True
+    assert by_name["class of 200, wall (nngrade batch)"] is False
+    assert by_name["nbgrader / nngrade, per submission"] is None
