@@ -38,8 +38,9 @@ class SandboxLimits:
     def as_dict(self) -> dict[str, Any]:
         """The figures under the names of `isolation.limits` in docs/result-schema.md."""
         return {
-            "cpu_seconds_per_call": self.cpu_seconds,
+            "cpu_seconds_per_worker": self.cpu_seconds,
             "wall_seconds_per_call": self.wall_seconds_per_call,
+            "wall_seconds_per_import": self.import_seconds,
             "wall_seconds_per_submission": self.wall_seconds_per_submission,
             "memory_bytes": self.memory_bytes,
             "file_bytes": self.file_bytes,
