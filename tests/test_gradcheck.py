@@ -13,6 +13,7 @@ from grader.gradcheck import (
     GRADIENT_ATOL,
     GRADIENT_RTOL,
     Diagnosis,
+    central_difference_from_values,
     central_difference_gradient,
     compare,
     diagnose,
@@ -82,6 +83,39 @@ def test_perturbed_inputs_move_one_entry_by_plus_and_minus_the_step():
 def test_a_wrong_number_of_values_is_refused():
     with pytest.raises(ValueError, match="one float per perturbed input"):
         central_difference_gradient(lambda points: [0.0], np.zeros(3))
+
+
+def test_gradients_from_values_are_those_of_central_difference_gradient_bit_for_bit():
+    """The sandbox path (values computed elsewhere, at the same perturbed inputs) and the
+    in-process path share one formula: identical gradients, entry for entry."""
+    rng = np.random.default_rng(3)
+    X, C = rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-3, 4, (3, 4)), rng.random((3, 4))
+
+    def f(p):
+        return float(np.sum(np.tanh(p) * C) + np.sum(p**3))
+
+    for step in (gradcheck.DEFAULT_STEP, 1e-4):
+        in_process = central_difference_gradient(_each(f), X, step=step)
+        values = [f(point) for point in perturbed_inputs(X, step=step)]
+        from_values = central_difference_from_values(values, X.shape, step=step)
+        assert from_values.shape == X.shape and from_values.dtype == np.float64
+        assert from_values.tobytes() == in_process.tobytes()
+
+
+def test_values_pair_up_as_plus_then_minus_in_c_order():
+    """Value 2i is f(x + h e_i), value 2i + 1 is f(x - h e_i); the result has x's shape."""
+    values = np.array([5.0, 1.0, 2.0, 2.0, 0.0, 3.0, 7.0, 7.5])
+    gradient = central_difference_from_values(values, (2, 2), step=0.5)
+    np.testing.assert_array_equal(gradient, [[4.0, 0.0], [-3.0, -0.5]])
+    scalar = central_difference_from_values([3.0, 1.0], (), step=0.25)
+    assert scalar.shape == () and float(scalar) == 4.0
+
+
+def test_a_wrong_number_of_values_for_the_shape_is_refused():
+    with pytest.raises(ValueError, match="7 values were given for the 8 perturbed inputs"):
+        central_difference_from_values([0.0] * 7, (2, 2))
+    with pytest.raises(ValueError, match="one float per perturbed input"):
+        central_difference_from_values(np.zeros((4, 2)), (2, 2))
 
 
 # --- compare ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 import reference.activations as ref_activations
 import reference.network as ref_network
 from grader.checks import describe_call, expect_array, expect_gradient, expect_keys, expect_ndarray
-from grader.gradcheck import central_difference_gradient
+from grader.gradcheck import DEFAULT_STEP, central_difference_from_values
 from grader.hidden._support import Parameters, Student, parameter_keys, random_parameters
 
 # Hidden pre-activations stay this far from 0, where ReLU-like layers have their kink.
@@ -90,7 +90,7 @@ def layer_forward_gradients(
 
     With f = Σ dOut · out(A_prev, W, b): dA_prev = ∂f/∂A_prev, dW = (1/m) ∂f/∂W and
     db = (1/m) ∂f/∂b. `extra` are the positional arguments after b (the activation's
-    name). One batch per argument, each picking only the forward's value.
+    name). One round trip per argument, each picking only the forward's value.
 
     Returns ``{"dA_prev": (n_prev, m), "dW": (n, n_prev), "db": (n, 1)}``.
     """
@@ -102,25 +102,27 @@ def layer_forward_gradients(
     m = args[0].shape[1]
     gradients: dict[str, np.ndarray] = {}
     for position, name in enumerate(names):
-
-        def evaluate_many(points: list[np.ndarray], position: int = position) -> list[float]:
-            calls = [
-                ((*args[:position], point, *args[position + 1 :], *extra), {}) for point in points
-            ]
-            outputs = student.call_batch(function, calls, pick=0)
-            return [
-                float(
-                    np.sum(
-                        dOut
-                        * expect_ndarray(
-                            out, function=function, name="output", call=call, shape=dOut.shape
-                        )
+        point = np.asarray(args[position], dtype=np.float64)
+        outputs = student.call_perturbed(
+            function,
+            (*args[:position], point, *args[position + 1 :], *extra),
+            {},
+            targets=[("args", position)],
+            step=DEFAULT_STEP,
+            pick=0,
+        )
+        values = [
+            float(
+                np.sum(
+                    dOut
+                    * expect_ndarray(
+                        out, function=function, name="output", call=call, shape=dOut.shape
                     )
                 )
-                for out in outputs
-            ]
-
-        gradient = central_difference_gradient(evaluate_many, args[position])
+            )
+            for out in outputs
+        ]
+        gradient = central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
         gradients[f"d{name}"] = gradient if name == "A_prev" else gradient / m
     return gradients
 

@@ -2,7 +2,10 @@
 
 The `student` these helpers take is the grading plugin's proxy: ``student.call(name, ...)``
 runs one student function in the sandbox, ``student.call_batch(name, calls, pick=k)`` runs
-many in one round trip. Student errors (grader.errors) propagate; the plugin scores them.
+many in one round trip, and ``student.call_perturbed(name, args, kwargs, targets=...,
+step=...)`` runs the 2·n evaluations of central differences around one call in one round
+trip, sending the arguments once. Student errors (grader.errors) propagate; the plugin
+scores them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ from grader.checks import (
     expect_sequence,
 )
 from grader.errors import StudentCallError
-from grader.gradcheck import central_difference_gradient
+from grader.gradcheck import (
+    DEFAULT_STEP,
+    central_difference_from_values,
+    central_difference_gradient,
+)
 
 Parameters = dict[str, np.ndarray]
 HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -47,6 +54,17 @@ class Student(Protocol):
         name: str,
         calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]],
         *,
+        pick: int | None = None,
+    ) -> list[Any]: ...
+
+    def call_perturbed(
+        self,
+        name: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        *,
+        targets: Sequence[Sequence[str | int]],
+        step: float,
         pick: int | None = None,
     ) -> list[Any]: ...
 
@@ -86,21 +104,20 @@ def projected_gradient(
     """Finite differences of ``Σ dA · forward(Z)`` with respect to Z, forward run by the student.
 
     That scalar's gradient is exactly what the matching backward must return, dA · σ'(Z)
-    (softmax: the Jacobian-vector product). All 2·Z.size evaluations go in one batch.
+    (softmax: the Jacobian-vector product). All 2·Z.size evaluations go in one round trip.
 
     Shapes: dA and Z (n, m); returns (n, m).
     """
     call = describe_call(forward, {"Z": Z})
-
-    def evaluate_many(points: list[np.ndarray]) -> list[float]:
-        outputs = student.call_batch(forward, [((point,), dict(kwargs)) for point in points])
-        values = []
-        for output in outputs:
-            A = expect_ndarray(output, function=forward, name="A", call=call, shape=Z.shape)
-            values.append(float(np.sum(dA * A)))
-        return values
-
-    return central_difference_gradient(evaluate_many, Z)
+    point = np.asarray(Z, dtype=np.float64)
+    outputs = student.call_perturbed(
+        forward, (point,), dict(kwargs), targets=[("args", 0)], step=DEFAULT_STEP
+    )
+    values = []
+    for output in outputs:
+        A = expect_ndarray(output, function=forward, name="A", call=call, shape=Z.shape)
+        values.append(float(np.sum(dA * A)))
+    return central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
 
 
 def reference_projected_gradient(
@@ -178,7 +195,8 @@ def model_cost_gradient(
     """Finite differences of the mean cost through the student's `model_forward`.
 
     The cost is computed on the trusted side (the reference loss) from the AL the student's
-    forward returns; every perturbation of every parameter goes in one batch.
+    forward returns; every perturbation of every parameter goes in one round trip, in the
+    order of `flatten_parameters` (W1, b1, W2, ..., each in C order).
 
     Returns a dict with ``dW1, db1, ...`` of the parameters' shapes.
     """
@@ -187,21 +205,24 @@ def model_cost_gradient(
     kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
     call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
     expected_shape = (parameters[f"W{layers}"].shape[0], X.shape[1])
-
-    def evaluate_many(points: list[np.ndarray]) -> list[float]:
-        calls = [
-            ((X, unflatten_parameters(point, parameters, keys)), dict(kwargs)) for point in points
-        ]
-        outputs = student.call_batch("model_forward", calls, pick=0)
-        values = []
-        for output in outputs:
-            AL = expect_ndarray(
-                output, function="model_forward", name="AL", call=call, shape=expected_shape
-            )
-            values.append(float(cost(AL, Y)))
-        return values
-
-    gradient = central_difference_gradient(evaluate_many, flatten_parameters(parameters, keys))
+    flat = np.asarray(flatten_parameters(parameters, keys), dtype=np.float64)
+    # float64 copies in the order of `keys`: the base every perturbed dict differs from.
+    base = unflatten_parameters(flat, parameters, keys)
+    outputs = student.call_perturbed(
+        "model_forward",
+        (X, base),
+        dict(kwargs),
+        targets=[("args", 1, key) for key in keys],
+        step=DEFAULT_STEP,
+        pick=0,
+    )
+    values = []
+    for output in outputs:
+        AL = expect_ndarray(
+            output, function="model_forward", name="AL", call=call, shape=expected_shape
+        )
+        values.append(float(cost(AL, Y)))
+    gradient = central_difference_from_values(values, flat.shape, step=DEFAULT_STEP)
     shaped = unflatten_parameters(gradient, parameters, keys)
     return {f"d{key}": value for key, value in shaped.items()}
 

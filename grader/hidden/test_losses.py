@@ -20,7 +20,11 @@ from grader.checks import (
     expect_float,
     expect_gradient,
 )
-from grader.gradcheck import central_difference_gradient
+from grader.gradcheck import (
+    DEFAULT_STEP,
+    central_difference_from_values,
+    central_difference_gradient,
+)
 from grader.hidden._support import Student, binary_labels, call_pure, one_hot
 
 
@@ -52,12 +56,10 @@ def _student_cost_gradient(
     """m times the finite-difference gradient of the student's cost at AL: the per-example
     gradient the matching backward must return. Shapes: AL, Y and the result (n, m)."""
     call = describe_call(cost, {"AL": AL, "Y": Y})
-
-    def evaluate_many(points: list[np.ndarray]) -> list[float]:
-        costs = student.call_batch(cost, [((point, Y), {}) for point in points])
-        return [expect_cost_type(value, function=cost, call=call) for value in costs]
-
-    return AL.shape[1] * central_difference_gradient(evaluate_many, AL)
+    point = np.asarray(AL, dtype=np.float64)
+    costs = student.call_perturbed(cost, (point, Y), {}, targets=[("args", 0)], step=DEFAULT_STEP)
+    values = [expect_cost_type(value, function=cost, call=call) for value in costs]
+    return AL.shape[1] * central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
 
 
 def _reference_cost_gradient(

@@ -61,6 +61,7 @@ DTYPES: dict[str, np.dtype] = {
 }
 _SCALAR_TYPES: dict[type, np.dtype] = {dtype.type: dtype for dtype in DTYPES.values()}
 _BOOL = np.dtype("?")
+_FLOAT64 = np.dtype("<f8")
 
 Opaque = Callable[[Any], list[Any]]
 """Turns a non-plain value into the list of a handle node ``{"H": [...]}``."""
@@ -165,6 +166,29 @@ class _Encoder:
         data = value.astype(dtype, copy=False).tobytes(order="C")
         offset = self.add_bytes(data)
         return {"A": [dtype.str, list(value.shape), offset, len(data)]}
+
+
+def float_array_at(call: Any, path: Any) -> np.ndarray | None:
+    """The exact float64 ndarray at `path` in a call's ``(args, kwargs)``, or None.
+
+    A path names one argument: ``["args", 0]``, ``["args", 1, "W2"]`` or
+    ``["kwargs", "parameters", "W1"]``: "args" or "kwargs", then list or tuple indices
+    (ints >= 0) and dict keys (strs). Both ends of a perturbed call read paths with this
+    one function, so that they cannot disagree on what a path names.
+    """
+    if type(call) is not tuple or len(call) != 2 or type(path) not in (list, tuple):
+        return None
+    if not 1 <= len(path) <= MAX_DEPTH or type(path[0]) is not str:
+        return None
+    if path[0] not in ("args", "kwargs"):
+        return None
+    node = call[0] if path[0] == "args" else call[1]
+    for key in path[1:]:
+        in_sequence = type(node) in (list, tuple) and type(key) is int and 0 <= key < len(node)
+        if not in_sequence and not (type(node) is dict and type(key) is str and key in node):
+            return None
+        node = node[key]
+    return node if type(node) is np.ndarray and node.dtype == _FLOAT64 else None
 
 
 def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> list[bytes]:

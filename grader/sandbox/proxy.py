@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from grader.sandbox.session import StudentSession
+from grader.sandbox.session import ArgumentPath, StudentSession
 
 
 class StudentProxy:
@@ -40,6 +40,22 @@ class StudentProxy:
         """Many calls in one round trip (see `StudentSession.call_batch`)."""
         self._calls.add(function)
         return self._session.call_batch(function, calls, pick=pick)
+
+    def call_perturbed(
+        self,
+        function: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        *,
+        targets: Sequence[ArgumentPath],
+        step: float,
+        pick: int | None = None,
+    ) -> list[Any]:
+        """Finite-difference evaluations in one round trip (`StudentSession.call_perturbed`)."""
+        self._calls.add(function)
+        return self._session.call_perturbed(
+            function, args, kwargs, targets=targets, step=step, pick=pick
+        )
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
         """``(value, mutated argument paths)``: for purity checks (see `StudentSession`)."""

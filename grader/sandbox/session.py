@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from grader.errors import (
     HostileValue,
@@ -30,6 +33,9 @@ BROKEN = ("import_timeout", "import_crashed")
 
 
 MAX_MUTATED_PATHS = 1000
+
+ArgumentPath = Sequence[str | int]
+"""Where an array sits in a call's arguments, e.g. ``("args", 1, "W2")``."""
 
 
 def _argument_path(path: str) -> str:
@@ -137,6 +143,79 @@ class StudentSession:
         """
         batch = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
         return self._invoke("batch", function, batch, pick)
+
+    def call_perturbed(
+        self,
+        function: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        *,
+        targets: Sequence[ArgumentPath],
+        step: float,
+        pick: int | None = None,
+    ) -> list[Any]:
+        """The evaluations of central differences around one call, in one round trip.
+
+        The base call ``function(*args, **kwargs)`` crosses once, with the paths of the
+        arrays to perturb; the worker does the rest. For each target in order, for each
+        flat entry i of its array in C order, `function` runs on fresh copies of the base
+        arguments with entry i set to ``x_i + step``, then to ``x_i - step``: the inputs
+        of `grader.gradcheck.perturbed_inputs`, bit for bit, in its order.
+
+        Args:
+            function: the student function.
+            args, kwargs: the base arguments.
+            targets: one path per array to perturb, each an exact float64 ndarray of the
+                base arguments: ``("args", 0)``, ``("args", 1, "W2")`` or
+                ``("kwargs", "parameters", "W1")`` (see `codec.float_array_at`).
+            step: the finite-difference step h.
+            pick: as in `call_batch`.
+
+        Returns:
+            The 2·n values (n: the targets' total size), as `call_batch` on the perturbed
+            copies would return them.
+
+        Raises:
+            SandboxError: a target does not name an exact float64 ndarray of the arguments,
+                or the step is not a finite float.
+        """
+        call = (tuple(args), dict(kwargs))
+        paths = [list(path) if type(path) in (list, tuple) else path for path in targets]
+        count = 0
+        for path in paths:
+            array = codec.float_array_at(call, path)
+            if array is None:
+                raise SandboxError(
+                    f"The perturbation target {path!r} of `{function}` is not a float64 "
+                    "ndarray among its arguments."
+                )
+            count += 2 * array.size
+        if type(step) not in (float, np.float64) or not math.isfinite(step):
+            raise SandboxError(f"The finite-difference step {step!r} is not a finite float.")
+        extra = {"targets": paths, "step": float(step)}
+        values = self._invoke("perturbed", function, call, pick, extra)
+        return self._perturbed_values(function, values, count)
+
+    def _perturbed_values(self, function: str, values: Any, count: int) -> list[Any]:
+        """The list of results of a perturbed call, from the list or the stacked array the
+        worker sent; a reply of any other form or size means the worker is not ours any more.
+        """
+        if type(values) is list and len(values) == count:
+            return values
+        if (
+            type(values) is np.ndarray
+            and values.dtype.str in codec.DTYPES
+            and values.ndim >= 1
+            and values.shape[0] == count
+        ):
+            # Each result as call_batch gives it: an ndarray of the results' shape, also 0-d.
+            return [values[index, ...] for index in range(count)]
+        self._retire()
+        raise HostileValue(
+            function,
+            f"`{function}`'s sandbox sent back a malformed set of results; "
+            "the sandbox was restarted.",
+        )
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
         """Like `call`, and also which array arguments the function wrote into.
@@ -286,7 +365,14 @@ class StudentSession:
             f"Only plain data and handles can be sent to the sandbox, not {type(value).__name__}."
         )
 
-    def _invoke(self, op: str, function: str, value: Any, pick: int | None) -> Any:
+    def _invoke(
+        self,
+        op: str,
+        function: str,
+        value: Any,
+        pick: int | None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Any:
         module = self._function_modules.get(function)
         if module is None:
             raise StudentNotImplemented(function, f"Your submission does not define `{function}`.")
@@ -307,7 +393,7 @@ class StudentSession:
         if remaining <= 0:
             raise StudentTimeout(function, self._limits.wall_seconds_per_submission)
         seconds = min(self._limits.wall_seconds_per_call, remaining)
-        envelope = {"op": op, "function": function, "pick": pick}
+        envelope = {"op": op, "function": function, "pick": pick, **(extra or {})}
         reply, result = self._exchange(function, envelope, value, seconds)
         return self._result(function, module, reply, result)
 

@@ -2,9 +2,10 @@
 
 Forked from the zygote, it confines itself (`confine.apply_layers`), says "ready", then
 serves requests from the trusted process one at a time: import a student module, call a
-function (or a batch of calls), tell whether a function exists. Values cross in both
-directions through the codec; whatever is not plain data stays here, in `_Handles`, and
-travels as a handle. Nothing in this process is trusted by the other side.
+function (or a batch of calls, or the central-difference evaluations around one call), tell
+whether a function exists. Values cross in both directions through the codec; whatever is
+not plain data stays here, in `_Handles`, and travels as a handle. Nothing in this process
+is trusted by the other side.
 """
 
 from __future__ import annotations
@@ -174,6 +175,23 @@ class _Worker:
     def op_batch(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
         return self.run(str(request["function"]), value, request.get("pick"), batch=True)
 
+    def op_perturbed(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
+        """Finite-difference evaluations around one base call (`StudentSession.call_perturbed`)."""
+        targets, step = request.get("targets"), request.get("step")
+        if type(targets) is not list or type(step) is not float:
+            return {"kind": "bad_request"}, None
+        bases = [codec.float_array_at(value, path) for path in targets]
+        if any(base is None for base in bases):
+            return {"kind": "bad_request"}, None
+        calls = (
+            _perturbed(value, path, index, base.flat[index] + delta)
+            for path, base in zip(targets, bases, strict=True)
+            for index in range(base.size)
+            for delta in (step, -step)  # the order and arithmetic of gradcheck.perturbed_inputs
+        )
+        reply, results = self.run(str(request["function"]), calls, request.get("pick"), batch=True)
+        return reply, _stacked(results) if reply.get("kind") == "ok" else results
+
     def op_watched(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
         # Purity is only observable here: the arguments are this process's own copies.
         before = _array_snapshots(value)
@@ -234,6 +252,49 @@ def _mutated(value: Any, before: Mapping[str, Any]) -> list[str]:
         or now[path].shape != old.shape
         or not np.array_equal(now[path], old, equal_nan=True)
     ]
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the lists, tuples, dicts and arrays of a call, so that a student writing into
+    its inputs cannot reach the next call (numbers, strings and student objects are shared,
+    as in a batch)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is list:
+        return [_fresh(item) for item in value]
+    if kind is tuple:
+        return tuple(_fresh(item) for item in value)
+    if kind is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    return value
+
+
+def _perturbed(call: Any, path: list[Any], index: int, entry: float) -> Any:
+    """Fresh copies of the call's ``(args, kwargs)`` with flat entry `index` of the array at
+    `path` set to `entry`."""
+    copy = _fresh(call)
+    codec.float_array_at(copy, path).flat[index] = entry  # type: ignore[union-attr]
+    return copy
+
+
+def _stacked(results: list[Any]) -> Any:
+    """Results that are all exact ndarrays of one dtype and shape, as one stacked array:
+    one node and one slice of the frame instead of one per result. Anything else: the list.
+    """
+    first = results[0] if results else None
+    if (
+        type(first) is not np.ndarray
+        or first.dtype.str not in codec.DTYPES
+        or first.ndim >= codec.MAX_NDIM
+    ):
+        return results
+    for result in results:
+        if type(result) is not np.ndarray or result.dtype != first.dtype:
+            return results
+        if result.shape != first.shape:
+            return results
+    return np.stack(results)
 
 
 class _Whole:

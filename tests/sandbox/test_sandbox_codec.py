@@ -255,3 +255,35 @@ def test_a_handle_node_goes_through_the_handle_maker() -> None:
     with ours, theirs, pytest.raises(codec.FrameError):
         theirs.sendall(frame({"value": {"H": [1, 2, "Cache"]}}))
         codec.receive(ours, time.monotonic() + 1, make_handle=refuse)
+
+
+def test_an_argument_path_names_an_exact_float64_array_or_nothing() -> None:
+    """The one reading of perturbation targets that both ends of the channel share."""
+    W = np.ones((2, 2))
+    call = ((np.zeros(3), [W, {"b": np.zeros((2, 1))}]), {"parameters": {"W1": W}})
+    assert codec.float_array_at(call, ["args", 0]) is call[0][0]
+    assert codec.float_array_at(call, ("args", 1, 0)) is W
+    assert codec.float_array_at(call, ["args", 1, 1, "b"]) is call[0][1][1]["b"]
+    assert codec.float_array_at(call, ["kwargs", "parameters", "W1"]) is W
+    big_endian = ((np.zeros(2, dtype=">f8"), np.zeros(2, dtype="<f4")), {})
+    not_arrays = ((Rigged((2,)), 1.0, [1.0]), {})
+    for bad_call, path in [
+        (call, ["args", 1]),
+        (call, ["args", 1, "0"]),
+        (call, ["args", 2]),
+        (call, ["args", -1]),
+        (call, ["args", False]),
+        (call, ["kwargs", "parameters", "W2"]),
+        (call, ["kwargs", 0]),
+        (call, ["self", 0]),
+        (call, []),
+        (call, "args"),
+        (call, ["args", *[0] * codec.MAX_DEPTH]),
+        (big_endian, ["args", 0]),
+        (big_endian, ["args", 1]),
+        (not_arrays, ["args", 0]),
+        (not_arrays, ["args", 1]),
+        (not_arrays, ["args", 2, 0]),
+        ((call[0],), ["args", 0]),
+    ]:
+        assert codec.float_array_at(bad_call, path) is None, path
