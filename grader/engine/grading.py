@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import MODULES
+from grader.engine import direct
 from grader.engine.availability import ModuleAvailability
 from grader.engine.document import LANGUAGES, build_document, no_isolation, plain
 from grader.engine.plugin import GradingPlugin, TestRecord
 from grader.engine.seeds import student_seed
-from grader.engine.suite import HIDDEN_SUITES, run_suite
+from grader.engine.suite import HIDDEN_SUITES, hidden_suite, run_suite
 from grader.errors import UsageError
 from grader.loading import LoadedSubmission, load_submission
 
@@ -154,7 +155,7 @@ def grade_loaded(
                 has_function=_has_function(session),
                 budget_seconds=BUDGET_FACTOR * float(limits.wall_seconds_per_submission),
             )
-            code = run_suite(plugin, suite)
+            code = _run_hidden(plugin, suite)
             records = plugin.records
             if plugin.suite_errors or code not in (0, 1):
                 status, message = "internal_error", _INTERNAL
@@ -187,6 +188,20 @@ def grade_loaded(
             "worker_starts": starts,
         },
     )
+
+
+def _run_hidden(plugin: GradingPlugin, suite: Path) -> int:
+    """Grade with the suite collected once (`direct`), or under pytest when it needs to."""
+    collected = hidden_suite(suite)
+    if direct.ENABLED and collected.direct:
+        return direct.run_direct(collected, plugin)
+    code = run_suite(plugin, suite)
+    # pytest imports a module that failed to import only once per process (it stays in
+    # sys.modules): its later collections succeed, empty. The first collection's errors hold.
+    for error in collected.errors:
+        if error.text not in plugin.suite_errors:
+            plugin.report_suite_error(error)
+    return code
 
 
 def _module_status(loaded: LoadedSubmission, session: Any | None) -> dict[str, str]:

@@ -9,6 +9,9 @@ Hidden tests are ordinary pytest tests. They take the fixtures
 
 and carry ``@pytest.mark.graded(exercise=..., points=..., en=..., fr=...)`` (`en`/`fr`
 say in one line what the test checks). The plugin turns each test into a `TestRecord`.
+It also holds what both ways of running a suite share (`grader.engine.direct` runs the
+collected tests without pytest's protocol): the fixture values, the checks before a test
+and the verdict after it, so that both give the same records.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ GRADED_MARKER = (
     "points, and what it checks in English and French."
 )
 
+GRADING_FIXTURES = frozenset({"student", "rng", "student_seed"})
+"""The fixtures a hidden test may take from the grader."""
+
 _EXERCISES = {exercise.id: exercise for exercise in EXERCISES}
 
 # What a hidden test may fail with by design: the student's answer or a stop of ours.
@@ -66,20 +72,62 @@ class TestRecord:
     evidence: dict[str, Any] | None
 
 
-@dataclass
-class _Graded:
+@dataclass(frozen=True)
+class Graded:
     """The `graded` marker of one collected test, checked."""
 
     exercise: Exercise
     points: float
     title: dict[str, str]
-    error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class SuiteError:
+    """A fault of a hidden suite itself: the grading is an internal error, never the student's.
+
+    Attributes:
+        text: the one line kept in `GradingPlugin.suite_errors`.
+        log: what the log says about it (a collection error's report included).
+    """
+
+    text: str
+    log: str
+
+    def report(self) -> None:
+        LOG.error("%s", self.log)
 
 
 def test_id(nodeid: str) -> str:
     """``test_activations.py::test_relu[big]`` -> ``test_activations::test_relu[big]``."""
     path, _, rest = nodeid.partition("::")
     return f"{PurePosixPath(path).stem}::{rest}"
+
+
+def collection_error(report: pytest.CollectReport) -> SuiteError:
+    """The suite error of a module or folder pytest could not collect."""
+    return SuiteError(
+        f"could not collect {report.nodeid}",
+        f"A hidden suite could not be collected ({report.nodeid}):\n{report.longrepr}",
+    )
+
+
+def read_marker(item: pytest.Item) -> Graded | SuiteError:
+    """The checked `graded` marker of `item`, or why the test cannot be graded."""
+    marker = item.get_closest_marker("graded")
+    if marker is None:
+        return _marker_error(f"{item.nodeid} has no graded marker; it was not run")
+    exercise = _EXERCISES.get(marker.kwargs.get("exercise", ""))
+    if exercise is None:
+        return _marker_error(f"{item.nodeid} names an unknown exercise; it was not run")
+    title = {
+        "en": str(marker.kwargs.get("en") or item.name),
+        "fr": str(marker.kwargs.get("fr") or marker.kwargs.get("en") or item.name),
+    }
+    return Graded(exercise, float(marker.kwargs.get("points", 0)), title)
+
+
+def _marker_error(text: str) -> SuiteError:
+    return SuiteError(text, f"Hidden suite: {text}.")
 
 
 @dataclass
@@ -93,6 +141,9 @@ class GradingPlugin:
         has_function: whether the loaded submission defines a function.
         budget_seconds: wall time after which the remaining tests are skipped.
         clock: the monotonic clock measuring the budget.
+        records: the graded tests, in the order they ran.
+        suite_errors: faults of the suite itself (see `SuiteError`).
+        interrupted: whether Ctrl-C stopped pytest (it returns instead of raising).
     """
 
     proxy: Any
@@ -103,16 +154,65 @@ class GradingPlugin:
     clock: Callable[[], float] = time.monotonic
     records: list[TestRecord] = field(default_factory=list)
     suite_errors: list[str] = field(default_factory=list)
-    _graded: dict[str, _Graded] = field(default_factory=dict)
+    interrupted: bool = False
+    _graded: dict[str, Graded] = field(default_factory=dict)
+    _errors: dict[str, BaseException] = field(default_factory=dict)
     _deadline: float | None = None
+
+    # --- what both ways of running a suite share -------------------------------------------
+
+    def student_value(self) -> Any:
+        if self.proxy is None:  # `before_test` fails such tests first; never reached
+            raise RuntimeError("No student session is open.")
+        return self.proxy
+
+    def rng_value(self, test: str) -> np.random.Generator:
+        """The `rng` of the test whose id (`test_id`) is `test`."""
+        return np.random.default_rng(rng_seed(self.seed, test))
+
+    def report_suite_error(self, error: SuiteError) -> None:
+        self.suite_errors.append(error.text)
+        error.report()
+
+    def start_budget(self) -> None:
+        """Start the submission's time budget: called once, before the first test."""
+        if self.budget_seconds is not None:
+            self._deadline = self.clock() + self.budget_seconds
+
+    def before_test(self, graded: Graded) -> None:
+        """Reset the record of calls; raise when the test must not run (budget, module)."""
+        if self.proxy is not None:
+            self.proxy.reset_calls()
+        if self._deadline is not None and self.clock() > self._deadline:
+            raise BudgetExhausted(self.budget_seconds or 0.0)
+        unavailable = self.availability.for_exercise(graded.exercise)
+        if unavailable is not None:
+            raise unavailable
+
+    def record(self, test: str, graded: Graded, error: BaseException | None) -> None:
+        """Record the verdict of the test `test`, which raised `error` (None: it passed)."""
+        facts = FunctionFacts(self.has_function, self.availability.unavailable)
+        verdict = PASSED if error is None else classify(error, graded.exercise, facts)
+        calls = sorted(self.proxy.calls) if self.proxy is not None else []
+        self.records.append(
+            TestRecord(
+                id=test,
+                exercise=graded.exercise.id,
+                title=graded.title,
+                outcome=verdict.outcome,
+                points=graded.points if verdict.passed else 0.0,
+                max_points=graded.points,
+                functions=calls,
+                messages=verdict.messages,
+                evidence=verdict.evidence,
+            )
+        )
 
     # --- fixtures ------------------------------------------------------------------------
 
     @pytest.fixture
     def student(self) -> Any:
-        if self.proxy is None:  # the setup hook fails such tests first; never reached
-            raise RuntimeError("No student session is open.")
-        return self.proxy
+        return self.student_value()
 
     @pytest.fixture
     def student_seed(self) -> int:
@@ -120,7 +220,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return np.random.default_rng(rng_seed(self.seed, test_id(request.node.nodeid)))
+        return self.rng_value(test_id(request.node.nodeid))
 
     # --- hooks ---------------------------------------------------------------------------
 
@@ -129,62 +229,34 @@ class GradingPlugin:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.suite_errors.append(f"could not collect {report.nodeid}")
-            LOG.error(
-                "A hidden suite could not be collected (%s):\n%s", report.nodeid, report.longrepr
-            )
+            self.report_suite_error(collection_error(report))
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         kept = []
         for item in items:
-            graded = self._read_marker(item)
-            if graded is not None:
+            graded = read_marker(item)
+            if isinstance(graded, SuiteError):
+                self.report_suite_error(graded)
+            else:
                 self._graded[item.nodeid] = graded
                 kept.append(item)
         items[:] = kept
-        if self.budget_seconds is not None:
-            self._deadline = self.clock() + self.budget_seconds
-
-    def _read_marker(self, item: pytest.Item) -> _Graded | None:
-        marker = item.get_closest_marker("graded")
-        if marker is None:
-            self._suite_error(f"{item.nodeid} has no graded marker; it was not run")
-            return None
-        exercise = _EXERCISES.get(marker.kwargs.get("exercise", ""))
-        if exercise is None:
-            self._suite_error(f"{item.nodeid} names an unknown exercise; it was not run")
-            return None
-        title = {
-            "en": str(marker.kwargs.get("en") or item.name),
-            "fr": str(marker.kwargs.get("fr") or marker.kwargs.get("en") or item.name),
-        }
-        return _Graded(exercise, float(marker.kwargs.get("points", 0)), title)
-
-    def _suite_error(self, text: str) -> None:
-        self.suite_errors.append(text)
-        LOG.error("Hidden suite: %s.", text)
+        self.start_budget()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if self.proxy is not None:
-            self.proxy.reset_calls()
-        if self._deadline is not None and self.clock() > self._deadline:
-            raise BudgetExhausted(self.budget_seconds or 0.0)
-        unavailable = self.availability.for_exercise(self._graded[item.nodeid].exercise)
-        if unavailable is not None:
-            raise unavailable
+        self.before_test(self._graded[item.nodeid])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> pytest.TestReport | None:
-        graded = self._graded.get(item.nodeid)
         error = call.excinfo.value if call.excinfo is not None else None
-        if graded is not None and error is not None and graded.error is None:
-            graded.error = error
+        if item.nodeid in self._graded and error is not None:
+            self._errors.setdefault(item.nodeid, error)  # the first phase's error decides
         if error is not None and not isinstance(error, _EXPECTED):
             return None  # a bug of ours: pytest's full report, traceback included, for the log
-        # The verdict comes from `graded.error`; pytest's own report of an expected failure
+        # The verdict comes from `_errors`; pytest's own report of an expected failure
         # (a formatted traceback) is never shown and cost a third of a grading's CPU time.
         return pytest.TestReport(
             item.nodeid,
@@ -200,22 +272,10 @@ class GradingPlugin:
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         graded = self._graded.get(nodeid)
-        if graded is None:
-            return
-        facts = FunctionFacts(self.has_function, self.availability.unavailable)
-        verdict = PASSED if graded.error is None else classify(graded.error, graded.exercise, facts)
-        graded.error = None  # drop the traceback and the frames it keeps alive
-        calls = sorted(self.proxy.calls) if self.proxy is not None else []
-        self.records.append(
-            TestRecord(
-                id=test_id(nodeid),
-                exercise=graded.exercise.id,
-                title=graded.title,
-                outcome=verdict.outcome,
-                points=graded.points if verdict.passed else 0.0,
-                max_points=graded.points,
-                functions=calls,
-                messages=verdict.messages,
-                evidence=verdict.evidence,
-            )
-        )
+        if graded is not None:
+            # popped: the traceback and the frames it keeps alive go with it
+            self.record(test_id(nodeid), graded, self._errors.pop(nodeid, None))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):
+            self.interrupted = True

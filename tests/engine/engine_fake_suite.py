@@ -2,10 +2,14 @@
 
 It is kept as text so that the project's own pytest never collects it. Each test plays
 one role: a check that passes or fails with `CheckFailure`, a bare assert quoting hidden
-values, a bug in our own test code, a probe of the seeds.
+values, a parametrized check, a warning, a skip, a bug in our own test code, a probe of
+the seeds. It only takes the grading fixtures, so it is graded without pytest's protocol
+unless the engine tests ask for pytest (the `runner` fixture).
 """
 
 SUITE = """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,17 +40,30 @@ def test_sigmoid_backward(student, rng):
     expect_close(student.call("sigmoid_backward", dA, Z), dA * s * (1 - s), "sigmoid_backward")
 
 
-@pytest.mark.graded(exercise="relu", points=3, en="relu: values", fr="relu : valeurs")
+@pytest.mark.graded(exercise="relu", points=1, en="relu: values", fr="relu : valeurs")
 def test_relu_values(student, rng):
     Z = rng.standard_normal((2, 5))
     got = student.call("relu", Z)
     assert np.allclose(got, np.maximum(Z, 0)), f"HIDDEN-INPUT {Z.tolist()}"
 
 
-@pytest.mark.graded(exercise="tanh", points=3, en="tanh: values", fr="tanh : valeurs")
+@pytest.mark.graded(exercise="relu", points=1, en="relu: scaled", fr="relu : mise à l'échelle")
+@pytest.mark.parametrize("scale", [1.0, 1000.0], ids=["unit", "large"])
+def test_relu_scaled(student, rng, scale):
+    Z = scale * rng.standard_normal((2, 2))
+    expect_close(student.call("relu", Z), np.maximum(Z, 0), "relu")
+
+
+@pytest.mark.graded(exercise="tanh", points=2, en="tanh: values", fr="tanh : valeurs")
 def test_tanh_values(student, rng):
     Z = rng.standard_normal((2, 3))
+    warnings.warn("a warning of the trusted side is never the student's failure", UserWarning)
     expect_close(student.call("tanh", Z), np.tanh(Z), "tanh")
+
+
+@pytest.mark.graded(exercise="tanh", points=1, en="tanh: skipped", fr="tanh : sautée")
+def test_tanh_skipped(student):
+    pytest.skip("this check does not apply")
 
 
 @pytest.mark.graded(exercise="update", points=2, en="update: one step", fr="update : un pas")
@@ -66,5 +83,19 @@ def test_seed_probe(student, rng, student_seed):
 PROBE_ID = "test_fake::test_seed_probe"
 """The test whose evidence reports its `rng` draw and the `student_seed`."""
 
-EARNABLE = {"sigmoid": 4, "relu": 3, "tanh": 3}
-"""What a fully correct fake student earns per exercise (the others cannot pass)."""
+TEST_IDS = [
+    "test_fake::test_sigmoid_values",
+    "test_fake::test_sigmoid_backward",
+    "test_fake::test_relu_values",
+    "test_fake::test_relu_scaled[unit]",
+    "test_fake::test_relu_scaled[large]",
+    "test_fake::test_tanh_values",
+    "test_fake::test_tanh_skipped",
+    "test_fake::test_update_internal_bug",
+    "test_fake::test_seed_probe",
+]
+"""The suite's tests, in the order pytest runs them."""
+
+EARNABLE = {"sigmoid": 4, "relu": 3, "tanh": 2}
+"""What a fully correct fake student earns per exercise (the others cannot pass); each
+exercise's tests add up to its catalog points."""

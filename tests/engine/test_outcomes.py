@@ -37,8 +37,8 @@ def test_correct_functions_earn_every_passable_point(grade_fake, submission: Pat
         "id": "test_fake::test_relu_values",
         "title": "relu: values",
         "outcome": "passed",
-        "points": 3.0,
-        "max_points": 3.0,
+        "points": 1.0,
+        "max_points": 1.0,
         "functions": ["relu"],
         "message": "",
         "messages": {"en": "", "fr": ""},
@@ -198,3 +198,16 @@ def test_tests_left_after_the_time_budget_are_skipped(grade_fake, submission: Pa
     outcomes = {test["outcome"] for test in by_name(document).values()}
     assert outcomes == {"skipped"}
     assert "time budget" in by_name(document)["test_tanh_values"]["message"]
+
+
+def test_pytest_skip_in_a_hidden_test_is_skipped_without_points(
+    grade_fake, submission: Path
+) -> None:
+    test = by_name(grade_fake(submission))["test_tanh_skipped"]
+    assert (test["outcome"], test["points"], test["evidence"]) == ("skipped", 0, None)
+    assert test["message"].startswith("Not run")
+
+
+def test_a_warning_in_a_hidden_test_does_not_fail_it(grade_fake, submission: Path) -> None:
+    """The project's own tests turn warnings into errors; a grading keeps suite.cfg's filter."""
+    assert by_name(grade_fake(submission))["test_tanh_values"]["outcome"] == "passed"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from grader.engine import grade_submission
+from grader.engine import direct, dumps, grade_submission
 from grader.sandbox import Sandbox, SandboxLimits
 
 CLASS = Path(__file__).resolve().parents[2] / "examples" / "class"
@@ -89,6 +89,36 @@ def test_notebook_output_is_captured_and_cell_magic_dropped(
 ) -> None:
     output = graded["dan_notebook.ipynb"]["output"]
     assert output["stdout"] == "[[0.5]]\n"  # the last cell ran; the %%time cell did not
+
+
+@pytest.mark.slow
+def test_the_direct_run_grades_like_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hidden suites graded without pytest's protocol give pytest's documents: a full
+    score, a wrong gradient, untouched stubs and an infinite loop, apart from `timing`."""
+    names = [
+        "ada_package_imports",
+        "gina_missing_one_over_m",
+        "jules_untouched_stubs",
+        "leo_infinite_loop",
+    ]
+    documents: dict[bool, dict[str, str]] = {True: {}, False: {}}
+    with Sandbox(LIMITS, hidden_paths=(CLASS,)) as sandbox:
+        for name in names:
+            for use_direct in (True, False):
+                monkeypatch.setattr(direct, "ENABLED", use_direct)
+                document = grade_submission(CLASS / name, sandbox=sandbox)
+                assert document["status"] == "graded"
+                del document["timing"]
+                documents[use_direct][name] = dumps(document)
+    for name in names:
+        assert documents[True][name] == documents[False][name], name
+    outcomes = {
+        test["outcome"]
+        for name in names
+        for exercise in json.loads(documents[True][name])["exercises"]
+        for test in exercise["tests"]
+    }
+    assert outcomes == {"passed", "failed", "timeout"}
 
 
 def test_the_committed_class_is_what_make_class_builds(tmp_path: Path) -> None:
