@@ -263,6 +263,16 @@ def test_folder_holding_only_a_notebook_is_that_notebook(tmp_path: Path) -> None
     assert load_submission(folder).kind == "folder"
 
 
+def test_an_older_notebook_format_is_converted(tmp_path: Path) -> None:
+    """A version 3 notebook (worksheets) is read through nbformat's conversion."""
+    current = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(GOOD)])
+    old = nbformat.convert(current, 3)
+    path = tmp_path / "old.ipynb"
+    path.write_text(nbformat.writes(old, version=3), encoding="utf-8")
+    loaded = load_submission(path)
+    assert loaded.problems == () and "def relu" in loaded.sources[NOTEBOOK_MODULE]
+
+
 def test_notebook_cell_with_syntax_error_is_dropped_and_reported(tmp_path: Path) -> None:
     path = notebook(
         tmp_path / "eve.ipynb",

@@ -56,6 +56,41 @@ def _instructor_test_cell(cell: Any) -> bool:
     )
 
 
+def _current_format_cells(document: Any) -> list[dict[str, Any]] | None:
+    """The cells of a notebook in the current format (nbformat 4), read as plain JSON.
+
+    None when the document is not plainly such a notebook: nbformat then converts or
+    refuses it. Most submissions are current notebooks, and nbformat with the jsonschema
+    it loads costs about a second of start-up that they need not pay.
+    """
+    if not isinstance(document, dict) or document.get("nbformat") != 4:
+        return None
+    cells = document.get("cells")
+    if not isinstance(cells, list):
+        return None
+    for cell in cells:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            return None
+        source = cell.get("source")
+        if not isinstance(source, str) and not (
+            isinstance(source, list) and all(isinstance(line, str) for line in source)
+        ):
+            return None
+        if not isinstance(cell.get("metadata", {}), dict):
+            return None
+    return cells
+
+
+def _converted_cells(text: str) -> list[Any]:
+    """The cells of an older or unusual notebook, through nbformat (which may refuse it)."""
+    import nbformat
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbformat warns about missing ids, old versions
+        notebook = nbformat.reads(text, as_version=4)
+    return list(notebook.cells)
+
+
 def notebook_code(path: str, data: bytes) -> NotebookCode:
     """Extract the code cells of the notebook `data` (the file's bytes)."""
     result = NotebookCode()
@@ -65,21 +100,16 @@ def notebook_code(path: str, data: bytes) -> NotebookCode:
     if text is None:
         return result
     try:
-        json.loads(text)
+        document = json.loads(text)
     except (ValueError, RecursionError) as error:
         result.problems.append(_not_json(path, error))
         return result
+    cells = _current_format_cells(document)
     try:
-        # Imported here: nbformat (and the jsonschema it loads) costs about a second, which
-        # only submissions that are notebooks should pay.
-        import nbformat
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # nbformat warns about missing ids, old versions
-            notebook = nbformat.reads(text, as_version=4)
-        cells = list(notebook.cells)
+        if cells is None:
+            cells = _converted_cells(text)
         sources = [
-            "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)
+            "".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
             for cell in cells
             if cell.get("cell_type") == "code" and not _instructor_test_cell(cell)
         ]
