@@ -71,16 +71,23 @@ class StudentTimeout(StudentCallError):
         seconds: the deadline that was exceeded.
         repeated: the function had already timed out in this submission, so this call
             did not run it again (one infinite loop must not use up the whole budget).
+        budget: the submission's whole time budget (`seconds`) was already used up, so
+            this call did not run at all.
     """
 
-    def __init__(self, function: str, seconds: float, *, repeated: bool = False) -> None:
-        if repeated:
+    def __init__(
+        self, function: str, seconds: float, *, repeated: bool = False, budget: bool = False
+    ) -> None:
+        if budget:
+            message = f"The submission used up its {seconds:g} s, so `{function}` was not run."
+        elif repeated:
             message = f"`{function}` timed out earlier, so it was not run again."
         else:
             message = f"`{function}` did not return within {seconds:g} s."
         super().__init__(function, message)
         self.seconds = seconds
         self.repeated = repeated
+        self.budget = budget
 
 
 class WorkerCrashed(StudentCallError):

@@ -128,7 +128,7 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
             return _missing_function(function)
         return _not_implemented(function)
     if isinstance(error, StudentTimeout):
-        return _timeout(function, error.seconds, repeated=error.repeated)
+        return _timeout(function, error.seconds, repeated=error.repeated, budget=error.budget)
     if isinstance(error, WorkerCrashed):
         return _crashed(function, error.detail)
     if isinstance(error, HostileValue):
@@ -171,14 +171,24 @@ def _missing_function(function: str) -> Verdict:
     )
 
 
-def _timeout(function: str, seconds: float, *, repeated: bool = False) -> Verdict:
+def _timeout(
+    function: str, seconds: float, *, repeated: bool = False, budget: bool = False
+) -> Verdict:
     advice = {
         "en": "Look for an infinite loop, or a Python loop over every entry where a numpy "
         "operation on the whole array would do.",
         "fr": "Cherchez une boucle infinie, ou une boucle Python sur chaque élément là où une "
         "opération numpy sur tout le tableau suffirait.",
     }
-    if repeated:
+    if budget:
+        said = {
+            "en": f"Your submission used up its {seconds:g} s of grading time before this "
+            f"test, so `{function}` was not run: the time went to calls that were too slow.",
+            "fr": f"Votre copie a épuisé ses {seconds:g} s de temps de correction avant ce "
+            f"test ; `{function}` n'a donc pas été lancée : le temps est passé dans des appels "
+            "trop lents.",
+        }
+    elif repeated:
         said = {
             "en": f"`{function}` did not return within {seconds:g} s in an earlier test, so it "
             "was not run again (that would only use up your submission's time).",

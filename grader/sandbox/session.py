@@ -391,7 +391,7 @@ class StudentSession:
             raise StudentTimeout(function, self._timed_out[function], repeated=True)
         remaining = self._remaining()
         if remaining <= 0:
-            raise StudentTimeout(function, self._limits.wall_seconds_per_submission)
+            raise StudentTimeout(function, self._limits.wall_seconds_per_submission, budget=True)
         seconds = min(self._limits.wall_seconds_per_call, remaining)
         envelope = {"op": op, "function": function, "pick": pick, **(extra or {})}
         reply, result = self._exchange(function, envelope, value, seconds)

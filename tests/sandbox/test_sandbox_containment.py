@@ -176,6 +176,7 @@ def test_the_submission_budget_stops_every_later_call(sandbox: Sandbox) -> None:
                 s.call("ok", 1)
             assert time.monotonic() - started < 0.1
             assert later.value.seconds == 0.5
+            assert later.value.budget is True and "used up its 0.5 s" in str(later.value)
 
 
 def test_an_endless_import_times_out_alone(open_session: OpenSession) -> None:
