@@ -314,8 +314,8 @@ def diagnose(
         if _matches(got, expected / m):
             return Diagnosis(
                 "factor_m_twice",
-                f"Your {name} is m = {m} times too small: you divide by m twice.",
-                f"Votre {name} est m = {m} fois trop petit : vous divisez deux fois par m.",
+                f"Your {name} is m = {m} times too small: it is divided by m once too often.",
+                f"Votre {name} est m = {m} fois trop petit : il est divisé par m une fois de trop.",
             )
     if _matches(got, -expected):
         return Diagnosis(

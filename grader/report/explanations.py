@@ -11,7 +11,7 @@ from grader.report.lecture import N_
 # written for their own case).
 DIAGNOSIS_LABELS: dict[str, str] = {
     "factor_m_missing": N_("the 1/m factor is missing (m times too large)"),
-    "factor_m_twice": N_("divided by m twice (m times too small)"),
+    "factor_m_twice": N_("divided by m once too often (m times too small)"),
     "sign": N_("the sign is wrong"),
     "transpose": N_("a transposed matrix"),
     "missing_dA": N_("the upstream gradient dA is not multiplied in"),
