@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
@@ -23,7 +24,6 @@ from grader.batch.resume import plan_grading, read_result, result_path
 from grader.batch.runner import GradingRun, run_grading
 from grader.batch.worker import Task, WorkerSettings
 from grader.errors import UsageError
-from grader.exports.atomic import remove_stale_temp_files
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.rows import StudentRow, build_rows
 from grader.exports.student_map import StudentMap

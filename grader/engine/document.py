@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,31 +11,16 @@ from typing import Any
 import numpy as np
 
 import grader
+from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
 from grader.engine.plugin import TestRecord
 from grader.loading import LoadedSubmission, Problem
+from grader.sandbox.confine import LAYERS
 
 SCHEMA = "nngrade.result/1"
 LANGUAGES = ("en", "fr")
 STRING_CAP = 16 * 1024
 """Longest string written (outputs are capped by the sandbox already; this is a backstop)."""
-
-LAYERS = (
-    "separate_process",
-    "rlimit_cpu",
-    "rlimit_as",
-    "rlimit_fsize",
-    "rlimit_nofile",
-    "rlimit_nproc",
-    "wall_clock_deadline",
-    "process_group_kill",
-    "unprivileged_user",
-    "no_network",
-    "hidden_paths",
-    "scratch_folder",
-    "scrubbed_environment",
-    "output_capped",
-)
 
 
 def plain(value: Any) -> Any:
@@ -175,27 +157,9 @@ def dumps(document: Mapping[str, Any]) -> str:
 def write_result(document: Mapping[str, Any], path: Path) -> Path:
     """Write `document` to `path` atomically: a reader sees the old file or the new, whole.
 
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over `path`. Returns `path`.
+    Creates the parent folder if needed. Returns `path`.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(document)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes it private; results are read by reports
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    write_text_atomic(path, dumps(document))
     return path

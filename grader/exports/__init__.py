@@ -1,6 +1,6 @@
 """Gradebook exports of a graded class: grades.csv, Moodle, Canvas, Gradescope, summary.json."""
 
-from grader.exports.atomic import remove_stale_temp_files, write_json_atomic, write_text_atomic
+from grader.atomic import remove_stale_temp_files, write_json_atomic, write_text_atomic
 from grader.exports.canvas import canvas_csv
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.grades_csv import grades_csv

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.exports.atomic import write_json_atomic, write_text_atomic
+from grader.atomic import write_json_atomic, write_text_atomic
 from grader.exports.canvas import DEFAULT_ASSIGNMENT, canvas_csv
 from grader.exports.grades_csv import grades_csv
 from grader.exports.gradescope import gradescope_results

@@ -8,8 +8,6 @@ tests and callers with documents in memory) and `render_reports` (a results dire
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from urllib.parse import quote
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from grader.atomic import write_text_atomic
 from grader.errors import UsageError
 from grader.report.documents import RESULT_FILE, read_class
 from grader.report.feedback import student_view
@@ -115,19 +114,6 @@ def render_class_summary(
     return env.get_template("summary.html.j2").render(view=view)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes it private; a page is meant to be shared
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
     """Write `<student>/feedback.html` for every readable result and `index.html`.
 
@@ -161,7 +147,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         }
         if student.result is not None:
             page = folder / FEEDBACK_FILE
-            write_atomically(page, render_student_feedback(student.result, lang=lang))
+            write_text_atomic(page, render_student_feedback(student.result, lang=lang))
             paths.feedback[student.folder] = page
             entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
             entry["name"] = str(student.result.get("student") or student.folder)
@@ -173,5 +159,5 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         for name, label in GRADEBOOK_FILES
         if (results_dir / name).is_file()
     ]
-    write_atomically(paths.index, render_class_summary(entries, lang=lang, links=links))
+    write_text_atomic(paths.index, render_class_summary(entries, lang=lang, links=links))
     return paths

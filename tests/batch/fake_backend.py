@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from grader.atomic import write_json_atomic
 from grader.batch.backend import GradingBackend
 from grader.catalog import EXERCISES
-from grader.exports.atomic import write_json_atomic
 
 VERSION = "fake-1"
 

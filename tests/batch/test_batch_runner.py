@@ -154,8 +154,8 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(
     submissions, results = _class(tmp_path / "class"), tmp_path / "out"
     (results / "alice").mkdir(parents=True)
     stale = [
-        results / "alice" / ".result.json.k3j4.tmp",  # the engine's write_result
-        results / ".grades.csv.nngrade-tmp-abcd",  # the exports' writer
+        results / "alice" / ".result.json.nngrade-tmp-k3j4",  # a result document
+        results / ".grades.csv.nngrade-tmp-abcd",  # a class file
     ]
     for path in stale:
         path.write_text("half")

@@ -28,7 +28,10 @@ def test_a_crash_during_the_write_keeps_the_old_file_intact(
 
 def test_stale_temporary_files_are_found_and_removed(tmp_path: Path) -> None:
     (tmp_path / "alice").mkdir()
-    stale = [tmp_path / ".summary.json.nngrade-tmp-x1", tmp_path / "alice" / ".result.json.a.tmp"]
+    stale = [
+        tmp_path / ".summary.json.nngrade-tmp-x1",
+        tmp_path / "alice" / ".result.json.nngrade-tmp-a",
+    ]
     for path in stale:
         path.write_text("partial")
     (tmp_path / "alice" / "result.json").write_text("{}")

@@ -4,8 +4,8 @@ A file is written to a temporary sibling named ``.<name>.nngrade-tmp-<random>``,
 disk, then renamed over the target (a rename within one folder is atomic on POSIX and on
 Windows). A crash leaves at worst a stale temporary file, which `remove_stale_temp_files`
 deletes on the next run; the target is either the old complete file or the new one.
-The engine's `write_result` follows the same scheme with ``.<name>.<random>.tmp`` names,
-which the clean-up removes too.
+Result documents, reports and class files are all written this way. Files are readable by
+everyone (mode 0644): they are meant to be shared with students and other tools.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` in one step; the parent folder must exist."""
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
     try:
+        os.fchmod(descriptor, 0o644)  # mkstemp makes it private
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -55,7 +56,7 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    candidates = set(folder.rglob(f".*{TEMP_MARKER}*")) | set(folder.rglob(".*.tmp"))
+    candidates = set(folder.rglob(f".*{TEMP_MARKER}*"))
     for candidate in sorted(candidates):
         if candidate.is_file() and not candidate.is_symlink():
             candidate.unlink()
