@@ -82,6 +82,7 @@ def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str,
             {
                 "id": record.id,
                 "title": record.title.get(lang, record.title["en"]),
+                "titles": dict(record.title),
                 "outcome": record.outcome,
                 "points": _round(record.points),
                 "max_points": _round(record.max_points),

@@ -99,13 +99,14 @@ class StudentView:
     grader_version: str
 
 
-def localised(document: dict[str, Any], lang: str) -> str:
-    """The message of a test in `lang`, falling back to the document's own `message`."""
-    messages = document.get("messages")
-    if isinstance(messages, dict) and isinstance(messages.get(lang), str):
-        return messages[lang]
-    message = document.get("message")
-    return message if isinstance(message, str) else ""
+def localised(document: dict[str, Any], lang: str, field: str = "message") -> str:
+    """A test's `field` (``message`` or ``title``) in `lang`, from its ``<field>s`` object,
+    falling back to the document's own `field` (written in the grading's language)."""
+    versions = document.get(f"{field}s")
+    if isinstance(versions, dict) and isinstance(versions.get(lang), str):
+        return versions[lang]
+    value = document.get(field)
+    return value if isinstance(value, str) else ""
 
 
 def _text(value: Any) -> str | None:
@@ -198,7 +199,7 @@ def _test_view(
     label = explanations.OUTCOME_LABELS.get(outcome)
     return TestView(
         id=str(test.get("id", "")),
-        title=str(test.get("title") or test.get("id") or ""),
+        title=localised(test, lang, "title") or str(test.get("id") or ""),
         outcome=outcome,
         outcome_label=gettext(label) if label else outcome,
         points=formatting.points(test.get("points", 0), lang),

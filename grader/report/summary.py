@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from grader.catalog import EXERCISES
 from grader.report import explanations, formatting
+from grader.report.feedback import localised
 from grader.report.plots import score_histogram
 
 Gettext = Callable[[str], str]
@@ -138,7 +139,11 @@ def class_view(
                 stats["passed"] += passed
                 t_stats = test_stats.setdefault(
                     str(test.get("id", "")),
-                    {"title": str(test.get("title") or ""), "passed": 0, "total": 0},
+                    {
+                        "title": localised(test, lang, "title"),
+                        "passed": 0,
+                        "total": 0,
+                    },
                 )
                 t_stats["total"] += 1
                 t_stats["passed"] += passed

@@ -36,6 +36,7 @@ def test_correct_functions_earn_every_passable_point(grade_fake, submission: Pat
     assert passed == {
         "id": "test_fake::test_relu_values",
         "title": "relu: values",
+        "titles": {"en": "relu: values", "fr": "relu : valeurs"},
         "outcome": "passed",
         "points": 1.0,
         "max_points": 1.0,

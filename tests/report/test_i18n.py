@@ -10,9 +10,10 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from grader.report import render_class_summary, render_student_feedback
 from grader.report.locale import LANGUAGES, compiled_catalog, mo_path, po_path
 
-from .conftest import page, visible_text
+from .conftest import load_fixture, page, visible_text
 
 PACKAGE = Path(__file__).parents[2] / "grader" / "report"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -98,3 +99,18 @@ def test_key_strings_are_translated(rendered) -> None:
         assert en in english and fr in french
     assert "Synthèse de la classe" in page(rendered["fr"])
     assert "Class summary" in page(rendered["en"])
+
+
+def test_test_titles_follow_the_page_language() -> None:
+    """A class graded in English and reported in French shows each test's French title,
+    in the student's page and in the class summary."""
+    document = load_fixture("bob")
+    test = document["exercises"][0]["tests"][0]
+    test["title"] = "sigmoid: values on random inputs"
+    test["titles"] = {"en": test["title"], "fr": "sigmoid : valeurs sur des entrées aléatoires"}
+    for html in (
+        render_student_feedback(document, lang="fr"),
+        render_class_summary([document], lang="fr"),
+    ):
+        assert "sigmoid : valeurs sur des entrées aléatoires" in html
+        assert "sigmoid: values on random inputs" not in html
