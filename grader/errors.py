@@ -73,13 +73,23 @@ class StudentTimeout(StudentCallError):
             did not run it again (one infinite loop must not use up the whole budget).
         budget: the submission's whole time budget (`seconds`) was already used up, so
             this call did not run at all.
+        via: with `repeated`, the function that timed out earlier when it is not `function`
+            itself but one that `function` calls.
     """
 
     def __init__(
-        self, function: str, seconds: float, *, repeated: bool = False, budget: bool = False
+        self,
+        function: str,
+        seconds: float,
+        *,
+        repeated: bool = False,
+        budget: bool = False,
+        via: str | None = None,
     ) -> None:
         if budget:
             message = f"The submission used up its {seconds:g} s, so `{function}` was not run."
+        elif via is not None:
+            message = f"`{function}` calls `{via}`, which timed out earlier; it was not run again."
         elif repeated:
             message = f"`{function}` timed out earlier, so it was not run again."
         else:
@@ -88,6 +98,7 @@ class StudentTimeout(StudentCallError):
         self.seconds = seconds
         self.repeated = repeated
         self.budget = budget
+        self.via = via
 
 
 class WorkerCrashed(StudentCallError):

@@ -128,7 +128,9 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
             return _missing_function(function)
         return _not_implemented(function)
     if isinstance(error, StudentTimeout):
-        return _timeout(function, error.seconds, repeated=error.repeated, budget=error.budget)
+        return _timeout(
+            function, error.seconds, repeated=error.repeated, budget=error.budget, via=error.via
+        )
     if isinstance(error, WorkerCrashed):
         return _crashed(function, error.detail)
     if isinstance(error, HostileValue):
@@ -172,7 +174,12 @@ def _missing_function(function: str) -> Verdict:
 
 
 def _timeout(
-    function: str, seconds: float, *, repeated: bool = False, budget: bool = False
+    function: str,
+    seconds: float,
+    *,
+    repeated: bool = False,
+    budget: bool = False,
+    via: str | None = None,
 ) -> Verdict:
     advice = {
         "en": "Look for an infinite loop, or a Python loop over every entry where a numpy "
@@ -187,6 +194,14 @@ def _timeout(
             "fr": f"Votre copie a épuisé ses {seconds:g} s de temps de correction avant ce "
             f"test ; `{function}` n'a donc pas été lancée : le temps est passé dans des appels "
             "trop lents.",
+        }
+    elif via is not None:
+        said = {
+            "en": f"`{function}` calls your `{via}`, which did not return within {seconds:g} s "
+            f"in an earlier test; it was not run again. Fix the loop in `{via}` first.",
+            "fr": f"`{function}` appelle votre `{via}`, qui n'a pas terminé en {seconds:g} s "
+            f"dans un test précédent ; elle n'a pas été relancée. Corrigez d'abord la boucle "
+            f"de `{via}`.",
         }
     elif repeated:
         said = {

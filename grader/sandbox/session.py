@@ -394,6 +394,9 @@ class StudentSession:
             raise StudentTimeout(function, self._limits.wall_seconds_per_submission, budget=True)
         seconds = min(self._limits.wall_seconds_per_call, remaining)
         envelope = {"op": op, "function": function, "pick": pick, **(extra or {})}
+        endless = sorted(name for name in self._timed_out if name in self._function_modules)
+        if endless:
+            envelope["endless"] = endless
         reply, result = self._exchange(function, envelope, value, seconds)
         return self._result(function, module, reply, result)
 
@@ -409,6 +412,10 @@ class StudentSession:
             raise StudentNotImplemented(
                 function, f"`{function}` is not implemented yet: it raises NotImplementedError."
             )
+        inner = reply.get("function")
+        if kind == "endless" and type(inner) is str and inner in self._timed_out:
+            # Checked against our own record: the worker cannot make up a timeout.
+            raise StudentTimeout(function, self._timed_out[inner], repeated=True, via=inner)
         fields = [reply.get(name) for name in ("type", "detail", "traceback")]
         if kind == "raised" and all(type(text) is str for text in fields):
             name, detail, trace = (self._clean(text) for text in fields)

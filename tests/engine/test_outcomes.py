@@ -212,3 +212,27 @@ def test_pytest_skip_in_a_hidden_test_is_skipped_without_points(
 def test_a_warning_in_a_hidden_test_does_not_fail_it(grade_fake, submission: Path) -> None:
     """The project's own tests turn warnings into errors; a grading keeps suite.cfg's filter."""
     assert by_name(grade_fake(submission))["test_tanh_values"]["outcome"] == "passed"
+
+
+def test_timeout_messages_say_which_function_looped(grade_fake, submission: Path) -> None:
+    """A repeated timeout, one through a callee, and a spent budget each explain themselves,
+    in both languages."""
+
+    def again(Z: np.ndarray) -> None:
+        raise StudentTimeout("tanh", 2.0, repeated=True)
+
+    def through(Z: np.ndarray) -> None:
+        raise StudentTimeout("relu", 2.0, repeated=True, via="helper")
+
+    def spent(Z: np.ndarray) -> None:
+        raise StudentTimeout("sigmoid", 60.0, budget=True)
+
+    functions = correct_functions() | {"tanh": again, "relu": through, "sigmoid": spent}
+    tests = by_name(grade_fake(submission, functions))
+    assert "in an earlier test, so it was not run again" in tests["test_tanh_values"]["message"]
+    relu = tests["test_relu_values"]["messages"]
+    assert "`relu` calls your `helper`" in relu["en"] and "Fix the loop in `helper`" in relu["en"]
+    assert "`relu` appelle votre `helper`" in relu["fr"]
+    sigmoid = tests["test_sigmoid_values"]
+    assert sigmoid["outcome"] == "timeout"
+    assert "used up its 60 s of grading time" in sigmoid["message"]
