@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from exports.documents import make_document
+
 from grader.atomic import write_json_atomic
 from grader.batch.backend import GradingBackend
-from grader.catalog import EXERCISES
 
 VERSION = "fake-1"
 
@@ -82,73 +83,9 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         if line == "DIE":
             os._exit(3)
     passed = set(lines)
-    return make_document(student_id, passed, sha256=fake_content_hash(path), lang=lang)
-
-
-def make_document(
-    student: str,
-    passed: set[str],
-    *,
-    sha256: str = "0" * 64,
-    status: str = "graded",
-    lang: str = "en",
-    version: str = VERSION,
-    timeouts: set[str] = frozenset(),
-    wall_seconds: float = 1.25,
-) -> dict[str, Any]:
-    """A result document of the published schema where the exercises in `passed` pass."""
-    exercises = []
-    for exercise in EXERCISES:
-        ok = exercise.id in passed and status == "graded"
-        outcome = "passed" if ok else ("timeout" if exercise.id in timeouts else "failed")
-        test = {
-            "id": f"test_{exercise.module}::test_{exercise.id}",
-            "title": f"{exercise.id} works",
-            "outcome": outcome,
-            "points": float(exercise.points) if ok else 0.0,
-            "max_points": float(exercise.points),
-            "functions": list(exercise.functions),
-            "message": "" if ok else f"{exercise.id} is wrong <b>here</b>",
-            "messages": {"en": "", "fr": ""},
-            "evidence": None,
-        }
-        exercises.append(
-            {
-                "id": exercise.id,
-                "module": exercise.module,
-                "functions": list(exercise.functions),
-                "score": test["points"],
-                "max_score": float(exercise.points),
-                "tests": [test],
-            }
-        )
-    return {
-        "schema": "nngrade.result/1",
-        "grader_version": version,
-        "student": student,
-        "status": status,
-        "score": sum(exercise["score"] for exercise in exercises),
-        "max_score": float(sum(exercise.points for exercise in EXERCISES)),
-        "lang": lang,
-        "submission": {
-            "name": student,
-            "kind": "folder",
-            "sha256": sha256,
-            "files": [],
-            "modules": {},
-            "problems": [],
-        },
-        "exercises": exercises,
-        "isolation": {"layers": {}, "limits": {}, "notes": []},
-        "output": {"stdout": "", "stderr": "", "truncated": False},
-        "timing": {
-            "started": "2024-01-01T00:00:00Z",
-            "finished": "2024-01-01T00:00:01Z",
-            "wall_seconds": wall_seconds,
-            "cpu_seconds": 1.0,
-            "worker_starts": 1,
-        },
-    }
+    return make_document(
+        student_id, passed, sha256=fake_content_hash(path), version=VERSION, lang=lang
+    )
 
 
 # --- building fake submissions -------------------------------------------------------
