@@ -2,24 +2,39 @@
 
 Each subcommand lives in its own module under `grader.commands` and only parses
 arguments, calls one library function, and prints; domain errors (`NngradeError`) become
-a one-line message and exit code 2. Heavy libraries (nbformat, nbgrader, matplotlib) are
-imported by the commands that need them, so that `nngrade --help` answers at once.
+a one-line message and exit code 2. A subcommand's module is imported only when that
+subcommand runs (or when the help lists them): `nngrade batch` then starts without the
+grading engine, the report or nbformat, and so do the grading processes it spawns, which
+import the command line's main module again.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from grader import __version__
-from grader.commands.batch import batch
-from grader.commands.demo import demo
-from grader.commands.grade import grade
-from grader.commands.nbgrader import nbgrader
-from grader.commands.release import release
-from grader.commands.report import report
+
+# Subcommand name -> module of grader.commands defining a click command of that name.
+COMMANDS: tuple[str, ...] = ("demo", "release", "grade", "batch", "report", "nbgrader")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"grader.commands.{cmd_name}")
+        command: click.Command = getattr(module, cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nngrade")
 def main() -> None:
     """nngrade: auto-graded numpy exercises for a neural-network course.
@@ -35,7 +50,3 @@ def main() -> None:
 
     Run `nngrade COMMAND --help` for the details of a command.
     """
-
-
-for command in (demo, release, grade, batch, report, nbgrader):
-    main.add_command(command)
