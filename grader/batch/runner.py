@@ -23,6 +23,7 @@ from typing import Any
 from grader.batch.worker import (
     Failed,
     Finished,
+    Rendered,
     SandboxFailed,
     Started,
     Task,
@@ -32,6 +33,7 @@ from grader.batch.worker import (
 from grader.errors import SandboxError
 
 Event = Started | Finished | Failed
+Report = Event | Rendered | SandboxFailed
 EventHandler = Callable[[Event], None]
 
 RESTARTS_PER_SLOT = 2
@@ -48,12 +50,15 @@ class GradingRun:
         failed: student -> why no result could be written (a bug of ours, or a lost process).
         not_done: students left ungraded because the run was interrupted.
         interrupted: whether Ctrl-C or SIGTERM stopped the run.
+        rendered: students whose feedback page a grading process rendered from the result
+            it wrote (only with `WorkerSettings.render`).
     """
 
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     not_done: tuple[str, ...] = ()
     interrupted: bool = False
+    rendered: set[str] = field(default_factory=set)
 
 
 def run_grading(
@@ -93,6 +98,11 @@ def run_grading(
                         f"({event.message}); nothing was graded by it. Fix the sandbox "
                         "setup, then run the batch again."
                     )
+                if isinstance(event, Rendered):  # not a grading step: the progress never sees it
+                    pool.record(event)
+                    if event.ok:
+                        run.rendered.add(event.student)
+                    continue
                 pool.record(event)
                 if isinstance(event, Finished):
                     run.finished[event.student] = event.outcome
@@ -103,6 +113,12 @@ def run_grading(
                     pending.discard(event.student)
                 if on_event is not None:
                     on_event(event)
+            if settings.render:  # the last pages are rendered after their results are reported
+                run.rendered.update(
+                    report.student
+                    for report in pool.drain(STOP_GRACE_SECONDS)
+                    if isinstance(report, Rendered) and report.ok
+                )
         except KeyboardInterrupt:
             run.interrupted = True
             run.not_done = tuple(sorted(pending))
@@ -122,8 +138,9 @@ class _Pool:
         self.processes: dict[int, Any] = {}
         self.readers: dict[int, Connection] = {}
         self.holding: dict[int, str] = {}
+        self.rendering: set[int] = set()  # slots rendering the page of a result they reported
         self.restarts: dict[int, int] = dict.fromkeys(range(size), 0)
-        self.backlog: list[Event | SandboxFailed] = []
+        self.backlog: list[Report] = []
         for task in tasks:
             self.tasks.put(task)
         for _ in range(size):
@@ -145,25 +162,42 @@ class _Pool:
         self.processes[slot] = process
         self.readers[slot] = reader
 
-    def next_event(self) -> Event | SandboxFailed | None:
+    def next_event(self) -> Report | None:
         """The next report, or None when none came within the polling interval."""
         if not self.backlog:
-            ready = wait(list(self.readers.values()), timeout=POLL_SECONDS)
-            for slot, reader in list(self.readers.items()):
-                if reader not in ready:
-                    continue
-                try:
-                    self.backlog.append(reader.recv())
-                except (EOFError, OSError):
-                    reader.close()
-                    del self.readers[slot]
+            self._read(POLL_SECONDS)
         return self.backlog.pop(0) if self.backlog else None
 
-    def record(self, event: Event) -> None:
+    def drain(self, seconds: float) -> list[Report]:
+        """Every report left, read until each process closes its pipe (it has ended) or for
+        at most `seconds`; call it once the task queue holds only end markers."""
+        deadline = time.monotonic() + seconds
+        while self.readers and time.monotonic() < deadline:
+            self._read(max(0.0, min(POLL_SECONDS, deadline - time.monotonic())))
+        reports, self.backlog = self.backlog, []
+        return reports
+
+    def _read(self, timeout: float) -> None:
+        """Move the reports that arrive within `timeout` to the backlog; forget closed pipes."""
+        ready = wait(list(self.readers.values()), timeout=timeout)
+        for slot, reader in list(self.readers.items()):
+            if reader not in ready:
+                continue
+            try:
+                self.backlog.append(reader.recv())
+            except (EOFError, OSError):
+                reader.close()
+                del self.readers[slot]
+
+    def record(self, event: Event | Rendered) -> None:
         if isinstance(event, Started):
             self.holding[event.slot] = event.student
+        elif isinstance(event, Rendered):
+            self.rendering.discard(event.slot)
         else:
             self.holding.pop(event.slot, None)
+            if isinstance(event, Finished) and self.settings.render:
+                self.rendering.add(event.slot)
 
     def alive(self) -> bool:
         return any(process.is_alive() for process in self.processes.values())
@@ -175,6 +209,12 @@ class _Pool:
             # A slot whose pipe is still open may have reports left to read: not yet.
             if process.is_alive() or slot in self.readers or process.exitcode == 0:
                 continue
+            if slot in self.rendering:
+                # Died rendering a page: its result is reported, nothing is lost, and the
+                # process had not taken its end marker yet, so a replacement can take it.
+                self.rendering.discard(slot)
+                self._replace(slot)
+                continue
             if slot not in self.holding:
                 continue
             student = self.holding.pop(slot)
@@ -185,10 +225,14 @@ class _Pool:
                     "while grading this submission; run the batch again to retry it.",
                 )
             )
-            if self.restarts[slot] < RESTARTS_PER_SLOT:
-                self.restarts[slot] += 1
-                self._spawn(slot)
+            self._replace(slot)
         return lost
+
+    def _replace(self, slot: int) -> None:
+        """Start a new process on the slot of one that died, unless it died too often."""
+        if self.restarts[slot] < RESTARTS_PER_SLOT:
+            self.restarts[slot] += 1
+            self._spawn(slot)
 
     def stop(self, *, graceful: bool) -> None:
         """Wait for the processes to end (graceful) or stop them now with SIGTERM."""

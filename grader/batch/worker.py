@@ -2,7 +2,9 @@
 
 Each grading process opens ONE sandbox (its own slot, hence its own unprivileged user) and
 grades the submissions it takes from the shared task queue until it reads the end marker.
-It writes each result document itself, atomically, then reports to the parent. It ignores
+It writes each result document itself, atomically, then reports to the parent; when asked,
+it then renders the student's feedback page too, so that pages are rendered in parallel (a
+page it fails to render is left to the parent, the result counts all the same). It ignores
 Ctrl-C (the parent decides what to do) and leaves cleanly on SIGTERM; on Linux it also gets
 SIGTERM when the parent dies, so a `kill -9` of the batch leaves no grading behind.
 """
@@ -61,6 +63,16 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """Rendering the feedback page of `student`, whose result was just reported `Finished`,
+    is over; `ok`: the page was written."""
+
+    slot: int
+    student: str
+    ok: bool
+
+
+@dataclass(frozen=True)
 class SandboxFailed:
     """The sandbox of a grading process could not open: nothing can be graded with it."""
 
@@ -70,11 +82,15 @@ class SandboxFailed:
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """What every grading process of a batch shares."""
+    """What every grading process of a batch shares.
+
+    `render`: render each result's feedback page in `lang` after reporting it `Finished`.
+    """
 
     backend: GradingBackend
     hidden_paths: tuple[Path, ...]
     lang: str
+    render: bool = False
 
 
 def outcome_of(document: ResultDocument) -> dict[str, Any]:
@@ -110,7 +126,11 @@ def grading_process(slot: int, settings: WorkerSettings, tasks: Any, events: Any
             if task is None:
                 break
             events.send(Started(slot, task.student))
-            events.send(_grade_one(slot, task, settings, sandbox))
+            report = _grade_one(slot, task, settings, sandbox)
+            # Finished goes first: the result counts even if rendering then kills the process.
+            events.send(report)
+            if settings.render and isinstance(report, Finished):
+                events.send(Rendered(slot, task.student, _render_page(task, settings)))
 
 
 def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) -> Finished | Failed:
@@ -128,6 +148,17 @@ def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) ->
         message = f"{type(error).__name__}: {error}"
         return Failed(slot, task.student, message, time.monotonic() - started)
     return Finished(slot, task.student, outcome_of(document), time.monotonic() - started)
+
+
+def _render_page(task: Task, settings: WorkerSettings) -> bool:
+    """Render the feedback page of the result just written; False if it was not rendered
+    (the report is not installed, the result cannot be read, a bug of the report's)."""
+    try:
+        from grader.report.render import write_student_feedback
+
+        return write_student_feedback(task.result_path.parent, lang=settings.lang) is not None
+    except Exception:  # the parent renders the page, or reports the problem, as it always did
+        return False
 
 
 _stop_requested = False

@@ -82,15 +82,18 @@ def load_result(path: Path, *, name: str | None = None) -> dict[str, Any]:
     return check_schema(document, source)
 
 
-def student_folders(results_dir: Path) -> list[Path]:
-    """The student folders of a results directory, sorted by name.
+def is_student_folder_name(name: str) -> bool:
+    """Whether a folder of this name holds a student: hidden folders and those starting with
+    `_` (scratch space of the batch) do not."""
+    return not name.startswith((".", "_"))
 
-    Hidden folders and those starting with `_` (scratch space of the batch) are not students.
-    """
+
+def student_folders(results_dir: Path) -> list[Path]:
+    """The student folders of a results directory, sorted by name."""
     return sorted(
         entry
         for entry in results_dir.iterdir()
-        if entry.is_dir() and not entry.name.startswith((".", "_"))
+        if entry.is_dir() and is_student_folder_name(entry.name)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -28,7 +29,7 @@ def points(value: Any, lang: str) -> str:
     number = as_float(value)
     if number is None or not math.isfinite(number):
         return "?"
-    return format_decimal(round(number, 2), format="#,##0.##", locale=lang)
+    return _decimal(round(number, 2), "#,##0.##", lang)
 
 
 def percent(fraction: float, lang: str) -> str:
@@ -49,7 +50,19 @@ def value(raw: Any, lang: str) -> str:
         return "0"
     if not 1e-4 <= abs(number) < 1e6:
         return f"{number:.4g}"
-    return format_decimal(number, format="@#####", locale=lang)
+    return _decimal(number, "@#####", lang)
+
+
+def _decimal(number: float, pattern: str, lang: str) -> str:
+    """`number` formatted by babel with `pattern` in `lang`, memoised: a class's pages write
+    the same few numbers tens of thousands of times, and babel is slow at it."""
+    # -0.0 == 0.0 (one hash, one cache entry) but babel writes "-0": the sign is in the key.
+    return _cached_decimal(number, math.copysign(1.0, number), pattern, lang)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_decimal(number: float, sign: float, pattern: str, lang: str) -> str:
+    return format_decimal(number, format=pattern, locale=lang)
 
 
 def index(raw: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -33,6 +34,10 @@ GOT_COLOUR = "#b3261e"
 BAR_COLOUR = "#2f5d9a"
 
 _ID = re.compile(r'\bid="([^"]+)"')
+# Drawn curves by their arguments: students who make the same mistake get the same curve, and
+# matplotlib takes tens of milliseconds per plot. Plots are deterministic, so a memo is exact.
+_CURVE_MEMO: dict[str, Markup | None] = {}
+CURVE_MEMO_SIZE = 64
 
 
 def _pyplot() -> Any:
@@ -83,8 +88,21 @@ def _finite_points(z: Sequence[Any], values: Sequence[Any]) -> tuple[list[float]
 def curve_plot(curve: dict[str, Any], *, key: str, labels: dict[str, str]) -> Markup | None:
     """The student's function against the expected one over z, or None if nothing to draw.
 
-    `labels` holds the translated "yours", "expected", "z" and "title" (an accessible name).
+    `curve` holds the lists "z", "got" and "expected" of a result document; `labels` the
+    translated "yours", "expected", "z" and "title" (an accessible name). Memoised.
     """
+    try:
+        signature = json.dumps([curve, key, labels], sort_keys=True)
+    except (TypeError, ValueError):  # not JSON data: drawn every time
+        return _draw_curve(curve, key=key, labels=labels)
+    if signature not in _CURVE_MEMO:
+        if len(_CURVE_MEMO) >= CURVE_MEMO_SIZE:
+            _CURVE_MEMO.clear()
+        _CURVE_MEMO[signature] = _draw_curve(curve, key=key, labels=labels)
+    return _CURVE_MEMO[signature]
+
+
+def _draw_curve(curve: dict[str, Any], *, key: str, labels: dict[str, str]) -> Markup | None:
     z = curve.get("z") or []
     xs_got, ys_got, _ = _finite_points(z, curve.get("got") or [])
     xs_exp, ys_exp, _ = _finite_points(z, curve.get("expected") or [])

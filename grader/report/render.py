@@ -8,7 +8,7 @@ tests and callers with documents in memory) and `render_reports` (a results dire
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from grader.atomic import write_text_atomic
 from grader.errors import UsageError
-from grader.report.documents import RESULT_FILE, read_class
+from grader.report.documents import (
+    RESULT_FILE,
+    ResultDocumentError,
+    is_student_folder_name,
+    load_result,
+    read_class,
+)
 from grader.report.feedback import student_view
 from grader.report.lecture import N_
 from grader.report.locale import DOMAIN, LANGUAGES, LOCALE_DIR
@@ -114,11 +120,35 @@ def render_class_summary(
     return env.get_template("summary.html.j2").render(view=view)
 
 
-def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
+def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
+    """Render `folder/feedback.html` from `folder/result.json`, as `render_reports` would.
+
+    The document is read back from the file (not taken from memory) so that the page is the
+    one `render_reports` writes for that file. Returns the page, or None when `folder` is not
+    a student folder or its result cannot be read (`render_reports` lists it as a problem).
+    """
+    check_lang(lang)
+    if not is_student_folder_name(folder.name):
+        return None
+    try:
+        document = load_result(folder / RESULT_FILE, name=f"{folder.name}/{RESULT_FILE}")
+    except ResultDocumentError:
+        return None
+    page = folder / FEEDBACK_FILE
+    write_text_atomic(page, render_student_feedback(document, lang=lang))
+    return page
+
+
+def render_reports(
+    results_dir: Path, *, lang: str = "en", rendered: Collection[str] = ()
+) -> ReportPaths:
     """Write `<student>/feedback.html` for every readable result and `index.html`.
 
     A student folder whose `result.json` is missing or unreadable gets no page and is listed
     in the summary with the reason. Fails (UsageError) when no folder holds a result document.
+    `rendered` names the student folders whose page was already written in `lang` from their
+    current `result.json` (by `write_student_feedback`, in the batch's grading processes):
+    they are linked and listed but not rendered again.
     """
     check_lang(lang)
     results_dir = Path(results_dir)
@@ -147,7 +177,8 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         }
         if student.result is not None:
             page = folder / FEEDBACK_FILE
-            write_text_atomic(page, render_student_feedback(student.result, lang=lang))
+            if student.folder not in rendered or not page.is_file():
+                write_text_atomic(page, render_student_feedback(student.result, lang=lang))
             paths.feedback[student.folder] = page
             entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
             entry["name"] = str(student.result.get("student") or student.folder)

@@ -3,7 +3,9 @@
 A fake submission says which exercises it passes: a folder holds ``passes.txt`` (one
 exercise id a line), a zip holds the same file, a notebook lists them in its metadata
 (``{"metadata": {"passes": [...]}}``). Special lines change behaviour: ``SLEEP <seconds>``
-slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading process.
+slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading process;
+``RENDER_RAISES`` and ``RENDER_DIES`` make the rendering of that student's feedback page in
+the grading process raise, or kill the process (the parent process is not affected).
 
 Every grading call appends ``<student>`` to the file named by ``NNGRADE_FAKE_CALLS`` and
 every sandbox opened appends ``<pid> <slot>`` to ``NNGRADE_FAKE_SANDBOXES`` (both when set),
@@ -82,10 +84,27 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
             raise RuntimeError("the fake grader was asked to fail")
         if line == "DIE":
             os._exit(3)
+        if line in ("RENDER_RAISES", "RENDER_DIES"):
+            _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
     return make_document(
         student_id, passed, sha256=fake_content_hash(path), version=VERSION, lang=lang
     )
+
+
+def _break_next_render(*, dies: bool) -> None:
+    """Make the next page this grading process renders fail (only the next one)."""
+    import grader.report.render as render
+
+    original = render.write_student_feedback
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        render.write_student_feedback = original
+        if dies:
+            os._exit(4)
+        raise RuntimeError("the fake report was asked to fail")
+
+    render.write_student_feedback = broken  # type: ignore[assignment]
 
 
 # --- building fake submissions -------------------------------------------------------

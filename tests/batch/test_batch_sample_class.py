@@ -124,3 +124,19 @@ def test_a_batch_killed_with_sigkill_halfway_finishes_on_the_next_run(
     assert _class_files(tmp_path) == _class_files(results)
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or "-tmp-" in p.name]
     assert leftovers == []
+
+
+def test_the_pages_rendered_while_grading_are_those_of_render_student_feedback(
+    tmp_path: Path,
+) -> None:
+    """Each page rendered by a grading process is byte-identical to the parent's rendering."""
+    from grader.report import load_result, render_student_feedback
+
+    report = grade_class(SAMPLE, tmp_path, workers=2, lang="fr")
+    assert report.grading.rendered == set(report.graded)
+    assert len(report.graded) == len(report.discovery.submissions)
+    for student in report.graded:
+        document = load_result(tmp_path / student / "result.json")
+        page = (tmp_path / student / "feedback.html").read_text(encoding="utf-8")
+        assert page == render_student_feedback(document, lang="fr"), student
+    assert (tmp_path / "index.html").is_file()
