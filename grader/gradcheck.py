@@ -28,6 +28,7 @@ is not vanishingly small (`sample_unsaturated`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -158,15 +159,42 @@ def compare(
         raise ValueError(f"compare needs equal shapes, got {got.shape} and {expected.shape}.")
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(got - expected)
-    error = np.where(np.isnan(error), np.inf, error)
-    allowed = atol + rtol * np.abs(expected)
-    # How far outside the tolerance each entry is (> 1: failing); exact comparisons allow 0.
+    max_abs_error = float(np.max(error, initial=0.0))
+    if math.isnan(max_abs_error):  # the maximum is NaN exactly when an error is
+        error = np.where(np.isnan(error), np.inf, error)
+        max_abs_error = math.inf
+    magnitude = np.abs(expected)
+    excess = _excess(error, atol + rtol * magnitude).ravel()
+    relative = error / np.maximum(magnitude, RELATIVE_ERROR_FLOOR)
+    failing = np.flatnonzero(excess > 1.0)
+    worst = _worst_entries(got, expected, excess, failing, worst_count) if failing.size else []
+    return Comparison(
+        ok=failing.size == 0,
+        max_abs_error=max_abs_error,
+        max_rel_error=float(relative.max(initial=0.0)),
+        worst=worst,
+        rtol=rtol,
+        atol=atol,
+    )
+
+
+def _excess(error: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """How far outside the tolerance each entry is (> 1: failing), same shape as `error`;
+    where nothing is allowed (an exact comparison) only an error of 0 passes."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = np.where(allowed > 0, error / allowed, np.where(error > 0, np.inf, 0.0))
-    relative = error / np.maximum(np.abs(expected), RELATIVE_ERROR_FLOOR)
-    failing = np.flatnonzero(excess.ravel() > 1.0)
-    order = failing[np.argsort(-excess.ravel()[failing], kind="stable")][:worst_count]
-    worst = [
+        excess = error / allowed
+        positive = allowed > 0
+        if positive.all():  # the usual case: no exact comparison to patch in
+            return excess
+        return np.where(positive, excess, np.where(error > 0, np.inf, 0.0))
+
+
+def _worst_entries(
+    got: np.ndarray, expected: np.ndarray, excess: np.ndarray, failing: np.ndarray, count: int
+) -> list[WorstEntry]:
+    """Up to `count` of the `failing` flat indices, the largest `excess` (flat) first."""
+    order = failing[np.argsort(-excess[failing], kind="stable")][:count]
+    return [
         WorstEntry(
             index=tuple(int(i) for i in np.unravel_index(flat, got.shape)),
             got=float(got.ravel()[flat]),
@@ -174,14 +202,6 @@ def compare(
         )
         for flat in order
     ]
-    return Comparison(
-        ok=failing.size == 0,
-        max_abs_error=float(error.max(initial=0.0)),
-        max_rel_error=float(relative.max(initial=0.0)),
-        worst=worst,
-        rtol=rtol,
-        atol=atol,
-    )
 
 
 def sample_away_from_kinks(

@@ -16,6 +16,7 @@ from grader.checks import (
     expect_float,
     expect_gradient,
     expect_keys,
+    expect_ndarray,
     expect_sequence,
     expect_unchanged,
     fail_property,
@@ -314,3 +315,21 @@ def test_fail_property_builds_a_property_failure():
         "call": "softmax(Z (3, 4))",
         "array": "A",
     }
+
+
+@pytest.mark.parametrize("wanted", [np.float64, np.integer, np.float32])
+@pytest.mark.parametrize("dtype", ["<f8", ">f8", "<f4", "<f2", "<i4", ">i8", "|u1", "|b1", "<c16"])
+def test_the_dtype_check_is_numpys_subtype_relation(dtype: str, wanted: type) -> None:
+    """An array passes exactly when np.issubdtype says its dtype is of the wanted kind, and
+    a NaN is refused in any floating dtype (byte order included)."""
+    got = np.zeros((2, 2), dtype=dtype)
+    check = {"function": "f", "name": "A", "call": "f()", "shape": (2, 2), "dtype": wanted}
+    if np.issubdtype(got.dtype, wanted):
+        assert expect_ndarray(got, **check) is got
+    else:
+        assert _failure(expect_ndarray, got, **check).evidence["kind"] == "dtype_mismatch"
+    if got.dtype.kind == "f" and np.issubdtype(got.dtype, wanted):
+        got[1, 0] = np.nan
+        failure = _failure(expect_ndarray, got, **check)
+        assert failure.evidence["kind"] == "not_finite"
+        assert failure.evidence["worst"][0]["index"] == [1, 0]

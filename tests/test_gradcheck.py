@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 
 import numpy as np
@@ -269,4 +270,47 @@ def test_gradcheck_imports_only_numpy_and_the_standard_library():
             imported |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported <= {"__future__", "collections", "dataclasses", "numpy", "typing"}
+    assert imported <= {"__future__", "collections", "dataclasses", "math", "numpy", "typing"}
+
+
+SPECIAL = [0.0, 1.0, -2.5, 1e-300, 1e308, np.nan, np.inf, -np.inf]
+
+
+def _entrywise_compare(got: float, expected: float, rtol: float, atol: float):
+    """The documented criterion for one entry, in plain Python floats: (failing, excess,
+    error, relative)."""
+    error = abs(got - expected)
+    error = math.inf if math.isnan(error) else error
+    allowed = atol + rtol * abs(expected)
+    # inf / inf is NaN, which fails nothing; where nothing is allowed, only 0 passes.
+    exact = math.inf if error > 0 else 0.0
+    excess = error / allowed if allowed > 0 else exact
+    magnitude = abs(expected)  # NaN stays NaN, as np.maximum keeps it
+    floored = magnitude if not magnitude < gradcheck.RELATIVE_ERROR_FLOOR else None
+    relative = error / (floored if floored is not None else gradcheck.RELATIVE_ERROR_FLOOR)
+    return excess > 1.0, excess, error, relative
+
+
+@pytest.mark.parametrize(("rtol", "atol"), [(1e-6, 1e-9), (0.0, 0.0), (1e-6, 0.0), (0.0, 1e-9)])
+def test_compare_follows_the_criterion_on_special_values(rtol: float, atol: float):
+    """Every pair of special values (NaN, ±inf, 0, tiny, huge) and exact tolerances: `ok`,
+    the worst entries in order and both maximum errors are those of the criterion."""
+    pairs = [(g, e) for g in SPECIAL for e in SPECIAL]
+    got = np.array([g for g, _ in pairs]).reshape(8, 8)
+    expected = np.array([e for _, e in pairs]).reshape(8, 8)
+    with np.errstate(all="ignore"):
+        comparison = compare(got, expected, rtol=rtol, atol=atol, worst_count=64)
+    entries = [_entrywise_compare(g, e, rtol, atol) for g, e in pairs]
+    failing = sorted(
+        (flat for flat, entry in enumerate(entries) if entry[0]), key=lambda f: -entries[f][1]
+    )
+    assert comparison.ok == (not failing)
+    assert [entry.index for entry in comparison.worst] == [divmod(f, 8) for f in failing]
+    assert comparison.max_abs_error == max(entry[2] for entry in entries)
+    relative = [entry[3] for entry in entries]
+    assert repr(comparison.max_rel_error) == repr(float(np.max(relative, initial=0.0)))
+    for flat in range(64):  # and one entry alone, as a 0-d comparison
+        with np.errstate(all="ignore"):
+            single = compare(got.ravel()[flat], expected.ravel()[flat], rtol=rtol, atol=atol)
+        assert single.ok == (not entries[flat][0])
+        assert single.max_abs_error == entries[flat][2]

@@ -13,9 +13,15 @@ import numpy as np
 
 import reference.activations as ref_activations
 import reference.network as ref_network
-from grader.checks import describe_call, expect_array, expect_gradient, expect_keys, expect_ndarray
+from grader.checks import describe_call, expect_array, expect_gradient, expect_keys
 from grader.gradcheck import DEFAULT_STEP, central_difference_from_values
-from grader.hidden._support import Parameters, Student, parameter_keys, random_parameters
+from grader.hidden._support import (
+    Parameters,
+    Student,
+    parameter_keys,
+    projected_values,
+    random_parameters,
+)
 
 # Hidden pre-activations stay this far from 0, where ReLU-like layers have their kink.
 KINK_MARGIN = 0.05
@@ -110,18 +116,17 @@ def layer_forward_gradients(
             targets=[("args", position)],
             step=DEFAULT_STEP,
             pick=0,
+            stacked=True,
         )
-        values = [
-            float(
-                np.sum(
-                    dOut
-                    * expect_ndarray(
-                        out, function=function, name="output", call=call, shape=dOut.shape
-                    )
-                )
-            )
-            for out in outputs
-        ]
+        values = projected_values(
+            outputs,
+            dOut,
+            count=2 * point.size,
+            shape=dOut.shape,
+            function=function,
+            name="output",
+            call=call,
+        )
         gradient = central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
         gradients[f"d{name}"] = gradient if name == "A_prev" else gradient / m
     return gradients

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+import reference.losses as ref_losses
 from grader.catalog import module_of
 from grader.checks import (
     CurveBuilder,
@@ -66,7 +67,8 @@ class Student(Protocol):
         targets: Sequence[Sequence[str | int]],
         step: float,
         pick: int | None = None,
-    ) -> list[Any]: ...
+        stacked: bool = False,
+    ) -> list[Any] | np.ndarray: ...
 
 
 def curve_of(
@@ -111,13 +113,74 @@ def projected_gradient(
     call = describe_call(forward, {"Z": Z})
     point = np.asarray(Z, dtype=np.float64)
     outputs = student.call_perturbed(
-        forward, (point,), dict(kwargs), targets=[("args", 0)], step=DEFAULT_STEP
+        forward, (point,), dict(kwargs), targets=[("args", 0)], step=DEFAULT_STEP, stacked=True
     )
-    values = []
-    for output in outputs:
-        A = expect_ndarray(output, function=forward, name="A", call=call, shape=Z.shape)
-        values.append(float(np.sum(dA * A)))
+    values = projected_values(
+        outputs, dA, count=2 * point.size, shape=Z.shape, function=forward, name="A", call=call
+    )
     return central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
+
+
+def checked_stack(outputs: object, count: int, shape: tuple[int, ...]) -> np.ndarray | None:
+    """`outputs` itself when it is a stack that `expect_ndarray` would pass row by row.
+
+    That is an exact float64 ndarray of shape (count, *shape) with only finite entries;
+    then every row, checked alone, is an ndarray of `shape` and dtype float64 with finite
+    values. Anything else (a list, another dtype or shape, one NaN) returns None: the
+    caller checks the outputs one by one, so that the first failure and its message stay
+    those of the per-output checks.
+    """
+    if (
+        type(outputs) is np.ndarray
+        and outputs.dtype.type is np.float64
+        and outputs.shape == (count, *shape)
+        and bool(np.isfinite(outputs).all())
+    ):
+        return outputs
+    return None
+
+
+def each_output(outputs: list[Any] | np.ndarray) -> list[Any]:
+    """The outputs one by one, as `call_perturbed` returns them without `stacked`: row i
+    of a stack as an ndarray (0-d too), never a numpy scalar."""
+    if type(outputs) is np.ndarray:
+        return [outputs[index, ...] for index in range(outputs.shape[0])]
+    return list(outputs)
+
+
+def row_sums(stack: np.ndarray) -> np.ndarray:
+    """``np.sum(stack[k])`` for every k, shape (k,): each row summed as one contiguous
+    block, the order np.sum gives one output alone, so the values are the same bits."""
+    stack = np.ascontiguousarray(stack)
+    return stack.reshape(stack.shape[0], -1).sum(axis=1)
+
+
+def projected_values(
+    outputs: list[Any] | np.ndarray,
+    weights: np.ndarray,
+    *,
+    count: int,
+    shape: tuple[int, ...],
+    function: str,
+    name: str,
+    call: str,
+) -> np.ndarray:
+    """``Σ weights · output`` for each of the `count` outputs of a perturbed call, each
+    output checked first as a float64 ndarray of `shape` (named `name` in messages).
+
+    Shapes: weights and each output S (`shape`); outputs a list of `count` values or a stack
+    (count, *S); returns (count,). A stack that passes `checked_stack` is used at once;
+    otherwise each output goes through `expect_ndarray` in order, which raises at the first
+    bad one.
+    """
+    stack = checked_stack(outputs, count, shape)
+    if stack is not None:
+        return row_sums(weights * stack)
+    values = []
+    for output in each_output(outputs):
+        checked = expect_ndarray(output, function=function, name=name, call=call, shape=shape)
+        values.append(float(np.sum(weights * checked)))
+    return np.asarray(values, dtype=np.float64)
 
 
 def reference_projected_gradient(
@@ -215,16 +278,51 @@ def model_cost_gradient(
         targets=[("args", 1, key) for key in keys],
         step=DEFAULT_STEP,
         pick=0,
+        stacked=True,
     )
-    values = []
-    for output in outputs:
-        AL = expect_ndarray(
-            output, function="model_forward", name="AL", call=call, shape=expected_shape
-        )
-        values.append(float(cost(AL, Y)))
+    stack = checked_stack(outputs, 2 * flat.size, expected_shape)
+    batched = STACKED_COSTS.get(cost)
+    if stack is not None and batched is not None:
+        values = batched(stack, Y)
+    else:
+        values = []
+        for output in each_output(outputs):
+            AL = expect_ndarray(
+                output, function="model_forward", name="AL", call=call, shape=expected_shape
+            )
+            values.append(float(cost(AL, Y)))
     gradient = central_difference_from_values(values, flat.shape, step=DEFAULT_STEP)
     shaped = unflatten_parameters(gradient, parameters, keys)
     return {f"d{key}": value for key, value in shaped.items()}
+
+
+def stacked_binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """`reference.losses.binary_cross_entropy` of each AL[k] at once: the reference's own
+    per-entry formula (0·log 0 = 0), each row summed as it sums one AL, the same mean over m.
+
+    Shapes: AL (k, 1, m), Y (1, m); returns (k,).
+    """
+    AL = np.asarray(AL, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    per_entry = -(ref_losses._weighted_log(Y, AL) + ref_losses._weighted_log(1.0 - Y, 1.0 - AL))
+    return row_sums(per_entry) / AL.shape[2]
+
+
+def stacked_categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """`reference.losses.categorical_cross_entropy` of each AL[k] at once (as above).
+
+    Shapes: AL (k, C, m), Y (C, m); returns (k,).
+    """
+    AL = np.asarray(AL, dtype=np.float64)
+    return -row_sums(ref_losses._weighted_log(Y, AL)) / AL.shape[2]
+
+
+STACKED_COSTS: dict[Callable[..., Any], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    ref_losses.binary_cross_entropy: stacked_binary_cross_entropy,
+    ref_losses.categorical_cross_entropy: stacked_categorical_cross_entropy,
+}
+"""The reference costs `model_cost_gradient` can evaluate on a whole stack of outputs; any
+other cost is evaluated output by output."""
 
 
 def call_pure(student: Student, function: str, *args: Any, **kwargs: Any) -> Any:

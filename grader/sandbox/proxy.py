@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from grader.sandbox.session import ArgumentPath, StudentSession
 
 
@@ -50,11 +52,12 @@ class StudentProxy:
         targets: Sequence[ArgumentPath],
         step: float,
         pick: int | None = None,
-    ) -> list[Any]:
+        stacked: bool = False,
+    ) -> list[Any] | np.ndarray:
         """Finite-difference evaluations in one round trip (`StudentSession.call_perturbed`)."""
         self._calls.add(function)
         return self._session.call_perturbed(
-            function, args, kwargs, targets=targets, step=step, pick=pick
+            function, args, kwargs, targets=targets, step=step, pick=pick, stacked=stacked
         )
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:

@@ -153,7 +153,8 @@ class StudentSession:
         targets: Sequence[ArgumentPath],
         step: float,
         pick: int | None = None,
-    ) -> list[Any]:
+        stacked: bool = False,
+    ) -> list[Any] | np.ndarray:
         """The evaluations of central differences around one call, in one round trip.
 
         The base call ``function(*args, **kwargs)`` crosses once, with the paths of the
@@ -170,10 +171,14 @@ class StudentSession:
                 ``("kwargs", "parameters", "W1")`` (see `codec.float_array_at`).
             step: the finite-difference step h.
             pick: as in `call_batch`.
+            stacked: return the values as the worker stacked them, one ndarray of shape
+                (2·n, *result shape), when it did (all results ndarrays of one dtype and
+                shape), so that a caller can check and use them at once; otherwise (and
+                always when False) the list.
 
         Returns:
             The 2·n values (n: the targets' total size), as `call_batch` on the perturbed
-            copies would return them.
+            copies would return them, or (`stacked`) their stack, row i being value i.
 
         Raises:
             SandboxError: a target does not name an exact float64 ndarray of the arguments,
@@ -194,11 +199,14 @@ class StudentSession:
             raise SandboxError(f"The finite-difference step {step!r} is not a finite float.")
         extra = {"targets": paths, "step": float(step)}
         values = self._invoke("perturbed", function, call, pick, extra)
-        return self._perturbed_values(function, values, count)
+        return self._perturbed_values(function, values, count, stacked=stacked)
 
-    def _perturbed_values(self, function: str, values: Any, count: int) -> list[Any]:
+    def _perturbed_values(
+        self, function: str, values: Any, count: int, *, stacked: bool = False
+    ) -> list[Any] | np.ndarray:
         """The list of results of a perturbed call, from the list or the stacked array the
-        worker sent; a reply of any other form or size means the worker is not ours any more.
+        worker sent (the stack itself if `stacked`); a reply of any other form or size means
+        the worker is not ours any more.
         """
         if type(values) is list and len(values) == count:
             return values
@@ -208,6 +216,8 @@ class StudentSession:
             and values.ndim >= 1
             and values.shape[0] == count
         ):
+            if stacked:
+                return values
             # Each result as call_batch gives it: an ndarray of the results' shape, also 0-d.
             return [values[index, ...] for index in range(count)]
         self._retire()

@@ -132,8 +132,10 @@ class StandInStudent:
         targets: Sequence[Sequence[str | int]],
         step: float,
         pick: int | None = None,
-    ) -> list[Any]:
-        """Like the sandbox, the slow way: the perturbed copies, then `call_batch`."""
+        stacked: bool = False,
+    ) -> list[Any] | np.ndarray:
+        """Like the sandbox, the slow way: the perturbed copies, then `call_batch`; with
+        `stacked`, results that the worker would stack come back as their stack."""
         base = (tuple(args), dict(kwargs))
         calls = []
         for path in targets:
@@ -146,12 +148,25 @@ class StandInStudent:
                 _replaced(base, [position, *path[1:]], point)
                 for point in perturbed_inputs(array, step=step)
             ]
-        return self.call_batch(name, calls, pick=pick)
+        results = self.call_batch(name, calls, pick=pick)
+        return _stacked(results) if stacked else results
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+
+def _stacked(results: list[Any]) -> list[Any] | np.ndarray:
+    """As the worker does: results that are all ndarrays of one codec dtype and one shape
+    as one stacked array, anything else as the list."""
+    first = results[0] if results else None
+    if type(first) is not np.ndarray or first.dtype.str not in codec.DTYPES:
+        return results
+    same = all(
+        type(r) is np.ndarray and r.dtype == first.dtype and r.shape == first.shape for r in results
+    )
+    return np.stack(results) if same else results
 
 
 def _replaced(value: Any, path: Sequence[Any], new: Any) -> Any:
@@ -325,3 +340,16 @@ def reference_functions() -> dict[str, Callable[..., Any]]:
 @pytest.fixture(scope="session")
 def solution_functions() -> dict[str, Callable[..., Any]]:
     return module_functions("solutions")
+
+
+@pytest.fixture
+def reference_student(reference_functions: dict[str, Callable[..., Any]]) -> StandInStudent:
+    """The stand-in proxy over the reference implementation (stacks perturbed results)."""
+    return StandInStudent(reference_functions)
+
+
+@pytest.fixture(scope="session")
+def stack_as_worker() -> Callable[[list[Any]], list[Any] | np.ndarray]:
+    """The worker's stacking of results: one array when all are ndarrays of one dtype and
+    shape, else the list."""
+    return _stacked

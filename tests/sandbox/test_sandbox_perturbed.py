@@ -397,3 +397,35 @@ def test_the_proxy_records_a_perturbed_call(open_session: OpenSession) -> None:
     )
     np.testing.assert_array_equal(got, [[DEFAULT_STEP], [-DEFAULT_STEP]])
     assert student.calls == frozenset({"identity"})
+
+
+def test_stacked_gives_the_worker_stack_equal_to_the_list(open_session: OpenSession) -> None:
+    """With `stacked`, results of one dtype and shape come back as one (2·n, ...) array whose
+    rows are, bit for bit, the values of the list form."""
+    session = open_session(student=STUDENT)
+    Z = np.random.default_rng(1).standard_normal((2, 3))
+    listed = session.call_perturbed("scaled_tanh", (Z,), {}, targets=[("args", 0)], step=1e-6)
+    stack = session.call_perturbed(
+        "scaled_tanh", (Z,), {}, targets=[("args", 0)], step=1e-6, stacked=True
+    )
+    assert type(stack) is np.ndarray and stack.shape == (12, 2, 3)
+    assert_same_values([stack[index, ...] for index in range(12)], listed)
+
+
+@pytest.mark.parametrize(("function", "hostile"), [("positives", False), ("one_too_many", True)])
+def test_stacked_keeps_the_list_and_the_checks_of_the_reply(
+    open_session: OpenSession, function: str, hostile: bool
+) -> None:
+    """Results of different shapes still come as a list; a reply of the wrong size is still
+    hostile, stacked or not."""
+    session = open_session(student=STUDENT, hostile=HOSTILE)
+    Z = np.array([[1.0, 2.0, 3.0]])  # 1 + h is kept, 1 - h dropped: two shapes
+    if hostile:
+        with pytest.raises(HostileValue):
+            session.call_perturbed(
+                function, (Z,), {}, targets=[("args", 0)], step=1e-6, stacked=True
+            )
+        return
+    got = session.call_perturbed(function, (Z,), {}, targets=[("args", 0)], step=1e-6, stacked=True)
+    assert type(got) is list and len(got) == 6
+    assert_same_values(got, batch_of_copies(session, function, (Z,), {}, ("args", 0)))
