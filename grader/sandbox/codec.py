@@ -63,6 +63,11 @@ _SCALAR_TYPES: dict[type, np.dtype] = {dtype.type: dtype for dtype in DTYPES.val
 _BOOL = np.dtype("?")
 _FLOAT64 = np.dtype("<f8")
 
+# Made once: `json.dumps` with options builds an encoder per call. The tree is built fresh
+# by `_Encoder`, so it cannot be circular and the circularity check is wasted work.
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=True, check_circular=False)
+_JSON_DECODER = json.JSONDecoder()
+
 Opaque = Callable[[Any], list[Any]]
 """Turns a non-plain value into the list of a handle node ``{"H": [...]}``."""
 
@@ -108,6 +113,8 @@ class Handle:
 
 def clean_text(text: str, limit: int) -> str:
     """`text` capped at `limit` characters, with lone surrogates replaced (JSON-safe)."""
+    if len(text) <= limit and text.isascii():
+        return text  # the common case, checked in C: nothing to cap or replace
     if len(text) > limit:
         text = text[:limit] + "…"
     return text.encode("utf-8", "replace").decode("utf-8")
@@ -163,7 +170,9 @@ class _Encoder:
             dtype = dtype.newbyteorder("<")
         if dtype.str not in DTYPES or dtype.hasobject or dtype.names is not None:
             return {"H": self.opaque(value)}
-        data = value.astype(dtype, copy=False).tobytes(order="C")
+        if dtype is not value.dtype:
+            value = value.astype(dtype)
+        data = value.tobytes(order="C")
         offset = self.add_bytes(data)
         return {"A": [dtype.str, list(value.shape), offset, len(data)]}
 
@@ -199,7 +208,7 @@ def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> li
     encoder = _Encoder(opaque)
     body = dict(envelope)
     body["value"] = encoder.node(value, 0)
-    text = json.dumps(body, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    text = _JSON_ENCODER.encode(body).encode("utf-8")
     if len(text) > MAX_JSON_BYTES:
         raise TooComplex(f"the value's description exceeds {MAX_JSON_BYTES} bytes")
     header = HEADER.pack(MAGIC, VERSION, len(text), encoder.blob_bytes)
@@ -211,55 +220,103 @@ def send(sock: socket.socket, chunks: list[bytes]) -> None:
     sock.sendall(b"".join(chunks))
 
 
-def _read_exact(sock: socket.socket, size: int, deadline: float | None) -> bytearray:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    received = 0
-    while received < size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ChannelTimeout
-            ready, _, _ = select.select([sock], [], [], remaining)
-            if not ready:
-                raise ChannelTimeout
-        try:
-            count = sock.recv_into(view[received:], size - received)
-        except ConnectionError as error:
-            raise ChannelClosed from error
-        if count == 0:
-            raise ChannelClosed
-        received += count
-    view.release()
-    return buffer
+READ_BUFFER_BYTES = 1 << 18
+"""The reusable read buffer of a `FrameReader`: most frames fit, so one read takes one."""
 
 
-def receive(
-    sock: socket.socket, deadline: float | None, *, make_handle: HandleMaker
-) -> tuple[dict[str, Any], Any]:
-    """Read one frame and return ``(envelope, value)``; the envelope keeps its raw JSON fields.
+class FrameReader:
+    """Receives the frames of one stream socket with as few system calls as it can.
 
-    `deadline` is a `time.monotonic()` instant (None: wait forever). Raises `ChannelTimeout`,
-    `ChannelClosed`, or `FrameError` for anything malformed.
+    Reads land in a reusable buffer and take whatever the peer already sent, so a frame
+    usually arrives in one ``recv``; bytes past the end of a frame (the peer's next frame)
+    stay in the buffer for the next `receive`. A frame larger than the buffer is read into
+    its own buffer, allocated only once its lengths passed the caps.
     """
-    magic, version, json_bytes, blob_bytes = HEADER.unpack(
-        bytes(_read_exact(sock, HEADER.size, deadline))
-    )
-    if magic != MAGIC or version != VERSION:
-        raise FrameError("the frame does not start with the sandbox's magic and version")
-    if json_bytes > MAX_JSON_BYTES or blob_bytes > MAX_BLOB_BYTES:
-        raise FrameError("the frame announces more bytes than the caps allow")
-    text = _read_exact(sock, json_bytes, deadline)
-    blob = _read_exact(sock, blob_bytes, deadline) if blob_bytes else bytearray()
-    return decode(bytes(text), memoryview(blob), make_handle=make_handle)
+
+    def __init__(self, sock: socket.socket, buffer_bytes: int = READ_BUFFER_BYTES) -> None:
+        self.sock = sock
+        self.buffer = memoryview(bytearray(buffer_bytes))
+        self.capacity = buffer_bytes
+        self.start = 0  # buffer[start:end] holds received bytes that no frame consumed yet
+        self.end = 0
+        self.poller = select.poll()
+        self.poller.register(sock, select.POLLIN)
+
+    def receive(
+        self, deadline: float | None, *, make_handle: HandleMaker
+    ) -> tuple[dict[str, Any], Any]:
+        """Read one frame and return ``(envelope, value)``; the envelope keeps its raw JSON fields.
+
+        `deadline` is a `time.monotonic()` instant (None: wait forever). Raises
+        `ChannelTimeout`, `ChannelClosed`, or `FrameError` for anything malformed.
+        """
+        magic, version, json_bytes, blob_bytes = HEADER.unpack(self._take(HEADER.size, deadline))
+        if magic != MAGIC or version != VERSION:
+            raise FrameError("the frame does not start with the sandbox's magic and version")
+        if json_bytes > MAX_JSON_BYTES or blob_bytes > MAX_BLOB_BYTES:
+            raise FrameError("the frame announces more bytes than the caps allow")
+        # Decoded before the next `receive` reuses the buffer: `decode` copies what it keeps.
+        body = self._take(json_bytes + blob_bytes, deadline)
+        return decode(body[:json_bytes], body[json_bytes:], make_handle=make_handle)
+
+    def _take(self, size: int, deadline: float | None) -> memoryview:
+        """The next `size` received bytes (read as needed), consumed."""
+        if size > self.capacity:
+            return self._take_large(size, deadline)
+        if self.start + size > self.capacity:
+            # Too little room after the pending bytes: move them to the front.
+            pending = self.end - self.start
+            self.buffer[:pending] = self.buffer[self.start : self.end]
+            self.start, self.end = 0, pending
+        while self.end - self.start < size:
+            self.end += self._read(self.buffer[self.end :], deadline)
+        taken = self.buffer[self.start : self.start + size]
+        self.start += size
+        if self.start == self.end:
+            self.start = self.end = 0
+        return taken
+
+    def _take_large(self, size: int, deadline: float | None) -> memoryview:
+        # Reads exactly the frame's bytes, so nothing of a next frame lands here.
+        target = memoryview(bytearray(size))
+        received = self.end - self.start
+        target[:received] = self.buffer[self.start : self.end]
+        self.start = self.end = 0
+        while received < size:
+            received += self._read(target[received:], deadline)
+        return target
+
+    def _read(self, target: memoryview, deadline: float | None) -> int:
+        """Read at least one byte into `target`, waiting at most until `deadline`."""
+        while True:
+            flags = 0
+            if deadline is not None:
+                self._wait(deadline)
+                flags = socket.MSG_DONTWAIT
+            try:
+                count = self.sock.recv_into(target, len(target), flags)
+            except BlockingIOError:
+                continue  # woken without data after all: wait again
+            except ConnectionError as error:
+                raise ChannelClosed from error
+            if count == 0:
+                raise ChannelClosed
+            return count
+
+    def _wait(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        # One poll per read, in whole milliseconds rounded up, so the deadline is not cut short.
+        if remaining <= 0 or not self.poller.poll(math.ceil(remaining * 1000)):
+            raise ChannelTimeout
 
 
 def decode(
-    text: bytes, blob: memoryview, *, make_handle: HandleMaker
+    text: bytes | memoryview, blob: memoryview, *, make_handle: HandleMaker
 ) -> tuple[dict[str, Any], Any]:
     """Decode a frame's JSON part and blob (already read) into ``(envelope, value)``."""
     try:
-        body = json.loads(text)
+        # Strict UTF-8 (the encoder writes ASCII), without a copy to bytes first.
+        body = _JSON_DECODER.decode(str(text, "utf-8"))
     except (ValueError, RecursionError) as error:
         raise FrameError("the frame's description is not valid JSON") from error
     if type(body) is not dict or "value" not in body:
@@ -299,7 +356,7 @@ class _Decoder:
         if type(body) is not list:
             raise FrameError("a tagged node's body is not a list")
         if tag == "T":
-            return tuple(self.node(item, depth + 1) for item in body)
+            return tuple([self.node(item, depth + 1) for item in body])
         if tag == "D":
             return self.mapping(body, depth)
         if tag == "A":
@@ -338,8 +395,9 @@ class _Decoder:
         dtype = self.dtype(name)
         if type(shape) is not list or len(shape) > MAX_NDIM:
             raise FrameError("an array's shape is not a short list")
-        if not all(type(size) is int and size >= 0 for size in shape):
-            raise FrameError("an array's shape holds something other than sizes")
+        for size in shape:
+            if type(size) is not int or size < 0:
+                raise FrameError("an array's shape holds something other than sizes")
         if type(nbytes) is not int or math.prod(shape) * dtype.itemsize != nbytes:
             raise FrameError("an array's byte count does not match its shape and dtype")
         data = self.span(offset, nbytes)

@@ -41,6 +41,7 @@ class WorkerProcess:
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
         self.sock = ours
+        self.reader = codec.FrameReader(ours)
         self.pipes: list[OutputPipe] = []
         self.pid: int | None = None
         try:
@@ -63,8 +64,8 @@ class WorkerProcess:
 
     def _handshake(self) -> tuple[dict[str, bool], list[str]]:
         try:
-            envelope, _ = codec.receive(
-                self.sock, time.monotonic() + READY_SECONDS, make_handle=_no_handles
+            envelope, _ = self.reader.receive(
+                time.monotonic() + READY_SECONDS, make_handle=_no_handles
             )
         except (codec.ChannelClosed, codec.ChannelTimeout, codec.FrameError) as error:
             self.stop()
@@ -84,14 +85,15 @@ class WorkerProcess:
     def exchange(
         self, envelope: dict[str, Any], value: Any, deadline: float, opaque: codec.Opaque
     ) -> tuple[dict[str, Any], Any]:
-        """Send one request and read its reply (see `codec.receive` for the exceptions)."""
+        """Send one request and read its reply (see `codec.FrameReader.receive` for the
+        exceptions)."""
         seq = next(self.seq)
         chunks = codec.encode({**envelope, "seq": seq}, value, opaque=opaque)
         try:
             codec.send(self.sock, chunks)
         except OSError as error:
             raise codec.ChannelClosed from error
-        reply, result = codec.receive(self.sock, deadline, make_handle=self._handle)
+        reply, result = self.reader.receive(deadline, make_handle=self._handle)
         if reply.get("seq") != seq:
             raise codec.FrameError("the reply does not answer the request")
         return reply, result

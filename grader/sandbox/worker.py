@@ -130,6 +130,7 @@ def _endless_stand_in(name: str) -> Any:
 class _Worker:
     def __init__(self, sock: socket.socket, config: Mapping[str, Any]) -> None:
         self.sock = sock
+        self.reader = codec.FrameReader(sock)
         self.scratch = str(config["scratch"])
         self.function_modules: dict[str, str] = dict(config["function_modules"])
         self.handles = _Handles(int(config["generation"]))
@@ -198,7 +199,7 @@ class _Worker:
     def serve(self) -> None:
         while True:
             try:
-                request, value = codec.receive(self.sock, None, make_handle=self.handles.resolve)
+                request, value = self.reader.receive(None, make_handle=self.handles.resolve)
             except codec.ChannelClosed:
                 return
             seq = request.get("seq")
@@ -294,31 +295,44 @@ class _Worker:
         return {"kind": "raised", "type": name, "detail": detail, "traceback": text}, None
 
 
-def _array_snapshots(value: Any, path: str = "") -> dict[str, Any]:
+_WALKED = frozenset({np.ndarray, list, tuple, dict})
+"""The types `_array_snapshots` and `_fresh` look into; everything else is a leaf."""
+
+
+def _array_snapshots(value: Any) -> dict[str, np.ndarray]:
     """Copies of every ndarray inside the (args, kwargs) of a call, by their path."""
-    if type(value) is np.ndarray:
-        return {path: value.copy()}
-    items: Any = ()
-    if type(value) in (list, tuple):
-        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    elif type(value) is dict:
-        items = ((f"{path}[{key!r}]", item) for key, item in value.items())
-    snapshots: dict[str, Any] = {}
-    for item_path, item in items:
-        snapshots.update(_array_snapshots(item, item_path))
-    return snapshots
+    return {path: array.copy() for path, array in _arrays(value).items()}
 
 
-def _mutated(value: Any, before: Mapping[str, Any]) -> list[str]:
+def _arrays(value: Any, path: str = "", found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every ndarray inside `value` (itself, not a copy), by its path, such as ``[0][1]['W']``."""
+    found = {} if found is None else found
+    kind = type(value)
+    if kind is np.ndarray:
+        found[path] = value
+    elif kind is list or kind is tuple:
+        for index, item in enumerate(value):
+            if type(item) in _WALKED:  # leaves need neither a path nor a call
+                _arrays(item, f"{path}[{index}]", found)
+    elif kind is dict:
+        for key, item in value.items():
+            if type(item) in _WALKED:
+                _arrays(item, f"{path}[{key!r}]", found)
+    return found
+
+
+def _mutated(value: Any, before: Mapping[str, np.ndarray]) -> list[str]:
     """The paths of the arrays that no longer equal their snapshot."""
-    now = _array_snapshots(value)
-    return [
-        path
-        for path, old in before.items()
-        if path not in now
-        or now[path].shape != old.shape
-        or not np.array_equal(now[path], old, equal_nan=True)
-    ]
+    now = _arrays(value)
+    return [path for path, old in before.items() if path not in now or _changed(now[path], old)]
+
+
+def _changed(now: np.ndarray, old: np.ndarray) -> bool:
+    if now.shape != old.shape:
+        return True
+    if now.dtype == old.dtype and now.tobytes() == old.tobytes():
+        return False  # the common case, without `array_equal`'s Python-level overhead
+    return not np.array_equal(now, old, equal_nan=True)
 
 
 def _fresh(value: Any) -> Any:
@@ -329,11 +343,11 @@ def _fresh(value: Any) -> Any:
     if kind is np.ndarray:
         return value.copy()
     if kind is list:
-        return [_fresh(item) for item in value]
+        return [_fresh(item) if type(item) in _WALKED else item for item in value]
     if kind is tuple:
-        return tuple(_fresh(item) for item in value)
+        return tuple([_fresh(item) if type(item) in _WALKED else item for item in value])
     if kind is dict:
-        return {key: _fresh(item) for key, item in value.items()}
+        return {key: _fresh(item) if type(item) in _WALKED else item for key, item in value.items()}
     return value
 
 
@@ -341,7 +355,12 @@ def _perturbed(call: Any, path: list[Any], index: int, entry: float) -> Any:
     """Fresh copies of the call's ``(args, kwargs)`` with flat entry `index` of the array at
     `path` set to `entry`."""
     copy = _fresh(call)
-    codec.float_array_at(copy, path).flat[index] = entry  # type: ignore[union-attr]
+    # The path named an exact float64 array of `call` (checked in `op_perturbed`), and the
+    # copy has the same structure, so it is walked without checking again.
+    node = copy[0] if path[0] == "args" else copy[1]
+    for key in path[1:]:
+        node = node[key]
+    node.flat[index] = entry
     return copy
 
 

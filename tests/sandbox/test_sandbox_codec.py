@@ -53,7 +53,8 @@ def receive_raw(data: bytes, *, close: bool = True, timeout: float = 1.0) -> tup
         theirs.sendall(data)
         if close:
             theirs.shutdown(socket.SHUT_WR)
-        return codec.receive(ours, time.monotonic() + timeout, make_handle=make_handle)
+        reader = codec.FrameReader(ours)
+        return reader.receive(time.monotonic() + timeout, make_handle=make_handle)
 
 
 @pytest.mark.parametrize("dtype", sorted(codec.DTYPES))
@@ -254,7 +255,7 @@ def test_a_handle_node_goes_through_the_handle_maker() -> None:
     ours, theirs = socket.socketpair()
     with ours, theirs, pytest.raises(codec.FrameError):
         theirs.sendall(frame({"value": {"H": [1, 2, "Cache"]}}))
-        codec.receive(ours, time.monotonic() + 1, make_handle=refuse)
+        codec.FrameReader(ours).receive(time.monotonic() + 1, make_handle=refuse)
 
 
 def test_an_argument_path_names_an_exact_float64_array_or_nothing() -> None:
