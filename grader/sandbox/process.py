@@ -44,6 +44,8 @@ class WorkerProcess:
         self.reader = codec.FrameReader(ours)
         self.pipes: list[OutputPipe] = []
         self.pid: int | None = None
+        # Whether `stop` killed everything the worker's uid ran and saw nothing of it left.
+        self.swept = False
         try:
             reply = zygote.request(
                 {"op": "spawn", "config": {**config, "generation": self.generation}},
@@ -116,7 +118,8 @@ class WorkerProcess:
         ending = None
         if self.pid is not None:
             try:
-                self.zygote.request({"op": "kill", "pid": self.pid, "uid": self.uid})
+                reply = self.zygote.request({"op": "kill", "pid": self.pid, "uid": self.uid})
+                self.swept = reply.get("ok") is True
                 ending = self.zygote.wait_exit(self.pid, EXIT_SECONDS)
             except SandboxError:
                 # The zygote is gone: its workers die with it (parent-death signal).

@@ -272,8 +272,13 @@ class StudentSession:
             return
         self._closed = True
         try:
+            worker = self._worker
             self._retire()
-            self._sandbox._sweep()
+            # Stopping a live worker sweeps its uid; sweep again only when that did not
+            # happen or did not finish (no live worker, the zygote gone, a sweeper that
+            # gave up): a sweep forks and scans /proc, the largest part of closing.
+            if worker is None or not worker.swept:
+                self._sandbox._sweep()
             for worker in self._retired:
                 worker.join_output(OUTPUT_JOIN_SECONDS)
         finally:

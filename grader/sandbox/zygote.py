@@ -133,7 +133,9 @@ class Zygote:
                 cpu = usage.ru_utime + usage.ru_stime
                 self.send({"event": "exited", "pid": pid, "cpu": cpu, **describe_status(status)})
             elif pid in self.sweeps:
-                self.send({"id": self.sweeps.pop(pid), "ok": os.WIFEXITED(status)})
+                # ok: the sweeper saw no process of the uid left (exit code 0).
+                done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+                self.send({"id": self.sweeps.pop(pid), "ok": done})
 
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
         if len(fds) != 3:

@@ -320,6 +320,19 @@ def test_a_daemon_is_killed_when_the_session_closes(open_session: OpenSession) -
     assert wait_until_gone(WORKER_UID) == []
 
 
+@needs_root
+def test_close_returns_only_once_nothing_of_the_worker_user_runs(
+    open_session: OpenSession,
+) -> None:
+    """Stopping the worker sweeps its uid; close skips a second sweep only when that first
+    one finished, so a daemon is gone the moment close returns, without waiting."""
+    session = open_session(hostile=HOSTILE)
+    session.call("daemon")
+    time.sleep(0.1)
+    session.close()
+    assert processes_of(WORKER_UID) == []
+
+
 def test_isolation_lists_the_layers_limits_and_notes(sandbox: Sandbox) -> None:
     """The report has every layer of the schema; as root, every layer is active."""
     report = sandbox.isolation()
