@@ -29,6 +29,7 @@ from grader.batch.worker import (
     Task,
     WorkerSettings,
     grading_process,
+    lane_cpus,
 )
 from grader.errors import SandboxError
 
@@ -140,6 +141,7 @@ class _Pool:
         self.holding: dict[int, str] = {}
         self.rendering: set[int] = set()  # slots rendering the page of a result they reported
         self.restarts: dict[int, int] = dict.fromkeys(range(size), 0)
+        self.cpus = lane_cpus(size)
         self.backlog: list[Report] = []
         for task in tasks:
             self.tasks.put(task)
@@ -154,7 +156,7 @@ class _Pool:
         reader, writer = self.context.Pipe(duplex=False)
         process = self.context.Process(
             target=grading_process,
-            args=(slot, self.settings, self.tasks, writer),
+            args=(slot, self.settings, self.tasks, writer, self.cpus.get(slot)),
             name=f"nngrade-grading-{slot}",
         )
         process.start()

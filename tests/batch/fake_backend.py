@@ -8,7 +8,8 @@ slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading
 the grading process raise, or kill the process (the parent process is not affected).
 
 Every grading call appends ``<student>`` to the file named by ``NNGRADE_FAKE_CALLS`` and
-every sandbox opened appends ``<pid> <slot>`` to ``NNGRADE_FAKE_SANDBOXES`` (both when set),
+every sandbox opened appends ``<pid> <slot> <cpus>`` to ``NNGRADE_FAKE_SANDBOXES`` (both when
+set; cpus: the comma-separated CPUs the grading process may run on),
 so that tests can count them across the grading processes.
 """
 
@@ -70,7 +71,8 @@ def _append(variable: str, line: str) -> None:
 
 @contextlib.contextmanager
 def fake_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[dict[str, Any]]:
-    _append("NNGRADE_FAKE_SANDBOXES", f"{os.getpid()} {slot}")
+    cpus = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
+    _append("NNGRADE_FAKE_SANDBOXES", f"{os.getpid()} {slot} {cpus}")
     yield {"slot": slot, "hidden": hidden_paths}
 
 

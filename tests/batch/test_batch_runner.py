@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import fcntl
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from grader.batch import grade_class
+from grader.batch.worker import lane_cpus
 from grader.errors import UsageError
 
 from .fake_backend import (
@@ -60,12 +62,33 @@ def test_each_grading_process_opens_one_sandbox_on_its_own_slot(
     report = _grade(_class(tmp_path / "class"), tmp_path / "out", workers=2)
     assert sorted(read_lines(calls)) == ["alice", "bob", "carol", "dave"]
     opened = [line.split() for line in sandboxes.read_text().splitlines()]
-    assert sorted(slot for _, slot in opened) == ["0", "1"]
-    assert len({pid for pid, _ in opened}) == 2
+    assert sorted(slot for _, slot, _ in opened) == ["0", "1"]
+    assert len({pid for pid, _, _ in opened}) == 2
+    if len(os.sched_getaffinity(0)) >= 2:  # one CPU each, so that each keeps its own
+        kept = [cpus.split(",") for _, _, cpus in opened]
+        assert all(len(cpu) == 1 for cpu in kept)
+        assert len({cpu[0] for cpu in kept}) == 2
     assert report.graded == ("alice", "bob", "carol", "dave")
     for student in report.graded:
         document = json.loads((tmp_path / "out" / student / "result.json").read_text())
         assert document["student"] == student
+
+
+def test_more_grading_processes_than_cpus_run_wherever_the_system_puts_them(
+    tmp_path: Path, counters: tuple[Path, Path]
+) -> None:
+    _, sandboxes = counters
+    allowed = sorted(os.sched_getaffinity(0))
+    _grade(_class(tmp_path / "class"), tmp_path / "out", workers=len(allowed) + 1)
+    for line in sandboxes.read_text().splitlines():
+        assert line.split()[2] == ",".join(str(cpu) for cpu in allowed)
+
+
+def test_lane_cpus_gives_each_process_its_own_allowed_cpu() -> None:
+    allowed = sorted(os.sched_getaffinity(0))
+    assert lane_cpus(len(allowed)) == dict(enumerate(allowed))
+    assert lane_cpus(1) == {0: allowed[0]}
+    assert lane_cpus(len(allowed) + 1) == {}
 
 
 def test_results_and_class_files_do_not_depend_on_the_number_of_workers(
