@@ -12,7 +12,9 @@ worker's end (how it ended, and the CPU it used). Requests:
   forks a worker, replies with its pid.
 - ``kill`` with "pid" and "uid": kills the worker's process group, then every process
   running as "uid" (a short-lived child switches to that uid and calls ``kill(-1)``) or,
-  without a uid, every leftover child of the zygote; replies when the sweep is done.
+  without a uid, every leftover child of the zygote; replies when the sweep is done. Once
+  a sweep of "uid" has succeeded, every process of that uid descends from the zygote (a
+  subreaper), so a reaped worker that left no child behind needs no sweep.
 - ``exit``: stops.
 
 The zygote is a child subreaper: whatever a worker leaves behind is re-parented here and
@@ -24,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import gc
 import json
 import os
 import select
@@ -99,6 +102,16 @@ def _sweep_uid(uid: int) -> None:
         os._exit(2)
 
 
+def own_children() -> list[int] | None:
+    """Pids of this (single-threaded) process's children, alive or not yet reaped, from
+    /proc/self/task/<tid>/children; None where the kernel does not provide that file."""
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/children", "rb") as listing:
+            return [int(pid) for pid in listing.read().split()]
+    except (OSError, ValueError):
+        return None
+
+
 def _children(parent: int) -> list[int]:
     """Pids whose parent is `parent` (leftovers re-parented to the zygote)."""
     found = []
@@ -113,11 +126,15 @@ def _children(parent: int) -> list[int]:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket) -> None:
+    def __init__(self, control: socket.socket, subreaper: bool = False) -> None:
         self.control = control
+        self.subreaper = subreaper
         self.workers: set[int] = set()
         self.uids: set[int] = set()
-        self.sweeps: dict[int, Any] = {}  # sweeper pid -> request id awaiting its end
+        # sweeper pid -> (request id awaiting its end, uid swept)
+        self.sweeps: dict[int, tuple[Any, int | None]] = {}
+        # uids that a sweep of this zygote left without any process
+        self.swept_uids: set[int] = set()
 
     def send(self, message: dict[str, Any]) -> None:
         self.control.send(json.dumps(message).encode())
@@ -135,7 +152,10 @@ class Zygote:
             elif pid in self.sweeps:
                 # ok: the sweeper saw no process of the uid left (exit code 0).
                 done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-                self.send({"id": self.sweeps.pop(pid), "ok": done})
+                request_id, uid = self.sweeps.pop(pid)
+                if done and uid is not None:
+                    self.swept_uids.add(uid)
+                self.send({"id": request_id, "ok": done})
 
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
         if len(fds) != 3:
@@ -179,6 +199,9 @@ class Zygote:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
             self.await_worker(pid)
+        if pid is not None and self.left_nothing(uid):
+            self.send({"id": request["id"], "ok": True})
+            return
         if uid is None:
             for child in _children(os.getpid()):
                 if child not in self.workers and child not in self.sweeps:
@@ -189,7 +212,20 @@ class Zygote:
         sweeper = os.fork()
         if sweeper == 0:
             _sweep_uid(int(uid))
-        self.sweeps[sweeper] = request["id"]
+        self.sweeps[sweeper] = (request["id"], int(uid))
+
+    def left_nothing(self, uid: int | None) -> bool:
+        """True when no process of `uid` can be left: a sweep of this zygote found none, and
+        since then every worker is reaped and the zygote has no child at all. A process of
+        `uid` can only descend from one of this zygote's workers, and an orphan is
+        re-parented to the zygote (a subreaper), where it stays listed until reaped; so no
+        child means no descendant. Forking a sweeper, which reads every process's status,
+        is the largest part of closing a session."""
+        if uid is None or not self.subreaper or uid not in self.swept_uids:
+            return False
+        if self.workers or self.sweeps:
+            return False
+        return own_children() == []
 
     def serve(self, wakeup: int) -> None:
         while True:
@@ -233,12 +269,14 @@ class Zygote:
 def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[1]))
     libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-    if libc is not None:
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    subreaper = libc is not None and libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(write_end)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    zygote = Zygote(control)
+    zygote = Zygote(control, subreaper)
+    # Out of the collector's sight, the warm objects are not written to by a worker's
+    # collections, so their pages stay shared instead of being copied in every worker.
+    gc.freeze()
     zygote.send({"event": "hello", "pid": os.getpid()})
     try:
         zygote.serve(read_end)

@@ -333,6 +333,22 @@ def test_close_returns_only_once_nothing_of_the_worker_user_runs(
     assert processes_of(WORKER_UID) == []
 
 
+@needs_root
+def test_a_daemon_after_quiet_sessions_is_still_swept(open_session: OpenSession) -> None:
+    """Quiet sessions close without a sweep once one sweep found the uid empty; a session
+    that leaves a process behind is swept all the same, the moment it closes."""
+    for _ in range(3):
+        quiet = open_session(hostile=HOSTILE)
+        quiet.close()
+        assert processes_of(WORKER_UID) == []
+    session = open_session(hostile=HOSTILE)
+    session.call("daemon")
+    time.sleep(0.1)
+    assert len(processes_of(WORKER_UID)) >= 2
+    session.close()
+    assert processes_of(WORKER_UID) == []
+
+
 def test_isolation_lists_the_layers_limits_and_notes(sandbox: Sandbox) -> None:
     """The report has every layer of the schema; as root, every layer is active."""
     report = sandbox.isolation()
