@@ -40,6 +40,12 @@ _CURVE_MEMO: dict[str, Markup | None] = {}
 CURVE_MEMO_SIZE = 64
 
 
+def preload() -> None:
+    """Import matplotlib now (about a quarter of a second), e.g. on a thread while there is
+    other work to wait for, so that the first plot does not pay for it."""
+    _pyplot()
+
+
 def _pyplot() -> Any:
     """matplotlib's pyplot on the Agg backend, imported on first use (it is slow to load)."""
     import matplotlib

@@ -3,7 +3,8 @@
 A fake submission says which exercises it passes: a folder holds ``passes.txt`` (one
 exercise id a line), a zip holds the same file, a notebook lists them in its metadata
 (``{"metadata": {"passes": [...]}}``). Special lines change behaviour: ``SLEEP <seconds>``
-slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading process;
+slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading process,
+``CURVE`` puts a curve (a plot on the feedback page) in the evidence of a failed test;
 ``RENDER_RAISES`` and ``RENDER_DIES`` make the rendering of that student's feedback page in
 the grading process raise, or kill the process (the parent process is not affected).
 
@@ -89,9 +90,22 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         if line in ("RENDER_RAISES", "RENDER_DIES"):
             _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
-    return make_document(
+    document = make_document(
         student_id, passed, sha256=fake_content_hash(path), version=VERSION, lang=lang
     )
+    if "CURVE" in lines:
+        failed = next(
+            test
+            for exercise in document["exercises"]
+            for test in exercise["tests"]
+            if test["outcome"] != "passed"
+        )
+        z = [-2.0, -1.0, 0.0, 1.0, 2.0]
+        failed["evidence"] = {
+            "function": "relu",
+            "curve": {"function": "relu", "z": z, "expected": [max(v, 0.0) for v in z], "got": z},
+        }
+    return document
 
 
 def _break_next_render(*, dies: bool) -> None:

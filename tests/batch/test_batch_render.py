@@ -102,6 +102,21 @@ def test_a_page_the_grading_process_fails_to_render_is_rendered_by_the_parent(
     assert not [p for p in results.rglob("*") if "nngrade-tmp" in p.name]
 
 
+def test_a_page_with_a_plot_is_left_to_the_parent(
+    tmp_path: Path, parent_renders: list[str]
+) -> None:
+    """Loading matplotlib costs a grading process more than a few pages: the parent, which
+    loads it for the summary's histogram anyway, renders the pages that show a curve."""
+    submissions = _class(tmp_path / "class", carol=("CURVE",), erin=("CURVE",))
+    results = tmp_path / "out"
+    report = _grade(submissions, results, lang="en")
+    assert report.grading.rendered == set(STUDENTS) - {"carol", "erin"}
+    assert sorted(parent_renders) == ["carol", "erin"]
+    _assert_pages_match(results, "en")
+    assert "<svg" in (results / "carol" / "feedback.html").read_text(encoding="utf-8")
+    assert "<svg" not in (results / "alice" / "feedback.html").read_text(encoding="utf-8")
+
+
 def test_without_render_no_page_is_written_anywhere(
     tmp_path: Path, parent_renders: list[str]
 ) -> None:

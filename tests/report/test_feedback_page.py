@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from grader.report import render_student_feedback
+from grader.report.feedback import draws_plots
+from grader.report.render import write_student_feedback
 
-from .conftest import load_fixture, page, visible_text
+from .conftest import READABLE, copy_class, load_fixture, page, visible_text
 
 
 def test_full_marks(rendered) -> None:
@@ -47,6 +49,24 @@ def test_activation_curve_is_plotted(rendered) -> None:
     assert "<svg" in relu and "Dead neurons" in relu
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "two plots on one page must not share element ids"
+
+
+def test_draws_plots_tells_the_pages_with_a_plot_and_only_those(rendered, tmp_path) -> None:
+    """`draws_plots` says which pages need matplotlib (a grading process leaves those to the
+    parent): exactly the pages holding an SVG, and a page left alone is not written."""
+    with_plot = set()
+    for student in READABLE:
+        has_svg = "<svg" in page(rendered["en"], student)
+        assert draws_plots(load_fixture(student)) is has_svg, student
+        if has_svg:
+            with_plot.add(student)
+    assert "chloe" in with_plot and "alice" not in with_plot
+    folder = copy_class(tmp_path / "class")
+    assert write_student_feedback(folder / "chloe", lang="en", without_plots=True) is None
+    assert not (folder / "chloe" / "feedback.html").exists()
+    written = write_student_feedback(folder / "alice", lang="en", without_plots=True)
+    assert written == folder / "alice" / "feedback.html"
+    assert written.read_text(encoding="utf-8") == page(rendered["en"], "alice")
 
 
 def test_shape_and_dtype_are_shown_expected_against_yours(rendered) -> None:
