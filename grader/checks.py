@@ -25,6 +25,7 @@ from grader.gradcheck import (
     Diagnosis,
     compare,
     diagnose,
+    within_tolerance,
 )
 
 Evidence = dict[str, Any]
@@ -266,9 +267,9 @@ def expect_array(
             }
             failure.args = (failure.messages["en"],)
         raise
-    comparison = compare(array, expected, rtol=rtol, atol=atol)
-    if comparison.ok:
+    if within_tolerance(array, expected, rtol=rtol, atol=atol):
         return array
+    comparison = compare(array, expected, rtol=rtol, atol=atol)
     diagnosis = diagnose(array, expected, m=m, dA=dA, name=name, alternatives=alternatives)
     raise _value_failure(
         comparison,
@@ -306,9 +307,9 @@ def expect_gradient(
     """
     numerical = np.asarray(numerical, dtype=np.float64)
     array = expect_ndarray(analytic, function=function, name=name, call=call, shape=numerical.shape)
-    comparison = compare(array, numerical, rtol=rtol, atol=atol)
-    if comparison.ok:
+    if within_tolerance(array, numerical, rtol=rtol, atol=atol):
         return array
+    comparison = compare(array, numerical, rtol=rtol, atol=atol)
     diagnosis = diagnose(array, numerical, m=m, dA=dA, name=name, alternatives=alternatives)
     raise _value_failure(
         comparison,

@@ -178,6 +178,27 @@ def compare(
     )
 
 
+def within_tolerance(
+    got: np.ndarray,
+    expected: np.ndarray,
+    *,
+    rtol: float = VALUE_RTOL,
+    atol: float = VALUE_ATOL,
+) -> bool:
+    """``compare(got, expected, rtol=rtol, atol=atol).ok``, answered without the figures of
+    a mismatch when every entry is plainly within the tolerance (the common case)."""
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape == expected.shape and got.size:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            largest = (np.abs(got - expected) / (atol + rtol * np.abs(expected))).max()
+        # A NaN anywhere (a NaN error, or 0/0 where nothing is allowed) makes the maximum
+        # NaN and the test false: `compare` then decides, as it does for any excess.
+        if largest <= 1.0:
+            return True
+    return compare(got, expected, rtol=rtol, atol=atol).ok
+
+
 def _excess(error: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """How far outside the tolerance each entry is (> 1: failing), same shape as `error`;
     where nothing is allowed (an exact comparison) only an error of 0 passes."""

@@ -21,6 +21,7 @@ from grader.gradcheck import (
     perturbed_inputs,
     sample_away_from_kinks,
     sample_unsaturated,
+    within_tolerance,
 )
 
 
@@ -314,3 +315,39 @@ def test_compare_follows_the_criterion_on_special_values(rtol: float, atol: floa
             single = compare(got.ravel()[flat], expected.ravel()[flat], rtol=rtol, atol=atol)
         assert single.ok == (not entries[flat][0])
         assert single.max_abs_error == entries[flat][2]
+
+
+@pytest.mark.parametrize(("rtol", "atol"), [(1e-6, 1e-9), (0.0, 0.0), (1e-6, 0.0), (0.0, 1e-9)])
+def test_within_tolerance_is_compare_ok_on_special_values(rtol: float, atol: float):
+    """The checks' fast answer agrees with `compare` on every pair of special values, each
+    alone and every row of pairs together (a NaN or an exact tolerance in a passing row)."""
+    pairs = [(g, e) for g in SPECIAL for e in SPECIAL]
+    got = np.array([g for g, _ in pairs]).reshape(8, 8)
+    expected = np.array([e for _, e in pairs]).reshape(8, 8)
+    with np.errstate(all="ignore"):
+        for flat in range(64):
+            g, e = got.ravel()[flat], expected.ravel()[flat]
+            assert within_tolerance(g, e, rtol=rtol, atol=atol) == (
+                compare(g, e, rtol=rtol, atol=atol).ok
+            ), (g, e)
+        for row in range(8):
+            for passing in (expected[row], expected[row] + 1e-12):
+                assert within_tolerance(got[row], passing, rtol=rtol, atol=atol) == (
+                    compare(got[row], passing, rtol=rtol, atol=atol).ok
+                )
+
+
+def test_within_tolerance_is_compare_ok_at_the_edge_of_the_tolerance():
+    """Random arrays pushed to just inside and just outside `atol + rtol |expected|`, where
+    a rounding difference would show: the same verdict as `compare`, entry by entry."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        expected = rng.standard_normal((3, 4)) * 10.0 ** rng.integers(-8, 3)
+        allowed = GRADIENT_ATOL + GRADIENT_RTOL * np.abs(expected)
+        factor = rng.choice([0.0, 0.5, 1.0 - 1e-15, 1.0, 1.0 + 1e-15, 2.0], size=(3, 4))
+        got = expected + rng.choice([-1.0, 1.0], size=(3, 4)) * factor * allowed
+        verdict = compare(got, expected, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL).ok
+        assert within_tolerance(got, expected, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL) is verdict
+    assert within_tolerance(np.zeros((0, 3)), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="equal shapes"):
+        within_tolerance(np.zeros((3,)), np.zeros((3, 1)))
