@@ -209,6 +209,7 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
         rows += [
             ("nbgrader: notebooks, wall", f"{nb['n']}, {_seconds(nb['wall_seconds'], 1)}"),
             ("nbgrader: wall per submission", _seconds(nb["wall_seconds_per_submission"])),
+            ("nbgrader: CPU per submission", _seconds(nb.get("cpu_seconds_per_submission"))),
             (
                 "nngrade, same students: wall per submission",
                 _seconds(nb.get("nngrade_same_students_wall_seconds_per_submission")),

@@ -249,7 +249,7 @@ def main(
 
     \b
     Examples:
-      python -m bench                                 the full run (about 5 minutes)
+      python -m bench                                 the full run (a few minutes)
       python -m bench --n 50 --nbgrader-n 5 --memory-ns 20,50
       python -m bench --skip nbgrader,memory          nngrade alone
       python -m bench.profiling --n 5                 where one submission's time goes

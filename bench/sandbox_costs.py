@@ -4,7 +4,7 @@
 - worker start: `Sandbox.open_session` with the answer key's four modules (fork from the
   zygote, confinement, imports) and with a one-line module (fork and confinement only: a
   session without modules starts no worker);
-- session close: kill the worker and sweep what it left;
+- session close: kill the worker, and sweep its user when it may have left a process;
 - round trip: `session.call` of relu on a (1, 1) array (the fixed cost of one call) and on a
   (100, 100) array (with the encoding of 80 kB each way), and a `call_batch` of 100 such
   calls, per call.
