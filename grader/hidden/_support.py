@@ -304,7 +304,7 @@ def stacked_binary_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """
     AL = np.asarray(AL, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    per_entry = -(ref_losses._weighted_log(Y, AL) + ref_losses._weighted_log(1.0 - Y, 1.0 - AL))
+    per_entry = -(ref_losses.weighted_log(Y, AL) + ref_losses.weighted_log(1.0 - Y, 1.0 - AL))
     return row_sums(per_entry) / AL.shape[2]
 
 
@@ -314,7 +314,7 @@ def stacked_categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> np.ndarr
     Shapes: AL (k, C, m), Y (C, m); returns (k,).
     """
     AL = np.asarray(AL, dtype=np.float64)
-    return -row_sums(ref_losses._weighted_log(Y, AL)) / AL.shape[2]
+    return -row_sums(ref_losses.weighted_log(Y, AL)) / AL.shape[2]
 
 
 STACKED_COSTS: dict[Callable[..., Any], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
