@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -140,7 +140,13 @@ def grade_class(
             progress.start(len(tasks), len(plan.up_to_date))
         try:
             on_event = progress.update if progress is not None else None
-            grading = run_grading(tasks, settings, workers=workers, on_event=on_event)
+            grading = run_grading(
+                tasks,
+                settings,
+                workers=workers,
+                on_event=on_event,
+                render_left=_page_renderer(results, lang) if render else None,
+            )
         finally:
             if progress is not None:
                 progress.finish()
@@ -243,6 +249,22 @@ def _preload_report() -> None:
             preload()
 
     threading.Thread(target=load, name="nngrade-report-preload", daemon=True).start()
+
+
+def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
+    """Renders in this process, while the class is graded, a page that a grading process
+    left (one with a plot): the report's end then has fewer pages to render. A page that
+    fails here is rendered, or reported as a problem, by `_render` at the end."""
+
+    def render_left(student: str) -> bool:
+        try:
+            from grader.report.render import write_student_feedback
+
+            return write_student_feedback(results / student, lang=lang) is not None
+        except Exception:
+            return False
+
+    return render_left
 
 
 def _render(

@@ -36,6 +36,9 @@ from grader.errors import SandboxError
 Event = Started | Finished | Failed
 Report = Event | Rendered | SandboxFailed
 EventHandler = Callable[[Event], None]
+PageRenderer = Callable[[str], bool]
+"""Renders in the parent the feedback page of a student whose grading process left it;
+True when the page was written."""
 
 RESTARTS_PER_SLOT = 2
 POLL_SECONDS = 0.2
@@ -51,8 +54,9 @@ class GradingRun:
         failed: student -> why no result could be written (a bug of ours, or a lost process).
         not_done: students left ungraded because the run was interrupted.
         interrupted: whether Ctrl-C or SIGTERM stopped the run.
-        rendered: students whose feedback page a grading process rendered from the result
-            it wrote (only with `WorkerSettings.render`).
+        rendered: students whose feedback page was rendered from the result written, by
+            its grading process or, when that process left it, by `render_left`
+            (only with `WorkerSettings.render`).
     """
 
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -68,8 +72,12 @@ def run_grading(
     *,
     workers: int,
     on_event: EventHandler | None = None,
+    render_left: PageRenderer | None = None,
 ) -> GradingRun:
     """Grade `tasks` with `workers` grading processes; return when all are done or on Ctrl-C.
+
+    `render_left` renders, while the others are graded, a page a grading process reported
+    it did not render (one with a plot, or a rendering that failed there).
 
     Raises:
         SandboxError: a grading process could not open its sandbox.
@@ -101,7 +109,7 @@ def run_grading(
                     )
                 if isinstance(event, Rendered):  # not a grading step: the progress never sees it
                     pool.record(event)
-                    if event.ok:
+                    if event.ok or (render_left is not None and render_left(event.student)):
                         run.rendered.add(event.student)
                     continue
                 pool.record(event)
