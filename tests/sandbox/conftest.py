@@ -17,8 +17,11 @@ from grader.sandbox import Sandbox, StudentSession
 
 @pytest.fixture(scope="session")
 def secret_folder() -> Iterator[Path]:
-    """A world-readable folder outside every folder the sandbox hides by itself."""
-    parent = next(p for p in ("/srv", "/opt", "/var/lib", "/mnt") if os.path.isdir(p))
+    """A world-readable folder outside every folder the sandbox hides by itself (and
+    outside /tmp, which a worker sees as its own): in a system folder as root, in the home
+    folder otherwise."""
+    candidates = ("/srv", "/opt", "/var/lib", "/mnt", os.path.expanduser("~"))
+    parent = next(p for p in candidates if os.path.isdir(p) and os.access(p, os.W_OK))
     folder = Path(tempfile.mkdtemp(prefix="nngrade-test-secret-", dir=parent))
     folder.chmod(0o755)
     secret = folder / "answers.txt"
