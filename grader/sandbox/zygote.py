@@ -103,13 +103,17 @@ def _sweep_uid(uid: int) -> None:
 
 
 def own_children() -> list[int] | None:
-    """Pids of this (single-threaded) process's children, alive or not yet reaped, from
-    /proc/self/task/<tid>/children; None where the kernel does not provide that file."""
+    """Pids of this process's children, alive or not yet reaped, from each of its threads'
+    /proc/self/task/<tid>/children (an orphan may be given to any thread of a subreaper);
+    None where the kernel does not provide those files."""
+    found: list[int] = []
     try:
-        with open(f"/proc/self/task/{os.getpid()}/children", "rb") as listing:
-            return [int(pid) for pid in listing.read().split()]
-    except (OSError, ValueError):
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children", "rb") as listing:
+                found.extend(int(pid) for pid in listing.read().split())
+    except (OSError, ValueError):  # no such file, or a thread ended meanwhile: do not guess
         return None
+    return found
 
 
 def _children(parent: int) -> list[int]:

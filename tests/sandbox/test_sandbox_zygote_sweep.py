@@ -125,3 +125,36 @@ def test_without_the_subreaper_the_sweep_is_never_skipped() -> None:
         return {"skipped": zygote.left_nothing(UID)}
 
     assert in_child(scenario) == {"skipped": False}
+
+
+def test_a_child_of_any_thread_of_the_zygote_counts() -> None:
+    """An orphan re-parented to a subreaper may be given to any of its threads: the
+    children of every thread are read."""
+    import threading
+
+    def scenario(zygote: Zygote, peer: socket.socket) -> dict[str, Any]:
+        zygote.swept_uids.add(UID)
+        forked: list[int] = []
+        release = threading.Event()
+
+        def fork_from_a_thread() -> None:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - killed below
+                time.sleep(60)
+                os._exit(0)
+            forked.append(pid)
+            release.wait(10)
+
+        thread = threading.Thread(target=fork_from_a_thread)
+        thread.start()
+        while not forked:
+            time.sleep(0.01)
+        listed = own_children()
+        skipped = zygote.left_nothing(UID)
+        os.kill(forked[0], signal.SIGKILL)
+        os.waitpid(forked[0], 0)
+        release.set()
+        thread.join()
+        return {"listed": listed == forked, "skipped": skipped}
+
+    assert in_child(scenario) == {"listed": True, "skipped": False}
