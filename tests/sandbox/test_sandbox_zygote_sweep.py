@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -130,7 +131,6 @@ def test_without_the_subreaper_the_sweep_is_never_skipped() -> None:
 def test_a_child_of_any_thread_of_the_zygote_counts() -> None:
     """An orphan re-parented to a subreaper may be given to any of its threads: the
     children of every thread are read."""
-    import threading
 
     def scenario(zygote: Zygote, peer: socket.socket) -> dict[str, Any]:
         zygote.swept_uids.add(UID)
