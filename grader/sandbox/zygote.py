@@ -102,29 +102,26 @@ def _sweep_uid(uid: int) -> None:
         os._exit(2)
 
 
-def own_children() -> list[int] | None:
-    """Pids of this process's children, alive or not yet reaped, from each of its threads'
-    /proc/self/task/<tid>/children (an orphan may be given to any thread of a subreaper);
-    None where the kernel does not provide those files."""
+def own_children() -> list[int]:
+    """Pids of this process's children, alive or not yet reaped (leftovers re-parented to
+    the zygote included): from each thread's /proc/self/task/<tid>/children (an orphan may be
+    given to any thread of a subreaper), or, where the kernel lacks those files, from the
+    parent field of every process's /proc/<pid>/stat."""
     found: list[int] = []
     try:
         for tid in os.listdir("/proc/self/task"):
             with open(f"/proc/self/task/{tid}/children", "rb") as listing:
                 found.extend(int(pid) for pid in listing.read().split())
-    except (OSError, ValueError):  # no such file, or a thread ended meanwhile: do not guess
-        return None
-    return found
-
-
-def _children(parent: int) -> list[int]:
-    """Pids whose parent is `parent` (leftovers re-parented to the zygote)."""
-    found = []
+        return found
+    except (OSError, ValueError):  # no such file, or a thread ended meanwhile
+        pass
+    me, found = os.getpid(), []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError, IndexError):
                 with open(f"/proc/{entry}/stat", "rb") as stat:
                     fields = stat.read().rsplit(b")", 1)[1].split()
-                if int(fields[1]) == parent:
+                if int(fields[1]) == me:
                     found.append(int(entry))
     return found
 
@@ -207,7 +204,7 @@ class Zygote:
             self.send({"id": request["id"], "ok": True})
             return
         if uid is None:
-            for child in _children(os.getpid()):
+            for child in own_children():
                 if child not in self.workers and child not in self.sweeps:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(child, signal.SIGKILL)

@@ -6,6 +6,7 @@ that its children are exactly those the test makes (pytest's own process has oth
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import signal
@@ -14,6 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from grader.sandbox.zygote import Zygote, own_children
 
@@ -158,3 +161,33 @@ def test_a_child_of_any_thread_of_the_zygote_counts() -> None:
         return {"listed": listed == forked, "skipped": skipped}
 
     assert in_child(scenario) == {"listed": True, "skipped": False}
+
+
+def test_without_the_children_files_the_children_are_found_by_their_parent_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kernels without /proc/<pid>/task/<tid>/children: every process's stat is read, and the
+    same children are found, so a leftover still forces the sweep."""
+    real_open = builtins.open
+
+    def no_children_files(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("/children"):
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_children_files)
+
+    def scenario(zygote: Zygote, peer: socket.socket) -> dict[str, Any]:
+        zygote.swept_uids.add(UID)
+        quiet = zygote.left_nothing(UID)
+        leftover = os.fork()
+        if leftover == 0:  # pragma: no cover - killed below
+            time.sleep(60)
+            os._exit(0)
+        listed = own_children()
+        skipped = zygote.left_nothing(UID)
+        os.kill(leftover, signal.SIGKILL)
+        os.waitpid(leftover, 0)
+        return {"quiet": quiet, "listed": listed == [leftover], "skipped": skipped}
+
+    assert in_child(scenario) == {"quiet": True, "listed": True, "skipped": False}
