@@ -179,15 +179,22 @@ def _evidence_view(
     return view
 
 
+def _shown_evidence(test: dict[str, Any]) -> dict[str, Any] | None:
+    """The evidence the page shows for `test`: that of a test that did not pass."""
+    evidence = test.get("evidence")
+    if isinstance(evidence, dict) and str(test.get("outcome", "failed")) != "passed":
+        return evidence
+    return None
+
+
 def _test_view(
     test: dict[str, Any], *, lang: str, gettext: Gettext, seconds: Any, key: str
 ) -> TestView:
     outcome = str(test.get("outcome", "failed"))
     evidence = test.get("evidence")
+    shown = _shown_evidence(test)
     evidence_view = (
-        _evidence_view(evidence, lang=lang, gettext=gettext, key=key)
-        if isinstance(evidence, dict) and outcome != "passed"
-        else None
+        _evidence_view(shown, lang=lang, gettext=gettext, key=key) if shown is not None else None
     )
     explanation = explanations.OUTCOME_EXPLANATIONS.get(outcome)
     if explanation and outcome == "timeout":
@@ -247,10 +254,8 @@ def draws_plots(result: dict[str, Any]) -> bool:
     in its evidence (`_evidence_view` draws it with matplotlib)."""
     for exercise in result.get("exercises") or []:
         for test in exercise.get("tests") or []:
-            if not isinstance(test, dict) or str(test.get("outcome", "failed")) == "passed":
-                continue
-            evidence = test.get("evidence")
-            if isinstance(evidence, dict) and isinstance(evidence.get("curve"), dict):
+            shown = _shown_evidence(test) if isinstance(test, dict) else None
+            if shown is not None and isinstance(shown.get("curve"), dict):
                 return True
     return False
 
