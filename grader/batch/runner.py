@@ -109,7 +109,7 @@ def run_grading(
                     )
                 if isinstance(event, Rendered):  # not a grading step: the progress never sees it
                     pool.record(event)
-                    if event.ok or (render_left is not None and render_left(event.student)):
+                    if _page_written(event, render_left):
                         run.rendered.add(event.student)
                     continue
                 pool.record(event)
@@ -126,7 +126,7 @@ def run_grading(
                 run.rendered.update(
                     report.student
                     for report in pool.drain(STOP_GRACE_SECONDS)
-                    if isinstance(report, Rendered) and report.ok
+                    if isinstance(report, Rendered) and _page_written(report, render_left)
                 )
         except KeyboardInterrupt:
             run.interrupted = True
@@ -260,6 +260,12 @@ class _Pool:
             reader.close()
         self.tasks.cancel_join_thread()
         self.tasks.close()
+
+
+def _page_written(report: Rendered, render_left: PageRenderer | None) -> bool:
+    """Whether the page of `report` is written: by its grading process, or now by
+    `render_left` when that process left it."""
+    return report.ok or (render_left is not None and render_left(report.student))
 
 
 @contextlib.contextmanager
