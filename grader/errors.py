@@ -30,6 +30,11 @@ class SandboxError(NngradeError):
     """The sandbox itself could not start (not the student's fault)."""
 
 
+class SandboxUnavailable(SandboxError):
+    """This machine cannot isolate student code; the message says which layer is missing
+    and how to get it (or how to run unsafely on purpose)."""
+
+
 class StudentCallError(NngradeError):
     """A call into the student's code did not return a usable value.
 

@@ -163,12 +163,13 @@ def grade_loaded(
         LOG.exception("Grading %s stopped on an internal error.", loaded.name)
         status, message = "internal_error", _INTERNAL
     finally:
-        output, cpu, starts = _session_figures(session)
         if session is not None:
             try:
                 session.close()
             except Exception:
                 LOG.exception("Closing the sandbox session of %s failed.", loaded.name)
+        # After closing: the CPU time of every worker is known once each has been reaped.
+        output, cpu, starts = _session_figures(session)
     return build_document(
         loaded=loaded,
         student=student,

@@ -1,21 +1,31 @@
-"""The isolation layers a freshly forked worker puts on itself before running student code.
+"""The isolation layers of the zygote and of each worker, applied before student code runs.
 
-Runs in the worker, still as the zygote's user, between `fork` and the first import of
-student code. Every layer is applied where the platform allows; what could not be applied
-is reported (layer name -> False, plus a note) so that `Sandbox.isolation()` tells the
-truth. When `required` is given (every worker after the startup probe), a layer that the
-probe had but this worker cannot get is a failure, not a silent downgrade.
+The zygote (`enter_zygote_namespaces`) makes once what its workers share: a PID namespace
+of which it is pid 1, a network namespace with no interface, a UTS namespace, and the
+allowlisted read-only root it moves into (`world.enter_template`); without root, all of it
+inside a user namespace where the grading user keeps its uid. For each worker it makes a
+new PID namespace, of which the worker is pid 1, so that killing the worker ends
+everything it started. The worker (`apply_layers`) copies the template into a mount
+namespace of its own with a fresh /proc and its scratch tmpfs, takes an IPC namespace of
+its own, drops every privilege (the dedicated uid as root; otherwise a user namespace of
+its own, without capabilities), sets its resource limits, no_new_privs, Landlock and the
+seccomp filter, and scrubs its environment.
+
+Every layer is reported (layer name -> active) with notes saying why one is missing, so
+that `Sandbox.isolation()` tells the truth. An isolated worker that cannot get one of the
+layers in `required` fails instead of running with less.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import os
 import resource
 import signal
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
+
+from grader.sandbox import kernel, landlock, world
 
 LAYERS: tuple[str, ...] = (
     "separate_process",
@@ -25,118 +35,68 @@ LAYERS: tuple[str, ...] = (
     "rlimit_nofile",
     "rlimit_nproc",
     "wall_clock_deadline",
-    "process_group_kill",
     "unprivileged_user",
+    "allowlisted_root",
+    "pid_namespace",
+    "ipc_namespace",
+    "uts_namespace",
     "no_network",
-    "hidden_paths",
-    "scratch_folder",
+    "no_new_privs",
+    "seccomp",
+    "landlock",
+    "scratch_tmpfs",
     "scrubbed_environment",
     "output_capped",
 )
+"""The names of `isolation.layers` (docs/result-schema.md)."""
 
 # Layers the trusted side provides by itself, whatever the platform.
-ALWAYS = ("separate_process", "wall_clock_deadline", "scratch_folder", "output_capped")
+ALWAYS = ("separate_process", "wall_clock_deadline", "output_capped")
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-PR_SET_PDEATHSIG = 1
-PR_SET_NO_NEW_PRIVS = 38
-
-HIDE_TMPFS_BYTES = 1 << 20
-PRIVATE_TMP_BYTES = 64 << 20
+NAMESPACE_LAYERS = (
+    "allowlisted_root",
+    "pid_namespace",
+    "ipc_namespace",
+    "uts_namespace",
+    "no_network",
+    "scratch_tmpfs",
+)
+ESSENTIAL = (*NAMESPACE_LAYERS, "unprivileged_user", "no_new_privs")
+"""Without every one of these, the grader refuses to run student code (unless told to run
+it unsafely)."""
 
 
 class SetupFailed(Exception):
     """A layer that the sandbox relies on could not be applied in this worker."""
 
 
-def _libc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
+def _map_user(uid: int, gid: int) -> None:
+    """In a new user namespace: map the calling user to itself (all an unprivileged
+    process may map, once it gave up setgroups)."""
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
+        with open(f"/proc/self/{name}", "w", encoding="ascii") as mapping:
+            mapping.write(text)
 
 
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"{what}: {os.strerror(error)}")
+def enter_zygote_namespaces(as_root: bool) -> None:
+    """In the zygote, before it forks its inner self: the namespaces its workers share.
 
-
-def _mount(
-    libc: ctypes.CDLL,
-    source: str | None,
-    target: str,
-    fstype: str | None,
-    flags: int,
-    data: str | None = None,
-) -> None:
-    _check(
-        libc.mount(
-            None if source is None else source.encode(),
-            target.encode(),
-            None if fstype is None else fstype.encode(),
-            ctypes.c_ulong(flags),
-            None if data is None else data.encode(),
-        ),
-        f"mount {target}",
-    )
-
-
-def _is_under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _outermost(paths: Sequence[str]) -> list[str]:
-    """The paths not inside another path of the list."""
-    return [p for p in paths if not any(q != p and _is_under(p, q) for q in paths)]
-
-
-def _cover(libc: ctypes.CDLL, folder: str, keep: Sequence[str], *, private_tmp: bool) -> None:
-    """Mount a fresh tmpfs over `folder`, then bind back the kept folders inside it.
-
-    A hidden folder's tmpfs ends read-only (mode 0000 when nothing is kept in it, 0711 when
-    kept folders must stay reachable); a private temporary folder's stays writable (1777).
+    A PID namespace (the inner zygote is its pid 1, so that it may make a new one for each
+    worker and come back), a mount namespace (for the template root), a network namespace
+    with no interface, a UTS namespace; without root, first a user namespace in which the
+    grading user keeps its own uid. Raises `OSError` naming the call the kernel refused.
     """
-    inner = _outermost([k for k in keep if _is_under(k, folder) and k != folder])
-    handles = [(k, os.open(k, os.O_PATH | os.O_DIRECTORY)) for k in inner if os.path.isdir(k)]
-    try:
-        if private_tmp:
-            flags, options = MS_NOSUID | MS_NODEV, f"mode=1777,size={PRIVATE_TMP_BYTES}"
-        else:
-            flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-            options = f"mode={'0711' if handles else '0000'},size={HIDE_TMPFS_BYTES}"
-        _mount(libc, "tmpfs", folder, "tmpfs", flags, options)
-        for path, fd in handles:
-            os.makedirs(path, mode=0o711, exist_ok=True)
-            _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        if not private_tmp:
-            _mount(libc, None, folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-    finally:
-        for _, fd in handles:
-            os.close(fd)
-
-
-def _hide_paths(libc: ctypes.CDLL, plan: Mapping[str, Any]) -> None:
-    """New mount and network namespaces, then hidden folders and private temporary folders."""
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
-    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    keep = [str(k) for k in plan["keep"]]
-    covers = [(str(p), False) for p in plan["hide"]] + [(str(p), True) for p in plan["tmp"]]
-    # Outer folders first, so that a folder inside an already hidden one is simply absent.
-    for folder, private_tmp in sorted(covers, key=lambda item: item[0].count("/")):
-        if os.path.isdir(folder) and not os.path.islink(folder):
-            _cover(libc, folder, keep, private_tmp=private_tmp)
+    uid, gid = os.getuid(), os.getgid()
+    shared = kernel.CLONE_NEWPID | kernel.CLONE_NEWNS | kernel.CLONE_NEWNET | kernel.CLONE_NEWUTS
+    if as_root:
+        kernel.unshare(shared)
+        return
+    kernel.unshare(kernel.CLONE_NEWUSER | shared)
+    _map_user(uid, gid)
 
 
 def _set_limit(kind: int, soft: int, hard: int | None = None) -> None:
@@ -144,33 +104,40 @@ def _set_limit(kind: int, soft: int, hard: int | None = None) -> None:
 
 
 def apply_layers(
-    config: Mapping[str, Any], required: Mapping[str, bool] | None
+    config: Mapping[str, Any], required: Mapping[str, bool] | None, sources: int
 ) -> tuple[dict[str, bool], list[str]]:
-    """Put every available layer on the calling (freshly forked) process.
+    """Put every layer on the calling (new) worker process.
 
-    Returns ``(layers, notes)``; raises `SetupFailed` when a layer in `required` is missing.
+    `sources` is an open descriptor of the host folder holding the submission's modules
+    (closed here). Returns ``(layers, notes)``; raises `SetupFailed` when an isolated
+    worker lacks a layer it must have (every essential one, and those in `required`).
     """
     layers = dict.fromkeys(LAYERS, False)
     layers.update(dict.fromkeys(ALWAYS, True))
     notes: list[str] = []
     limits = config["limits"]
-    uid = config["uid"]
-    libc = _libc()
-
+    isolated = bool(config["isolated"])
+    uid = config["uid"]  # the dedicated uid as root; None otherwise
     os.setsid()
-    layers["process_group_kill"] = True
 
-    if libc is None:
-        notes.append("not Linux: no mount or network namespace, no hidden paths")
-    elif uid is None:
-        notes.append("not running as root: no mount or network namespace, no hidden paths")
-    else:
+    if isolated:
         try:
-            _hide_paths(libc, config["mounts"])
-            layers["no_network"] = layers["hidden_paths"] = True
+            kernel.unshare(kernel.CLONE_NEWNS | kernel.CLONE_NEWIPC)
+            world.finish_worker(
+                sources,
+                owner=(uid, uid) if uid is not None else (os.getuid(), os.getgid()),
+                scratch_bytes=int(limits["scratch_bytes"]),
+                scratch_inodes=int(limits["scratch_inodes"]),
+            )
         except OSError as error:
-            notes.append(f"namespaces unavailable ({error}): no network isolation, no hidden paths")
-
+            raise SetupFailed(f"The worker could not build its isolated root: {error}.") from None
+        layers.update(dict.fromkeys(NAMESPACE_LAYERS, True))
+    else:
+        os.close(sources)
+        notes.append(
+            "unsafe mode: no namespaces, no allowlisted root; student code sees the machine "
+            "as the grading user does"
+        )
     _set_limit(resource.RLIMIT_CORE, 0)
     cpu = max(1, int(limits["cpu_seconds"] + 0.999))
     # The soft limit sends SIGXCPU, the hard one SIGKILL a second later (SIGXCPU can be ignored).
@@ -186,33 +153,102 @@ def apply_layers(
         except (OSError, ValueError) as error:
             notes.append(f"{layer} unavailable: {error}")
 
+    _drop_privileges(config, layers, notes)
+
+    if kernel.libc() is not None:
+        try:
+            kernel.prctl(kernel.PR_SET_NO_NEW_PRIVS, 1)
+            layers["no_new_privs"] = True
+        except OSError as error:
+            notes.append(f"no_new_privs unavailable: {error}")
+        # Die with the zygote.
+        kernel.prctl(kernel.PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    if isolated:
+        try:
+            landlock.restrict(read=["/"], write=[world.SCRATCH], devices=list(world.DEVICES))
+            layers["landlock"] = True
+        except OSError as error:
+            notes.append(f"Landlock unavailable: {error.strerror or error}")
+
+    program = config.get("seccomp")
+    if type(program) is bytes:
+        try:
+            kernel.load_seccomp(program)
+            layers["seccomp"] = True
+        except OSError as error:
+            notes.append(f"seccomp unavailable: {error.strerror or error}")
+
+    os.environ.clear()
+    os.environ.update(config["env"])
+    layers["scrubbed_environment"] = True
+
+    if isolated:
+        wanted = set(ESSENTIAL) | {name for name, on in (required or {}).items() if on}
+        missing = sorted(name for name in wanted if not layers.get(name))
+        if missing:
+            raise SetupFailed(
+                f"The worker could not apply the layers {', '.join(missing)}: {'; '.join(notes)}."
+            )
+    return layers, notes
+
+
+def _drop_privileges(config: Mapping[str, Any], layers: dict[str, bool], notes: list[str]) -> None:
+    uid = config["uid"]
+    processes = int(config["limits"]["processes"])
     if uid is not None:
         try:
-            _set_limit(resource.RLIMIT_NPROC, int(limits["processes"]))
+            _set_limit(resource.RLIMIT_NPROC, processes)
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
             layers["unprivileged_user"] = layers["rlimit_nproc"] = True
         except OSError as error:
             notes.append(f"could not switch to the dedicated user {uid}: {error}")
-    else:
+        return
+    if not config["isolated"]:
         notes.append(
             "not running as root: no dedicated user, and no process limit "
             "(RLIMIT_NPROC would count every process of the grading user)"
         )
-    if libc is not None:
-        # No set-user-ID program can give privileges back; die with the zygote.
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        layers["unprivileged_user"] = os.geteuid() != 0
+        return
+    try:
+        # A user namespace of its own, then no capability in it: the mounts made above
+        # belong to the zygote's namespace, out of this worker's reach.
+        ids = os.getuid(), os.getgid()  # unmapped (65534) once in the new namespace
+        kernel.unshare(kernel.CLONE_NEWUSER)
+        _map_user(*ids)
+        kernel.drop_capabilities()
+        layers["unprivileged_user"] = os.geteuid() != 0
+    except OSError as error:
+        notes.append(f"could not enter a user namespace without capabilities: {error}")
+    # In a user namespace of its own, the process count is the worker's alone.
+    try:
+        _set_limit(resource.RLIMIT_NPROC, processes)
+        layers["rlimit_nproc"] = True
+    except (OSError, ValueError) as error:
+        notes.append(f"rlimit_nproc unavailable: {error}")
 
-    os.environ.clear()
-    os.environ.update(config["env"])
-    layers["scrubbed_environment"] = True
 
-    if required is not None:
-        missing = [name for name, active in required.items() if active and not layers.get(name)]
-        if missing:
-            raise SetupFailed(
-                f"The worker could not apply the layers {', '.join(missing)}: {'; '.join(notes)}."
-            )
-    return layers, notes
+def mirror_exit(status: int) -> None:
+    """End the calling process the way a child with wait status `status` ended."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        os._exit(128 + number)  # a signal whose default is not to end the process
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def keep(child: int) -> None:
+    """Wait for `child`, then end as it did. Never returns."""
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(1)
+        mirror_exit(status)

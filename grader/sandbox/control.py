@@ -23,11 +23,13 @@ PACKET_BYTES = 1 << 16
 class ZygoteClient:
     """A running zygote process (see `grader.sandbox.zygote` for the protocol)."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], settings: Mapping[str, Any]) -> None:
+        """Start a zygote; `settings`: ``{"isolated": bool, "forbidden": [folder, ...]}``."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [sys.executable, "-s", "-P", "-m", "grader.sandbox.zygote"]
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-s", "-P", "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+                [*command, str(theirs.fileno()), json.dumps(dict(settings))],
                 pass_fds=(theirs.fileno(),),
                 env=dict(env),
                 cwd="/",
@@ -48,7 +50,13 @@ class ZygoteClient:
         except SandboxError:
             self.close()
             raise
-        self.pid = int(hello["pid"])
+        if "error" in hello:
+            self.close()
+            raise SandboxError(f"The sandbox could not prepare its workers: {hello['error']}")
+        # The process started here; an isolated zygote serves from a child of it, which
+        # numbers itself in its own PID namespace.
+        self.pid = self.process.pid
+        self.notes = [str(note) for note in hello.get("notes") or []]
 
     def alive(self) -> bool:
         return self.process.poll() is None and self.sock.fileno() >= 0
@@ -86,7 +94,9 @@ class ZygoteClient:
             reply = self._next(deadline)
             if reply.get("id") == number:
                 if "error" in reply:
-                    raise SandboxError(f"The sandbox's zygote refused a request: {reply['error']}.")
+                    raise SandboxError(
+                        f"The sandbox could not {message.get('op')} a worker: {reply['error']}."
+                    )
                 return reply
 
     def wait_exit(self, pid: int, timeout: float) -> dict[str, Any] | None:

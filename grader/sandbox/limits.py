@@ -20,6 +20,8 @@ class SandboxLimits:
         open_files: RLIMIT_NOFILE.
         processes: RLIMIT_NPROC; only meaningful with a dedicated uid (root ignores it).
         output_bytes: how much of stdout and of stderr is kept, each.
+        scratch_bytes: the size of the worker's only writable folder (a tmpfs).
+        scratch_inodes: how many files and folders it may hold.
     """
 
     cpu_seconds: float = 60.0
@@ -34,6 +36,8 @@ class SandboxLimits:
     open_files: int = 64
     processes: int = 16
     output_bytes: int = 16 * 1024
+    scratch_bytes: int = 64 << 20
+    scratch_inodes: int = 1024
 
     def as_dict(self) -> dict[str, Any]:
         """The figures under the names of `isolation.limits` in docs/result-schema.md."""
@@ -47,4 +51,6 @@ class SandboxLimits:
             "open_files": self.open_files,
             "processes": self.processes,
             "output_bytes": self.output_bytes,
+            "scratch_bytes": self.scratch_bytes,
+            "scratch_inodes": self.scratch_inodes,
         }

@@ -35,7 +35,6 @@ class WorkerProcess:
     ) -> None:
         self.zygote = zygote
         self.generation = next(_generations)
-        self.uid: int | None = config["uid"]
         self.seq = itertools.count(1)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_read, out_write = os.pipe()
@@ -44,12 +43,15 @@ class WorkerProcess:
         self.reader = codec.FrameReader(ours)
         self.pipes: list[OutputPipe] = []
         self.pid: int | None = None
-        # Whether `stop` killed everything the worker's uid ran and saw nothing of it left.
-        self.swept = False
+        sources = -1
         try:
+            # The worker copies the submission's modules through this descriptor: its own
+            # root does not hold the folder.
+            package = os.path.join(str(config["sources"]), "exercises")
+            sources = os.open(package, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             reply = zygote.request(
                 {"op": "spawn", "config": {**config, "generation": self.generation}},
-                fds=(theirs.fileno(), out_write, err_write),
+                fds=(theirs.fileno(), out_write, err_write, sources),
             )
         except BaseException:
             for fd in (out_read, err_read):
@@ -60,6 +62,8 @@ class WorkerProcess:
             theirs.close()
             os.close(out_write)
             os.close(err_write)
+            if sources >= 0:
+                os.close(sources)
         self.pid = int(reply["pid"])
         self.pipes = [OutputPipe(out_read, stdout), OutputPipe(err_read, stderr)]
         self.layers, self.notes = self._handshake()
@@ -114,12 +118,11 @@ class WorkerProcess:
         )
 
     def stop(self) -> dict[str, Any] | None:
-        """Kill the worker, its process group and everything its uid runs; return how it ended."""
+        """Kill the worker and everything it started; return how it ended (None if unknown)."""
         ending = None
         if self.pid is not None:
             try:
-                reply = self.zygote.request({"op": "kill", "pid": self.pid, "uid": self.uid})
-                self.swept = reply.get("ok") is True
+                self.zygote.request({"op": "kill", "pid": self.pid})
                 ending = self.zygote.wait_exit(self.pid, EXIT_SECONDS)
             except SandboxError:
                 # The zygote is gone: its workers die with it (parent-death signal).

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import math
-import os
-import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -21,11 +20,11 @@ from grader.errors import (
     WorkerCrashed,
 )
 from grader.sandbox import codec
+from grader.sandbox.launcher import WorkerLauncher
 from grader.sandbox.output import CappedStream
 from grader.sandbox.process import WorkerProcess
 
-if TYPE_CHECKING:
-    from grader.sandbox.sandbox import Sandbox
+LOG = logging.getLogger("grader.sandbox")
 
 TEXT_CHARS = 4000
 OUTPUT_JOIN_SECONDS = 2.0
@@ -92,12 +91,15 @@ class StudentSession:
 
     def __init__(
         self,
-        sandbox: Sandbox,
+        launcher: WorkerLauncher,
         sources: Mapping[str, str],
         function_modules: Mapping[str, str],
+        *,
+        on_close: Callable[[StudentSession], None] | None = None,
     ) -> None:
-        self._sandbox = sandbox
-        self._limits = sandbox.limits
+        self._launcher = launcher
+        self._on_close = on_close
+        self._limits = launcher.limits
         self._modules = list(sources)
         self._function_modules = dict(function_modules)
         self.module_status: dict[str, str] = {}
@@ -111,7 +113,7 @@ class StudentSession:
         self._stdout = CappedStream(self._limits.output_bytes)
         self._stderr = CappedStream(self._limits.output_bytes)
         self._closed = False
-        self._scratch = sandbox._make_scratch(sources)
+        self._staged = launcher.stage(sources)
         try:
             for module in self._modules:
                 self._import(module)
@@ -123,11 +125,9 @@ class StudentSession:
 
     @property
     def cpu_seconds(self) -> float:
-        """CPU used by this session's workers so far (the live one read from /proc)."""
-        live = 0.0
-        if self._worker is not None and self._worker.pid is not None:
-            live = _process_cpu(self._worker.pid)
-        return self._cpu_done + live
+        """CPU used by this session's ended workers, as the zygote measured it when reaping
+        them: every worker's, once the session is closed."""
+        return self._cpu_done
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """``function(*args, **kwargs)`` in the worker; its value, decoded."""
@@ -261,29 +261,30 @@ class StudentSession:
         }
 
     def _without_scratch(self, text: str) -> str:
-        """Output with the random scratch path removed: warnings and tracebacks name files
+        """Output with the working folder's path removed: warnings and tracebacks name files
         by it, and a result document must not change from one grading to the next."""
-        scratch = self._scratch.rstrip("/")
-        return text.replace(scratch + "/", "").replace(scratch, ".")
+        for folder in {self._staged.scratch.rstrip("/"), self._staged.folder.rstrip("/")}:
+            text = text.replace(folder + "/", "").replace(folder, ".")
+        return text
 
     def close(self) -> None:
-        """Kill the worker and everything its user left running; remove the scratch folder."""
+        """Kill the worker and everything it started; discard the staged modules.
+
+        Never raises: whatever the student's code left behind, the next session must open.
+        """
         if self._closed:
             return
         self._closed = True
         try:
-            worker = self._worker
             self._retire()
-            # Stopping a live worker sweeps its uid; sweep again only when that did not
-            # happen or did not finish (no live worker, the zygote gone, a sweeper that
-            # gave up): a sweep forks and scans /proc, the largest part of closing.
-            if worker is None or not worker.swept:
-                self._sandbox._sweep()
             for worker in self._retired:
                 worker.join_output(OUTPUT_JOIN_SECONDS)
+        except Exception:
+            LOG.exception("Closing a student session failed; the sandbox goes on.")
         finally:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._sandbox._session_closed(self)
+            self._launcher.discard(self._staged)
+            if self._on_close is not None:
+                self._on_close(self)
 
     def __enter__(self) -> StudentSession:
         return self
@@ -318,8 +319,8 @@ class StudentSession:
             raise SandboxError("This grading session is closed; open a new one.")
         while self._worker is None:
             broken = [m for m, status in self.module_status.items() if status in BROKEN]
-            self._worker = self._sandbox._start_worker(
-                self._scratch,
+            self._worker = self._launcher.start(
+                self._staged,
                 self._modules,
                 broken,
                 self._function_modules,
@@ -441,7 +442,7 @@ class StudentSession:
         )
 
     def _clean(self, text: str) -> str:
-        return codec.clean_text(text.replace(self._scratch.rstrip("/") + "/", ""), TEXT_CHARS)
+        return codec.clean_text(self._without_scratch(text), TEXT_CHARS)
 
     # -- imports ------------------------------------------------------------------------
 
@@ -503,13 +504,3 @@ class StudentSession:
         path = f"{module}.py"
         self.module_problems = [p for p in self.module_problems if p["path"] != path]
         self.module_problems.append({"path": path, "line": line, "code": code, "message": message})
-
-
-def _process_cpu(pid: int) -> float:
-    """utime + stime of a live process, in seconds (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0

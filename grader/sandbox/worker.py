@@ -11,6 +11,7 @@ is trusted by the other side.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -395,16 +396,12 @@ def _prepare_interpreter(config: Mapping[str, Any]) -> None:
     scratch = str(config["scratch"])
     os.chdir(scratch)
     os.umask(0o077)
-    hidden = tuple(str(p).rstrip("/") + "/" for p in config["mounts"]["hide"])
-    kept = tuple(str(p).rstrip("/") + "/" for p in config["mounts"]["keep"])
     sys.path[:] = [os.path.join(scratch, PACKAGE), scratch] + [
-        p
-        for p in sys.path
-        if os.path.isabs(p) and (not (p + "/").startswith(hidden) or (p + "/").startswith(kept))
+        p for p in sys.path if os.path.isabs(p)
     ]
     sys.argv = [PACKAGE]
-    # The student must not reach our modules (they are hidden on disk too); the code that
-    # runs here keeps its references, so dropping the table entries is enough.
+    # The student must not reach our modules (they are not on its disk either); the code
+    # that runs here keeps its references, so dropping the table entries is enough.
     forbidden = list(config["forbidden_modules"])
     for name in [n for n in sys.modules if n.split(".")[0] in forbidden]:
         del sys.modules[name]
@@ -413,7 +410,19 @@ def _prepare_interpreter(config: Mapping[str, Any]) -> None:
     importlib.invalidate_caches()
 
 
-def run(sock_fd: int, out_fd: int, err_fd: int, config: Mapping[str, Any]) -> None:
+SOURCES_FD = 4
+
+
+def _place_descriptors(wanted: Sequence[int]) -> None:
+    """Make fd i of this process what `wanted[i]` was, and close every other one."""
+    # Out of the way first, so that no target number clobbers a source still to move.
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, len(wanted)) for fd in wanted]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target)  # dup2's copy is inheritable and open
+    os.closerange(len(wanted), 1 << 16)
+
+
+def run(sock_fd: int, out_fd: int, err_fd: int, sources_fd: int, config: Mapping[str, Any]) -> None:
     """Become the worker; never returns (the process ends with `os._exit`)."""
     code = 0
     try:
@@ -421,13 +430,10 @@ def run(sock_fd: int, out_fd: int, err_fd: int, config: Mapping[str, Any]) -> No
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
-        for source, target in ((null, 0), (out_fd, 1), (err_fd, 2), (sock_fd, SOCKET_FD)):
-            if source != target:
-                os.dup2(source, target)
-        os.closerange(SOCKET_FD + 1, 1 << 16)
+        _place_descriptors([null, out_fd, err_fd, sock_fd, sources_fd])
         sock = socket.socket(fileno=SOCKET_FD)
         try:
-            layers, notes = confine.apply_layers(config, config.get("required"))
+            layers, notes = confine.apply_layers(config, config.get("required"), SOURCES_FD)
             _prepare_interpreter(config)
         except BaseException as error:
             message = codec.clean_text(str(error), TEXT_CHARS)

@@ -1,30 +1,32 @@
 """The zygote: a warm process that forks one worker per request and reaps them.
 
-Started fresh by `Sandbox` (``python -m grader.sandbox.zygote FD``) with a scrubbed
-environment, it imports numpy and the worker code, and nothing of the hidden suites,
-the reference or the solutions. It never runs student code itself: it only forks.
+Started fresh by `Sandbox` (``python -m grader.sandbox.zygote FD SETTINGS``) with a scrubbed
+environment, it imports numpy and the worker code, and nothing of the hidden suites, the
+reference or the solutions. It never runs student code itself.
+
+An isolated zygote prepares, once, what its workers share (`confine.enter_zygote_namespaces`):
+it plans the allowlisted world and compiles the seccomp filter, enters its namespaces, and
+forks its *inner* self, pid 1 of the new PID namespace, which moves into the template root
+and serves; the outer process only waits for it (and dies with the trusted process, taking
+the inner zygote and every worker with it). For each worker the inner zygote makes a new
+PID namespace and forks the worker as its pid 1, so that killing the worker ends everything
+the worker started.
 
 It talks to the trusted process over one SOCK_SEQPACKET socket, one JSON object per packet:
 requests carry an "id" and get one reply with the same "id"; "exited" events report each
 worker's end (how it ended, and the CPU it used). Requests:
 
-- ``spawn`` with three fds (worker socket, stdout pipe, stderr pipe) and a worker config:
-  forks a worker, replies with its pid.
-- ``kill`` with "pid" and "uid": kills the worker's process group, then every process
-  running as "uid" (a short-lived child switches to that uid and calls ``kill(-1)``) or,
-  without a uid, every leftover child of the zygote; replies when the sweep is done. Once
-  a sweep of "uid" has succeeded, every process of that uid descends from the zygote (a
-  subreaper), so a reaped worker that left no child behind needs no sweep.
+- ``spawn`` with four fds (worker socket, stdout pipe, stderr pipe, the folder holding the
+  submission's modules) and a worker config: forks a worker, replies with its pid (as the
+  zygote numbers it: an opaque id for the trusted side).
+- ``kill`` with "pid": kills the worker, and with it its whole PID namespace (in unsafe
+  mode, its process group); replies once its exit event is out, or after a short wait.
 - ``exit``: stops.
-
-The zygote is a child subreaper: whatever a worker leaves behind is re-parented here and
-reaped, so no zombie survives.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import gc
 import json
@@ -41,13 +43,12 @@ import numpy
 import numpy.linalg
 import numpy.random
 
-from grader.sandbox import worker
+from grader.sandbox import confine, kernel, seccomp, worker, world
 
 WARM_MODULES = (numpy, numpy.linalg, numpy.random)
 
-PR_SET_CHILD_SUBREAPER = 36
 PACKET_BYTES = 1 << 16
-SWEEP_ROUNDS = 1000
+SPAWN_FDS = 4
 # A worker killed with SIGKILL ends within a millisecond or two, unless stuck in the kernel.
 WORKER_END_SECONDS = 0.05
 
@@ -65,77 +66,14 @@ def describe_status(status: int) -> dict[str, Any]:
     return {"signal": None, "code": code, "how": f"it exited with code {code}"}
 
 
-def processes_of(uid: int) -> list[int]:
-    """Pids of the live (non-zombie) processes whose real uid is `uid`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            with open(f"/proc/{entry}/status", "rb") as status:
-                fields = dict(
-                    line.split(b":", 1) for line in status.read().splitlines() if b":" in line
-                )
-            if int(fields[b"Uid"].split()[0]) == uid and not fields[b"State"].strip().startswith(
-                b"Z"
-            ):
-                found.append(int(entry))
-    return found
-
-
-def _sweep_uid(uid: int) -> None:
-    """In a fresh child: become `uid`, then kill every process of it until none is left."""
-    try:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        me = os.getpid()
-        for _ in range(SWEEP_ROUNDS):
-            # kill(-1) reaches every process this uid may signal, except this one.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(-1, signal.SIGKILL)
-            if not [pid for pid in processes_of(uid) if pid != me]:
-                os._exit(0)
-            time.sleep(0.002)
-        os._exit(1)
-    finally:
-        os._exit(2)
-
-
-def own_children() -> list[int]:
-    """Pids of this process's children, alive or not yet reaped (leftovers re-parented to
-    the zygote included): from each thread's /proc/self/task/<tid>/children (an orphan may be
-    given to any thread of a subreaper), or, where the kernel lacks those files, from the
-    parent field of every process's /proc/<pid>/stat."""
-    found: list[int] = []
-    try:
-        for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/children", "rb") as listing:
-                found.extend(int(pid) for pid in listing.read().split())
-        return found
-    except (OSError, ValueError):  # no such file, or a thread ended meanwhile
-        pass
-    me, found = os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-                if int(fields[1]) == me:
-                    found.append(int(entry))
-    return found
-
-
 class Zygote:
-    def __init__(self, control: socket.socket, subreaper: bool = False) -> None:
+    def __init__(self, control: socket.socket, shared: dict[str, Any]) -> None:
         self.control = control
-        self.subreaper = subreaper
+        # What every worker's config gets from here (the seccomp program, bytes).
+        self.shared = shared
         self.workers: set[int] = set()
-        self.uids: set[int] = set()
-        # sweeper pid -> (request id awaiting its end, uid swept)
-        self.sweeps: dict[int, tuple[Any, int | None]] = {}
-        # uids that a sweep of this zygote left without any process
-        self.swept_uids: set[int] = set()
+        # The zygote's own PID namespace, to come back to after making one for a worker.
+        self.own_pid_namespace: int | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.control.send(json.dumps(message).encode())
@@ -150,27 +88,31 @@ class Zygote:
                 return
             if pid in self.workers:
                 self.worker_ended(pid, status, usage)
-            elif pid in self.sweeps:
-                # ok: the sweeper saw no process of the uid left (exit code 0).
-                done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-                request_id, uid = self.sweeps.pop(pid)
-                if done and uid is not None:
-                    self.swept_uids.add(uid)
-                self.send({"id": request_id, "ok": done})
 
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
-        if len(fds) != 3:
+        if len(fds) != SPAWN_FDS:
             for fd in fds:
                 os.close(fd)
-            self.send({"id": request["id"], "error": "spawn needs exactly three fds"})
+            self.send({"id": request["id"], "error": f"spawn needs exactly {SPAWN_FDS} fds"})
             return
-        if request["config"].get("uid") is not None:
-            self.uids.add(int(request["config"]["uid"]))
-        pid = os.fork()
-        if pid == 0:
-            worker.run(fds[0], fds[1], fds[2], request["config"])
-        for fd in fds:
-            os.close(fd)
+        config = {**request["config"], **self.shared}
+        try:
+            if self.own_pid_namespace is not None:
+                kernel.unshare(kernel.CLONE_NEWPID)  # for the next child only
+        except OSError as error:
+            for fd in fds:
+                os.close(fd)
+            self.send({"id": request["id"], "error": f"no PID namespace for the worker: {error}"})
+            return
+        try:
+            pid = os.fork()
+            if pid == 0:
+                worker.run(*fds, config)
+        finally:
+            if self.own_pid_namespace is not None:
+                kernel.setns(self.own_pid_namespace, kernel.CLONE_NEWPID)
+            for fd in fds:
+                os.close(fd)
         self.workers.add(pid)
         self.send({"id": request["id"], "pid": pid})
 
@@ -180,9 +122,8 @@ class Zygote:
         self.send({"event": "exited", "pid": pid, "cpu": cpu, **describe_status(status)})
 
     def await_worker(self, pid: int) -> None:
-        """Reap the killed worker `pid` if it ends within WORKER_END_SECONDS: the sweeper
-        that follows then finds it gone at its first scan of /proc, instead of scanning
-        again after a pause (each scan reads every process's status)."""
+        """Reap the killed worker `pid` if it ends within WORKER_END_SECONDS, so that its
+        exit event goes out right after the reply."""
         deadline = time.monotonic() + WORKER_END_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -195,38 +136,18 @@ class Zygote:
             time.sleep(0.0002)
 
     def kill(self, request: dict[str, Any]) -> None:
-        pid, uid = request.get("pid"), request.get("uid")
-        if pid in self.workers:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        pid = request.get("pid")
+        if type(pid) is int and pid in self.workers:
+            # An isolated worker is pid 1 of its PID namespace: its end takes every process
+            # of the namespace with it. Without one, its process group is the best we have.
+            if self.own_pid_namespace is None:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            # Its exit event goes out before the reply, which the trusted side waits for.
             self.await_worker(pid)
-        if pid is not None and self.left_nothing(uid):
-            self.send({"id": request["id"], "ok": True})
-            return
-        if uid is None:
-            for child in own_children():
-                if child not in self.workers and child not in self.sweeps:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(child, signal.SIGKILL)
-            self.send({"id": request["id"], "ok": True})
-            return
-        sweeper = os.fork()
-        if sweeper == 0:
-            _sweep_uid(int(uid))
-        self.sweeps[sweeper] = (request["id"], int(uid))
-
-    def left_nothing(self, uid: int | None) -> bool:
-        """True when no process of `uid` can be left: a sweep of this zygote found none, and
-        since then every worker is reaped and the zygote has no child at all. A process of
-        `uid` can only descend from one of this zygote's workers, and an orphan is
-        re-parented to the zygote (a subreaper), where it stays listed until reaped; so no
-        child means no descendant. Forking a sweeper, which reads every process's status,
-        is the largest part of closing a session."""
-        if uid is None or not self.subreaper or uid not in self.swept_uids:
-            return False
-        if self.workers or self.sweeps:
-            return False
-        return own_children() == []
+        self.send({"id": request["id"], "ok": True})
 
     def serve(self, wakeup: int) -> None:
         while True:
@@ -255,30 +176,66 @@ class Zygote:
                 return
 
     def shutdown(self) -> None:
-        """The trusted process is gone: kill every worker and whatever their uids still run."""
+        """The trusted process is gone: kill every worker (and so its namespace)."""
         for pid in list(self.workers):
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
-        for uid in self.uids:
-            sweeper = os.fork()
-            if sweeper == 0:
-                _sweep_uid(uid)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(sweeper, 0)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _isolate(control: socket.socket, settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Prepare the workers' world and enter it; in the outer process, never returns.
+
+    Returns what each worker's config gets from the zygote, and notes on what is missing.
+    Raises `OSError` or `world.WorldError` when the world cannot be built.
+    """
+    shared: dict[str, Any] = {"seccomp": None}
+    notes: list[str] = []
+    plan = world.plan_world(os.path.dirname(numpy.__file__), settings.get("forbidden", []))
+    try:
+        shared["seccomp"] = seccomp.compile_filter()
+    except seccomp.SeccompUnavailable as error:
+        notes.append(f"seccomp unavailable: {error}")
+    kernel.prctl(kernel.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the trusted process
+    confine.enter_zygote_namespaces(as_root=os.geteuid() == 0)
+    inner = os.fork()
+    if inner != 0:
+        control.close()
+        confine.keep(inner)
+    kernel.prctl(kernel.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the outer process
+    namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    world.enter_template(plan, str(settings["root_base"]))
+    kernel.sethostname("sandbox")
+    shared["own_pid_namespace"] = namespace
+    return shared, notes
 
 
 def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[1]))
-    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-    subreaper = libc is not None and libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    settings = json.loads(argv[2]) if len(argv) > 2 else {}
+    notes: list[str] = []
+    shared: dict[str, Any] = {"seccomp": None}
+    if kernel.libc() is not None:
+        with contextlib.suppress(OSError):
+            kernel.prctl(kernel.PR_SET_CHILD_SUBREAPER, 1)
+    if settings.get("isolated"):
+        try:
+            shared, notes = _isolate(control, settings)
+        except (world.WorldError, OSError) as error:
+            message = {"event": "hello", "pid": os.getpid(), "error": str(error)}
+            control.send(json.dumps(message).encode())
+            return
+    own_pid_namespace = shared.pop("own_pid_namespace", None)
     read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(write_end)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    zygote = Zygote(control, subreaper)
+    zygote = Zygote(control, shared)
+    zygote.own_pid_namespace = own_pid_namespace
     # Out of the collector's sight, the warm objects are not written to by a worker's
     # collections, so their pages stay shared instead of being copied in every worker.
     gc.freeze()
-    zygote.send({"event": "hello", "pid": os.getpid()})
+    zygote.send({"event": "hello", "pid": os.getpid(), "notes": notes})
     try:
         zygote.serve(read_end)
     finally:

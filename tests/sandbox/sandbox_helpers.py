@@ -22,7 +22,7 @@ TEST_LIMITS = SandboxLimits(
 )
 
 needs_root = pytest.mark.skipif(
-    os.geteuid() != 0, reason="needs root: dedicated uid, namespaces and hidden paths"
+    os.geteuid() != 0, reason="needs root: workers run as a dedicated uid only under root"
 )
 
 OpenSession = Callable[..., StudentSession]
@@ -36,3 +36,36 @@ def function_modules_of(sources: dict[str, str]) -> dict[str, str]:
         for node in ast.parse(text).body
         if isinstance(node, ast.FunctionDef)
     }
+
+
+def _parents() -> dict[int, int]:
+    found = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry)] = int(fields[1])
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (children, their children...), zombies included."""
+    parents = _parents()
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def worker_processes(zygote_pid: int) -> list[int]:
+    """The processes the sandbox's workers run: everything below the zygote but the
+    zygote's own inner process (the pid 1 of its PID namespace)."""
+    below = descendants(zygote_pid)
+    inner = [pid for pid in below if _parents().get(pid) == zygote_pid]
+    return [pid for pid in below if pid not in inner]
