@@ -17,7 +17,7 @@ import click
 from grader import __version__
 
 # Subcommand name -> module of grader.commands defining a click command of that name.
-COMMANDS: tuple[str, ...] = ("demo", "release", "grade", "batch", "report", "nbgrader")
+COMMANDS: tuple[str, ...] = ("demo", "release", "grade", "batch", "report", "nbgrader", "doctor")
 
 
 class LazyGroup(click.Group):
@@ -47,6 +47,7 @@ def main() -> None:
       nngrade batch submissions/ --out results/ grade a class, write the gradebooks
       nngrade report results/ --lang fr         render the feedback pages again
       nngrade nbgrader export course/           export the assignment to nbgrader
+      nngrade doctor                            check that student code can be isolated here
 
     Run `nngrade COMMAND --help` for the details of a command.
     """

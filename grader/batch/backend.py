@@ -23,8 +23,9 @@ from grader.errors import NngradeError
 ResultDocument = dict[str, Any]
 # grade(path, student_id=..., lang=..., sandbox=...) -> the result document, always.
 GradeFunction = Callable[..., ResultDocument]
-# open_sandbox(slot, hidden_paths) -> a context manager giving the sandbox for one process.
-SandboxOpener = Callable[[int, tuple[Path, ...]], AbstractContextManager[Any]]
+# open_sandbox(slot, hidden_paths, unsafe=...) -> a context manager giving the sandbox of one
+# grading process (`unsafe`: without isolation, `--unsafe-no-sandbox`).
+SandboxOpener = Callable[..., AbstractContextManager[Any]]
 # content_hash(path) -> hash of the normalised sources, or None when they cannot be loaded.
 ContentHash = Callable[[Path], "str | None"]
 # write_result(document, path): atomic.
@@ -71,7 +72,9 @@ def engine_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> Res
 
 
 @contextlib.contextmanager
-def engine_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[Any]:
+def engine_sandbox(
+    slot: int, hidden_paths: tuple[Path, ...], *, unsafe: bool = False
+) -> Iterator[Any]:
     """One sandbox for a grading process, with its own unprivileged user.
 
     `slot` numbers the grading process within the batch; the sandbox itself reserves the
@@ -80,7 +83,7 @@ def engine_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[Any]:
     """
     from grader.sandbox import Sandbox, SandboxLimits
 
-    with Sandbox(SandboxLimits(), hidden_paths=hidden_paths) as sandbox:
+    with Sandbox(SandboxLimits(), hidden_paths=hidden_paths, unsafe=unsafe) as sandbox:
         yield sandbox
 
 

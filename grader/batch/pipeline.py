@@ -81,6 +81,7 @@ def grade_class(
     progress: Progress | None = None,
     render: bool = True,
     hidden_paths: tuple[Path, ...] = (),
+    unsafe: bool = False,
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -98,6 +99,7 @@ def grade_class(
         hidden_paths: more folders the students' code must not see (e.g. an nbgrader
             course, whose ``source/`` holds the answers); `submissions` and `results` are
             always hidden.
+        unsafe: grade without isolation (`--unsafe-no-sandbox`); every result says so.
 
     Raises:
         UsageError: bad arguments, no submission, or another batch writing into `results`.
@@ -132,6 +134,7 @@ def grade_class(
             ),
             lang=lang,
             render=render,  # each page rendered by the process that graded it, in parallel
+            unsafe=unsafe,
         )
         used = min(workers, len(tasks))
         if render and tasks:

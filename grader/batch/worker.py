@@ -85,13 +85,15 @@ class SandboxFailed:
 class WorkerSettings:
     """What every grading process of a batch shares.
 
-    `render`: render each result's feedback page in `lang` after reporting it `Finished`.
+    `render`: render each result's feedback page in `lang` after reporting it `Finished`;
+    `unsafe`: grade without isolation (`--unsafe-no-sandbox`).
     """
 
     backend: GradingBackend
     hidden_paths: tuple[Path, ...]
     lang: str
     render: bool = False
+    unsafe: bool = False
 
 
 def outcome_of(document: ResultDocument) -> dict[str, Any]:
@@ -142,7 +144,8 @@ def grading_process(
     backend = settings.backend
     with contextlib.ExitStack() as stack:
         try:
-            sandbox = stack.enter_context(backend.open_sandbox(slot, settings.hidden_paths))
+            opened = backend.open_sandbox(slot, settings.hidden_paths, unsafe=settings.unsafe)
+            sandbox = stack.enter_context(opened)
         except Exception as error:  # the sandbox is ours: report it, the parent stops the batch
             events.send(SandboxFailed(slot, f"{type(error).__name__}: {error}"))
             return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 
@@ -12,3 +15,33 @@ class DomainError(click.ClickException):
     """
 
     exit_code = 2
+
+
+UNSAFE_WARNING = (
+    "WARNING: --unsafe-no-sandbox: student code runs WITHOUT isolation, as you. It can read "
+    "and change your files (the answer key included), reach the network and outlive the "
+    "grading. Every result and page will say so. Grade this way only code you trust."
+)
+
+
+def unsafe_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--unsafe-no-sandbox` flag of the commands that run student code."""
+    return click.option(
+        "--unsafe-no-sandbox",
+        "unsafe",
+        is_flag=True,
+        help="Run student code without isolation where this machine cannot isolate it "
+        "(see `nngrade doctor`). Every result and page then says so.",
+    )(function)
+
+
+def require_isolation(unsafe: bool) -> None:
+    """Refuse to run student code where it cannot be isolated; warn when told to go on."""
+    if unsafe:
+        click.echo(UNSAFE_WARNING, err=True)
+        return
+    from grader.sandbox.platform import missing_layers, unavailable_message
+
+    missing = missing_layers()
+    if missing:
+        raise DomainError(unavailable_message(missing))

@@ -10,7 +10,7 @@ import click
 
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
-from grader.commands import DomainError
+from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
@@ -70,6 +70,7 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     is_flag=True,
     help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
 )
+@unsafe_option
 def batch(
     submissions: Path,
     results: Path,
@@ -83,6 +84,7 @@ def batch(
     no_report: bool,
     course_dir: Path | None,
     gradebook: bool,
+    unsafe: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS and write the class files.
 
@@ -123,6 +125,7 @@ def batch(
         raise click.UsageError("Missing SUBMISSIONS (or --nbgrader COURSE_DIR --assignment NAME).")
     elif gradebook:
         raise click.UsageError("--gradebook records into an nbgrader course: add --nbgrader.")
+    require_isolation(unsafe)
     try:
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
@@ -132,7 +135,15 @@ def batch(
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
         if course_dir is not None:
             _grade_nbgrader_course(
-                course_dir, assignment or "", results, gradebook, workers, force, lang, progress
+                course_dir,
+                assignment or "",
+                results,
+                gradebook,
+                workers,
+                force,
+                lang,
+                progress,
+                unsafe,
             )
             return
         report = grade_class(
@@ -145,6 +156,7 @@ def batch(
             exports=exports,
             progress=progress,
             render=not no_report,
+            unsafe=unsafe,
         )
     except NngradeError as error:
         raise DomainError(str(error)) from error
@@ -164,6 +176,7 @@ def _grade_nbgrader_course(
     force: bool,
     lang: str,
     progress: BarProgress | LineProgress,
+    unsafe: bool,
 ) -> None:
     from grader.nbgrader_bridge.grading import grade_course
     from grader.nbgrader_bridge.requirement import require_nbgrader
@@ -179,6 +192,7 @@ def _grade_nbgrader_course(
         force=force,
         lang=lang,
         progress=progress,
+        unsafe=unsafe,
     )
     for line in summary_lines(done.batch):
         click.echo(line)

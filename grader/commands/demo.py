@@ -11,7 +11,7 @@ import click
 import grader
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
-from grader.commands import DomainError
+from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.errors import NngradeError, UsageError
 
 
@@ -72,7 +72,8 @@ def demo_output_folder(out: Path | None) -> tuple[Path, str]:
     show_default=True,
     help="Language of the feedback and the report.",
 )
-def demo(out: Path | None, workers: int | None, lang: str) -> None:
+@unsafe_option
+def demo(out: Path | None, workers: int | None, lang: str, unsafe: bool) -> None:
     """Grade the bundled sample class and print where the results and the report are.
 
     The sample class (examples/class/) holds correct submissions in each import style, a
@@ -83,12 +84,15 @@ def demo(out: Path | None, workers: int | None, lang: str) -> None:
     Example:
       nngrade demo --out demo-results/ --lang fr
     """
+    require_isolation(unsafe)
     try:
         submissions = sample_class_folder()
         folder, sentence = demo_output_folder(out)
         click.echo(sentence)
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
-        report = grade_class(submissions, folder, workers=workers, lang=lang, progress=progress)
+        report = grade_class(
+            submissions, folder, workers=workers, lang=lang, progress=progress, unsafe=unsafe
+        )
     except NngradeError as error:
         raise DomainError(str(error)) from error
     for line in summary_lines(report, resume_command=f"nngrade demo --out {folder}"):

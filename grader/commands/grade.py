@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.commands import DomainError
+from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
 
@@ -45,11 +45,13 @@ def summary_lines(document: dict, out: Path) -> list[str]:
     show_default=True,
     help="Language of the messages.",
 )
-def grade(submission: Path, out: Path | None, student: str | None, lang: str) -> None:
+@unsafe_option
+def grade(submission: Path, out: Path | None, student: str | None, lang: str, unsafe: bool) -> None:
     """Grade SUBMISSION (an exercises folder, a .zip of it, or a .ipynb notebook).
 
     Writes the result document (docs/result-schema.md) and prints the score per exercise.
-    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found.
+    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found, or when
+    this machine cannot isolate student code (see `nngrade doctor`).
     """
     if not submission.exists() and not submission.is_symlink():
         raise click.BadParameter(
@@ -57,9 +59,14 @@ def grade(submission: Path, out: Path | None, student: str | None, lang: str) ->
             param_hint="SUBMISSION",
         )
     out = out or Path.cwd() / "result.json"
+    require_isolation(unsafe)
     try:
         document = grade_submission(
-            submission, student_id=student, lang=lang, hidden_paths=(out.resolve().parent,)
+            submission,
+            student_id=student,
+            lang=lang,
+            hidden_paths=(out.resolve().parent,),
+            unsafe=unsafe,
         )
         write_result(document, out)
     except NngradeError as error:

@@ -22,7 +22,7 @@ from grader.engine.document import LANGUAGES, build_document, no_isolation, plai
 from grader.engine.plugin import GradingPlugin, TestRecord
 from grader.engine.seeds import student_seed
 from grader.engine.suite import HIDDEN_SUITES, hidden_suite, run_suite
-from grader.errors import UsageError
+from grader.errors import SandboxUnavailable, UsageError
 from grader.loading import LoadedSubmission, load_submission
 
 LOG = logging.getLogger("grader.engine")
@@ -74,6 +74,7 @@ def grade_submission(
     sandbox: Any | None = None,
     limits: Any | None = None,
     hidden_paths: Sequence[Path] = (),
+    unsafe: bool = False,
 ) -> dict[str, Any]:
     """Grade the submission at `path` (folder, ``.zip`` or ``.ipynb``); the result document.
 
@@ -84,10 +85,14 @@ def grade_submission(
         lang: ``en`` or ``fr``, the language of every `message`.
         sandbox: an open `Sandbox` to reuse (a batch); a new one is made and closed otherwise.
         limits: the `SandboxLimits` of a new sandbox (ignored when `sandbox` is given).
-        hidden_paths: more paths the worker must not see (e.g. the output folder); the
-            submission's parent folder is always hidden.
+        hidden_paths: folders the sandbox must never show to student code (the output
+            folder, say); it refuses to start if its allowlist would. The submission's
+            parent folder is always among them.
+        unsafe: run student code without isolation (`--unsafe-no-sandbox`); the document's
+            `isolation` says so.
 
-    Raises `UsageError` when `path` does not exist or `lang` is unknown.
+    Raises `UsageError` when `path` does not exist or `lang` is unknown, and
+    `SandboxUnavailable` when this machine cannot isolate student code (and not `unsafe`).
     """
     if lang not in LANGUAGES:
         raise UsageError(f"Unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}.")
@@ -99,7 +104,9 @@ def grade_submission(
         limits = limits or _default_limits()
         hidden = (Path(path).resolve().parent, *(Path(p).resolve() for p in hidden_paths))
         try:
-            owned = sandbox = Sandbox(limits, hidden_paths=hidden)
+            owned = sandbox = Sandbox(limits, hidden_paths=hidden, unsafe=unsafe)
+        except SandboxUnavailable:
+            raise  # a refusal to run student code here, not a grade
         except Exception:
             LOG.exception("The sandbox could not be created for %s.", loaded.name)
     try:

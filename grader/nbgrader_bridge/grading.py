@@ -77,6 +77,7 @@ def grade_course(
     force: bool = False,
     lang: str = "en",
     progress: Progress | None = None,
+    unsafe: bool = False,
 ) -> CourseGrading:
     """Grade ``COURSE_DIR/submitted/*/<assignment>`` into `results`, then publish to nbgrader.
 
@@ -85,7 +86,7 @@ def grade_course(
         assignment: the assignment to grade.
         results: our results folder (``<student>/result.json``, class files, report).
         gradebook: also record the scores in the course's nbgrader gradebook.
-        workers, force, lang, progress: as for `grade_class`.
+        workers, force, lang, progress, unsafe: as for `grade_class`.
     """
     course_dir = Path(course_dir).resolve()
     found = submitted_notebooks(course_dir, assignment)
@@ -109,6 +110,7 @@ def grade_course(
             lang=lang,
             progress=progress,
             hidden_paths=(course_dir,),
+            unsafe=unsafe,
         )
     documents: dict[str, dict[str, Any]] = {}
     pages: dict[str, list[Path]] = {}

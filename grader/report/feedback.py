@@ -97,6 +97,7 @@ class StudentView:
     isolation: list[tuple[str, bool]]
     isolation_notes: list[str]
     grader_version: str
+    unsafe: bool = False  # graded with --unsafe-no-sandbox
 
 
 def localised(document: dict[str, Any], lang: str, field: str = "message") -> str:
@@ -350,5 +351,6 @@ def student_view(result: dict[str, Any], *, lang: str, gettext: Gettext) -> Stud
         output_truncated=bool(output.get("truncated")) or cut_out or cut_err,
         isolation=sorted((str(k), bool(v)) for k, v in (isolation.get("layers") or {}).items()),
         isolation_notes=[str(note) for note in isolation.get("notes") or []],
+        unsafe=isolation.get("unsafe") is True,
         grader_version=str(result.get("grader_version", "")),
     )

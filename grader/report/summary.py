@@ -67,6 +67,7 @@ class ClassView:
     attention: list[StudentRow]
     links: list[tuple[str, str]]  # (label, relative href)
     notes: list[str] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)  # graded with --unsafe-no-sandbox
 
 
 def _rate(passed: int, total: int, lang: str) -> tuple[float, str]:
@@ -98,6 +99,7 @@ def class_view(
     test_stats: dict[str, dict[str, Any]] = {}
     diagnoses: dict[tuple[str, str], list[str]] = {}
     outcomes: dict[tuple[str, str], list[str]] = {}
+    unsafe: list[str] = []
     for entry in entries:
         name = entry["name"]
         result = entry.get("result")
@@ -119,6 +121,8 @@ def class_view(
                 )
             )
             continue
+        if (result.get("isolation") or {}).get("unsafe") is True:
+            unsafe.append(name)
         status = str(result.get("status", "graded"))
         score = formatting.as_float(result.get("score")) or 0.0
         max_score = formatting.as_float(result.get("max_score")) or 0.0
@@ -246,4 +250,5 @@ def class_view(
         by_outcome=groups(outcomes),
         attention=attention,
         links=links,
+        unsafe=unsafe,
     )

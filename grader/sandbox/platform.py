@@ -8,6 +8,7 @@ paragraph with which `nngrade grade` and `nngrade batch` refuse to run student c
 
 from __future__ import annotations
 
+import errno
 import os
 import platform
 import sys
@@ -55,6 +56,9 @@ def _in_child(flags: int, map_user: bool) -> str | None:
                     ("gid_map", f"{gid} {gid} 1"),
                 ):
                     Path(f"/proc/self/{name}").write_text(text, encoding="ascii")
+        except OSError as error:
+            os.write(write_end, _refusal_words(error).encode()[:500])
+            code = 1
         except BaseException as error:
             os.write(write_end, str(error).encode()[:500])
             code = 1
@@ -65,6 +69,18 @@ def _in_child(flags: int, map_user: bool) -> str | None:
         message = reply.read().decode("utf-8", "replace")
     os.waitpid(pid, 0)
     return message or None
+
+
+def _refusal_words(error: OSError) -> str:
+    """Why the kernel refused a namespace, in words an instructor can act on."""
+    if error.errno in (errno.ENOSPC, errno.EUSERS):
+        return "the limit on the number of namespaces is 0 or reached (user.max_user_namespaces)"
+    if error.errno == errno.EPERM:
+        return (
+            "not permitted: a sysctl (kernel.unprivileged_userns_clone), an AppArmor or SELinux "
+            "policy, or a container's seccomp profile forbids it"
+        )
+    return str(error)
 
 
 def blocking_sysctls() -> list[str]:
@@ -99,7 +115,7 @@ def diagnose() -> list[Check]:
         detail = (
             "a plain user may create user namespaces: each worker gets its own"
             if failure is None
-            else f"user namespaces are refused ({failure})"
+            else f"a plain user may not create user namespaces: {failure}"
         )
         checks.append(Check("user_namespace", failure is None, detail))
         if failure is not None:
@@ -153,7 +169,7 @@ def unavailable_message(missing: list[Check]) -> str:
         lines.append(
             "To allow the user namespaces the sandbox needs, run "
             + " and ".join(f"`sudo sysctl -w {fix}`" for fix in fixes)
-            + " (add them to /etc/sysctl.d/ to keep them)."
+            + " (and put the setting in a file of /etc/sysctl.d/ to keep it after a reboot)."
         )
     lines.append(
         "Alternatively, grade as root, or in a Linux virtual machine or a container where "

@@ -1,0 +1,178 @@
+"""Refuse rather than pretend: where student code cannot be isolated, nothing runs it,
+unless the instructor says --unsafe-no-sandbox, and then every result says so."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sandbox_helpers import TEST_LIMITS
+
+from grader.cli import main
+from grader.errors import SandboxUnavailable
+from grader.sandbox import Sandbox, kernel
+
+ROOT = Path(__file__).resolve().parents[2]
+NOBODY = 65534
+PR_SET_DUMPABLE = 4
+
+
+def _import_ahead() -> None:
+    """Import here what the child will need: as nobody, it may not read every folder of
+    this interpreter (a Python installed under /root, say)."""
+    import encodings.ascii  # noqa: F401
+
+    import grader.commands.doctor
+    import grader.commands.grade  # noqa: F401
+    from grader.sandbox import platform, seccomp
+
+    seccomp.compile_filter()
+    platform.diagnose()
+
+
+def in_a_machine_without_user_namespaces(probe: Callable[[], Any]) -> Any:
+    """Run `probe` in a child process that is not root and cannot create user namespaces
+    (a user namespace whose limit of nested ones is 0, without capabilities), as on a
+    distribution that disables them; return what it returned (JSON)."""
+    _import_ahead()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+                kernel.prctl(PR_SET_DUMPABLE, 1)  # else /proc/self is root's, not writable
+            uid, gid = os.getuid(), os.getgid()
+            kernel.unshare(kernel.CLONE_NEWUSER)
+            for name, text in (
+                ("setgroups", "deny"),
+                ("uid_map", f"{uid} {uid} 1"),
+                ("gid_map", f"{gid} {gid} 1"),
+                ("sys/user/max_user_namespaces", "0"),
+            ):
+                Path(f"/proc/self/{name}" if "/" not in name else f"/proc/{name}").write_text(text)
+            kernel.drop_capabilities()
+            os.chdir("/")
+            os.write(write_end, json.dumps(probe()).encode())
+        except BaseException as error:
+            os.write(write_end, json.dumps({"error": repr(error)}).encode())
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reply:
+        text = reply.read()
+    os.waitpid(pid, 0)
+    found = json.loads(text)
+    assert not (isinstance(found, dict) and "error" in found), found
+    return found
+
+
+def test_without_user_namespaces_the_sandbox_refuses_with_the_way_out() -> None:
+    def probe() -> dict[str, Any]:
+        try:
+            Sandbox(TEST_LIMITS)
+        except SandboxUnavailable as error:
+            return {"refused": str(error)}
+        return {"refused": None}
+
+    message = in_a_machine_without_user_namespaces(probe)["refused"]
+    assert message is not None
+    assert "cannot isolate" in message and "user_namespace" in message
+    assert "--unsafe-no-sandbox" in message and "nngrade doctor" in message
+
+
+def test_without_user_namespaces_grade_and_doctor_say_why_and_exit_non_zero() -> None:
+    submission = ROOT / "examples" / "class" / "chloe_plain_imports"
+
+    def probe() -> dict[str, Any]:
+        runner = CliRunner()
+        graded = runner.invoke(main, ["grade", str(submission), "--out", "/nonexistent/r.json"])
+        doctor = runner.invoke(main, ["doctor"])
+        return {
+            "grade": [graded.exit_code, graded.output],
+            "doctor": [doctor.exit_code, doctor.output],
+        }
+
+    found = in_a_machine_without_user_namespaces(probe)
+    code, output = found["grade"]
+    assert code == 2
+    assert "will not run student code" in output and "user_namespace" in output
+    code, output = found["doctor"]
+    assert code == 1
+    assert "user_namespace" in output and "NO" in output
+
+
+def test_doctor_lists_every_layer_of_a_real_worker() -> None:
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0, result.output
+    for name in ("pid_namespace", "allowlisted_root", "no_network", "seccomp", "landlock"):
+        assert f"{name}" in result.output
+    assert "UNAVAILABLE" not in result.output
+    assert "fully isolated" in result.output
+
+
+def test_unsafe_mode_runs_the_code_and_says_so_everywhere(tmp_path: Path) -> None:
+    with Sandbox(TEST_LIMITS, unsafe=True) as box:
+        isolation = box.isolation()
+        source = "import os\ndef where():\n    return os.getcwd()\n"
+        with box.open_session({"probe": source}, function_modules={"where": "probe"}) as s:
+            cwd = s.call("where")
+    assert isolation["unsafe"] is True
+    assert isolation["notes"][0].startswith("UNSAFE")
+    assert not isolation["layers"]["allowlisted_root"]
+    assert not isolation["layers"]["pid_namespace"]
+    assert isolation["layers"]["separate_process"]
+    assert cwd.startswith("/") and cwd != "/sandbox"  # a folder of the grading machine
+
+
+def test_grade_unsafe_warns_and_marks_the_result(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    submission = ROOT / "examples" / "class" / "chloe_plain_imports"
+    result = CliRunner().invoke(
+        main, ["grade", str(submission), "--out", str(out), "--unsafe-no-sandbox"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "WITHOUT isolation" in result.output
+    document = json.loads(out.read_text())
+    assert document["isolation"]["unsafe"] is True
+    assert document["score"] == document["max_score"]
+
+
+@pytest.mark.slow
+def test_a_batch_graded_unsafely_shows_a_banner_on_every_page(tmp_path: Path) -> None:
+    from grader.batch import grade_class
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "solo").mkdir()
+    for module in ("activations", "losses", "network", "model"):
+        text = (ROOT / "solutions" / f"{module}.py").read_text()
+        (folder / "solo" / f"{module}.py").write_text(text)
+    report = grade_class(folder, tmp_path / "results", workers=1, unsafe=True)
+    assert report.report is not None
+    index = report.report.read_text()
+    assert "Graded without isolation" in index
+    page = (tmp_path / "results" / "solo" / "feedback.html").read_text()
+    assert "graded without the sandbox" in page
+
+
+def test_a_safe_batch_shows_no_banner(tmp_path: Path) -> None:
+    from grader.report.summary import class_view
+
+    document = {"status": "graded", "score": 1, "max_score": 1, "exercises": []}
+    document["isolation"] = {"unsafe": False}
+    view = class_view([{"name": "a", "result": document}], lang="en", gettext=lambda s: s, links=[])
+    assert view.unsafe == []
+    document["isolation"] = {"unsafe": True}
+    view = class_view([{"name": "a", "result": document}], lang="en", gettext=lambda s: s, links=[])
+    assert view.unsafe == ["a"]
