@@ -178,12 +178,19 @@ class _Encoder:
 
 
 def float_array_at(call: Any, path: Any) -> np.ndarray | None:
-    """The exact float64 ndarray at `path` in a call's ``(args, kwargs)``, or None.
+    """The exact float64 ndarray at `path` in a call's ``(args, kwargs)``, or None (see
+    `array_at` for paths)."""
+    node = array_at(call, path)
+    return node if node is not None and node.dtype == _FLOAT64 else None
+
+
+def array_at(call: Any, path: Any) -> np.ndarray | None:
+    """The exact ndarray at `path` in a call's ``(args, kwargs)``, or None.
 
     A path names one argument: ``["args", 0]``, ``["args", 1, "W2"]`` or
     ``["kwargs", "parameters", "W1"]``: "args" or "kwargs", then list or tuple indices
-    (ints >= 0) and dict keys (strs). Both ends of a perturbed call read paths with this
-    one function, so that they cannot disagree on what a path names.
+    (ints >= 0) and dict keys (strs). Both ends of a call read paths with this one
+    function, so that they cannot disagree on what a path names.
     """
     if type(call) is not tuple or len(call) != 2 or type(path) not in (list, tuple):
         return None
@@ -197,7 +204,31 @@ def float_array_at(call: Any, path: Any) -> np.ndarray | None:
         if not in_sequence and not (type(node) is dict and type(key) is str and key in node):
             return None
         node = node[key]
-    return node if type(node) is np.ndarray and node.dtype == _FLOAT64 else None
+    return node if type(node) is np.ndarray else None
+
+
+def array_paths(value: Any, prefix: list[Any] | None = None, depth: int = 0) -> list[list[Any]]:
+    """The path (see `array_at`) of every exact ndarray inside a call's ``(args, kwargs)``."""
+    if prefix is None:
+        args, kwargs = value
+        return array_paths(args, ["args"], 1) + array_paths(kwargs, ["kwargs"], 1)
+    kind = type(value)
+    if kind is np.ndarray:
+        return [prefix]
+    if depth >= MAX_DEPTH:
+        return []
+    if kind is list or kind is tuple:
+        return [
+            p for i, item in enumerate(value) for p in array_paths(item, [*prefix, i], depth + 1)
+        ]
+    if kind is dict:
+        return [
+            p
+            for key, item in value.items()
+            if type(key) is str
+            for p in array_paths(item, [*prefix, key], depth + 1)
+        ]
+    return []
 
 
 def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> list[bytes]:
@@ -243,21 +274,32 @@ class FrameReader:
         self.poller.register(sock, select.POLLIN)
 
     def receive(
-        self, deadline: float | None, *, make_handle: HandleMaker
+        self, deadline: float | None, *, make_handle: HandleMaker, max_bytes: int | None = None
     ) -> tuple[dict[str, Any], Any]:
         """Read one frame and return ``(envelope, value)``; the envelope keeps its raw JSON fields.
 
-        `deadline` is a `time.monotonic()` instant (None: wait forever). Raises
-        `ChannelTimeout`, `ChannelClosed`, or `FrameError` for anything malformed.
+        `deadline` is a `time.monotonic()` instant (None: wait forever); `max_bytes` caps the
+        frame below the codec's own caps: a larger one is refused from its header, before
+        anything of it is read. Raises `ChannelTimeout`, `ChannelClosed`, or `FrameError`
+        for anything malformed or too large.
         """
         magic, version, json_bytes, blob_bytes = HEADER.unpack(self._take(HEADER.size, deadline))
         if magic != MAGIC or version != VERSION:
             raise FrameError("the frame does not start with the sandbox's magic and version")
         if json_bytes > MAX_JSON_BYTES or blob_bytes > MAX_BLOB_BYTES:
             raise FrameError("the frame announces more bytes than the caps allow")
-        # Decoded before the next `receive` reuses the buffer: `decode` copies what it keeps.
-        body = self._take(json_bytes + blob_bytes, deadline)
-        return decode(body[:json_bytes], body[json_bytes:], make_handle=make_handle)
+        if max_bytes is not None and json_bytes + blob_bytes > max_bytes:
+            raise FrameError(
+                f"the reply holds {json_bytes + blob_bytes} bytes where at most {max_bytes} "
+                "were expected"
+            )
+        size = json_bytes + blob_bytes
+        body = self._take(size, deadline)
+        # A frame in the reusable buffer is decoded into copies before the next `receive`
+        # reuses it; a large frame has a buffer of its own, which its arrays keep instead
+        # of copying it (the frame is never held twice).
+        own = size > self.capacity
+        return decode(body[:json_bytes], body[json_bytes:], make_handle=make_handle, copy=not own)
 
     def _take(self, size: int, deadline: float | None) -> memoryview:
         """The next `size` received bytes (read as needed), consumed."""
@@ -311,9 +353,12 @@ class FrameReader:
 
 
 def decode(
-    text: bytes | memoryview, blob: memoryview, *, make_handle: HandleMaker
+    text: bytes | memoryview, blob: memoryview, *, make_handle: HandleMaker, copy: bool = True
 ) -> tuple[dict[str, Any], Any]:
-    """Decode a frame's JSON part and blob (already read) into ``(envelope, value)``."""
+    """Decode a frame's JSON part and blob (already read) into ``(envelope, value)``.
+
+    With ``copy=False`` the arrays are views of `blob`, which must then not be reused.
+    """
     try:
         # Strict UTF-8 (the encoder writes ASCII), without a copy to bytes first.
         body = _JSON_DECODER.decode(str(text, "utf-8"))
@@ -321,14 +366,15 @@ def decode(
         raise FrameError("the frame's description is not valid JSON") from error
     if type(body) is not dict or "value" not in body:
         raise FrameError("the frame's description is not an envelope")
-    value = _Decoder(blob, make_handle).node(body.pop("value"), 0)
+    value = _Decoder(blob, make_handle, copy).node(body.pop("value"), 0)
     return body, value
 
 
 class _Decoder:
-    def __init__(self, blob: memoryview, make_handle: HandleMaker) -> None:
+    def __init__(self, blob: memoryview, make_handle: HandleMaker, copy: bool = True) -> None:
         self.blob = blob
         self.make_handle = make_handle
+        self.copy = copy
         self.items = 0
 
     def node(self, node: Any, depth: int) -> Any:
@@ -404,7 +450,8 @@ class _Decoder:
         if dtype == _BOOL and nbytes and np.frombuffer(data, dtype=np.uint8).max() > 1:
             raise FrameError("a boolean array holds bytes other than 0 and 1")
         try:
-            return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+            array = np.frombuffer(data, dtype=dtype).reshape(shape)
+            return array.copy() if self.copy else array
         except (ValueError, OverflowError) as error:
             raise FrameError("an array's shape cannot be built") from error
 

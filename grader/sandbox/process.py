@@ -43,6 +43,9 @@ class WorkerProcess:
         self.reader = codec.FrameReader(ours)
         self.pipes: list[OutputPipe] = []
         self.pid: int | None = None
+        # The arguments of watched calls, shared with the worker (see `share`): the
+        # trusted side writes them and reads them back itself.
+        self.shared = os.memfd_create("nngrade-arguments", os.MFD_CLOEXEC)
         sources = -1
         try:
             # The worker copies the submission's modules through this descriptor: its own
@@ -51,10 +54,10 @@ class WorkerProcess:
             sources = os.open(package, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             reply = zygote.request(
                 {"op": "spawn", "config": {**config, "generation": self.generation}},
-                fds=(theirs.fileno(), out_write, err_write, sources),
+                fds=(theirs.fileno(), out_write, err_write, sources, self.shared),
             )
         except BaseException:
-            for fd in (out_read, err_read):
+            for fd in (out_read, err_read, self.shared):
                 os.close(fd)
             ours.close()
             raise
@@ -89,20 +92,39 @@ class WorkerProcess:
         return {str(k): v is True for k, v in layers.items()}, [str(n) for n in notes]
 
     def exchange(
-        self, envelope: dict[str, Any], value: Any, deadline: float, opaque: codec.Opaque
+        self,
+        envelope: dict[str, Any],
+        value: Any,
+        deadline: float,
+        opaque: codec.Opaque,
+        max_reply_bytes: int | None = None,
     ) -> tuple[dict[str, Any], Any]:
-        """Send one request and read its reply (see `codec.FrameReader.receive` for the
-        exceptions)."""
+        """Send one request and read its reply, refused if larger than `max_reply_bytes`
+        (see `codec.FrameReader.receive` for the exceptions)."""
         seq = next(self.seq)
         chunks = codec.encode({**envelope, "seq": seq}, value, opaque=opaque)
         try:
             codec.send(self.sock, chunks)
         except OSError as error:
             raise codec.ChannelClosed from error
-        reply, result = self.reader.receive(deadline, make_handle=self._handle)
+        reply, result = self.reader.receive(
+            deadline, make_handle=self._handle, max_bytes=max_reply_bytes
+        )
         if reply.get("seq") != seq:
             raise codec.FrameError("the reply does not answer the request")
         return reply, result
+
+    def share(self, blobs: list[tuple[int, bytes]]) -> None:
+        """Write each ``(offset, bytes)`` into the memory shared with the worker."""
+        end = max((offset + len(data) for offset, data in blobs), default=0)
+        if os.fstat(self.shared).st_size < end:
+            os.ftruncate(self.shared, end)
+        for offset, data in blobs:
+            os.pwrite(self.shared, data, offset)
+
+    def shared_bytes(self, offset: int, size: int) -> bytes:
+        """What the shared memory holds now at `offset` (shorter if the worker shrank it)."""
+        return os.pread(self.shared, size, offset)
 
     def _handle(self, body: list[Any]) -> codec.Handle:
         if (
@@ -130,6 +152,9 @@ class WorkerProcess:
                     os.killpg(self.pid, 9)
             self.pid = None
         self.sock.close()
+        if self.shared >= 0:
+            os.close(self.shared)
+            self.shared = -1
         return ending
 
     def settle_output(self) -> None:

@@ -31,19 +31,80 @@ OUTPUT_JOIN_SECONDS = 2.0
 BROKEN = ("import_timeout", "import_crashed")
 
 
-MAX_MUTATED_PATHS = 1000
+# What a reply may weigh, from what was asked: per call, this many times the bytes of the
+# arguments, plus some room (a cost list, a dict of gradients, handles), and never less
+# than the floor. A reply announcing more is refused from its header, unread.
+REPLY_FACTOR = 8
+REPLY_ROOM_BYTES = 64 << 10
+REPLY_FLOOR_BYTES = 4 << 20
+
+
+def _argument_bytes(value: Any, depth: int = 0) -> int:
+    """The bytes of the arrays (and a little per other leaf) inside a call's arguments."""
+    if type(value) is np.ndarray:
+        return int(value.nbytes)
+    if depth < codec.MAX_DEPTH and type(value) in (list, tuple):
+        return sum(_argument_bytes(item, depth + 1) for item in value)
+    if depth < codec.MAX_DEPTH and type(value) is dict:
+        return sum(_argument_bytes(item, depth + 1) for item in value.values())
+    return 16
+
+
+def reply_bytes_cap(op: str, value: Any, extra: Mapping[str, Any] | None = None) -> int:
+    """The largest reply the trusted side reads for request `op` with `value` (see above)."""
+    if op == "batch" and type(value) is list:
+        calls, per_call = len(value), max((_argument_bytes(c) for c in value), default=0)
+    elif op == "perturbed":
+        targets = (extra or {}).get("targets") or []
+        arrays = [codec.float_array_at(value, path) for path in targets]
+        calls = 2 * sum(a.size for a in arrays if a is not None)
+        per_call = _argument_bytes(value)
+    else:
+        calls, per_call = 1, _argument_bytes(value)
+    wanted = calls * (REPLY_FACTOR * per_call + REPLY_ROOM_BYTES)
+    return min(codec.MAX_JSON_BYTES + codec.MAX_BLOB_BYTES, max(REPLY_FLOOR_BYTES, wanted))
+
 
 ArgumentPath = Sequence[str | int]
 """Where an array sits in a call's arguments, e.g. ``("args", 1, "W2")``."""
 
 
-def _argument_path(path: str) -> str:
-    """``"[0][1]"`` -> ``"args[1]"``, ``"[1]['Z']"`` -> ``"kwargs['Z']"`` (capped)."""
-    if path.startswith("[0]"):
-        path = "args" + path[3:]
-    elif path.startswith("[1]"):
-        path = "kwargs" + path[3:]
-    return codec.clean_text(path, 200)
+SHARED_ALIGNMENT = 64
+
+
+def _path_text(path: Sequence[Any]) -> str:
+    """``["args", 1]`` -> ``"args[1]"``, ``["kwargs", "parameters", "W1"]`` ->
+    ``"kwargs['parameters']['W1']"``."""
+    return str(path[0]) + "".join(f"[{key!r}]" for key in path[1:])
+
+
+def _changed(now: bytes, before: bytes, dtype: str) -> bool:
+    """Whether an argument's bytes now hold other values than before: writing -0.0 over
+    0.0, or NaN over NaN, changes nothing a caller could see."""
+    if now == before:
+        return False
+    if len(now) != len(before):
+        return True
+    kind = np.dtype(dtype)
+    old, new = np.frombuffer(before, dtype=kind), np.frombuffer(now, dtype=kind)
+    return not np.array_equal(old, new, equal_nan=kind.kind in "fc")
+
+
+def _shared_layout(call: Any) -> tuple[list[list[Any]], list[tuple[int, bytes]]]:
+    """Where each array argument of `call` goes in the shared memory: the layout the worker
+    reads (``[path, dtype, shape, offset]``) and the ``(offset, bytes)`` to write."""
+    layout: list[list[Any]] = []
+    blobs: list[tuple[int, bytes]] = []
+    offset = 0
+    for path in codec.array_paths(call):
+        array = codec.array_at(call, path)
+        if array is None or array.dtype.str not in codec.DTYPES:
+            continue  # the codec does not send it as an array either
+        data = np.ascontiguousarray(array).tobytes()
+        layout.append([path, array.dtype.str, list(array.shape), offset])
+        blobs.append((offset, data))
+        offset += -(-len(data) // SHARED_ALIGNMENT) * SHARED_ALIGNMENT or SHARED_ALIGNMENT
+    return layout, blobs
 
 
 def module_path(module: str) -> str:
@@ -232,15 +293,26 @@ class StudentSession:
 
         Returns ``(value, mutated)`` where `mutated` lists argument paths such as
         ``"args[0]"`` or ``"kwargs['parameters']['W1']"``: the arrays that differ after the
-        call from what was sent (the comparison runs in the worker, on its own copies).
+        call from what was sent. The function works on views of memory shared with this
+        process, which writes the arguments there and reads them back itself: the verdict
+        is computed here, not in the worker.
         """
-        reply = self._invoke("watched", function, (args, kwargs), None)
-        if type(reply) is not tuple or len(reply) != 2 or type(reply[1]) is not list:
-            raise HostileValue(function, f"`{function}`'s sandbox sent a malformed reply.")
-        value, paths = reply
-        if len(paths) > MAX_MUTATED_PATHS or any(type(path) is not str for path in paths):
-            raise HostileValue(function, f"`{function}`'s sandbox sent a malformed reply.")
-        return value, [_argument_path(path) for path in paths]
+        call = (args, kwargs)
+        layout, blobs = _shared_layout(call)
+        used: list[WorkerProcess] = []
+
+        def share(worker: WorkerProcess) -> None:
+            worker.share(blobs)
+            used.append(worker)
+
+        value = self._invoke("watched", function, call, None, {"shared": layout}, share)
+        worker = used[-1]
+        mutated = [
+            _path_text(path)
+            for (path, dtype, _, offset), (_, data) in zip(layout, blobs, strict=True)
+            if _changed(worker.shared_bytes(offset, len(data)), data, dtype)
+        ]
+        return value, mutated
 
     def has_function(self, function: str) -> bool:
         """Whether `function` is defined (and callable) in its module."""
@@ -336,13 +408,26 @@ class StudentSession:
         return self._worker
 
     def _exchange(
-        self, function: str, envelope: dict[str, Any], value: Any, seconds: float
+        self,
+        function: str,
+        envelope: dict[str, Any],
+        value: Any,
+        seconds: float,
+        max_reply_bytes: int = REPLY_FLOOR_BYTES,
+        prepare: Callable[[WorkerProcess], None] | None = None,
     ) -> tuple[dict[str, Any], Any]:
-        """One round trip; every way it can go wrong ends the worker and raises for the student."""
+        """One round trip; every way it can go wrong ends the worker and raises for the student.
+
+        `prepare` is given the worker that will answer, right before the request goes.
+        """
         worker = self._ensure_worker()
+        if prepare is not None:
+            prepare(worker)
         started = time.monotonic()
         try:
-            return worker.exchange(envelope, value, started + seconds, self._argument)
+            return worker.exchange(
+                envelope, value, started + seconds, self._argument, max_reply_bytes
+            )
         except codec.ChannelTimeout:
             self._retire()
             self._timed_out[function] = round(seconds, 3)
@@ -388,6 +473,7 @@ class StudentSession:
         value: Any,
         pick: int | None,
         extra: Mapping[str, Any] | None = None,
+        prepare: Callable[[WorkerProcess], None] | None = None,
     ) -> Any:
         module = self._function_modules.get(function)
         if module is None:
@@ -413,7 +499,8 @@ class StudentSession:
         endless = sorted(name for name in self._timed_out if name in self._function_modules)
         if endless:
             envelope["endless"] = endless
-        reply, result = self._exchange(function, envelope, value, seconds)
+        cap = reply_bytes_cap(op, value, extra)
+        reply, result = self._exchange(function, envelope, value, seconds, cap, prepare)
         return self._result(function, module, reply, result)
 
     def _result(self, function: str, module: str, reply: dict[str, Any], result: Any) -> Any:

@@ -15,6 +15,7 @@ import fcntl
 import importlib
 import importlib.abc
 import importlib.machinery
+import mmap
 import os
 import signal
 import socket
@@ -136,6 +137,7 @@ class _Worker:
         self.function_modules: dict[str, str] = dict(config["function_modules"])
         self.handles = _Handles(int(config["generation"]))
         self.endless: set[str] = set()
+        self.shared_map: mmap.mmap | None = None
 
     def replace_endless(self, names: Any) -> None:
         """Make the student functions that timed out earlier fail at once when the student's
@@ -260,12 +262,33 @@ class _Worker:
         return reply, _stacked(results) if reply.get("kind") == "ok" else results
 
     def op_watched(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
-        # Purity is only observable here: the arguments are this process's own copies.
-        before = _array_snapshots(value)
-        reply, result = self.run(str(request["function"]), [value], None, batch=False)
-        if reply.get("kind") == "ok":
-            return reply, (result, _mutated(value, before))
-        return reply, result
+        """A call whose array arguments are views of the memory shared with the trusted
+        side, which reads them back after the call to see whether they changed."""
+        try:
+            call = self.shared_arguments(request.get("shared"), value)
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            return {"kind": "bad_request"}, None
+        return self.run(str(request["function"]), [call], None, batch=False)
+
+    def shared_arguments(self, layout: Any, call: Any) -> Any:
+        """`call` with each array named in `layout` (``[path, dtype, shape, offset]``
+        entries) replaced by a view of the shared memory holding the same values."""
+        if type(layout) is not list:
+            raise TypeError("the layout of shared arguments is not a list")
+        if not layout:
+            return call
+        size = os.fstat(SHARED_FD).st_size
+        if self.shared_map is None or len(self.shared_map) != size:
+            self.shared_map = mmap.mmap(SHARED_FD, size)
+        for path, dtype, shape, offset in layout:
+            received = codec.array_at(call, path)
+            if received is None or received.dtype.str != dtype or list(received.shape) != shape:
+                raise ValueError("a shared argument does not match the call")
+            view = np.frombuffer(
+                self.shared_map, dtype=received.dtype, count=received.size, offset=offset
+            ).reshape(received.shape)
+            call = _replaced(call, path, view)
+        return call
 
     def run(
         self, name: str, calls: Sequence[Any], pick: Any, *, batch: bool
@@ -300,40 +323,23 @@ _WALKED = frozenset({np.ndarray, list, tuple, dict})
 """The types `_array_snapshots` and `_fresh` look into; everything else is a leaf."""
 
 
-def _array_snapshots(value: Any) -> dict[str, np.ndarray]:
-    """Copies of every ndarray inside the (args, kwargs) of a call, by their path."""
-    return {path: array.copy() for path, array in _arrays(value).items()}
-
-
-def _arrays(value: Any, path: str = "", found: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every ndarray inside `value` (itself, not a copy), by its path, such as ``[0][1]['W']``."""
-    found = {} if found is None else found
-    kind = type(value)
-    if kind is np.ndarray:
-        found[path] = value
-    elif kind is list or kind is tuple:
-        for index, item in enumerate(value):
-            if type(item) in _WALKED:  # leaves need neither a path nor a call
-                _arrays(item, f"{path}[{index}]", found)
-    elif kind is dict:
-        for key, item in value.items():
-            if type(item) in _WALKED:
-                _arrays(item, f"{path}[{key!r}]", found)
-    return found
-
-
-def _mutated(value: Any, before: Mapping[str, np.ndarray]) -> list[str]:
-    """The paths of the arrays that no longer equal their snapshot."""
-    now = _arrays(value)
-    return [path for path, old in before.items() if path not in now or _changed(now[path], old)]
-
-
-def _changed(now: np.ndarray, old: np.ndarray) -> bool:
-    if now.shape != old.shape:
-        return True
-    if now.dtype == old.dtype and now.tobytes() == old.tobytes():
-        return False  # the common case, without `array_equal`'s Python-level overhead
-    return not np.array_equal(now, old, equal_nan=True)
+def _replaced(value: Any, path: Sequence[Any], new: Any, depth: int = 0) -> Any:
+    """`value` with the item at `path` (as in `codec.array_at`) replaced by `new`; tuples
+    are rebuilt, lists and dicts changed in place."""
+    if depth == 0:
+        args, kwargs = value
+        if path[0] == "args":
+            return (_replaced(args, path[1:], new, 1), kwargs)
+        return (args, _replaced(kwargs, path[1:], new, 1))
+    if not path:
+        return new
+    key = path[0]
+    if type(value) is tuple:
+        items = list(value)
+        items[key] = _replaced(items[key], path[1:], new, depth + 1)
+        return tuple(items)
+    value[key] = _replaced(value[key], path[1:], new, depth + 1)
+    return value
 
 
 def _fresh(value: Any) -> Any:
@@ -411,6 +417,7 @@ def _prepare_interpreter(config: Mapping[str, Any]) -> None:
 
 
 SOURCES_FD = 4
+SHARED_FD = 5
 
 
 def _place_descriptors(wanted: Sequence[int]) -> None:
@@ -422,7 +429,14 @@ def _place_descriptors(wanted: Sequence[int]) -> None:
     os.closerange(len(wanted), 1 << 16)
 
 
-def run(sock_fd: int, out_fd: int, err_fd: int, sources_fd: int, config: Mapping[str, Any]) -> None:
+def run(
+    sock_fd: int,
+    out_fd: int,
+    err_fd: int,
+    sources_fd: int,
+    shared_fd: int,
+    config: Mapping[str, Any],
+) -> None:
     """Become the worker; never returns (the process ends with `os._exit`)."""
     code = 0
     try:
@@ -430,7 +444,7 @@ def run(sock_fd: int, out_fd: int, err_fd: int, sources_fd: int, config: Mapping
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
-        _place_descriptors([null, out_fd, err_fd, sock_fd, sources_fd])
+        _place_descriptors([null, out_fd, err_fd, sock_fd, sources_fd, shared_fd])
         sock = socket.socket(fileno=SOCKET_FD)
         try:
             layers, notes = confine.apply_layers(config, config.get("required"), SOURCES_FD)

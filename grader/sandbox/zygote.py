@@ -16,9 +16,10 @@ It talks to the trusted process over one SOCK_SEQPACKET socket, one JSON object 
 requests carry an "id" and get one reply with the same "id"; "exited" events report each
 worker's end (how it ended, and the CPU it used). Requests:
 
-- ``spawn`` with four fds (worker socket, stdout pipe, stderr pipe, the folder holding the
-  submission's modules) and a worker config: forks a worker, replies with its pid (as the
-  zygote numbers it: an opaque id for the trusted side).
+- ``spawn`` with five fds (worker socket, stdout pipe, stderr pipe, the folder holding the
+  submission's modules, the memory of shared arguments) and a worker config: forks a
+  worker, replies with its pid (as the zygote numbers it: an opaque id for the trusted
+  side).
 - ``kill`` with "pid": kills the worker, and with it its whole PID namespace (in unsafe
   mode, its process group); replies once its exit event is out, or after a short wait.
 - ``exit``: stops.
@@ -48,7 +49,7 @@ from grader.sandbox import confine, kernel, seccomp, worker, world
 WARM_MODULES = (numpy, numpy.linalg, numpy.random)
 
 PACKET_BYTES = 1 << 16
-SPAWN_FDS = 4
+SPAWN_FDS = 5
 # A worker killed with SIGKILL ends within a millisecond or two, unless stuck in the kernel.
 WORKER_END_SECONDS = 0.05
 

@@ -237,7 +237,8 @@ def test_the_worker_runs_confined(open_session: OpenSession) -> None:
             *("NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"),
         ]
     )
-    assert info["fds"][:4] == [0, 1, 2, 3] and len(info["fds"]) <= 5  # +1: the listdir itself
+    # stdin, stdout, stderr, the socket, the shared arguments (+1: the listdir itself)
+    assert info["fds"][:4] == [0, 1, 2, 3] and 5 in info["fds"] and len(info["fds"]) <= 6
     cpu, memory, files, nofile, nproc = info["limits"]
     assert (memory, files, nofile, nproc) == (
         TEST_LIMITS.memory_bytes,
@@ -477,3 +478,47 @@ def test_a_function_that_timed_out_is_not_run_again(open_session: OpenSession) -
     assert again.value.repeated is True and again.value.seconds == first.value.seconds
     assert "not run again" in str(again.value)
     assert session.call("ok", 3) == 3
+
+
+def test_a_reply_far_larger_than_the_arguments_is_refused_unread(
+    open_session: OpenSession,
+) -> None:
+    """A 256 MiB reply to a call on a few numbers: refused from its header, so the trusted
+    process never holds it; the next call gets a fresh worker."""
+    import tracemalloc
+
+    session = open_session(
+        hostile=textwrap.dedent(
+            """
+            import os, struct
+
+            def flood(x):
+                # A well-formed header announcing 200 MiB, then the bytes, straight into
+                # the worker's socket.
+                os.write(3, struct.pack("<4sB3xIQ", b"NNGR", 1, 2, 200 << 20) + b"{}")
+                chunk = bytes(1 << 20)
+                for _ in range(200):
+                    os.write(3, chunk)
+
+            def ok(x):
+                return x
+            """
+        )
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(HostileValue, match="at most"):
+            session.call("flood", np.ones(3))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+    assert session.call("ok", 2) == 2
+
+
+def test_large_honest_replies_still_come_back(open_session: OpenSession) -> None:
+    session = open_session(hostile="def double(x):\n    return x * 2\n")
+    big = np.arange(1 << 20, dtype=np.float64)  # 8 MiB each way: above the floor
+    np.testing.assert_array_equal(session.call("double", big), big * 2)
+    batch = session.call_batch("double", [((big[:1000],), {})] * 200)
+    assert len(batch) == 200 and batch[-1][999] == 1998.0

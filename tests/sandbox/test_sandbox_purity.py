@@ -1,4 +1,5 @@
-"""Purity is observed where it happens: the worker compares its own argument copies."""
+"""Purity is judged by the trusted side: the worker computes on views of memory shared with
+it, which it reads back after the call."""
 
 from __future__ import annotations
 
@@ -42,8 +43,50 @@ def test_writing_into_an_argument_is_reported_by_its_path(open_session: OpenSess
         "update_parameters", parameters=parameters, grads=grads, learning_rate=0.5
     )
     assert mutated == ["kwargs['parameters']['W1']"]
-    # The trusted side's own arrays are never touched: the worker works on copies.
+    # The trusted side's own arrays are never touched: it shares copies of them.
     np.testing.assert_array_equal(parameters["W1"], np.ones((2, 2)))
+
+
+def test_the_worker_cannot_hide_a_write_by_lying_about_it(open_session: OpenSession) -> None:
+    """Student code that rewrites the worker's reply path still wrote into the shared
+    arguments, and the trusted side reads them itself."""
+    session = open_session(
+        activations=MODULE
+        + """
+    import gc
+
+    def forge():
+        for thing in gc.get_objects():
+            if type(thing).__name__ == "_Worker":
+                original = thing.run
+                def run(name, calls, pick, *, batch, original=original):
+                    reply, result = original(name, calls, pick, batch=batch)
+                    return {"kind": "ok"}, result
+                thing.run = run
+                return True
+        return False
+    """
+    )
+    assert session.call("forge") is True
+    _, mutated = session.call_watched("relu_in_place", np.array([[-1.0, 2.0]]))
+    assert mutated == ["args[0]"]
+
+
+def test_restoring_an_argument_before_returning_is_pure(open_session: OpenSession) -> None:
+    """The contract asks that inputs be unchanged after the call, and they are."""
+    session = open_session(
+        activations=MODULE
+        + """
+    def scratch_then_restore(Z):
+        saved = Z.copy()
+        Z *= 2
+        out = Z.sum()
+        Z[...] = saved
+        return out
+    """
+    )
+    value, mutated = session.call_watched("scratch_then_restore", np.array([1.0, 2.0]))
+    assert value == 6.0 and mutated == []
 
 
 def test_the_proxy_records_watched_calls(open_session: OpenSession) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import worker
+from grader.sandbox import codec, worker
+from grader.sandbox import session as session_module
 
 
 def call_value() -> Any:
@@ -14,33 +15,48 @@ def call_value() -> Any:
     return ((W, [1.5, np.zeros(2), "s"], (None, {"b": np.ones(3)})), {"p": {"W1": W}})
 
 
-def test_snapshots_name_every_array_by_its_path_and_copy_it() -> None:
+def test_array_paths_name_every_array_of_a_call() -> None:
     value = call_value()
-    snapshots = worker._array_snapshots(value)
-    assert sorted(snapshots) == sorted(["[0][0]", "[0][1][1]", "[0][2][1]['b']", "[1]['p']['W1']"])
-    assert snapshots["[0][0]"] is not value[0][0]
-    np.testing.assert_array_equal(snapshots["[0][0]"], value[0][0])
+    assert codec.array_paths(value) == [
+        ["args", 0],
+        ["args", 1, 1],
+        ["args", 2, 1, "b"],
+        ["kwargs", "p", "W1"],
+    ]
+    for path in codec.array_paths(value):
+        assert type(codec.array_at(value, path)) is np.ndarray
 
 
-def test_mutations_are_reported_by_value_not_by_bytes() -> None:
-    """Writing equal values (-0.0 over 0.0, NaN over NaN) is not a mutation; anything else,
-    a new shape, or an array that is gone from its path is."""
-    value = ((np.array([0.0, np.nan, 1.0]), [np.zeros(2), np.ones(2)], {"k": np.ones(1)}), {})
-    before = worker._array_snapshots(value)
-    value[0][0][0] = -0.0
-    value[0][0][1] = float("nan")
-    assert worker._mutated(value, before) == []
-    value[0][1][0][1] = 5.0
-    value[0][1][1] = np.ones(3)
-    del value[0][2]["k"]
-    assert worker._mutated(value, before) == ["[0][1][0]", "[0][1][1]", "[0][2]['k']"]
+def test_replacing_an_argument_keeps_the_rest_of_the_call() -> None:
+    value = call_value()
+    new = np.full(3, 7.0)
+    replaced = worker._replaced(value, ["args", 2, 1, "b"], new)
+    assert replaced[0][2][1]["b"] is new
+    assert replaced[0][0] is value[0][0] and replaced[1] is value[1]
+    assert type(replaced[0]) is tuple and type(replaced[0][2]) is tuple
 
 
-def test_an_equal_array_of_another_dtype_is_not_a_mutation() -> None:
-    value = ([np.arange(3.0)], {})
-    before = worker._array_snapshots(value)
-    value[0][0] = np.arange(3)
-    assert worker._mutated(value, before) == []
+def test_the_shared_layout_places_each_array_once_aligned() -> None:
+    value = call_value()
+    layout, blobs = session_module._shared_layout(value)
+    assert [entry[0] for entry in layout] == codec.array_paths(value)
+    offsets = [entry[3] for entry in layout]
+    assert offsets == sorted(offsets) and all(o % 64 == 0 for o in offsets)
+    for (path, dtype, shape, offset), (where, data) in zip(layout, blobs, strict=True):
+        array = codec.array_at(value, path)
+        assert where == offset and data == array.tobytes()
+        assert dtype == array.dtype.str and shape == list(array.shape)
+
+
+def test_mutations_are_judged_by_value_not_by_bytes() -> None:
+    """Writing equal values (-0.0 over 0.0, NaN over NaN) is not a mutation; other values,
+    or a shorter memory, are."""
+    before = np.array([0.0, np.nan, 1.0]).tobytes()
+    same = np.array([-0.0, np.nan, 1.0]).tobytes()
+    assert not session_module._changed(same, before, "<f8")
+    assert session_module._changed(np.array([0.0, np.nan, 2.0]).tobytes(), before, "<f8")
+    assert session_module._changed(before[:8], before, "<f8")
+    assert session_module._changed(np.array([1, 3]).tobytes(), np.array([1, 2]).tobytes(), "<i8")
 
 
 def test_fresh_copies_containers_and_arrays_and_shares_the_rest() -> None:
