@@ -53,6 +53,16 @@ def test_folder_with_an_exercises_subfolder_and_helpers(tmp_path: Path) -> None:
     assert [f["path"] for f in loaded.files] == ["exercises/helpers.py", "exercises/losses.py"]
 
 
+@pytest.mark.parametrize("name", ["exercises", "numpy", "random", "math", "json"])
+def test_a_helper_named_after_a_module_it_would_hide_is_left_out(tmp_path: Path, name: str) -> None:
+    folder = write(tmp_path / "cleo", {"activations.py": GOOD, f"{name}.py": "X = 1\n"})
+    loaded = load_submission(folder)
+    assert loaded.sources == {"activations": GOOD}
+    assert codes(loaded) == ["shadowing"]
+    assert f"{name}.py" in loaded.problems[0]["message"]
+    assert loaded.gradable
+
+
 def test_crlf_and_bom_are_normalised_and_hashed_the_same(tmp_path: Path) -> None:
     plain = load_submission(write(tmp_path / "a", {"model.py": "A = 1\nB = 2\n"}))
     windows = load_submission(

@@ -6,6 +6,7 @@ under one wrapping folder (``alice/exercises/activations.py``, as zips often are
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,14 +70,17 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
     if root:
         _report_symlinks(root, children, found.problems)
     modules = [n[:-3] for n in children if n.endswith(".py") and n[:-3] in MODULES]
-    helpers = sorted(
+    candidates = sorted(
         n[:-3]
         for n in children
         if n.endswith(".py")
         and n[:-3] not in MODULES
         and n[:-3].isidentifier()
         and n != "__init__.py"
-    )[: limits.helper_modules]
+    )
+    for name in [n for n in candidates if shadows_a_module(n)]:
+        found.problems.append(_shadowing(f"{root}{name}.py", name))
+    helpers = [n for n in candidates if not shadows_a_module(n)][: limits.helper_modules]
     total = 0
     for name in sorted(modules) + helpers:
         path = f"{root}{name}.py"
@@ -117,6 +121,28 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
         if name not in found.sources and name not in found.module_status:
             found.module_status[name] = "missing"
     return found
+
+
+RESERVED_NAMES = frozenset({"exercises", "numpy", "grader", "reference", "solutions"})
+
+
+def shadows_a_module(name: str) -> bool:
+    """Whether a helper module named `name` would hide a module the grading needs: the
+    package of the submission itself, numpy, or a module of Python's standard library."""
+    return name in RESERVED_NAMES or name in sys.stdlib_module_names
+
+
+def _shadowing(path: str, name: str) -> Problem:
+    return problem(
+        path,
+        "shadowing",
+        f"{path} has the name of a module of Python, numpy or the handout ({name}), and "
+        "would hide it; it was left out, and the rest of your work graded without it. "
+        f"Rename it (for example my_{name}.py) if your code imports it.",
+        f"{path} porte le nom d'un module de Python, de numpy ou du sujet ({name}) et le "
+        "masquerait ; il a été laissé de côté et le reste de votre travail noté sans lui. "
+        f"Renommez-le (par exemple my_{name}.py) si votre code l'importe.",
+    )
 
 
 def _refuse(found: CollectedSources, name: str, is_module: bool, bad: Problem | None) -> None:

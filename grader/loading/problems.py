@@ -25,6 +25,7 @@ CODES: frozenset[str] = frozenset(
         "empty",
         "unreadable",
         "duplicate",
+        "shadowing",
     }
 )
 

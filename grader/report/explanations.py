@@ -120,6 +120,9 @@ PROBLEM_EXPLANATIONS: dict[str, str] = {
     "empty": N_("The submission or file is empty."),
     "unreadable": N_("The file could not be read."),
     "duplicate": N_("Two files give the same module; only one was kept."),
+    "shadowing": N_(
+        "A helper module had the name of a module of Python or numpy; it was left out."
+    ),
 }
 
 MODULE_STATES: dict[str, str] = {
