@@ -82,6 +82,7 @@ def grade_class(
     render: bool = True,
     hidden_paths: tuple[Path, ...] = (),
     unsafe: bool = False,
+    watchdog_seconds: float | None = None,
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -100,6 +101,9 @@ def grade_class(
             course, whose ``source/`` holds the answers); `submissions` and `results` are
             always hidden.
         unsafe: grade without isolation (`--unsafe-no-sandbox`); every result says so.
+        watchdog_seconds: how long one submission may hold a grading process before the
+            batch kills that process (default: five times the sandbox's per-submission
+            budget); the sandbox's own deadlines normally end a grading long before.
 
     Raises:
         UsageError: bad arguments, no submission, or another batch writing into `results`.
@@ -135,6 +139,7 @@ def grade_class(
             lang=lang,
             render=render,  # each page rendered by the process that graded it, in parallel
             unsafe=unsafe,
+            watchdog_seconds=watchdog_seconds or default_watchdog_seconds(),
         )
         used = min(workers, len(tasks))
         if render and tasks:
@@ -178,6 +183,16 @@ def grade_class(
         notes=tuple(notes),
         wall_seconds=time.monotonic() - began,  # the report's rendering included
     )
+
+
+WATCHDOG_FACTOR = 5.0
+
+
+def default_watchdog_seconds() -> float:
+    """Five times the sandbox's per-submission budget: the engine's own backstop is twice."""
+    from grader.sandbox.limits import SandboxLimits
+
+    return WATCHDOG_FACTOR * SandboxLimits().wall_seconds_per_submission
 
 
 def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> list[StudentRow]:

@@ -91,6 +91,9 @@ def run_grading(
         try:
             pool.start()
             while pending:
+                for student, message in pool.stop_overdue():
+                    run.failed[student] = message
+                    pending.discard(student)
                 event = pool.next_event()
                 if event is None:
                     for student, message in pool.reap_dead():
@@ -147,6 +150,7 @@ class _Pool:
         self.processes: dict[int, Any] = {}
         self.readers: dict[int, Connection] = {}
         self.holding: dict[int, str] = {}
+        self.since: dict[int, float] = {}  # slot -> when it started its submission
         self.rendering: set[int] = set()  # slots rendering the page of a result they reported
         self.restarts: dict[int, int] = dict.fromkeys(range(size), 0)
         self.cpus = lane_cpus(size)
@@ -202,12 +206,40 @@ class _Pool:
     def record(self, event: Event | Rendered) -> None:
         if isinstance(event, Started):
             self.holding[event.slot] = event.student
+            self.since[event.slot] = time.monotonic()
         elif isinstance(event, Rendered):
             self.rendering.discard(event.slot)
         else:
             self.holding.pop(event.slot, None)
             if isinstance(event, Finished) and self.settings.render:
                 self.rendering.add(event.slot)
+
+    def stop_overdue(self) -> list[tuple[str, str]]:
+        """Kill every grading process that has held one submission for longer than the
+        watchdog allows (its own deadlines failed: a bug of ours or of the machine), and
+        replace it; the submissions it held are lost, the class goes on."""
+        limit = self.settings.watchdog_seconds
+        now = time.monotonic()
+        lost: list[tuple[str, str]] = []
+        for slot, student in list(self.holding.items()):
+            if now - self.since.get(slot, now) <= limit:
+                continue
+            process = self.processes[slot]
+            process.kill()
+            process.join(STOP_GRACE_SECONDS)
+            del self.holding[slot]
+            reader = self.readers.pop(slot, None)
+            if reader is not None:
+                reader.close()
+            lost.append(
+                (
+                    student,
+                    f"not graded: its grading took more than {limit:g} s, so the batch stopped "
+                    "it; run the batch again to retry it (and report it if it happens again).",
+                )
+            )
+            self._replace(slot)
+        return lost
 
     def alive(self) -> bool:
         return any(process.is_alive() for process in self.processes.values())

@@ -86,7 +86,8 @@ class WorkerSettings:
     """What every grading process of a batch shares.
 
     `render`: render each result's feedback page in `lang` after reporting it `Finished`;
-    `unsafe`: grade without isolation (`--unsafe-no-sandbox`).
+    `unsafe`: grade without isolation (`--unsafe-no-sandbox`); `watchdog_seconds`: how
+    long the parent lets one submission hold a grading process before it kills it.
     """
 
     backend: GradingBackend
@@ -94,6 +95,7 @@ class WorkerSettings:
     lang: str
     render: bool = False
     unsafe: bool = False
+    watchdog_seconds: float = 300.0
 
 
 def outcome_of(document: ResultDocument) -> dict[str, Any]:
