@@ -29,7 +29,7 @@ class ZygoteClient:
         command = [sys.executable, "-s", "-P", "-m", "grader.sandbox.zygote"]
         try:
             self.process = subprocess.Popen(
-                [*command, str(theirs.fileno()), json.dumps(dict(settings))],
+                [*command, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=dict(env),
                 cwd="/",
@@ -43,6 +43,12 @@ class ZygoteClient:
         finally:
             theirs.close()
         self.sock = ours
+        # The settings travel on the socket, not the command line: a worker can read the
+        # command line it inherited (/proc/1/cmdline), and the settings name folders.
+        try:
+            ours.send(json.dumps(dict(settings)).encode())
+        except OSError:
+            pass  # the zygote is already gone: the hello below says so
         self.exits: dict[int, dict[str, Any]] = {}
         self.ids = itertools.count(1)
         try:

@@ -1,8 +1,9 @@
 """The zygote: a warm process that forks one worker per request and reaps them.
 
-Started fresh by `Sandbox` (``python -m grader.sandbox.zygote FD SETTINGS``) with a scrubbed
-environment, it imports numpy and the worker code, and nothing of the hidden suites, the
-reference or the solutions. It never runs student code itself.
+Started fresh by `Sandbox` (``python -m grader.sandbox.zygote FD``) with a scrubbed
+environment, and sent its settings as the first packet on that socket, it imports numpy
+and the worker code, and nothing of the hidden suites, the reference or the solutions. It
+never runs student code itself.
 
 An isolated zygote prepares, once, what its workers share (`confine.enter_zygote_namespaces`):
 it plans the allowlisted world and compiles the seccomp filter, enters its namespaces, and
@@ -214,7 +215,7 @@ def _isolate(control: socket.socket, settings: dict[str, Any]) -> tuple[dict[str
 
 def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[1]))
-    settings = json.loads(argv[2]) if len(argv) > 2 else {}
+    settings = json.loads(control.recv(PACKET_BYTES) or b"{}")
     notes: list[str] = []
     shared: dict[str, Any] = {"seccomp": None}
     if kernel.libc() is not None:
