@@ -45,10 +45,8 @@ class ZygoteClient:
         self.sock = ours
         # The settings travel on the socket, not the command line: a worker can read the
         # command line it inherited (/proc/1/cmdline), and the settings name folders.
-        try:
+        with contextlib.suppress(OSError):  # a zygote already gone: the hello below says so
             ours.send(json.dumps(dict(settings)).encode())
-        except OSError:
-            pass  # the zygote is already gone: the hello below says so
         self.exits: dict[int, dict[str, Any]] = {}
         self.ids = itertools.count(1)
         try:
