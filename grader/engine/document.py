@@ -55,7 +55,12 @@ def plain(value: Any) -> Any:
 
 def no_isolation(limits: Mapping[str, Any], note: str) -> dict[str, Any]:
     """The `isolation` object of a grading that ran no student code."""
-    return {"layers": dict.fromkeys(LAYERS, False), "limits": dict(limits), "notes": [note]}
+    return {
+        "layers": dict.fromkeys(LAYERS, False),
+        "limits": dict(limits),
+        "notes": [note],
+        "unsafe": False,
+    }
 
 
 def document_problem(found: Problem, lang: str) -> dict[str, Any]:

@@ -177,6 +177,11 @@ def grade_loaded(
                 LOG.exception("Closing the sandbox session of %s failed.", loaded.name)
         # After closing: the CPU time of every worker is known once each has been reaped.
         output, cpu, starts = _session_figures(session)
+        if session is not None:
+            problems += [
+                {key: value for key, value in note.items() if key != "function"}
+                for note in getattr(session, "value_notes", ())
+            ]
     return build_document(
         loaded=loaded,
         student=student,

@@ -26,6 +26,7 @@ CODES: frozenset[str] = frozenset(
         "unreadable",
         "duplicate",
         "shadowing",
+        "ndarray_subclass",
     }
 )
 

@@ -123,6 +123,9 @@ PROBLEM_EXPLANATIONS: dict[str, str] = {
     "shadowing": N_(
         "A helper module had the name of a module of Python or numpy; it was left out."
     ),
+    "ndarray_subclass": N_(
+        "A function returned an ndarray subclass; it was graded as a plain array."
+    ),
 }
 
 MODULE_STATES: dict[str, str] = {

@@ -17,9 +17,10 @@ are one-key tags: ``{"T": [...]}`` tuple, ``{"D": [[key, value], ...]}`` dict wi
 
 The decoder checks every field it reads and trusts no length it did not check; it never
 unpickles or evaluates anything. Everything that is not plain data (a class instance, a
-function, an ndarray subclass, an int beyond int64, a dict with non-str keys) is not
-serialised: the encoder hands it to an `opaque` callback, which in the worker keeps the
-object and returns a handle node, and on the trusted side accepts only `Handle`s.
+function, an int beyond int64, a dict with non-str keys, a container that holds itself) is
+not serialised: the encoder hands it to an `opaque` callback, which in the worker keeps the
+object and returns a handle node, and on the trusted side accepts only `Handle`s. The
+worker sends an ndarray subclass as the plain array of its values.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ Opaque = Callable[[Any], list[Any]]
 HandleMaker = Callable[[list[Any]], Any]
 """Turns the list of a received handle node into a value (or raises `FrameError`)."""
 
+Subclass = Callable[[np.ndarray], np.ndarray]
+"""Turns an instance of an ndarray subclass into the exact ndarray to send instead."""
+
 
 class FrameError(Exception):
     """A received frame is malformed or breaks a cap: the peer is not trustworthy."""
@@ -121,11 +125,13 @@ def clean_text(text: str, limit: int) -> str:
 
 
 class _Encoder:
-    def __init__(self, opaque: Opaque) -> None:
+    def __init__(self, opaque: Opaque, subclass: Subclass | None) -> None:
         self.opaque = opaque
+        self.subclass = subclass
         self.chunks: list[bytes] = []
         self.blob_bytes = 0
         self.items = 0
+        self.open: set[int] = set()  # ids of the containers being encoded (the current path)
 
     def add_bytes(self, data: bytes) -> int:
         offset = self.blob_bytes
@@ -148,21 +154,34 @@ class _Encoder:
             return value if INT64_MIN <= value <= INT64_MAX else {"H": self.opaque(value)}
         if kind is str:
             return value if len(value) <= MAX_STR_CHARS else {"H": self.opaque(value)}
-        if kind is list:
-            return [self.node(item, depth + 1) for item in value]
-        if kind is tuple:
-            return {"T": [self.node(item, depth + 1) for item in value]}
-        if kind is dict:
-            if not all(type(key) is str for key in value):
+        if kind is list or kind is tuple or kind is dict:
+            if id(value) in self.open:
+                # A container that holds itself (``cache.append(cache)``): the inner
+                # occurrence stays behind as a handle, the rest travels as plain data.
                 return {"H": self.opaque(value)}
-            return {"D": [[key, self.node(item, depth + 1)] for key, item in value.items()]}
+            self.open.add(id(value))
+            try:
+                return self.container(value, depth)
+            finally:
+                self.open.discard(id(value))
         if kind is np.ndarray:
             return self.array(value)
+        if self.subclass is not None and isinstance(value, np.ndarray):
+            return self.array(self.subclass(value))
         if kind in _SCALAR_TYPES:
             dtype = _SCALAR_TYPES[kind]
             data = np.asarray(value, dtype=dtype).tobytes()
             return {"S": [dtype.str, self.add_bytes(data)]}
         return {"H": self.opaque(value)}
+
+    def container(self, value: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: int) -> Any:
+        if type(value) is list:
+            return [self.node(item, depth + 1) for item in value]
+        if type(value) is tuple:
+            return {"T": [self.node(item, depth + 1) for item in value]}
+        if not all(type(key) is str for key in value):  # a dict
+            return {"H": self.opaque(value)}
+        return {"D": [[key, self.node(item, depth + 1)] for key, item in value.items()]}
 
     def array(self, value: np.ndarray) -> Any:
         dtype = value.dtype
@@ -231,12 +250,22 @@ def array_paths(value: Any, prefix: list[Any] | None = None, depth: int = 0) -> 
     return []
 
 
-def encode(envelope: dict[str, Any], value: Any = None, *, opaque: Opaque) -> list[bytes]:
+def encode(
+    envelope: dict[str, Any],
+    value: Any = None,
+    *,
+    opaque: Opaque,
+    subclass: Subclass | None = None,
+) -> list[bytes]:
     """One frame for `envelope` plus `value` (under "value"), as chunks to send in order.
+
+    `subclass` turns an instance of an ndarray subclass into the plain array to send (the
+    worker passes one: a subclass with the right values is graded as its values); without
+    it, such an instance goes to `opaque` like any other object.
 
     Raises `TooComplex` when the value breaks a cap, and whatever `opaque` raises.
     """
-    encoder = _Encoder(opaque)
+    encoder = _Encoder(opaque, subclass)
     body = dict(envelope)
     body["value"] = encoder.node(value, 0)
     text = _JSON_ENCODER.encode(body).encode("utf-8")

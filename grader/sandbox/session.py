@@ -19,6 +19,7 @@ from grader.errors import (
     StudentTimeout,
     WorkerCrashed,
 )
+from grader.loading.problems import problem
 from grader.sandbox import codec
 from grader.sandbox.launcher import WorkerLauncher
 from grader.sandbox.output import CappedStream
@@ -165,6 +166,9 @@ class StudentSession:
         self._function_modules = dict(function_modules)
         self.module_status: dict[str, str] = {}
         self.module_problems: list[dict[str, Any]] = []
+        # Values graded other than as sent (an ndarray subclass as its plain values): notes
+        # for the student, never points.
+        self.value_notes: list[dict[str, Any]] = []
         self.worker_starts = 0
         self._cpu_done = 0.0
         self._spent = 0.0
@@ -506,6 +510,9 @@ class StudentSession:
     def _result(self, function: str, module: str, reply: dict[str, Any], result: Any) -> Any:
         kind = reply.get("kind")
         if kind == "ok":
+            converted = reply.get("converted")
+            if type(converted) is list and converted:
+                self._note_converted(function, module, [str(c) for c in converted[:5]])
             return result
         if kind == "missing":
             raise StudentNotImplemented(
@@ -527,6 +534,22 @@ class StudentSession:
         raise HostileValue(
             function, f"`{function}`'s sandbox sent a reply the grader does not understand."
         )
+
+    def _note_converted(self, function: str, module: str, types: list[str]) -> None:
+        if any(note["function"] == function for note in self.value_notes):
+            return
+        names = ", ".join(codec.clean_text(name, codec.TYPE_NAME_CHARS) for name in types)
+        note = problem(
+            f"{module}.py",
+            "ndarray_subclass",
+            f"`{function}` returned a {names} (a subclass of numpy's ndarray); it was graded as "
+            "a plain array of the same values. Return a plain np.ndarray: a subclass such as "
+            "np.matrix changes what * and indexing mean.",
+            f"`{function}` a renvoyé un {names} (une sous-classe de ndarray) ; il a été noté "
+            "comme un tableau ordinaire des mêmes valeurs. Renvoyez un np.ndarray ordinaire : "
+            "une sous-classe comme np.matrix change le sens de * et de l'indexation.",
+        )
+        self.value_notes.append({**note, "function": function})
 
     def _clean(self, text: str) -> str:
         return codec.clean_text(self._without_scratch(text), TEXT_CHARS)

@@ -189,8 +189,20 @@ class _Worker:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(BaseException):
                 stream.flush()
+        converted: list[str] = []
+
+        def plain(array: np.ndarray) -> np.ndarray:
+            # An ndarray subclass (np.matrix, say) is graded as its values.
+            name = codec.clean_text(str(type(array).__qualname__), codec.TYPE_NAME_CHARS)
+            if name not in converted:
+                converted.append(name)
+            return array.view(np.ndarray)
+
         try:
-            chunks = codec.encode(envelope, value, opaque=self.handles.keep)
+            chunks = codec.encode(envelope, value, opaque=self.handles.keep, subclass=plain)
+            if converted:
+                envelope = {**envelope, "converted": converted}
+                chunks = codec.encode(envelope, value, opaque=self.handles.keep, subclass=plain)
         except Exception:
             # Too big, too deep, or changing under our feet: the whole value stays here.
             chunks = codec.encode(envelope, _Whole(value), opaque=self.keep_whole)

@@ -96,11 +96,53 @@ def test_call_batch_with_pick_drops_the_caches(open_session: OpenSession) -> Non
     assert all(type(r) is np.ndarray for r in results)
 
 
-def test_an_ndarray_subclass_comes_back_as_a_handle(open_session: OpenSession) -> None:
-    """np.matrix (or any rigged subclass) is not trusted as an array."""
-    session = open_session(activations=ACTIVATIONS)
+def test_an_ndarray_subclass_comes_back_as_its_plain_values(open_session: OpenSession) -> None:
+    """np.matrix (or any rigged subclass) is graded as the plain array of its values, with a
+    note for the student; its methods never reach the trusted side."""
+    session = open_session(
+        activations=ACTIVATIONS
+        + """
+    class Rigged(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    def rigged():
+        return np.zeros(3).view(Rigged)
+    """
+    )
     value = session.call("matrix")
-    assert type(value) is Handle and value.type_name == "matrix"
+    assert type(value) is np.ndarray and value.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    rigged = session.call("rigged")
+    assert type(rigged) is np.ndarray and (rigged == np.ones(3)).tolist() == [False] * 3
+    notes = session.value_notes
+    assert [note["function"] for note in notes] == ["matrix", "rigged"]
+    assert notes[0]["code"] == "ndarray_subclass" and "matrix" in notes[0]["message"]
+    assert "np.matrix" in notes[0]["messages"]["fr"]
+
+
+def test_a_container_that_holds_itself_travels_with_a_handle_inside(
+    open_session: OpenSession,
+) -> None:
+    """A cache that holds a reference to itself comes back as plain data with a handle where
+    it repeats, and goes back to the worker as the same values."""
+    session = open_session(
+        activations=ACTIVATIONS
+        + """
+    def forward(Z):
+        cache = [Z, 2.0]
+        cache.append(cache)
+        return Z * 2, cache
+
+    def backward(dA, cache):
+        Z, factor, itself = cache
+        assert itself[0] is not None
+        return dA * factor
+    """
+    )
+    value, cache = session.call("forward", np.ones(2))
+    assert value.tolist() == [2.0, 2.0]
+    assert type(cache) is list and type(cache[2]) is Handle
+    assert session.call("backward", np.ones(2), cache).tolist() == [2.0, 2.0]
 
 
 def test_missing_and_stub_functions_are_not_implemented(sandbox: Sandbox) -> None:
