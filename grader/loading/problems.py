@@ -27,6 +27,9 @@ CODES: frozenset[str] = frozenset(
         "duplicate",
         "shadowing",
         "ndarray_subclass",
+        "import_error",
+        "import_timeout",
+        "import_crashed",
     }
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -35,6 +36,10 @@ BROKEN = ("import_timeout", "import_crashed")
 # What a reply may weigh, from what was asked: per call, this many times the bytes of the
 # arguments, plus some room (a cost list, a dict of gradients, handles), and never less
 # than the floor. A reply announcing more is refused from its header, unread.
+MAX_STATEMENT_FAILURES = 20
+CELL_MARKER = re.compile(r"# code cell (\d+)")
+"""The line the loader puts before each code cell of a notebook (grader.loading.notebook)."""
+
 REPLY_FACTOR = 8
 REPLY_ROOM_BYTES = 64 << 10
 REPLY_FLOOR_BYTES = 4 << 20
@@ -163,6 +168,8 @@ class StudentSession:
         self._on_close = on_close
         self._limits = launcher.limits
         self._modules = list(sources)
+        self._sources = dict(sources)
+        self._failures_reported: set[str] = set()
         self._function_modules = dict(function_modules)
         self.module_status: dict[str, str] = {}
         self.module_problems: list[dict[str, Any]] = []
@@ -585,6 +592,9 @@ class StudentSession:
             return
         if reply.get("kind") == "imported":
             self.module_status[module] = "loaded"
+            if module not in self._failures_reported:
+                self._failures_reported.add(module)  # a restarted worker runs it again
+                self._report_statements(module, reply.get("failures"))
             return
         fields = [reply.get(name) for name in ("type", "detail")]
         line = reply.get("line")
@@ -600,6 +610,57 @@ class StudentSession:
             "import_error",
             line,
             f"Importing {module_path(module)} failed{where}: {name}: {detail}",
+        )
+
+    def _report_statements(self, module: str, failures: Any) -> None:
+        """One problem per top-level statement (or notebook line) that raised while the
+        module ran; the module itself is loaded, with what the other statements defined."""
+        if type(failures) is not list:
+            return
+        for failure in failures[:MAX_STATEMENT_FAILURES]:
+            if type(failure) is not dict:
+                continue
+            line, name, detail, source = (
+                failure.get(key) for key in ("line", "type", "detail", "source")
+            )
+            if type(line) is not int or line < 1:
+                continue
+            if not all(type(text) is str for text in (name, detail, source)):
+                continue
+            name = self._clean(name)[: codec.TYPE_NAME_CHARS]
+            detail = self._clean(detail).rstrip(".")
+            source = codec.clean_text(source, 200)
+            where_en, where_fr, shown_line = self._where(module, line)
+            self.module_problems.append(
+                problem(
+                    f"{module}.py" if module != "notebook" else "notebook",
+                    "import_error",
+                    f"{where_en}: `{source}` raised {name}: {detail}. The rest was loaded "
+                    "and graded; only what this line does is missing.",
+                    f"{where_fr} : `{source}` a levé {name} : {detail}. Le reste a été chargé "
+                    "et noté ; seul manque ce que fait cette ligne.",
+                    line=shown_line,
+                )
+            )
+
+    def _where(self, module: str, line: int) -> tuple[str, str, int]:
+        """Where a line of a module is, for a student: the file and line, or for a notebook
+        the code cell and the line within it."""
+        if module != "notebook":
+            path = module_path(module)
+            return f"{path}, line {line}", f"{path}, ligne {line}", line
+        cell, first = None, 1
+        for number, text in enumerate(self._sources.get(module, "").split("\n")[:line], 1):
+            marker = CELL_MARKER.fullmatch(text)
+            if marker:
+                cell, first = int(marker.group(1)), number + 1
+        if cell is None:
+            return f"your notebook, line {line}", f"votre notebook, ligne {line}", line
+        inside = line - first + 1
+        return (
+            f"your notebook, code cell {cell}, line {inside}",
+            f"votre notebook, cellule de code {cell}, ligne {inside}",
+            inside,
         )
 
     def _timeout_message(self, module: str) -> str:

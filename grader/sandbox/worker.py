@@ -9,12 +9,15 @@ is trusted by the other side.
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import contextlib
 import fcntl
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import mmap
 import os
 import signal
@@ -84,6 +87,76 @@ class _ModuleAliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         """The aliased module was executed when `create_module` imported it."""
+
+
+MAX_LOAD_FAILURES = 20
+
+
+class _StatementLoader(importlib.machinery.SourceFileLoader):
+    """Runs a student module the way Jupyter runs cells: one top-level statement at a time.
+
+    A statement that raises (``import h5py``, a test cell calling a course helper, a demo
+    that fails) is recorded in `failures` with its line and exception, and the next one
+    still runs, so that every function the file defines is there; a name defined twice ends
+    with its last definition.
+    """
+
+    def __init__(
+        self, fullname: str, path: str, failures: dict[str, list[dict[str, Any]]], scratch: str
+    ) -> None:
+        super().__init__(fullname, path)
+        self.failures = failures
+        self.scratch = scratch
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        source = self.get_data(self.path).decode("utf-8")
+        tree = ast.parse(source, self.path)
+        lines = source.split("\n")
+        recorded = self.failures.setdefault(module.__name__.removeprefix(PACKAGE + "."), [])
+        flags = 0
+        for statement in tree.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                for alias in statement.names:
+                    feature = getattr(__future__, alias.name, None)
+                    flags |= getattr(feature, "compiler_flag", 0)
+            code = compile(
+                ast.Module(body=[statement], type_ignores=[]), self.path, "exec", flags=flags
+            )
+            try:
+                exec(code, module.__dict__)
+            except _Endless:
+                raise
+            except BaseException as error:
+                if len(recorded) < MAX_LOAD_FAILURES:
+                    name, detail, _ = _describe(error, self.scratch)
+                    text = lines[statement.lineno - 1].strip() if statement.lineno else ""
+                    recorded.append(
+                        {
+                            "line": statement.lineno,
+                            "type": name,
+                            "detail": detail,
+                            "source": codec.clean_text(text, 200),
+                        }
+                    )
+
+
+class _StatementFinder(importlib.abc.MetaPathFinder):
+    """Gives the submission's own modules (``exercises.<name>``) the statement loader."""
+
+    def __init__(
+        self, modules: Sequence[str], scratch: str, failures: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        self.modules = set(modules)
+        self.scratch = scratch
+        self.failures = failures
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        name = fullname.removeprefix(PACKAGE + ".")
+        if fullname != f"{PACKAGE}.{name}" or name not in self.modules:
+            return None
+        location = os.path.join(self.scratch, PACKAGE, f"{name}.py")
+        loader = _StatementLoader(fullname, location, self.failures, self.scratch)
+        return importlib.util.spec_from_file_location(fullname, location, loader=loader)
 
 
 def _student_frames(error: BaseException, scratch: str) -> list[traceback.FrameSummary]:
@@ -230,6 +303,8 @@ class _Worker:
         module = str(request["module"])
         try:
             importlib.import_module(f"{PACKAGE}.{module}")
+            # Statements that raised while the module ran (now or as another's import).
+            return {"kind": "imported", "failures": LOAD_FAILURES.get(module, [])}, None
         except BaseException as error:
             name, detail, _ = _describe(error, self.scratch)
             own = f"{self.scratch.rstrip('/')}/{PACKAGE}/{module}.py"
@@ -238,7 +313,6 @@ class _Worker:
                 lines.append(error.lineno)
             line = lines[-1] if lines else None
             return {"kind": "import_error", "type": name, "detail": detail, "line": line}, None
-        return {"kind": "imported"}, None
 
     def function(self, name: str) -> Any:
         module = sys.modules.get(f"{PACKAGE}.{self.function_modules.get(name, '')}")
@@ -424,9 +498,13 @@ def _prepare_interpreter(config: Mapping[str, Any]) -> None:
     for name in [n for n in sys.modules if n.split(".")[0] in forbidden]:
         del sys.modules[name]
     aliases = _ModuleAliases(list(config["modules"]), list(config["broken"]), forbidden)
-    sys.meta_path.insert(0, aliases)
+    statements = _StatementFinder(list(config["modules"]), scratch, LOAD_FAILURES)
+    sys.meta_path[:0] = [aliases, statements]
     importlib.invalidate_caches()
 
+
+LOAD_FAILURES: dict[str, list[dict[str, Any]]] = {}
+"""Module -> the top-level statements of it that raised while it ran (`_StatementLoader`)."""
 
 SOURCES_FD = 4
 SHARED_FD = 5

@@ -226,20 +226,42 @@ def test_every_import_style_between_student_modules_works(
     assert same is True
 
 
-def test_an_import_error_names_the_file_and_line(open_session: OpenSession) -> None:
-    """The failing module is `import_error` with its line; the others still load."""
+def test_a_failing_line_at_import_is_reported_and_the_rest_loads(
+    open_session: OpenSession,
+) -> None:
+    """Like a Jupyter cell: `import torch` fails with its file and line, and the functions
+    after it are defined and graded; a name defined twice is its last definition."""
     session = open_session(
         activations=ACTIVATIONS,
-        losses="import numpy as np\n\nimport torch\n\ndef cost(AL, Y):\n    return 0.0\n",
+        losses="import numpy as np\n\nimport torch\n\ndef cost(AL, Y):\n    return 0.0\n\n"
+        "cost_test_case()\n\ndef cost(AL, Y):\n    return 1.0\n",
     )
-    assert session.module_status == {"activations": "loaded", "losses": "import_error"}
-    (problem,) = session.module_problems
-    assert problem["path"] == "losses.py" and problem["line"] == 3
-    assert problem["code"] == "import_error"
-    assert "exercises/losses.py" in problem["message"] and "torch" in problem["message"]
-    with pytest.raises(StudentNotImplemented, match="could not be imported"):
-        session.call("cost", 1.0, 1.0)
+    assert session.module_status == {"activations": "loaded", "losses": "loaded"}
+    first, second = session.module_problems
+    assert (first["path"], first["line"], first["code"]) == ("losses.py", 3, "import_error")
+    assert first["message"].startswith("exercises/losses.py, line 3: `import torch` raised")
+    assert "No module named 'torch'" in first["message"]
+    assert "ligne 3" in first["messages"]["fr"]
+    assert second["line"] == 8 and "NameError" in second["message"]
+    assert session.call("cost", 1.0, 1.0) == 1.0
     np.testing.assert_array_equal(session.call("relu", np.array([1.0])), [1.0])
+
+
+def test_a_notebook_line_is_named_by_its_cell(open_session: OpenSession) -> None:
+    """A notebook's failing line is reported as "code cell N, line L", counted in the cell."""
+    notebook = (
+        "# code cell 1\nimport numpy as np\n\n"
+        "# code cell 2\nfrom google.colab import drive\ndrive.mount('/content')\n\n"
+        "# code cell 4\nx = 1\ny = undefined_helper()\n\n"
+        "# code cell 5\ndef relu(Z):\n    return np.maximum(Z, 0)\n"
+    )
+    session = open_session(notebook=notebook)
+    messages = [p["message"] for p in session.module_problems]
+    assert messages[0].startswith("your notebook, code cell 2, line 1: `from google.colab")
+    assert messages[1].startswith("your notebook, code cell 2, line 2: `drive.mount")
+    assert messages[2].startswith("your notebook, code cell 4, line 2: `y = undefined_helper()`")
+    assert [p["line"] for p in session.module_problems] == [1, 2, 2]
+    np.testing.assert_array_equal(session.call("relu", np.array([-1.0, 2.0])), [0.0, 2.0])
 
 
 def test_output_is_captured_and_capped(open_session: OpenSession) -> None:
