@@ -36,6 +36,9 @@ BROKEN = ("import_timeout", "import_crashed")
 # What a reply may weigh, from what was asked: per call, this many times the bytes of the
 # arguments, plus some room (a cost list, a dict of gradients, handles), and never less
 # than the floor. A reply announcing more is refused from its header, unread.
+STUB_MESSAGE = re.compile(r"(\w+) is not implemented yet\.")
+"""What an untouched stub of the handout raises (grader.authoring.fences)."""
+
 MAX_STATEMENT_FAILURES = 20
 CELL_MARKER = re.compile(r"# code cell (\d+)")
 """The line the loader puts before each code cell of a notebook (grader.loading.notebook)."""
@@ -526,9 +529,20 @@ class StudentSession:
                 function, f"{module_path(module)} does not define `{function}`."
             )
         if kind == "not_implemented":
-            raise StudentNotImplemented(
-                function, f"`{function}` is not implemented yet: it raises NotImplementedError."
-            )
+            detail = reply.get("detail")
+            stub = STUB_MESSAGE.fullmatch(detail) if type(detail) is str else None
+            if not detail or (stub is not None and stub.group(1) == function):
+                raise StudentNotImplemented(
+                    function, f"`{function}` is not implemented yet: it raises NotImplementedError."
+                )
+            if stub is not None and stub.group(1) in self._function_modules:
+                raise StudentNotImplemented(
+                    function,
+                    f"`{function}` calls `{stub.group(1)}`, which is not implemented yet.",
+                )
+            # The student's own NotImplementedError ("tanh not supported yet"): an error of
+            # their code, with their words.
+            kind = "raised"
         inner = reply.get("function")
         if kind == "endless" and type(inner) is str and inner in self._timed_out:
             # Checked against our own record: the worker cannot make up a timeout.

@@ -364,3 +364,28 @@ def test_output_never_shows_the_random_scratch_path(open_session: OpenSession) -
     output = session.output()
     assert output["stdout"] == ". exercises/activations.py\n"
     assert output["stderr"].startswith("exercises/activations.py:6: UserWarning: careful")
+
+
+def test_a_students_own_not_implemented_error_keeps_its_words(open_session: OpenSession) -> None:
+    """Only the handout's untouched stub reads "not implemented yet"; a student's own
+    NotImplementedError is an error of their code, with their message; a function that calls
+    a stub says which."""
+    session = open_session(
+        activations="""
+    def sigmoid(Z):
+        raise NotImplementedError("sigmoid is not implemented yet.")
+
+    def forward(Z, activation):
+        if activation == "tanh":
+            raise NotImplementedError("tanh not supported yet")
+        return sigmoid(Z)
+    """
+    )
+    with pytest.raises(StudentNotImplemented, match="`sigmoid` is not implemented yet"):
+        session.call("sigmoid", 1.0)
+    with pytest.raises(StudentRaised) as raised:
+        session.call("forward", 1.0, "tanh")
+    assert raised.value.exception_type == "NotImplementedError"
+    assert raised.value.detail == "tanh not supported yet"
+    with pytest.raises(StudentNotImplemented, match="calls `sigmoid`, which is not implemented"):
+        session.call("forward", 1.0, "sigmoid")
