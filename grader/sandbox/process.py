@@ -7,7 +7,7 @@ import itertools
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from grader.errors import SandboxError
@@ -16,6 +16,11 @@ from grader.sandbox.control import ZygoteClient
 from grader.sandbox.output import CappedStream, OutputPipe
 
 READY_SECONDS = 30.0
+MAX_CALLBACKS = 200_000  # substituted calls within one request
+
+Responder = Callable[[Any, Any], tuple[str, Any]]
+"""Answers a worker's callback: given the function's name (untrusted) and ``(args, kwargs)``,
+``("answer", value)`` or ``("decline", None)``."""
 EXIT_SECONDS = 5.0
 TEXT_CHARS = 4000
 
@@ -98,21 +103,40 @@ class WorkerProcess:
         deadline: float,
         opaque: codec.Opaque,
         max_reply_bytes: int | None = None,
+        responder: Responder | None = None,
     ) -> tuple[dict[str, Any], Any]:
         """Send one request and read its reply, refused if larger than `max_reply_bytes`
-        (see `codec.FrameReader.receive` for the exceptions)."""
+        (see `codec.FrameReader.receive` for the exceptions).
+
+        While the request runs, the worker may ask for the value of a substituted function
+        (a "callback" frame): `responder` answers it, or declines. The time the answers
+        take does not count against `deadline`.
+        """
         seq = next(self.seq)
-        chunks = codec.encode({**envelope, "seq": seq}, value, opaque=opaque)
+        self._send({**envelope, "seq": seq}, value, opaque)
+        callbacks = 0
+        while True:
+            reply, result = self.reader.receive(
+                deadline, make_handle=self._handle, max_bytes=max_reply_bytes
+            )
+            if reply.get("seq") != seq:
+                raise codec.FrameError("the reply does not answer the request")
+            if reply.get("kind") != "callback":
+                return reply, result
+            callbacks += 1
+            if responder is None or callbacks > MAX_CALLBACKS:
+                raise codec.FrameError("the worker asked for a value it was not offered")
+            started = time.monotonic()
+            kind, answer = responder(reply.get("function"), result)
+            deadline += time.monotonic() - started
+            self._send({"seq": seq, "kind": kind}, answer, opaque)
+
+    def _send(self, envelope: dict[str, Any], value: Any, opaque: codec.Opaque) -> None:
+        chunks = codec.encode(envelope, value, opaque=opaque)
         try:
             codec.send(self.sock, chunks)
         except OSError as error:
             raise codec.ChannelClosed from error
-        reply, result = self.reader.receive(
-            deadline, make_handle=self._handle, max_bytes=max_reply_bytes
-        )
-        if reply.get("seq") != seq:
-            raise codec.FrameError("the reply does not answer the request")
-        return reply, result
 
     def share(self, blobs: list[tuple[int, bytes]]) -> None:
         """Write each ``(offset, bytes)`` into the memory shared with the worker."""

@@ -24,7 +24,7 @@ from grader.loading.problems import problem
 from grader.sandbox import codec
 from grader.sandbox.launcher import WorkerLauncher
 from grader.sandbox.output import CappedStream
-from grader.sandbox.process import WorkerProcess
+from grader.sandbox.process import Responder, WorkerProcess
 
 LOG = logging.getLogger("grader.sandbox")
 
@@ -46,6 +46,37 @@ CELL_MARKER = re.compile(r"# code cell (\d+)")
 REPLY_FACTOR = 8
 REPLY_ROOM_BYTES = 64 << 10
 REPLY_FLOOR_BYTES = 4 << 20
+
+
+def _holds_handle(value: Any, depth: int = 0) -> bool:
+    """Whether a value holds an object that stayed in the worker."""
+    if type(value) is codec.Handle:
+        return True
+    if depth >= codec.MAX_DEPTH:
+        return True
+    if type(value) in (list, tuple):
+        return any(_holds_handle(item, depth + 1) for item in value)
+    if type(value) is dict:
+        return any(_holds_handle(item, depth + 1) for item in value.values())
+    return False
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether `value` is plain data the codec sends as such (an answer must be)."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return True
+    if kind is np.ndarray:
+        return value.dtype.str in codec.DTYPES
+    if isinstance(value, np.generic):
+        return np.dtype(type(value)).str in codec.DTYPES
+    if depth >= codec.MAX_DEPTH:
+        return False
+    if kind in (list, tuple):
+        return all(_plain(item, depth + 1) for item in value)
+    if kind is dict:
+        return all(type(k) is str and _plain(item, depth + 1) for k, item in value.items())
+    return False
 
 
 def _argument_bytes(value: Any, depth: int = 0) -> int:
@@ -173,6 +204,9 @@ class StudentSession:
         self._modules = list(sources)
         self._sources = dict(sources)
         self._failures_reported: set[str] = set()
+        self._substitutes: dict[str, Callable[..., Any]] = {}
+        # The substituted functions that answered a call since `substitute` was last called.
+        self.answered: set[str] = set()
         self._function_modules = dict(function_modules)
         self.module_status: dict[str, str] = {}
         self.module_problems: list[dict[str, Any]] = []
@@ -328,6 +362,37 @@ class StudentSession:
         ]
         return value, mutated
 
+    def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+        """From now on, answer the student's calls of these contract functions (by name)
+        with the given implementations, run here, while another of its functions runs.
+
+        The calls a function under test makes to, say, a buggy `linear_backward` then get
+        correct values, so the bug costs the points of `linear_backward` alone. An
+        implementation sees the arguments as plain data; when it cannot answer (an argument
+        is an object of the student's, such as a cache of its own making, or it raises), the
+        student's own function runs instead. A function is never substituted for itself.
+        `answered` starts empty again.
+        """
+        self._substitutes = dict(functions)
+        self.answered = set()
+
+    def _respond(self, function: Any, call: Any) -> tuple[str, Any]:
+        """Answer one callback of the worker (see `substitute`), or decline it."""
+        implementation = self._substitutes.get(function) if type(function) is str else None
+        if implementation is None or type(call) is not tuple or len(call) != 2:
+            return "decline", None
+        args, kwargs = call
+        if type(args) is not tuple or type(kwargs) is not dict or _holds_handle(call):
+            return "decline", None
+        try:
+            value = implementation(*args, **kwargs)
+        except Exception:  # the student's own data, not ours to judge: its function runs
+            return "decline", None
+        if _holds_handle(value) or not _plain(value):
+            return "decline", None
+        self.answered.add(function)
+        return "answer", value
+
     def has_function(self, function: str) -> bool:
         """Whether `function` is defined (and callable) in its module."""
         module = self._function_modules.get(function)
@@ -429,6 +494,7 @@ class StudentSession:
         seconds: float,
         max_reply_bytes: int = REPLY_FLOOR_BYTES,
         prepare: Callable[[WorkerProcess], None] | None = None,
+        responder: Responder | None = None,
     ) -> tuple[dict[str, Any], Any]:
         """One round trip; every way it can go wrong ends the worker and raises for the student.
 
@@ -440,7 +506,7 @@ class StudentSession:
         started = time.monotonic()
         try:
             return worker.exchange(
-                envelope, value, started + seconds, self._argument, max_reply_bytes
+                envelope, value, started + seconds, self._argument, max_reply_bytes, responder
             )
         except codec.ChannelTimeout:
             self._retire()
@@ -513,8 +579,13 @@ class StudentSession:
         endless = sorted(name for name in self._timed_out if name in self._function_modules)
         if endless:
             envelope["endless"] = endless
+        substituted = sorted(n for n in self._substitutes if n != function)
+        responder = None
+        if substituted and op in ("call", "batch", "perturbed", "watched"):
+            envelope["substitute"] = substituted
+            responder = self._respond
         cap = reply_bytes_cap(op, value, extra)
-        reply, result = self._exchange(function, envelope, value, seconds, cap, prepare)
+        reply, result = self._exchange(function, envelope, value, seconds, cap, prepare, responder)
         return self._result(function, module, reply, result)
 
     def _result(self, function: str, module: str, reply: dict[str, Any], result: Any) -> Any:

@@ -214,41 +214,53 @@ class _Worker:
 
     def replace_endless(self, names: Any) -> None:
         """Make the student functions that timed out earlier fail at once when the student's
-        other functions call them (``model_backward`` calling an endless ``relu_backward``).
-
-        A module's global, or an entry of a table it holds, is replaced when it is that very
-        function: same name, defined in the same student file (a module imported in two
-        styles holds two copies of it).
-        """
+        other functions call them (``model_backward`` calling an endless ``relu_backward``)."""
         if type(names) is not list:
             return
         new = {n for n in names if type(n) is str and n in self.function_modules} - self.endless
         if not new:
             return
         self.endless |= new
+        self.swap_functions({name: _endless_stand_in(name) for name in new})
+
+    def swap_functions(self, stand_ins: Mapping[str, Any]) -> list[tuple[Any, Any, Any]]:
+        """Put each stand-in in place of the student function of its name, and return what
+        undoes it (`restore`).
+
+        A module's global, or an entry of a table it holds (``{"relu": (relu, relu_backward)}``),
+        is replaced when it is that very function: same name, defined in the same student
+        file (a module imported in two styles holds two copies of it).
+        """
         defined_in = {}
-        for name in new:
+        for name in stand_ins:
             original = self.function(name)
             if isinstance(original, types.FunctionType):
                 defined_in[name] = original.__code__.co_filename
+        undo: list[tuple[Any, Any, Any]] = []
 
         def replaced(value: Any, depth: int) -> Any:
-            # The function itself, or a table holding it (``{"relu": (relu, relu_backward)}``).
             if isinstance(value, types.FunctionType):
                 name = value.__name__
                 if defined_in.get(name) == value.__code__.co_filename:
-                    return _endless_stand_in(name)
+                    return stand_ins[name]
                 return value
             if depth >= 3:
                 return value
             if type(value) is dict:
                 for key, item in list(value.items()):
-                    value[key] = replaced(item, depth + 1)
+                    swap(value, key, item, depth)
             elif type(value) is list:
-                value[:] = [replaced(item, depth + 1) for item in value]
+                for index, item in enumerate(list(value)):
+                    swap(value, index, item, depth)
             elif type(value) is tuple:
                 return tuple(replaced(item, depth + 1) for item in value)
             return value
+
+        def swap(container: Any, key: Any, item: Any, depth: int) -> None:
+            new = replaced(item, depth + 1)
+            if new is not item:
+                undo.append((container, key, item))
+                container[key] = new
 
         for module in list(sys.modules.values()):
             if not str(getattr(module, "__file__", None) or "").startswith(self.scratch):
@@ -256,7 +268,38 @@ class _Worker:
             namespace = vars(module)
             for attribute, value in list(namespace.items()):
                 if not attribute.startswith("__"):
-                    namespace[attribute] = replaced(value, 0)
+                    swap(namespace, attribute, value, -1)
+        return undo
+
+    @staticmethod
+    def restore(undo: list[tuple[Any, Any, Any]]) -> None:
+        for container, key, original in reversed(undo):
+            with contextlib.suppress(Exception):  # the student's code may have changed it
+                container[key] = original
+
+    def substituted(self, names: Any, seq: Any) -> list[tuple[Any, Any, Any]]:
+        """While one request runs: the contract functions it names answered by the trusted
+        side (which may decline: then the student's own function runs)."""
+        if type(names) is not list:
+            return []
+        stand_ins = {}
+        for name in names:
+            if type(name) is str and name in self.function_modules:
+                original = self.function(name)
+                if callable(original):
+                    stand_ins[name] = self.callback_stand_in(name, original, seq)
+        return self.swap_functions(stand_ins) if stand_ins else []
+
+    def callback_stand_in(self, name: str, original: Any, seq: Any) -> Any:
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            self.send({"seq": seq, "kind": "callback", "function": name}, (args, kwargs))
+            reply, value = self.reader.receive(None, make_handle=self.handles.resolve)
+            if reply.get("kind") == "answer":
+                return value
+            return original(*args, **kwargs)
+
+        stand_in.__name__ = stand_in.__qualname__ = name
+        return stand_in
 
     def send(self, envelope: dict[str, Any], value: Any = None) -> None:
         for stream in (sys.stdout, sys.stderr):
@@ -295,9 +338,13 @@ class _Worker:
             reply = getattr(self, f"op_{request.get('op')}", None)
             if reply is None:
                 self.send({"seq": seq, "kind": "bad_request"})
-            else:
+                continue
+            undo = self.substituted(request.get("substitute"), seq)
+            try:
                 envelope, result = reply(request, value)
-                self.send({"seq": seq, **envelope}, result)
+            finally:
+                self.restore(undo)
+            self.send({"seq": seq, **envelope}, result)
 
     def op_import(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
         module = str(request["module"])

@@ -524,3 +524,26 @@ def test_large_honest_replies_still_come_back(open_session: OpenSession) -> None
     np.testing.assert_array_equal(session.call("double", big), big * 2)
     batch = session.call_batch("double", [((big[:1000],), {})] * 200)
     assert len(batch) == 200 and batch[-1][999] == 1998.0
+
+
+def test_a_callback_nobody_offered_is_hostile(open_session: OpenSession) -> None:
+    """Student code that forges a request for a substituted value, when none is offered,
+    gets its worker replaced; the answer key is never computed for it."""
+    session = open_session(
+        hostile=textwrap.dedent(
+            """
+            import gc
+
+            def forge():
+                for thing in gc.get_objects():
+                    if type(thing).__name__ == "_Worker":
+                        return thing.callback_stand_in("relu", None, 1)(2.0)
+
+            def ok(x):
+                return x
+            """
+        )
+    )
+    with pytest.raises(HostileValue):
+        session.call("forge")
+    assert session.call("ok", 2) == 2

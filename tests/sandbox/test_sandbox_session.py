@@ -389,3 +389,66 @@ def test_a_students_own_not_implemented_error_keeps_its_words(open_session: Open
     assert raised.value.detail == "tanh not supported yet"
     with pytest.raises(StudentNotImplemented, match="calls `sigmoid`, which is not implemented"):
         session.call("forward", 1.0, "sigmoid")
+
+
+SUBSTITUTION = """
+    import numpy as np
+
+    def double(x):
+        return x * 3  # the bug
+
+    def twice_plus_one(x):
+        return double(x) + 1
+
+    def using_a_table(x):
+        return TABLE["double"](x) + 1
+
+    TABLE = {"double": double}
+
+    def with_a_cache(x):
+        cache = Cache(x)
+        return double(cache) + 1
+
+    class Cache:
+        def __init__(self, x):
+            self.x = x
+        def __mul__(self, k):
+            return self.x * k
+"""
+
+
+def test_substituted_functions_are_answered_by_the_trusted_side(
+    open_session: OpenSession,
+) -> None:
+    """A bug costs once: `twice_plus_one` called with a correct `double` is right, through a
+    global or a table; without substitution, the student's own `double` runs."""
+    session = open_session(activations=SUBSTITUTION)
+    assert session.call("twice_plus_one", 2.0) == 7.0
+    session.substitute({"double": lambda x: x * 2})
+    assert session.call("twice_plus_one", 2.0) == 5.0
+    assert session.call("using_a_table", 2.0) == 5.0
+    assert session.answered == {"double"}
+    np.testing.assert_array_equal(
+        session.call_batch("twice_plus_one", [((np.ones(2),), {})] * 3)[2], [3.0, 3.0]
+    )
+    # A function is never substituted for itself.
+    assert session.call("double", 2.0) == 6.0
+    session.substitute({})
+    assert session.call("twice_plus_one", 2.0) == 7.0
+
+
+def test_a_substitute_that_cannot_answer_lets_the_students_function_run(
+    open_session: OpenSession,
+) -> None:
+    """An argument that is an object of the student's (a cache), or an implementation that
+    raises: declined, and the student's own function answers."""
+    session = open_session(activations=SUBSTITUTION)
+    session.substitute({"double": lambda x: x * 2})
+    assert session.call("with_a_cache", 2.0) == 7.0
+    assert session.answered == set()
+
+    def refuses(x: float) -> float:
+        raise ValueError("not the contract's shapes")
+
+    session.substitute({"double": refuses})
+    assert session.call("twice_plus_one", 2.0) == 7.0
