@@ -175,11 +175,11 @@ class _Encoder:
         return {"H": self.opaque(value)}
 
     def container(self, value: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: int) -> Any:
-        if type(value) is list:
+        if isinstance(value, list):
             return [self.node(item, depth + 1) for item in value]
-        if type(value) is tuple:
+        if isinstance(value, tuple):
             return {"T": [self.node(item, depth + 1) for item in value]}
-        if not all(type(key) is str for key in value):  # a dict
+        if not all(type(key) is str for key in value):
             return {"H": self.opaque(value)}
         return {"D": [[key, self.node(item, depth + 1)] for key, item in value.items()]}
 

@@ -84,7 +84,7 @@ class WorkerLauncher:
         for name, text in sources.items():
             (package / f"{name}.py").write_text(text, encoding="utf-8")
         if self.uid is not None:
-            for path in (folder, package, *package.iterdir()):
+            for path in (Path(folder), package, *package.iterdir()):
                 os.chown(path, self.uid, self.uid)
         return StagedSources(folder, world.SCRATCH if self.isolated else folder)
 

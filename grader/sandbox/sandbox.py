@@ -188,8 +188,8 @@ class Sandbox:
                 "forbidden": self._forbidden,
                 "root_base": os.path.join(self._base, "root"),
             }
-            self._zygote_box[0] = ZygoteClient(BASE_ENVIRONMENT, settings)
-        return self._zygote_box[0]
+            zygote = self._zygote_box[0] = ZygoteClient(BASE_ENVIRONMENT, settings)
+        return zygote
 
     def _probe(self) -> tuple[dict[str, bool], list[str]]:
         """Start one worker with nothing to import and see which layers it got."""

@@ -48,6 +48,14 @@ REPLY_ROOM_BYTES = 64 << 10
 REPLY_FLOOR_BYTES = 4 << 20
 
 
+def _texts(fields: Mapping[str, Any], *names: str) -> list[str] | None:
+    """The named fields of an untrusted reply, if every one of them is a string."""
+    found = [fields.get(name) for name in names]
+    if not all(type(text) is str for text in found):
+        return None
+    return [str(text) for text in found]
+
+
 def _holds_handle(value: Any, depth: int = 0) -> bool:
     """Whether a value holds an object that stayed in the worker."""
     if type(value) is codec.Handle:
@@ -618,8 +626,8 @@ class StudentSession:
         if kind == "endless" and type(inner) is str and inner in self._timed_out:
             # Checked against our own record: the worker cannot make up a timeout.
             raise StudentTimeout(function, self._timed_out[inner], repeated=True, via=inner)
-        fields = [reply.get(name) for name in ("type", "detail", "traceback")]
-        if kind == "raised" and all(type(text) is str for text in fields):
+        fields = _texts(reply, "type", "detail", "traceback")
+        if kind == "raised" and fields is not None:
             name, detail, trace = (self._clean(text) for text in fields)
             raise StudentRaised(function, name[: codec.TYPE_NAME_CHARS], detail, trace)
         self._retire()
@@ -681,9 +689,9 @@ class StudentSession:
                 self._failures_reported.add(module)  # a restarted worker runs it again
                 self._report_statements(module, reply.get("failures"))
             return
-        fields = [reply.get(name) for name in ("type", "detail")]
+        fields = _texts(reply, "type", "detail")
         line = reply.get("line")
-        if reply.get("kind") != "import_error" or not all(type(f) is str for f in fields):
+        if reply.get("kind") != "import_error" or fields is None:
             self._retire()
             self._broken(module, "import_crashed", None, "The sandbox sent a malformed reply.")
             return
@@ -705,16 +713,12 @@ class StudentSession:
         for failure in failures[:MAX_STATEMENT_FAILURES]:
             if type(failure) is not dict:
                 continue
-            line, name, detail, source = (
-                failure.get(key) for key in ("line", "type", "detail", "source")
-            )
-            if type(line) is not int or line < 1:
+            line, texts = failure.get("line"), _texts(failure, "type", "detail", "source")
+            if type(line) is not int or line < 1 or texts is None:
                 continue
-            if not all(type(text) is str for text in (name, detail, source)):
-                continue
-            name = self._clean(name)[: codec.TYPE_NAME_CHARS]
-            detail = self._clean(detail).rstrip(".")
-            source = codec.clean_text(source, 200)
+            name = self._clean(texts[0])[: codec.TYPE_NAME_CHARS]
+            detail = self._clean(texts[1]).rstrip(".")
+            source = codec.clean_text(texts[2], 200)
             where_en, where_fr, shown_line = self._where(module, line)
             self.module_problems.append(
                 problem(

@@ -25,7 +25,7 @@ import socket
 import sys
 import traceback
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -382,8 +382,9 @@ class _Worker:
         targets, step = request.get("targets"), request.get("step")
         if type(targets) is not list or type(step) is not float:
             return {"kind": "bad_request"}, None
-        bases = [codec.float_array_at(value, path) for path in targets]
-        if any(base is None for base in bases):
+        found = [codec.float_array_at(value, path) for path in targets]
+        bases = [base for base in found if base is not None]
+        if len(bases) != len(found):
             return {"kind": "bad_request"}, None
         calls = (
             _perturbed(value, path, index, base.flat[index] + delta)
@@ -424,7 +425,7 @@ class _Worker:
         return call
 
     def run(
-        self, name: str, calls: Sequence[Any], pick: Any, *, batch: bool
+        self, name: str, calls: Iterable[Any], pick: Any, *, batch: bool
     ) -> tuple[dict[str, Any], Any]:
         try:
             function = self.function(name)

@@ -109,7 +109,7 @@ class Zygote:
         try:
             pid = os.fork()
             if pid == 0:
-                worker.run(*fds, config)
+                worker.run(fds[0], fds[1], fds[2], fds[3], fds[4], config)
         finally:
             if self.own_pid_namespace is not None:
                 kernel.setns(self.own_pid_namespace, kernel.CLONE_NEWPID)
@@ -153,7 +153,8 @@ class Zygote:
 
     def serve(self, wakeup: int) -> None:
         while True:
-            ready, _, _ = select.select([self.control, wakeup], [], [], 1.0)
+            watched: list[Any] = [self.control, wakeup]
+            ready, _, _ = select.select(watched, [], [], 1.0)
             if wakeup in ready:
                 with contextlib.suppress(BlockingIOError):
                     os.read(wakeup, 4096)
