@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
-def N_(message: str) -> str:
-    """Mark `message` for the catalog without translating it now (the gettext convention)."""
-    return message
-
+from grader.i18n import N_
 
 # Lecture sections (the headings of docs/lecture.md and the slides).
 VANISHING = N_("Vanishing gradients")
