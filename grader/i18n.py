@@ -1,9 +1,7 @@
 """One translation system for everything nngrade says to a person: gettext, one catalog.
 
 Code writes each message in English, which is its gettext message id, with ``%(name)s``
-placeholders, and translates it where it is shown::
-
-    from grader.i18n import translator
+placeholders, and translates it where it is shown, with `translator` from here::
 
     _ = translator(lang)
     print(_("%(file)s does not define `%(function)s`.", file=path, function=name))

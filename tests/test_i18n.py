@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 
 from grader.i18n import LANGUAGES, N_, Text, UnknownLanguage, detect_language, translator
 from grader.locale import (
+    KEYWORDS,
     TRANSLATED,
     compiled_catalog,
+    messages_in,
     mo_path,
+    source_files,
     stale,
     translations,
     untranslated,
@@ -45,8 +49,10 @@ def test_every_message_has_a_french_translation() -> None:
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_translations_keep_the_placeholders_of_their_message(lang: str) -> None:
     """A translation fills exactly the fields its message has, or formatting would fail."""
-    for message, string in translations(lang).items():
-        assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(message)), message
+    for message, strings in translations(lang).items():
+        fields = sorted(PLACEHOLDER.findall(message))
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(string)) == fields, message
 
 
 def test_translator_translates_then_fills_the_fields() -> None:
@@ -86,3 +92,27 @@ def test_text_is_a_message_readable_in_every_language() -> None:
 def test_language_follows_option_then_locale(requested, environ, lang) -> None:
     """--lang wins; else LC_ALL, LC_MESSAGES, LANG in that order; unknown means English."""
     assert detect_language(requested, environ) == lang
+
+
+def test_the_tools_find_every_message_the_code_marks() -> None:
+    """Every call that marks a literal message (``_``, ``N_``, ``Text``, ``gettext``...) is
+    one the catalog tools find: a call inside an f-string, say, would be missed by them and
+    never translated."""
+    for path in source_files():
+        if path.suffix != ".py":
+            continue
+        marked = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            function = node.func
+            name = function.attr if isinstance(function, ast.Attribute) else None
+            name = function.id if isinstance(function, ast.Name) else name
+            first = node.args[0]
+            if (
+                name in KEYWORDS
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
+                marked.add(first.value)
+        assert marked == messages_in(path), path

@@ -49,9 +49,10 @@ HEADER = (
 
 @dataclass(frozen=True)
 class Message:
-    """One message id found in the sources, with the first place that uses it."""
+    """One message found in the sources: its id, its plural (``ngettext``), where it is used."""
 
     id: str
+    plural: str | None
     where: str
 
 
@@ -61,26 +62,39 @@ def source_files() -> list[Path]:
     return [path for path in files if "__pycache__" not in path.parts]
 
 
-def _messages_of(path: Path) -> Iterator[tuple[int, str]]:
+def _messages_of(path: Path) -> Iterator[tuple[int, str | tuple[str, ...]]]:
     if path.suffix == ".j2":
         method, options = babel_extract, {"extensions": "jinja2.ext.i18n"}
     else:
         method, options = "python", {}
     with path.open("rb") as source:
         for line, message, _, _ in extract(method, source, keywords=KEYWORDS, options=options):
-            if isinstance(message, tuple):  # ngettext: singular and plural
-                yield from ((line, part) for part in message if part)
-            elif message:
+            if message:
                 yield line, message
 
 
+def messages_in(path: Path) -> set[str]:
+    """The message ids (singular) that the tools find in one source file."""
+    return {
+        message[0] if isinstance(message, tuple) else message for _, message in _messages_of(path)
+    }
+
+
 def used_messages() -> dict[str, Message]:
-    """Every message id the sources mark for translation, in order of appearance."""
+    """Every message the sources mark for translation, by id, in order of appearance."""
     found: dict[str, Message] = {}
     for path in source_files():
         where = path.relative_to(GRADER_DIR.parent).as_posix()
         for line, message in _messages_of(path):
-            found.setdefault(message, Message(message, f"{where}:{line}"))
+            singular, plural = (
+                (message[0], message[1])
+                if isinstance(message, tuple)
+                else (
+                    message,
+                    None,
+                )
+            )
+            found.setdefault(singular, Message(singular, plural, f"{where}:{line}"))
     return found
 
 
@@ -103,12 +117,25 @@ def read_catalog(lang: str) -> Catalog:
         return read_po(source, locale=lang, domain=DOMAIN)
 
 
-def translations(lang: str) -> dict[str, str]:
-    """message id -> its translation in `lang` ("" when not translated yet)."""
+def translations(lang: str) -> dict[str, tuple[str, ...]]:
+    """message id -> its translation in `lang`: one string, or one per plural form of `lang`
+    for an ``ngettext`` message ("" where not translated yet)."""
+    found = {}
+    for message in read_catalog(lang):
+        if not message.id:
+            continue  # the header
+        singular = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        strings = message.string
+        found[singular] = tuple(strings) if isinstance(strings, tuple | list) else (strings,)
+    return found
+
+
+def plurals(lang: str) -> dict[str, str]:
+    """message id -> its plural id, for the ``ngettext`` messages of the `.po` of `lang`."""
     return {
-        message.id: message.string
+        message.id[0]: message.id[1]
         for message in read_catalog(lang)
-        if message.id and isinstance(message.id, str) and isinstance(message.string, str)
+        if isinstance(message.id, tuple | list)
     }
 
 
@@ -136,11 +163,16 @@ def updated_po(lang: str) -> bytes:
         language_team=f"{lang} <nngrade>",
         fuzzy=False,
     )
-    for message_id in sorted(used_messages()):
-        previous = old.get(message_id)
-        string = previous.string if previous is not None else ""
+    forms = catalog.num_plurals
+    for message_id, message in sorted(used_messages().items()):
+        key = (message_id, message.plural) if message.plural else message_id
+        previous = old.get(key)
         flags = ("python-format",) if "%(" in message_id else ()
-        catalog.add(message_id, string, flags=flags)
+        if message.plural:
+            strings = tuple(previous.string) if previous is not None else ("",) * forms
+            catalog.add(key, strings, flags=flags)
+        else:
+            catalog.add(key, previous.string if previous is not None else "", flags=flags)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, no_location=True)
     return buffer.getvalue()
@@ -149,10 +181,18 @@ def updated_po(lang: str) -> bytes:
 def stale(lang: str) -> list[str]:
     """Why the catalog of `lang` is not in line with the sources (empty: it is)."""
     used, translated = set(used_messages()), translations(lang)
+    known = plurals(lang)
     problems = []
     missing = sorted(used - set(translated))
     if missing:
         problems.append(f"{len(missing)} messages of the code are not in {po_path(lang)}")
+    wrong_plurals = [
+        message
+        for message in used_messages().values()
+        if message.id in translated and message.plural != known.get(message.id)
+    ]
+    if wrong_plurals:
+        problems.append(f"{len(wrong_plurals)} messages of {po_path(lang)} lost their plural")
     unused = sorted(set(translated) - used)
     if unused:
         problems.append(f"{len(unused)} messages of {po_path(lang)} are no longer used")
@@ -163,7 +203,7 @@ def stale(lang: str) -> list[str]:
 
 def untranslated(lang: str) -> list[str]:
     """The messages of the `.po` of `lang` whose translation is still empty."""
-    return sorted(message for message, string in translations(lang).items() if not string)
+    return sorted(message for message, strings in translations(lang).items() if not all(strings))
 
 
 def update_catalogs() -> list[Path]:

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from .checking import Checker
-from .messages import say
 
 Case = dict[str, Any]
 Check = Callable[[Checker, list[Case]], None]
@@ -297,7 +296,12 @@ def check_train(checker: Checker, cases: list[Case]) -> None:
         if not isinstance(costs, (list, tuple, np.ndarray)) or len(costs) != wanted:
             length = len(costs) if hasattr(costs, "__len__") else "?"
             checker.fail(
-                say("wrong_length", checker.lang, what="costs", got=length, expected=wanted)
+                checker._(
+                    "%(what)s has %(got)s items; %(expected)s were expected.",
+                    what="costs",
+                    got=length,
+                    expected=wanted,
+                )
             )
         for index, (have, want) in enumerate(zip(costs, expected["costs"], strict=True)):
             checker.number(have, want, f"costs[{index}]")

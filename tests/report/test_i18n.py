@@ -14,7 +14,8 @@ def english_ui_chunks() -> list[str]:
     """Our English UI words that French pages must not show: each message's text between
     placeholders, unless French uses the same words ("Exception", "Test")."""
     chunks = set()
-    for message, translation in translations("fr").items():
+    for message, strings in translations("fr").items():
+        translation = " ".join(strings)
         for chunk in re.split(r"%\(\w+\)[sd]", message):
             chunk = chunk.strip(" :.,")
             if len(chunk) >= 3 and chunk not in translation:
