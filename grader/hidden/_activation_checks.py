@@ -20,6 +20,7 @@ from grader.hidden._support import (
     projected_gradient,
     reference_projected_gradient,
 )
+from grader.i18n import Text
 
 Forward = Callable[..., np.ndarray]
 
@@ -29,12 +30,12 @@ def from_Z_alternative(function: str, wrong: np.ndarray) -> Alternative:
     return (
         Diagnosis(
             "from_Z_not_activation",
-            f"Your dZ applies the derivative formula to Z itself: {function}'s derivative is "
-            f"written with A = {function}(Z). Compute A = {function}(Z) first, then use A "
-            "in the formula.",
-            f"Votre dZ applique la formule de la dérivée à Z lui-même : la dérivée de "
-            f"{function} s'écrit avec A = {function}(Z). Calculez d'abord A = {function}(Z), "
-            "puis utilisez A dans la formule.",
+            Text(
+                "Your dZ applies the derivative formula to Z itself: %(function)s's derivative "
+                "is written with A = %(function)s(Z). Compute A = %(function)s(Z) first, then "
+                "use A in the formula.",
+                function=function,
+            ),
         ),
         wrong,
     )

@@ -19,21 +19,22 @@ from grader.hidden._activation_checks import (
     check_forward_values,
     from_Z_alternative,
 )
+from grader.i18n import Text
 
 UNSTABLE_SOFTMAX = Diagnosis(
     "unstable_softmax",
-    "exp overflows for large Z: subtract each column's maximum from Z before np.exp "
-    "(the result does not change, the overflow disappears).",
-    "exp dépasse les capacités pour Z grand : soustrayez le maximum de chaque colonne à Z "
-    "avant np.exp (le résultat ne change pas, le dépassement disparaît).",
+    Text(
+        "exp overflows for large Z: subtract each column's maximum from Z before np.exp "
+        "(the result does not change, the overflow disappears)."
+    ),
 )
 
 OVERFLOW = Diagnosis(
     "overflow",
-    "For large |z| the formula overflows: write it so that exp only receives non-positive "
-    "numbers, or rely on np.exp returning inf and 1/(1+inf) = 0.",
-    "Pour |z| grand la formule déborde : écrivez-la pour qu'exp ne reçoive que des nombres "
-    "négatifs ou nuls, ou appuyez-vous sur np.exp qui renvoie inf et 1/(1+inf) = 0.",
+    Text(
+        "For large |z| the formula overflows: write it so that exp only receives "
+        "non-positive numbers, or rely on np.exp returning inf and 1/(1+inf) = 0."
+    ),
 )
 
 
@@ -41,10 +42,11 @@ def _wrong_axis(name: str, wrong: np.ndarray) -> tuple[Diagnosis, np.ndarray]:
     return (
         Diagnosis(
             "wrong_axis",
-            f"Your {name} normalises along the wrong axis: the classes are the rows, so "
-            "each column must sum to 1 (use axis=0 and keepdims=True).",
-            f"Votre {name} normalise selon le mauvais axe : les classes sont les lignes, donc "
-            "chaque colonne doit sommer à 1 (utilisez axis=0 et keepdims=True).",
+            Text(
+                "Your %(name)s normalises along the wrong axis: the classes are the rows, so "
+                "each column must sum to 1 (use axis=0 and keepdims=True).",
+                name=name,
+            ),
         ),
         wrong,
     )

@@ -180,7 +180,7 @@ class Checker:
             problem += " " + self._("This input is a numerical-stability test.")
         sentence = ""
         if diagnosis is not None:
-            sentence = diagnosis.fr if self.lang == "fr" else diagnosis.en
+            sentence = diagnosis.text[self.lang]
         raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
 
     # Comparing ----------------------------------------------------------------------------
