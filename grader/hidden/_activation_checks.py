@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.catalog import known_mistakes
 from grader.checks import describe_call, expect_array, expect_gradient
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import (
@@ -20,25 +21,13 @@ from grader.hidden._support import (
     projected_gradient,
     reference_projected_gradient,
 )
-from grader.i18n import Text
 
 Forward = Callable[..., np.ndarray]
 
 
 def from_Z_alternative(function: str, wrong: np.ndarray) -> Alternative:
     """The derivative computed from Z where it needs the activation's output."""
-    return (
-        Diagnosis(
-            "from_Z_not_activation",
-            Text(
-                "Your dZ applies the derivative formula to Z itself: %(function)s's derivative "
-                "is written with A = %(function)s(Z). Compute A = %(function)s(Z) first, then "
-                "use A in the formula.",
-                function=function,
-            ),
-        ),
-        wrong,
-    )
+    return known_mistakes()["from_Z_not_activation"].diagnosis(function=function), wrong
 
 
 def check_forward_values(

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import reference.activations as ref
+from grader.catalog import get_exercise
 from grader.gradcheck import Diagnosis, sample_away_from_kinks, sample_unsaturated
 from grader.hidden._activation_checks import (
     check_backward_gradient,
@@ -19,37 +20,13 @@ from grader.hidden._activation_checks import (
     check_forward_values,
     from_Z_alternative,
 )
-from grader.i18n import Text
 
-UNSTABLE_SOFTMAX = Diagnosis(
-    "unstable_softmax",
-    Text(
-        "exp overflows for large Z: subtract each column's maximum from Z before np.exp "
-        "(the result does not change, the overflow disappears)."
-    ),
-)
-
-OVERFLOW = Diagnosis(
-    "overflow",
-    Text(
-        "For large |z| the formula overflows: write it so that exp only receives "
-        "non-positive numbers, or rely on np.exp returning inf and 1/(1+inf) = 0."
-    ),
-)
+UNSTABLE_SOFTMAX = get_exercise("softmax").mistake("unstable_softmax").diagnosis()
+OVERFLOW = get_exercise("sigmoid").mistake("overflow").diagnosis()
 
 
 def _wrong_axis(name: str, wrong: np.ndarray) -> tuple[Diagnosis, np.ndarray]:
-    return (
-        Diagnosis(
-            "wrong_axis",
-            Text(
-                "Your %(name)s normalises along the wrong axis: the classes are the rows, so "
-                "each column must sum to 1 (use axis=0 and keepdims=True).",
-                name=name,
-            ),
-        ),
-        wrong,
-    )
+    return get_exercise("softmax").mistake("wrong_axis").diagnosis(name=name), wrong
 
 
 def _softmax_wrong_axes(Z: np.ndarray) -> list[tuple[Diagnosis, np.ndarray]]:
