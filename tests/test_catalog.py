@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 from pathlib import Path
@@ -135,3 +136,22 @@ def test_texts_read_in_every_language() -> None:
             assert set(text) == {"en", "fr"}
             if len(text["en"]) > 20:
                 assert text["fr"] != text["en"], text.message
+
+
+def test_every_part_that_checks_a_function_knows_every_family() -> None:
+    """The self-check and the expected values implement exactly the families of the specs.
+
+    grader/public runs only from a handout (it imports the shipped gradcheck), so its table
+    of families is read from the source.
+    """
+    from grader.authoring.expected import EXPECTED
+
+    source = (ROOT / "grader" / "public" / "functions.py").read_text(encoding="utf-8")
+    table = next(
+        node.value
+        for node in ast.parse(source).body
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "FAMILIES"
+    )
+    assert isinstance(table, ast.Dict)
+    assert tuple(ast.literal_eval(key) for key in table.keys if key is not None) == CHECK_KINDS
+    assert tuple(EXPECTED) == CHECK_KINDS

@@ -10,7 +10,7 @@ module at release), so a function passes here on the same criterion as at gradin
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -33,52 +33,28 @@ from .student import Problem, StudentCode
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
 
-# Which module of exercises/ defines each function (the exercise contract).
-MODULE_OF: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "sigmoid",
-            "sigmoid_backward",
-            "tanh",
-            "tanh_backward",
-            "relu",
-            "relu_backward",
-            "leaky_relu",
-            "leaky_relu_backward",
-            "softmax",
-            "softmax_backward",
-        ),
-        "activations",
-    ),
-    **dict.fromkeys(
-        (
-            "binary_cross_entropy",
-            "binary_cross_entropy_backward",
-            "categorical_cross_entropy",
-            "categorical_cross_entropy_backward",
-            "softmax_cross_entropy_backward",
-        ),
-        "losses",
-    ),
-    **dict.fromkeys(
-        (
-            "initialize_parameters",
-            "linear_forward",
-            "linear_activation_forward",
-            "model_forward",
-            "linear_backward",
-            "linear_activation_backward",
-            "model_backward",
-            "update_parameters",
-        ),
-        "network",
-    ),
-    "train": "model",
-    "predict": "model",
-}
 
-# The only function allowed to write into its arguments.
-MAY_MODIFY_ARGUMENTS = frozenset({"update_parameters"})
+@dataclass(frozen=True)
+class Contract:
+    """What the checks need to know of the exercise contract (from ``expected.json``).
+
+    Attributes:
+        modules: student function -> the module of ``exercises/`` that defines it.
+        modifies_arguments: the functions allowed to write into their arguments.
+        output_costs: output activation -> the cost it is trained with.
+    """
+
+    modules: Mapping[str, str]
+    modifies_arguments: frozenset[str] = frozenset()
+    output_costs: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_expected(cls, expected: Mapping[str, Any]) -> Contract:
+        return cls(
+            modules=dict(expected["modules"]),
+            modifies_arguments=frozenset(expected.get("modifies_arguments", ())),
+            output_costs=dict(expected.get("output_costs", {})),
+        )
 
 
 @dataclass
@@ -121,9 +97,10 @@ def _format_index(index: tuple[int, ...]) -> str:
 class Checker:
     """Calls the student's functions for one function's checks and compares the results."""
 
-    def __init__(self, student: StudentCode, lang: str) -> None:
+    def __init__(self, student: StudentCode, lang: str, contract: Contract) -> None:
         self.student = student
         self.lang = lang
+        self.contract = contract
         self._ = translator(lang)
         self.case = ""
         self.stability = False
@@ -134,7 +111,7 @@ class Checker:
     def function(self, name: str) -> Callable[..., Any]:
         """The student's function `name` (a `Failure` if it cannot be found)."""
         try:
-            return self.student.function(MODULE_OF[name], name)
+            return self.student.function(self.contract.modules[name], name)
         except Problem as problem:
             raise Failure(problem.message, call=self._call, case=self.case) from None
 
@@ -147,7 +124,7 @@ class Checker:
             result = self.student.call(function, *arguments.values())
         except Problem as problem:
             raise Failure(problem.message, call=self._call, case=self.case) from None
-        if name not in MAY_MODIFY_ARGUMENTS:
+        if name not in self.contract.modifies_arguments:
             for key, value in arguments.items():
                 if not _same(before[key], value):
                     self.fail(
@@ -184,6 +161,24 @@ class Checker:
         raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
 
     # Comparing ----------------------------------------------------------------------------
+
+    def value(self, got: Any, expected: Any, what: str, *, m: int | None = None) -> Any:
+        """Check `got` against `expected`, whatever its form: an array (integers compared
+        exactly), a number, a boolean, or a list or dict of those, entry by entry.
+
+        `m` is the number of examples where a 1/m belongs in the result (see `array`).
+        """
+        if isinstance(expected, np.ndarray):
+            return self.array(got, expected, what, integer=expected.dtype.kind in "iu", m=m)
+        if isinstance(expected, bool):
+            return self.boolean(got, expected, what)
+        if isinstance(expected, numbers.Real):
+            return self.number(got, expected, what, m=m)
+        if isinstance(expected, dict):
+            return self.arrays(got, expected, what, m=m)
+        if isinstance(expected, list):
+            return self.sequence(got, expected, what, m=m)
+        raise TypeError(f"No comparison for an expected {type(expected).__name__} ({what}).")
 
     def array(
         self,
@@ -270,6 +265,35 @@ class Checker:
             )
         return value
 
+    def boolean(self, got: Any, expected: bool, what: str) -> bool:
+        """Check that `got` is a boolean (Python's or numpy's) equal to `expected`."""
+        if isinstance(got, np.ndarray) and got.ndim == 0:
+            got = got.item()
+        if not isinstance(got, bool | np.bool_):
+            self._wrong_type(got, "bool")
+        if bool(got) != expected:
+            self.fail(self._value_differs(what, bool(got), expected))
+        return bool(got)
+
+    def sequence(
+        self, got: Any, expected: list[Any], what: str, *, m: int | None = None
+    ) -> list[Any]:
+        """Check that `got` is a list (tuple, 1-d array) of the expected length and values."""
+        if not isinstance(got, list | tuple | np.ndarray) or np.ndim(got) == 0:
+            self._wrong_type(got, "list")
+        if len(got) != len(expected):
+            self.fail(
+                self._(
+                    "%(what)s has %(got)s items; %(expected)s were expected.",
+                    what=what,
+                    got=len(got),
+                    expected=len(expected),
+                )
+            )
+        for index, (have, want) in enumerate(zip(got, expected, strict=True)):
+            self.value(have, want, f"{what}[{index}]", m=m)
+        return list(got)
+
     def tuple_of(self, got: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
         """Check that `got` is a tuple (or list) of ``len(names)`` values."""
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
@@ -284,9 +308,9 @@ class Checker:
         return tuple(got)
 
     def arrays(
-        self, got: Any, expected: dict[str, np.ndarray], what: str, *, m: int | None = None
+        self, got: Any, expected: dict[str, Any], what: str, *, m: int | None = None
     ) -> dict[str, Any]:
-        """Check a dictionary of arrays key by key (extra keys are allowed; `m`: see `array`)."""
+        """Check a dictionary key by key (extra keys are allowed; `m`: see `array`)."""
         if not isinstance(got, dict):
             self._wrong_type(got, "dict")
         for key, value in expected.items():
@@ -299,7 +323,7 @@ class Checker:
                         keys=keys,
                     )
                 )
-            self.array(got[key], value, f"{what}[{key!r}]", m=m)
+            self.value(got[key], value, f"{what}[{key!r}]", m=m)
         return got
 
     def gradient(

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .checking import MODULE_OF, Checker, Failure
-from .functions import CHECKS, depends_on
+from .checking import Checker, Contract, Failure
+from .functions import FAMILIES
 from .i18n import LANGUAGES, N_, detect_language, translations, translator
 from .numerics import decode
 from .student import NotStarted, Problem, StudentCode
@@ -68,18 +68,24 @@ def load_expected(path: Path = EXPECTED_FILE) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def check_function(student: StudentCode, name: str, cases: list[dict[str, Any]]) -> Outcome:
+def check_function(
+    student: StudentCode, name: str, expected: dict[str, Any], contract: Contract | None = None
+) -> Outcome:
     """Run the checks of `name` alone (before waiting states are resolved)."""
-    file = f"exercises/{MODULE_OF[name]}.py"
+    contract = contract or Contract.from_expected(expected)
+    module = contract.modules[name]
+    file = f"exercises/{module}.py"
     try:
-        function = student.function(MODULE_OF[name], name)
+        function = student.function(module, name)
     except Problem as problem:
         return Outcome(name, FAILED, problem.message, loading=True)
     if student.is_untouched_stub(function):
         return Outcome(name, NOT_STARTED, _not_started(student.lang, file))
-    checker = Checker(student, student.lang)
+    checker = Checker(student, student.lang, contract)
+    options = dict(expected["checks"][name])
+    family = FAMILIES[options.pop("kind")]
     try:
-        CHECKS[name](checker, [decode(case) for case in cases])
+        family(checker, name, [decode(case) for case in expected["cases"][name]], options)
     except NotStarted as stub:
         if stub.function == name:
             return Outcome(name, NOT_STARTED, _not_started(student.lang, file))
@@ -97,21 +103,37 @@ def _not_started(lang: str, file: str) -> str:
 def run_checks(root: Path, lang: str, expected: dict[str, Any]) -> list[Outcome]:
     """Check every function of `expected` against the `exercises/` folder under `root`."""
     student = StudentCode(root, lang)
+    contract = Contract.from_expected(expected)
     outcomes: dict[str, Outcome] = {}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # Overflow in exp(1000) is the stability tests' business, not a crash.
         warnings.simplefilter("ignore", RuntimeWarning)
         for name in expected["functions"]:
-            outcome = check_function(student, name, expected["cases"][name])
-            outcomes[name] = _resolve_waiting(outcome, outcomes)
+            outcome = check_function(student, name, expected, contract)
+            outcomes[name] = _resolve_waiting(outcome, outcomes, expected["depends_on"])
     return list(outcomes.values())
 
 
-def _resolve_waiting(outcome: Outcome, earlier: dict[str, Outcome]) -> Outcome:
+def builds_on(function: str, direct: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every function `function` builds on, directly or not (without itself), given what
+    each function calls directly."""
+    seen: list[str] = []
+    pending = list(direct.get(function, ()))
+    while pending:
+        name = pending.pop(0)
+        if name not in seen and name != function:
+            seen.append(name)
+            pending.extend(direct.get(name, ()))
+    return tuple(seen)
+
+
+def _resolve_waiting(
+    outcome: Outcome, earlier: dict[str, Outcome], direct: dict[str, list[str]]
+) -> Outcome:
     """A failure while a function it builds on does not pass becomes "waiting" for it."""
     if outcome.status != FAILED or outcome.loading:
         return outcome
-    unsettled = [name for name in depends_on(outcome.function) if name in earlier]
+    unsettled = [name for name in builds_on(outcome.function, direct) if name in earlier]
     causes = [n for n in unsettled if earlier[n].status in (FAILED, NOT_STARTED)]
     if not causes:
         causes = [n for n in unsettled if earlier[n].status == WAITING]
