@@ -139,12 +139,14 @@ def test_texts_read_in_every_language() -> None:
 
 
 def test_every_part_that_checks_a_function_knows_every_family() -> None:
-    """The self-check and the expected values implement exactly the families of the specs.
+    """The self-check, the expected values and the notebook's cells implement exactly the
+    families of the specs.
 
     grader/public runs only from a handout (it imports the shipped gradcheck), so its table
     of families is read from the source.
     """
     from grader.authoring.expected import EXPECTED
+    from grader.nbgrader_bridge.checks import WRITERS
 
     source = (ROOT / "grader" / "public" / "functions.py").read_text(encoding="utf-8")
     table = next(
@@ -155,3 +157,4 @@ def test_every_part_that_checks_a_function_knows_every_family() -> None:
     assert isinstance(table, ast.Dict)
     assert tuple(ast.literal_eval(key) for key in table.keys if key is not None) == CHECK_KINDS
     assert tuple(EXPECTED) == CHECK_KINDS
+    assert tuple(WRITERS) == CHECK_KINDS
