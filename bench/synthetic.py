@@ -23,8 +23,7 @@ import click
 
 from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Category, Edit, Mutation
 from bench.tools import ROOT
-
-MODULES: tuple[str, ...] = ("activations", "losses", "network", "model")
+from grader.catalog import MODULES
 
 CLASS_MIX: dict[Category, float] = {
     "variant": 0.55,
