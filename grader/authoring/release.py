@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader.authoring.expected import build_expected, load_oracle
 from grader.authoring.generate import default_solutions_dir, stub_sources
+from grader.catalog import MODULES
 from grader.errors import UsageError
 from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 
@@ -93,7 +94,9 @@ def release(
 
     for name in ROOT_FILES:
         shutil.copyfile(ROOT_FILES_DIR / name, out_dir / name)
-    shutil.copyfile(ROOT_FILES_DIR / f"README.{lang}.md", out_dir / "README.md")
+    readme = (ROOT_FILES_DIR / f"README.{lang}.md").read_text(encoding="utf-8")
+    modules = ", ".join(f"`{module}.py`" for module in MODULES)  # in the order of the course
+    (out_dir / "README.md").write_text(readme.replace("{modules}", modules), encoding="utf-8")
     return out_dir
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.authoring.fences import find_regions
 from grader.authoring.release import release
-from grader.catalog import all_functions
+from grader.catalog import MODULES, all_functions
 from grader.cli import main
 from grader.errors import UsageError
 
@@ -63,6 +63,13 @@ def test_handout_layout(released: Path) -> None:
     }
     assert expected <= names
     assert (released / "requirements.txt").read_text().split() == ["numpy>=1.24", "pytest>=7.4"]
+
+
+def test_the_readme_lists_every_module_in_the_order_of_the_course(released: Path) -> None:
+    """The student README names the modules of the specs, in order, and no placeholder."""
+    text = (released / "README.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{module}.py`" for module in MODULES) in text
+    assert "{modules}" not in text
 
 
 def test_handout_ships_the_graders_own_gradcheck_and_translations(released: Path) -> None:
