@@ -16,7 +16,7 @@ import pytest
 import reference.diagnostics as ref
 from grader.catalog import get_exercise
 from grader.checks import describe_call, expect_array, fail_property
-from grader.gradcheck import Alternative
+from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import Student, call_pure
 from grader.specs.diagnostics import deep_network_grads, random_grads
 
@@ -108,7 +108,7 @@ def _check_fraction(
     function: str,
     args: dict[str, Any],
     expected: float,
-    alternatives: list[Alternative],
+    alternatives: list[tuple[Diagnosis, float]],
 ) -> None:
     """The student's fraction (a float) equals the reference's."""
     call = describe_call(function, args)
@@ -199,7 +199,7 @@ def _dead_layer(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
     return Z
 
 
-def _dead_alternatives(Z: np.ndarray) -> list[Alternative]:
+def _dead_alternatives(Z: np.ndarray) -> list[tuple[Diagnosis, float]]:
     return [
         (SPEC.mistake("dead_any_example").diagnosis(), float(np.mean(np.any(Z <= 0, axis=1)))),
         (SPEC.mistake("dead_entries").diagnosis(), float(np.mean(Z <= 0))),
@@ -222,7 +222,9 @@ def test_dead_relu_fraction(student, rng):
     _check_fraction(student, "dead_relu_fraction", {"Z": column}, expected, [])
 
 
-def _one_asymptote(A: np.ndarray, activation: str, threshold: float) -> list[Alternative]:
+def _one_asymptote(
+    A: np.ndarray, activation: str, threshold: float
+) -> list[tuple[Diagnosis, float]]:
     """Saturation counted near one asymptote only (either one)."""
     low, high = ASYMPTOTES[activation]
     mistake = SPEC.mistake("one_asymptote")

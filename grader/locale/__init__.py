@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
@@ -63,10 +64,9 @@ def source_files() -> list[Path]:
 
 
 def _messages_of(path: Path) -> Iterator[tuple[int, str | tuple[str, ...]]]:
-    if path.suffix == ".j2":
-        method, options = babel_extract, {"extensions": "jinja2.ext.i18n"}
-    else:
-        method, options = "python", {}
+    # Babel's own extractor for Python, Jinja2's for the templates.
+    method: Any = babel_extract if path.suffix == ".j2" else "python"
+    options = {"extensions": "jinja2.ext.i18n"} if path.suffix == ".j2" else {}
     with path.open("rb") as source:
         for line, message, _, _ in extract(method, source, keywords=KEYWORDS, options=options):
             if message:
@@ -120,13 +120,14 @@ def read_catalog(lang: str) -> Catalog:
 def translations(lang: str) -> dict[str, tuple[str, ...]]:
     """message id -> its translation in `lang`: one string, or one per plural form of `lang`
     for an ``ngettext`` message ("" where not translated yet)."""
-    found = {}
+    found: dict[str, tuple[str, ...]] = {}
     for message in read_catalog(lang):
         if not message.id:
             continue  # the header
         singular = message.id[0] if isinstance(message.id, tuple | list) else message.id
         strings = message.string
-        found[singular] = tuple(strings) if isinstance(strings, tuple | list) else (strings,)
+        forms = list(strings) if isinstance(strings, tuple | list) else [strings]
+        found[str(singular)] = tuple(form or "" for form in forms)
     return found
 
 
@@ -169,7 +170,8 @@ def updated_po(lang: str) -> bytes:
         previous = old.get(key)
         flags = ("python-format",) if "%(" in message_id else ()
         if message.plural:
-            strings = tuple(previous.string) if previous is not None else ("",) * forms
+            before = previous.string if previous is not None else None
+            strings = tuple(before) if isinstance(before, tuple | list) else ("",) * forms
             catalog.add(key, strings, flags=flags)
         else:
             catalog.add(key, previous.string if previous is not None else "", flags=flags)

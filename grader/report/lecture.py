@@ -93,6 +93,6 @@ def pointers(diagnosis_codes: Iterable[str], functions: Iterable[str]) -> list[t
         *(pointer_for_diagnosis(code) for code in diagnosis_codes),
         *(pointer_for_function(function) for function in functions),
     ]:
-        if pointer is not None and tuple(pointer) not in found:
-            found.append(tuple(pointer))
+        if pointer is not None and (pointer.section, pointer.idea) not in found:
+            found.append((pointer.section, pointer.idea))
     return found
