@@ -9,8 +9,9 @@ placeholders, and translates it where it is shown, with `translator` from here::
 A message defined in one place and shown in another (an exercise's title, a lecture
 pointer) is marked where it is defined, with `N_` (the message alone) or `Text` (the message
 and its fields, readable in every language: ``text["fr"]``), and translated where it is
-shown. ``python -m grader.locale`` finds every marked message in the sources, updates the
-catalogs and compiles them; a test fails while one has no French translation.
+shown; ``dict(Text(...))`` is the ``{language: sentence}`` that result documents store.
+``python -m grader.locale`` finds every marked message in the sources, updates the catalogs
+and compiles them; a test fails while one has no French translation.
 
 The compiled catalogs are ``locale/<lang>/LC_MESSAGES/nngrade.mo`` beside this module
 (``grader/locale/``); English, the language of the message ids, needs none. This module
