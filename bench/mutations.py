@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from grader.catalog import MODULES
+
 Category = Literal["variant", "bug", "partial", "timeout", "broken"]
 CATEGORIES: tuple[Category, ...] = ("variant", "bug", "partial", "timeout", "broken")
 
@@ -386,7 +388,7 @@ PARTIALS: tuple[Mutation, ...] = (
         "only_activations",
         "partial",
         "Only activations.py was handed in.",
-        drop=("losses", "network", "model"),
+        drop=tuple(module for module in MODULES if module != "activations"),
     ),
 )
 

@@ -1,7 +1,7 @@
 """What the sandbox costs per operation, measured with its own API.
 
 - sandbox start: `Sandbox()` (the warm zygote, once per grading process);
-- worker start: `Sandbox.open_session` with the answer key's four modules (fork from the
+- worker start: `Sandbox.open_session` with the answer key's modules (fork from the
   zygote, confinement, imports) and with a one-line module (fork and confinement only: a
   session without modules starts no worker);
 - session close: kill the worker, and sweep its user when it may have left a process;

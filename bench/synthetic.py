@@ -1,7 +1,7 @@
 """A synthetic class: N submissions made from `solutions/` and the planted edits of `mutations`.
 
 The class is a pure function of (N, seed, answer key): the same arguments give the same
-files, byte for byte. Each submission is a folder ``<out>/s###/`` holding the four modules
+files, byte for byte. Each submission is a folder ``<out>/s###/`` holding the student modules
 (or a single ``s###.ipynb`` for the notebook share), exactly as a student hands in the
 handout's ``exercises/`` folder.
 
@@ -23,8 +23,7 @@ import click
 
 from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Category, Edit, Mutation
 from bench.tools import ROOT
-
-MODULES: tuple[str, ...] = ("activations", "losses", "network", "model")
+from grader.catalog import MODULES
 
 CLASS_MIX: dict[Category, float] = {
     "variant": 0.55,
@@ -58,7 +57,7 @@ class SyntheticSubmission:
         category: what kind of submission it is (see `bench.mutations`).
         mutations: the names of the mutations applied.
         import_style: ``relative``, ``package`` or ``flat``.
-        form: ``folder`` (the four modules) or ``notebook`` (one ``.ipynb``).
+        form: ``folder`` (the student modules) or ``notebook`` (one ``.ipynb``).
         sources: module name -> the text the student wrote, for the modules handed in.
     """
 

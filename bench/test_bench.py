@@ -83,7 +83,7 @@ def test_import_styles_change_only_the_imports() -> None:
 
 
 def test_a_notebook_holds_every_function_without_imports_between_modules() -> None:
-    """The notebook form is valid JSON, defines all four modules' functions, and drops
+    """The notebook form is valid JSON, defines the modules' functions, and drops
     the imports between them."""
     key = {
         name: (ROOT / "solutions" / f"{name}.py").read_text() for name in ("activations", "model")

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import nbformat
 
+from grader.catalog import MODULES
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 STUBS = ROOT / "exercises"
 CLASS = Path(__file__).resolve().parent / "class"
 # Beside the class, not in it: every entry of the class folder is a student's submission.
 EXPECTED = CLASS.with_name("class-expected.json")
-MODULES = ("activations", "losses", "network", "model")
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # fixed, so that regenerating gives the same bytes
 
 
@@ -190,6 +191,17 @@ SUBMISSIONS: list[dict] = [
         "lose": ["training"],
         "modules": {"model": "missing"},
     },
+    {
+        "name": "pia_dead_entries",
+        "built_for": "bug: dead_relu_fraction counts the entries of Z <= 0, not the dead units",
+        "lose": ["diagnostics"],
+    },
+    {
+        "name": "quinn_before_diagnostics",
+        "built_for": "an older handout, without diagnostics.py: every other exercise grades",
+        "lose": ["diagnostics"],
+        "modules": {"diagnostics": "missing"},
+    },
 ]
 
 EDITS: dict[str, Edit] = {
@@ -214,6 +226,12 @@ EDITS: dict[str, Edit] = {
     ),
     "mia_exit_at_import": replace(
         "model", "import numpy as np\n", "import os\n\nimport numpy as np\n\nos._exit(3)\n"
+    ),
+    "pia_dead_entries": replace(
+        "diagnostics",
+        "    dead = np.all(Z <= 0, axis=1)  # one boolean per unit (row): never active on the "
+        "batch",
+        "    dead = Z <= 0",
     ),
     "noah_raises_at_import": replace(
         "model",
@@ -251,6 +269,8 @@ def build(name: str, solutions: Modules, stubs: Modules, out: Path = CLASS) -> N
         write_folder(target, infinite_loop(solutions))
     elif name == "olga_missing_module":
         write_folder(target, {k: v for k, v in solutions.items() if k != "model"})
+    elif name == "quinn_before_diagnostics":
+        write_folder(target, {k: v for k, v in solutions.items() if k != "diagnostics"})
     else:
         write_folder(target, EDITS[name](solutions))
 

@@ -1,11 +1,13 @@
 """Neural networks in numpy, written one step at a time: the course's exercises.
 
-Four modules, to fill in this order:
+Five modules, to fill in this order:
 
 - ``activations``: sigmoid, tanh, ReLU, Leaky ReLU, softmax and their derivatives;
 - ``losses``: binary and categorical cross-entropy and their derivatives;
 - ``network``: initialisation, forward propagation, backward propagation, one descent step;
-- ``model``: training by gradient descent, and prediction.
+- ``model``: training by gradient descent, and prediction;
+- ``diagnostics``: the pitfalls of training, measured: gradient norms per layer (vanishing
+  and exploding gradients), dead ReLU units, saturated sigmoid and tanh units.
 
 Notation (the lecture's, used in every docstring):
 

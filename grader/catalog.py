@@ -1,215 +1,77 @@
-"""The exercises, as data.
+"""The exercises: every spec of ``grader/specs/``, collected and checked once.
 
-Each `Exercise` names the functions of STUDENT_API.md it covers, the module they live
-in, its points, and what a student reads about it (titles and hints in French and
-English). The hidden suites tag every test with its exercise and points
-(``@pytest.mark.graded(exercise="sigmoid", points=1, en=..., fr=...)``); a test in the
-project checks that the points of an exercise's tests add up to its `points`.
+Each module of ``grader/specs/`` whose name does not start with an underscore defines
+``EXERCISE``, the `grader.spec.Exercise` of the same id; they are listed in their `order`.
+Everything else asks this module: the hidden suites tag every test with its exercise and
+points (``@pytest.mark.graded(exercise="sigmoid", points=1, en=..., fr=...)``), and a test
+checks that the points of an exercise's tests add up to its `points`.
 
-Adding an exercise: write it in `solutions/` and `reference/`, add its tests to a hidden
-suite, add an entry here. Nothing else changes.
+Adding an exercise: its spec in ``grader/specs/``, its code in ``solutions/`` and
+``reference/``, its tests in a hidden suite. Nothing else changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
 
+from grader import specs
 from grader.errors import UsageError
+from grader.spec import Activation, Exercise, Function, KnownMistake
 
-MODULES: tuple[str, ...] = ("activations", "losses", "network", "model")
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One graded exercise.
-
-    Attributes:
-        id: stable identifier used in result documents and gradebook columns.
-        module: the student module that holds the functions (one of `MODULES`).
-        functions: the student functions this exercise grades, in the order taught.
-        points: the exercise's maximum score.
-        title: ``{"en": ..., "fr": ...}``.
-        hint: what to read again when it fails, ``{"en": ..., "fr": ...}``.
-        depends_on: exercise ids whose functions this one calls (for the report).
-    """
-
-    id: str
-    module: str
-    functions: tuple[str, ...]
-    points: float
-    title: dict[str, str]
-    hint: dict[str, str]
-    depends_on: tuple[str, ...] = ()
+__all__ = [
+    "EXERCISES",
+    "MODULES",
+    "Exercise",
+    "activations",
+    "all_functions",
+    "depends_on",
+    "function_spec",
+    "get_exercise",
+    "known_mistakes",
+    "max_score",
+    "module_of",
+    "output_costs",
+]
 
 
-EXERCISES: tuple[Exercise, ...] = (
-    Exercise(
-        id="sigmoid",
-        module="activations",
-        functions=("sigmoid", "sigmoid_backward"),
-        points=4,
-        title={"en": "Sigmoid and its derivative", "fr": "Sigmoïde et sa dérivée"},
-        hint={
-            "en": "σ(z) = 1/(1+e^-z) and σ'(z) = σ(z)(1-σ(z)): the derivative uses σ(Z), "
-            "not Z. For large |z| the sigmoid saturates; compute it without overflow.",
-            "fr": "σ(z) = 1/(1+e^-z) et σ'(z) = σ(z)(1-σ(z)) : la dérivée utilise σ(Z), "
-            "pas Z. Pour |z| grand la sigmoïde sature ; calculez-la sans dépassement.",
-        },
-    ),
-    Exercise(
-        id="tanh",
-        module="activations",
-        functions=("tanh", "tanh_backward"),
-        points=3,
-        title={"en": "Hyperbolic tangent", "fr": "Tangente hyperbolique"},
-        hint={
-            "en": "tanh'(z) = 1 - tanh(z)²; multiply by the upstream gradient dA.",
-            "fr": "tanh'(z) = 1 - tanh(z)² ; multipliez par le gradient amont dA.",
-        },
-    ),
-    Exercise(
-        id="relu",
-        module="activations",
-        functions=("relu", "relu_backward"),
-        points=3,
-        title={"en": "ReLU", "fr": "ReLU"},
-        hint={
-            "en": "ReLU passes dA where Z > 0 and blocks it where Z < 0. A unit whose Z is "
-            "negative for every example is a dead neuron: it no longer learns.",
-            "fr": "ReLU laisse passer dA là où Z > 0 et le bloque là où Z < 0. Une unité dont "
-            "Z est négatif pour tous les exemples est un neurone mort : il n'apprend plus.",
-        },
-    ),
-    Exercise(
-        id="leaky_relu",
-        module="activations",
-        functions=("leaky_relu", "leaky_relu_backward"),
-        points=3,
-        title={"en": "Leaky ReLU", "fr": "Leaky ReLU"},
-        hint={
-            "en": "For Z < 0 Leaky ReLU returns alpha·Z and its derivative is alpha: the unit "
-            "never dies completely. Respect the `alpha` argument.",
-            "fr": "Pour Z < 0, Leaky ReLU renvoie alpha·Z et sa dérivée vaut alpha : l'unité "
-            "ne meurt jamais complètement. Respectez l'argument `alpha`.",
-        },
-    ),
-    Exercise(
-        id="softmax",
-        module="activations",
-        functions=("softmax", "softmax_backward"),
-        points=5,
-        title={"en": "Softmax", "fr": "Softmax"},
-        hint={
-            "en": "Softmax works per column (axis 0). Subtract each column's max before exp "
-            "to avoid overflow; the backward is S * (dA - Σ_rows(dA * S)).",
-            "fr": "Softmax agit par colonne (axe 0). Soustrayez le max de chaque colonne avant "
-            "exp pour éviter le dépassement ; la rétropropagation vaut "
-            "S * (dA - Σ_lignes(dA * S)).",
-        },
-        depends_on=(),
-    ),
-    Exercise(
-        id="binary_cross_entropy",
-        module="losses",
-        functions=("binary_cross_entropy", "binary_cross_entropy_backward"),
-        points=4,
-        title={"en": "Binary cross-entropy", "fr": "Entropie croisée binaire"},
-        hint={
-            "en": "The cost is the mean over the m columns; its derivative is per example "
-            "(no 1/m: linear_backward applies it).",
-            "fr": "Le coût est la moyenne sur les m colonnes ; sa dérivée est par exemple "
-            "(pas de 1/m : linear_backward l'applique).",
-        },
-    ),
-    Exercise(
-        id="categorical_cross_entropy",
-        module="losses",
-        functions=(
-            "categorical_cross_entropy",
-            "categorical_cross_entropy_backward",
-            "softmax_cross_entropy_backward",
-        ),
-        points=4,
-        title={"en": "Categorical cross-entropy", "fr": "Entropie croisée catégorielle"},
-        hint={
-            "en": "Sum over the class rows, mean over the m columns. With softmax, "
-            "dZ[L] = A[L] - Y.",
-            "fr": "Somme sur les lignes de classes, moyenne sur les m colonnes. Avec softmax, "
-            "dZ[L] = A[L] - Y.",
-        },
-    ),
-    Exercise(
-        id="initialization",
-        module="network",
-        functions=("initialize_parameters",),
-        points=2,
-        title={"en": "Parameter initialisation", "fr": "Initialisation des paramètres"},
-        hint={
-            "en": "W[l] has shape (n_l, n_{l-1}), drawn in layer order from "
-            "default_rng(seed) and scaled by sqrt(2 / n_{l-1}); b[l] is zeros (n_l, 1).",
-            "fr": "W[l] a la forme (n_l, n_{l-1}), tiré dans l'ordre des couches avec "
-            "default_rng(seed) et multiplié par sqrt(2 / n_{l-1}) ; b[l] vaut zéro (n_l, 1).",
-        },
-    ),
-    Exercise(
-        id="forward",
-        module="network",
-        functions=("linear_forward", "linear_activation_forward", "model_forward"),
-        points=6,
-        title={"en": "Forward propagation", "fr": "Propagation avant"},
-        hint={
-            "en": "Z[l] = W[l]·A[l-1] + b[l] with one example per column; hidden layers use "
-            "the hidden activation, the last layer the output activation.",
-            "fr": "Z[l] = W[l]·A[l-1] + b[l] avec un exemple par colonne ; les couches cachées "
-            "utilisent l'activation cachée, la dernière l'activation de sortie.",
-        },
-        depends_on=("sigmoid", "tanh", "relu", "leaky_relu", "softmax"),
-    ),
-    Exercise(
-        id="backward",
-        module="network",
-        functions=("linear_backward", "linear_activation_backward", "model_backward"),
-        points=10,
-        title={"en": "Backward propagation", "fr": "Rétropropagation"},
-        hint={
-            "en": "dW[l] = (1/m) dZ[l]·A[l-1]^T, db[l] = (1/m) Σ_columns dZ[l] with shape "
-            "(n_l, 1), dA[l-1] = W[l]^T·dZ[l]. Many layers of sigmoid make the first "
-            "layers' gradients vanish.",
-            "fr": "dW[l] = (1/m) dZ[l]·A[l-1]^T, db[l] = (1/m) Σ_colonnes dZ[l] de forme "
-            "(n_l, 1), dA[l-1] = W[l]^T·dZ[l]. Beaucoup de couches sigmoïdes font "
-            "disparaître le gradient des premières couches.",
-        },
-        depends_on=("forward", "binary_cross_entropy", "categorical_cross_entropy"),
-    ),
-    Exercise(
-        id="update",
-        module="network",
-        functions=("update_parameters",),
-        points=2,
-        title={"en": "Gradient descent step", "fr": "Pas de descente de gradient"},
-        hint={
-            "en": "W ← W - η dW and b ← b - η db, for every layer; return the parameters.",
-            "fr": "W ← W - η dW et b ← b - η db, pour chaque couche ; renvoyez les paramètres.",
-        },
-    ),
-    Exercise(
-        id="training",
-        module="model",
-        functions=("train", "predict"),
-        points=4,
-        title={"en": "Training and prediction", "fr": "Entraînement et prédiction"},
-        hint={
-            "en": "costs[i] is the cost before update i. predict thresholds a sigmoid output "
-            "at 0.5 and takes the argmax over rows for softmax; it returns ints of shape (1, m).",
-            "fr": "costs[i] est le coût avant la mise à jour i. predict seuille une sortie "
-            "sigmoïde à 0,5 et prend l'argmax sur les lignes pour softmax ; il renvoie des "
-            "entiers de forme (1, m).",
-        },
-        depends_on=("forward", "backward", "update"),
-    ),
-)
+def _collect() -> tuple[Exercise, ...]:
+    found = []
+    for module in pkgutil.iter_modules(specs.__path__):
+        if module.name.startswith("_"):
+            continue
+        spec = importlib.import_module(f"{specs.__name__}.{module.name}")
+        exercise = getattr(spec, "EXERCISE", None)
+        if not isinstance(exercise, Exercise):
+            raise TypeError(f"grader/specs/{module.name}.py must define EXERCISE = Exercise(...).")
+        if exercise.id != module.name:
+            raise ValueError(
+                f"grader/specs/{module.name}.py defines the exercise {exercise.id!r}: an "
+                "exercise's spec is named after its id."
+            )
+        found.append(exercise)
+    exercises = tuple(sorted(found, key=lambda exercise: exercise.order))
+    _check_unique("order", [exercise.order for exercise in exercises])
+    _check_unique("function", [name for exercise in exercises for name in exercise.functions])
+    return exercises
+
+
+def _check_unique(what: str, items: list[object]) -> None:
+    repeated = sorted({str(item) for item in items if items.count(item) > 1})
+    if repeated:
+        raise ValueError(f"Two exercises share the same {what}: {', '.join(repeated)}.")
+
+
+EXERCISES: tuple[Exercise, ...] = _collect()
+"""Every exercise, in the order of the course."""
+
+MODULES: tuple[str, ...] = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
+"""The student modules, in the order of their first exercise."""
 
 _BY_ID = {exercise.id: exercise for exercise in EXERCISES}
+_FUNCTIONS = {
+    function.name: (exercise, function) for exercise in EXERCISES for function in exercise.contract
+}
 
 
 def get_exercise(exercise_id: str) -> Exercise:
@@ -222,18 +84,65 @@ def get_exercise(exercise_id: str) -> Exercise:
 
 
 def all_functions() -> tuple[str, ...]:
-    """Every student function of STUDENT_API.md, in catalog order."""
-    return tuple(name for exercise in EXERCISES for name in exercise.functions)
+    """Every student function of the contract, in the order of the course."""
+    return tuple(_FUNCTIONS)
+
+
+def _lookup(function: str) -> tuple[Exercise, Function]:
+    try:
+        return _FUNCTIONS[function]
+    except KeyError:
+        raise UsageError(f"{function!r} is not a function of the exercise contract.") from None
+
+
+def function_spec(function: str) -> Function:
+    """The spec of the student function `function`."""
+    return _lookup(function)[1]
+
+
+def exercise_of(function: str) -> Exercise:
+    """The exercise that grades the student function `function`."""
+    return _lookup(function)[0]
 
 
 def module_of(function: str) -> str:
     """The student module that defines `function`, e.g. ``"relu"`` -> ``"activations"``."""
-    for exercise in EXERCISES:
-        if function in exercise.functions:
-            return exercise.module
-    raise UsageError(f"{function!r} is not a function of the exercise contract.")
+    return _lookup(function)[0].module
 
 
 def max_score() -> float:
     """The assignment's total points."""
     return float(sum(exercise.points for exercise in EXERCISES))
+
+
+def activations() -> tuple[Activation, ...]:
+    """Every activation the network functions accept, from the activation exercises."""
+    return tuple(exercise.activation for exercise in EXERCISES if exercise.activation)
+
+
+def output_costs() -> dict[str, str]:
+    """Output activation -> the cost it is trained with, e.g. ``{"sigmoid": ...}``."""
+    return {a.name: a.output_cost for a in activations() if a.output_cost is not None}
+
+
+def depends_on(function: str) -> tuple[str, ...]:
+    """The contract functions `function` calls directly in the taught solution."""
+    spec = function_spec(function)
+    called = list(spec.depends_on)
+    if spec.uses_activations is not None:
+        suffix = "" if spec.uses_activations == "forward" else "_backward"
+        called += [f"{activation.name}{suffix}" for activation in activations()]
+    return tuple(called)
+
+
+def known_mistakes() -> dict[str, KnownMistake]:
+    """Diagnosis code -> the mistake the specs describe under it (one per code)."""
+    found: dict[str, KnownMistake] = {}
+    for exercise in EXERCISES:
+        for mistake in exercise.mistakes:
+            if found.setdefault(mistake.code, mistake) != mistake:
+                raise ValueError(
+                    f"Two exercises describe the mistake {mistake.code!r} differently: "
+                    "share one KnownMistake."
+                )
+    return found

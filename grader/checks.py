@@ -93,7 +93,7 @@ def _format_index(index: Sequence[int]) -> str:
 def _diagnosis_evidence(diagnosis: Diagnosis | None) -> dict[str, str] | None:
     if diagnosis is None:
         return None
-    return {"code": diagnosis.code, "en": diagnosis.en, "fr": diagnosis.fr}
+    return {"code": diagnosis.code, "en": diagnosis.text["en"], "fr": diagnosis.text["fr"]}
 
 
 def _dtype_ok(got: np.ndarray, dtype: type) -> bool:
@@ -152,8 +152,8 @@ def expect_ndarray(
         )
     if got.shape != tuple(shape):
         diagnosis = diagnose(np.zeros(got.shape), np.zeros(shape), name=name)
-        advice_en = f" {diagnosis.en}" if diagnosis else ""
-        advice_fr = f" {diagnosis.fr}" if diagnosis else ""
+        advice_en = f" {diagnosis.text['en']}" if diagnosis else ""
+        advice_fr = f" {diagnosis.text['fr']}" if diagnosis else ""
         raise _fail(
             f"{call} returned {name} of shape {got.shape}, but shape {tuple(shape)} is "
             f"expected.{advice_en}",
@@ -203,8 +203,8 @@ def _value_failure(
     first = comparison.worst[0]
     where_en = f" at index {_format_index(first.index)}" if first.index else ""
     where_fr = f" à l'indice {_format_index(first.index)}" if first.index else ""
-    advice_en = f" {diagnosis.en}" if diagnosis else ""
-    advice_fr = f" {diagnosis.fr}" if diagnosis else ""
+    advice_en = f" {diagnosis.text['en']}" if diagnosis else ""
+    advice_fr = f" {diagnosis.text['fr']}" if diagnosis else ""
     return _fail(
         f"{call} returned wrong values in {name}:{where_en} you return "
         f"{first.got:.6g} where {against_en} gives {first.expected:.6g} (tolerance "
@@ -262,8 +262,8 @@ def expect_array(
         if failure.evidence["kind"] == "not_finite" and not_finite is not None:
             failure.evidence["diagnosis"] = _diagnosis_evidence(not_finite)
             failure.messages = {
-                "en": f"{failure.messages['en']} {not_finite.en}",
-                "fr": f"{failure.messages['fr']} {not_finite.fr}",
+                "en": f"{failure.messages['en']} {not_finite.text['en']}",
+                "fr": f"{failure.messages['fr']} {not_finite.text['fr']}",
             }
             failure.args = (failure.messages["en"],)
         raise

@@ -1,7 +1,8 @@
 """Finite-difference gradient checks, comparisons and mistake diagnosis, in plain numpy.
 
-This module imports only numpy and the standard library: it is copied verbatim into the
-student handout, where the public checks use it without the grader.
+This module imports only numpy, the standard library and `grader.i18n` (which imports only
+the standard library): it is copied verbatim into the student handout, beside a copy of
+``i18n.py``, where the public checks use it without the grader.
 
 Step and tolerances
 -------------------
@@ -29,10 +30,12 @@ is not vanishingly small (`sample_unsaturated`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .i18n import Text
 
 DEFAULT_STEP = 1e-6
 GRADIENT_RTOL = 1e-5
@@ -255,11 +258,15 @@ def sample_unsaturated(
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """What kind of mistake a mismatch looks like: a code and a sentence per language."""
+    """What kind of mistake a mismatch looks like: a code, and a sentence in every language.
+
+    Attributes:
+        code: a stable name for the kind of mistake, e.g. ``"factor_m_missing"``.
+        text: ``{language: sentence}``, usually a `grader.i18n.Text` (``text["fr"]``).
+    """
 
     code: str
-    en: str
-    fr: str
+    text: Mapping[str, str]
 
 
 Alternative = tuple[Diagnosis, np.ndarray]
@@ -283,26 +290,35 @@ def _diagnose_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Diagnos
     if len(want) == 2 and want[1] == 1 and have == (want[0],):
         return Diagnosis(
             "missing_keepdims",
-            f"Your {name} has shape {have} instead of {want}: keep the summed axis, "
-            "e.g. np.sum(..., axis=1, keepdims=True).",
-            f"Votre {name} a la forme {have} au lieu de {want} : gardez l'axe sommé, "
-            "par exemple np.sum(..., axis=1, keepdims=True).",
+            Text(
+                "Your %(name)s has shape %(have)s instead of %(want)s: keep the summed axis, "
+                "e.g. np.sum(..., axis=1, keepdims=True).",
+                name=name,
+                have=have,
+                want=want,
+            ),
         )
     if have == want[::-1] and have != want:
         return Diagnosis(
             "transpose",
-            f"Your {name} has shape {have} instead of {want}: it looks transposed. "
-            "Check the order of the factors of the product and where the .T goes.",
-            f"Votre {name} a la forme {have} au lieu de {want} : il semble transposé. "
-            "Vérifiez l'ordre des facteurs du produit et la place du .T.",
+            Text(
+                "Your %(name)s has shape %(have)s instead of %(want)s: it looks transposed. "
+                "Check the order of the factors of the product and where the .T goes.",
+                name=name,
+                have=have,
+                want=want,
+            ),
         )
     if len(want) == 2 and want[1] == 1 and (len(have) <= 1 or (len(have) == 2 and have[0] == 1)):
         return Diagnosis(
             "wrong_axis",
-            f"Your {name} has shape {have} instead of {want}: it is summed over the wrong "
-            "axis. Sum over the columns (the examples), axis=1.",
-            f"Votre {name} a la forme {have} au lieu de {want} : la somme porte sur le "
-            "mauvais axe. Sommez sur les colonnes (les exemples), axis=1.",
+            Text(
+                "Your %(name)s has shape %(have)s instead of %(want)s: it is summed over the "
+                "wrong axis. Sum over the columns (the examples), axis=1.",
+                name=name,
+                have=have,
+                want=want,
+            ),
         )
     return None
 
@@ -349,29 +365,39 @@ def diagnose(
         if _matches(got, expected * m):
             return Diagnosis(
                 "factor_m_missing",
-                f"Your {name} is m = {m} times too large: the 1/m factor is missing.",
-                f"Votre {name} est m = {m} fois trop grand : le facteur 1/m manque.",
+                Text(
+                    "Your %(name)s is m = %(m)s times too large: the 1/m factor is missing.",
+                    name=name,
+                    m=m,
+                ),
             )
         if _matches(got, expected / m):
             return Diagnosis(
                 "factor_m_twice",
-                f"Your {name} is m = {m} times too small: it is divided by m once too often.",
-                f"Votre {name} est m = {m} fois trop petit : il est divisé par m une fois de trop.",
+                Text(
+                    "Your %(name)s is m = %(m)s times too small: it is divided by m once too "
+                    "often.",
+                    name=name,
+                    m=m,
+                ),
             )
     if _matches(got, -expected):
         return Diagnosis(
             "sign",
-            f"Your {name} has the opposite sign of the correct one: check the minus signs.",
-            f"Votre {name} a le signe opposé de la bonne valeur : vérifiez les signes moins.",
+            Text(
+                "Your %(name)s has the opposite sign of the correct one: check the minus signs.",
+                name=name,
+            ),
         )
     square = expected.ndim == 2 and expected.shape[0] == expected.shape[1]
     if square and not _matches(expected, expected.T) and _matches(got, expected.T):
         return Diagnosis(
             "transpose",
-            f"Your {name} is the transpose of the correct one: check the order of the "
-            "factors of the product and where the .T goes.",
-            f"Votre {name} est la transposée de la bonne valeur : vérifiez l'ordre des "
-            "facteurs du produit et la place du .T.",
+            Text(
+                "Your %(name)s is the transpose of the correct one: check the order of the "
+                "factors of the product and where the .T goes.",
+                name=name,
+            ),
         )
     if dA is not None:
         upstream = np.asarray(dA, dtype=np.float64)
@@ -382,9 +408,10 @@ def diagnose(
         ):
             return Diagnosis(
                 "missing_dA",
-                f"Your {name} is the local derivative only: multiply it by the upstream "
-                "gradient dA.",
-                f"Votre {name} n'est que la dérivée locale : multipliez-la par le gradient "
-                "amont dA.",
+                Text(
+                    "Your %(name)s is the local derivative only: multiply it by the upstream "
+                    "gradient dA.",
+                    name=name,
+                ),
             )
     return None

@@ -2,6 +2,9 @@
 
 - Vanishing / exploding gradients: ``gradient_norms`` per layer, ``first_to_last_gradient_ratio``,
   ``gradients_vanish`` and ``gradients_explode``.
+
+``gradient_norms``, ``gradients_vanish``, ``gradients_explode``, ``dead_relu_fraction`` and
+``saturated_fraction`` are the functions of the exercise contract's ``diagnostics.py``.
 - Dead ReLU units (input <= 0 for every example, so they never learn): ``dead_relu_fraction``.
 - Saturated sigmoid/tanh units (on a plateau, where the derivative is near 0):
   ``saturated_fraction``.
@@ -24,25 +27,26 @@ DEFAULT_SATURATION_THRESHOLD = 0.01
 """Within 0.01 of an asymptote, σ' <= 0.0099 (max 0.25) and tanh' <= 0.0199 (max 1)."""
 
 
-def gradient_norms(grads: Mapping[str, np.ndarray]) -> dict[int, float]:
-    """The Frobenius norm ||dW[l]||_F of every layer's weight gradient, by layer number.
+def gradient_norms(grads: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The Frobenius norm ||dW[l]||_F of every layer's weight gradient, layer 1 first.
 
     Args:
-        grads: ``{"dW1": ..., "db1": ..., ...}`` as returned by ``model_backward``.
+        grads: ``{"dW1": ..., "db1": ..., ...}`` as returned by ``model_backward``, in any
+            order; the bias gradients ``db[l]`` are not counted.
 
     Returns:
-        ``{1: ||dW1||, 2: ||dW2||, ..., L: ||dWL||}``, Python floats, layers in order.
+        float64 array ``(L,)``: entry ``l - 1`` is ||dW[l]||_F.
 
     Raises:
-        ValueError: ``grads`` holds no ``dW{l}`` entry.
+        ValueError: ``grads`` holds no ``dW{l}`` entry, or its layers are not 1..L.
     """
     layers = sorted(int(key[2:]) for key in grads if key.startswith("dW") and key[2:].isdigit())
-    if not layers:
+    if layers != list(range(1, len(layers) + 1)) or not layers:
         raise ValueError(
-            f"grads holds no dW1, dW2, ... entry (keys: {sorted(grads)!r}): "
+            f"grads must hold dW1, dW2, ..., dWL (keys: {sorted(grads)!r}): "
             "pass the dict returned by model_backward."
         )
-    return {l: float(np.linalg.norm(grads[f"dW{l}"])) for l in layers}  # noqa: E741
+    return np.array([np.linalg.norm(grads[f"dW{l}"]) for l in layers], dtype=np.float64)  # noqa: E741
 
 
 def first_to_last_gradient_ratio(grads: Mapping[str, np.ndarray]) -> float:
@@ -52,21 +56,26 @@ def first_to_last_gradient_ratio(grads: Mapping[str, np.ndarray]) -> float:
     ``nan`` when both are zero.
     """
     norms = gradient_norms(grads)
-    first, last = norms[min(norms)], norms[max(norms)]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.float64(first) / np.float64(last))
+        return float(norms[0] / norms[-1])
 
 
 def gradients_vanish(grads: Mapping[str, np.ndarray], factor: float = 100.0) -> bool:
-    """Whether ||dW[1]|| is at least ``factor`` times smaller than ||dW[L]||."""
-    return first_to_last_gradient_ratio(grads) <= 1.0 / factor
+    """Whether ||dW[1]||_F is at least ``factor`` times smaller than ||dW[L]||_F.
+
+    That is ``factor · ||dW[1]|| <= ||dW[L]||``: the gradient reaching the first layer has
+    all but vanished compared with the last layer's.
+    """
+    norms = gradient_norms(grads)
+    return bool(factor * norms[0] <= norms[-1])
 
 
 def gradients_explode(grads: Mapping[str, np.ndarray], factor: float = 100.0) -> bool:
-    """Whether some gradient is NaN or inf, or ||dW[1]|| is at least ``factor`` times ||dW[L]||."""
+    """Whether some gradient entry is NaN or ±inf, or ||dW[1]||_F >= ``factor`` · ||dW[L]||_F."""
     if not all(np.all(np.isfinite(value)) for value in grads.values()):
         return True
-    return first_to_last_gradient_ratio(grads) >= factor
+    norms = gradient_norms(grads)
+    return bool(norms[0] >= factor * norms[-1])
 
 
 def dead_relu_fraction(Z: np.ndarray) -> float:

@@ -140,7 +140,9 @@ def test_a_transposed_shape_is_diagnosed():
 def test_nan_is_not_finite_and_can_carry_the_callers_diagnosis():
     got = EXPECTED.copy()
     got[1, 2] = np.nan
-    unstable = Diagnosis("unstable_softmax", "Subtract the max.", "Soustrayez le max.")
+    unstable = Diagnosis(
+        "unstable_softmax", {"en": "Subtract the max.", "fr": "Soustrayez le max."}
+    )
     failure = _array_failure(got, not_finite=unstable)
     assert failure.evidence["kind"] == "not_finite"
     assert failure.evidence["worst"][0]["index"] == [1, 2]

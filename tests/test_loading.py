@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.catalog import all_functions
+from grader.catalog import MODULES, all_functions
 from grader.errors import UsageError
 from grader.loading import NOTEBOOK_MODULE, LoadLimits, load_submission
 
@@ -37,7 +37,7 @@ def test_folder_with_modules_at_the_top(tmp_path: Path) -> None:
     loaded = load_submission(write(tmp_path / "ana", {"activations.py": GOOD, "notes.txt": "x"}))
     assert loaded.kind == "folder" and loaded.name == "ana"
     assert loaded.sources == {"activations": GOOD}
-    assert loaded.module_status == {"losses": "missing", "network": "missing", "model": "missing"}
+    assert loaded.module_status == {name: "missing" for name in MODULES if name != "activations"}
     assert loaded.function_modules["relu"] == "activations"
     assert [f["path"] for f in loaded.files] == ["activations.py"]
     assert loaded.gradable and loaded.problems == ()

@@ -11,7 +11,9 @@ the reference or the answer key. Layout::
     exercises/             the stubs, generated from solutions/
     checks/                grader/public, copied verbatim, plus grader/gradcheck.py (the
                            grader's own finite differences, tolerances and diagnosis, so that
-                           the public checks and the grading agree) and expected.json
+                           the public checks and the grading agree), grader/i18n.py and the
+                           compiled catalogs in locale/ (the project's translations), and
+                           expected.json
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from pathlib import Path
 
 from grader.authoring.expected import build_expected, load_oracle
 from grader.authoring.generate import default_solutions_dir, stub_sources
+from grader.catalog import MODULES
 from grader.errors import UsageError
+from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 
-LANGUAGES: tuple[str, ...] = ("en", "fr")
 PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"
 GRADCHECK = PUBLIC_DIR.parent / "gradcheck.py"
+I18N = PUBLIC_DIR.parent / "i18n.py"
 ROOT_FILES_DIR = Path(__file__).resolve().parent / "handout_root"
 ROOT_FILES: tuple[str, ...] = (
     "selfcheck.py",
@@ -56,7 +60,9 @@ def release(
         FenceError: a malformed fence in `solutions/`.
     """
     if lang not in LANGUAGES:
-        raise UsageError(f"Unknown language {lang!r}; the handout exists in: en, fr.")
+        raise UsageError(
+            f"Unknown language {lang!r}; the handout exists in: {', '.join(LANGUAGES)}."
+        )
     out_dir = Path(out_dir)
     solutions_dir = default_solutions_dir()
     _refuse_unsafe_target(out_dir, force, solutions_dir)
@@ -77,11 +83,20 @@ def release(
     for source in sorted(PUBLIC_DIR.glob("*.py")):
         shutil.copyfile(source, checks / source.name)
     shutil.copyfile(GRADCHECK, checks / GRADCHECK.name)
+    shutil.copyfile(I18N, checks / I18N.name)
+    for code in LANGUAGES:
+        catalog = catalog_path(code)
+        if catalog.exists():  # the language of the message ids has none
+            target = checks / LOCALE_DIR.name / catalog.relative_to(LOCALE_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(catalog, target)
     (checks / EXPECTED_NAME).write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
 
     for name in ROOT_FILES:
         shutil.copyfile(ROOT_FILES_DIR / name, out_dir / name)
-    shutil.copyfile(ROOT_FILES_DIR / f"README.{lang}.md", out_dir / "README.md")
+    readme = (ROOT_FILES_DIR / f"README.{lang}.md").read_text(encoding="utf-8")
+    modules = ", ".join(f"`{module}.py`" for module in MODULES)  # in the order of the course
+    (out_dir / "README.md").write_text(readme.replace("{modules}", modules), encoding="utf-8")
     return out_dir
 
 

@@ -8,6 +8,7 @@ import click
 
 from grader.commands import DomainError
 from grader.errors import NngradeError
+from grader.i18n import LANGUAGES
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
 
@@ -24,7 +25,13 @@ def nbgrader() -> None:
 @click.option(
     "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help="Assignment name."
 )
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the notebook's text and of its checks' messages.",
+)
 def export(course_dir: Path, assignment: str, lang: str) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/ASSIGNMENT.ipynb from the answer key.
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from grader.authoring.release import LANGUAGES
 from grader.authoring.release import release as write_handout
 from grader.commands import DomainError
 from grader.errors import NngradeError
+from grader.i18n import LANGUAGES
 
 
 @click.command()

@@ -8,8 +8,8 @@ import click
 
 from grader.commands import DomainError
 from grader.errors import NngradeError
+from grader.i18n import LANGUAGES
 from grader.report import render_reports
-from grader.report.locale import LANGUAGES
 
 
 @click.command()

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.catalog import known_mistakes
 from grader.checks import describe_call, expect_array, expect_gradient
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import (
@@ -26,18 +27,7 @@ Forward = Callable[..., np.ndarray]
 
 def from_Z_alternative(function: str, wrong: np.ndarray) -> Alternative:
     """The derivative computed from Z where it needs the activation's output."""
-    return (
-        Diagnosis(
-            "from_Z_not_activation",
-            f"Your dZ applies the derivative formula to Z itself: {function}'s derivative is "
-            f"written with A = {function}(Z). Compute A = {function}(Z) first, then use A "
-            "in the formula.",
-            f"Votre dZ applique la formule de la dérivée à Z lui-même : la dérivée de "
-            f"{function} s'écrit avec A = {function}(Z). Calculez d'abord A = {function}(Z), "
-            "puis utilisez A dans la formule.",
-        ),
-        wrong,
-    )
+    return known_mistakes()["from_Z_not_activation"].diagnosis(function=function), wrong
 
 
 def check_forward_values(

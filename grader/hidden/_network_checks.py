@@ -13,6 +13,7 @@ import numpy as np
 
 import reference.activations as ref_activations
 import reference.network as ref_network
+from grader.catalog import activations
 from grader.checks import describe_call, expect_array, expect_gradient, expect_keys
 from grader.gradcheck import DEFAULT_STEP, central_difference_from_values
 from grader.hidden._support import (
@@ -25,7 +26,7 @@ from grader.hidden._support import (
 
 # Hidden pre-activations stay this far from 0, where ReLU-like layers have their kink.
 KINK_MARGIN = 0.05
-KINKED_ACTIVATIONS = ("relu", "leaky_relu")
+KINKED_ACTIVATIONS = tuple(activation.name for activation in activations() if activation.kink)
 
 
 def check_parameter_dict(

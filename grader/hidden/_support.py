@@ -10,15 +10,13 @@ scores them.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 import reference.losses as ref_losses
-from grader.catalog import module_of
+from grader.catalog import activations, function_spec
 from grader.checks import (
     CurveBuilder,
     activation_curve,
@@ -35,9 +33,10 @@ from grader.gradcheck import (
 )
 
 Parameters = dict[str, np.ndarray]
-HIDDEN_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
-OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "softmax")
-ALL_ACTIVATIONS: tuple[str, ...] = (*HIDDEN_ACTIVATIONS, "softmax")
+# The activations the network functions accept, from the activation exercises' specs.
+ALL_ACTIVATIONS: tuple[str, ...] = tuple(activation.name for activation in activations())
+HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(a.name for a in activations() if a.hidden)
+OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(a.name for a in activations() if a.output_cost)
 
 # The 41 points of [-5, 5] on which an activation's curve is drawn for the report.
 CURVE_Z = np.linspace(-5.0, 5.0, 41).reshape(1, 41)
@@ -333,9 +332,8 @@ def call_pure(student: Student, function: str, *args: Any, **kwargs: Any) -> Any
     """
     got, mutated = student.call_watched(function, *args, **kwargs)
     if mutated:
-        # Name the arguments as the contract does (the reference has the same signatures).
-        contract = getattr(importlib.import_module(f"reference.{module_of(function)}"), function)
-        named = inspect.signature(contract).bind_partial(*args, **kwargs).arguments
+        # Name the arguments as the contract does.
+        named = function_spec(function).parameters.bind_partial(*args, **kwargs).arguments
         expect_pure(mutated, function=function, call=describe_call(function, named))
     return got
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import reference.activations as ref
+from grader.catalog import get_exercise
 from grader.gradcheck import Diagnosis, sample_away_from_kinks, sample_unsaturated
 from grader.hidden._activation_checks import (
     check_backward_gradient,
@@ -20,34 +21,12 @@ from grader.hidden._activation_checks import (
     from_Z_alternative,
 )
 
-UNSTABLE_SOFTMAX = Diagnosis(
-    "unstable_softmax",
-    "exp overflows for large Z: subtract each column's maximum from Z before np.exp "
-    "(the result does not change, the overflow disappears).",
-    "exp dépasse les capacités pour Z grand : soustrayez le maximum de chaque colonne à Z "
-    "avant np.exp (le résultat ne change pas, le dépassement disparaît).",
-)
-
-OVERFLOW = Diagnosis(
-    "overflow",
-    "For large |z| the formula overflows: write it so that exp only receives non-positive "
-    "numbers, or rely on np.exp returning inf and 1/(1+inf) = 0.",
-    "Pour |z| grand la formule déborde : écrivez-la pour qu'exp ne reçoive que des nombres "
-    "négatifs ou nuls, ou appuyez-vous sur np.exp qui renvoie inf et 1/(1+inf) = 0.",
-)
+UNSTABLE_SOFTMAX = get_exercise("softmax").mistake("unstable_softmax").diagnosis()
+OVERFLOW = get_exercise("sigmoid").mistake("overflow").diagnosis()
 
 
 def _wrong_axis(name: str, wrong: np.ndarray) -> tuple[Diagnosis, np.ndarray]:
-    return (
-        Diagnosis(
-            "wrong_axis",
-            f"Your {name} normalises along the wrong axis: the classes are the rows, so "
-            "each column must sum to 1 (use axis=0 and keepdims=True).",
-            f"Votre {name} normalise selon le mauvais axe : les classes sont les lignes, donc "
-            "chaque colonne doit sommer à 1 (utilisez axis=0 et keepdims=True).",
-        ),
-        wrong,
-    )
+    return get_exercise("softmax").mistake("wrong_axis").diagnosis(name=name), wrong
 
 
 def _softmax_wrong_axes(Z: np.ndarray) -> list[tuple[Diagnosis, np.ndarray]]:

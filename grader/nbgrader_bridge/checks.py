@@ -1,433 +1,216 @@
-"""The checks of each exported test cell, with expected values computed from `reference/`.
+"""The test cell of each exported function, written from its spec.
 
-One test cell per contract function. Its visible part mirrors the public checks (values
-on small fixed inputs, shapes, and gradient checks against finite differences of the
-student's *own* forward); its hidden part, between nbgrader's hidden-test delimiters, adds
-seeded random inputs compared with `reference/`, edge and stability inputs, and purity.
-Every expected value is computed here, at export time, and written into the cell as a
-literal: the notebook needs neither `reference/` nor nngrade.
+A cell has a visible part, the function's public cases (the handout's: values on small
+inputs, and each backward against finite differences of the student's *own* forward), and
+a hidden part, between nbgrader's hidden-test delimiters: the same kinds of cases drawn
+from another generator, and purity (array arguments unchanged after the call). Each family
+of checks (`grader.spec.CHECK_KINDS`) has its writer here. Every expected value is computed
+at export time from `reference/`, as the handout's are (`expected_value`), and written into
+the cell as a literal: the notebook needs neither `reference/` nor nngrade.
 """
 
 from __future__ import annotations
 
-import zlib
+import functools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-import reference
+from grader.authoring.expected import (
+    SEED,
+    OracleModules,
+    case_generator,
+    expected_value,
+    load_oracle,
+)
+from grader.catalog import function_spec, output_costs
 from grader.nbgrader_bridge.literals import literal
+from grader.spec import Case, Function
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
+HIDDEN_SEED = SEED + 1
+"""Seeds the generator of the hidden cases (the visible ones are the handout's)."""
 
 
-class CheckWriter:
-    """Collects the statements of one test cell, visible first, then hidden."""
+class CellWriter:
+    """The statements of one case in a test cell: its arguments as variables, then checks."""
 
-    def __init__(self, function: str) -> None:
+    def __init__(self, function: Function, case: Case, expected: Any, label: str) -> None:
         self.function = function
-        # Seeded by the function's name: the export is the same on every run.
-        self.rng = np.random.default_rng(zlib.crc32(function.encode()))
-        self.visible: list[str] = []
-        self.hidden: list[str] = []
-        self._target = self.visible
-
-    def start_hidden(self) -> None:
-        self._target = self.hidden
+        self.case = case
+        self.expected = expected
+        self.label = label
+        self.inputs: list[str] = []  # the assignments of the inputs, before any call
+        self.lines: list[str] = []  # the calls and checks
 
     def line(self, code: str) -> None:
-        self._target.append(code)
+        self.lines.append(code)
 
     def let(self, name: str, value: object) -> None:
-        self.line(f"{name} = {literal(value)}")
+        self.inputs.append(f"{name} = {literal(value)}")
+
+    def arguments(self, names: list[str] | None = None) -> str:
+        """Assign the case's arguments `names` (all by default) to variables; return them as
+        the arguments of a call, in order."""
+        names = list(self.case.args) if names is None else names
+        for name in names:
+            self.let(name, self.case.args[name])
+        return ", ".join(names)
 
     def check(self, call: str, expected: object, what: str) -> None:
         self.line(f"_check({call}, {literal(expected)}, {what!r})")
 
-    def normal(self, *shape: int) -> np.ndarray:
-        return self.rng.standard_normal(shape)
-
-    def away_from_zero(self, *shape: int) -> np.ndarray:
-        """Inputs at least 0.1 away from a ReLU-like kink, where finite differences hold."""
-        magnitude = 0.1 + np.abs(self.rng.standard_normal(shape))
-        return np.where(self.rng.random(shape) < 0.5, -magnitude, magnitude)
-
-    def probabilities(self, *shape: int) -> np.ndarray:
-        return self.rng.uniform(0.05, 0.95, shape)
-
-    def binary_labels(self, m: int) -> np.ndarray:
-        return (self.rng.random((1, m)) < 0.5).astype(float)
-
-    def one_hot(self, C: int, m: int) -> np.ndarray:
-        labels = self.rng.integers(0, C, m)
-        return np.eye(C)[:, labels]
-
-    def softmax_columns(self, C: int, m: int) -> np.ndarray:
-        return reference.softmax(self.normal(C, m))
+    def gradient(self, got: str, cost: str, point: str, what: str) -> None:
+        self.line(f"_check_gradient({got}, {cost}, {point}, {what!r})")
 
 
-Spec = Callable[[CheckWriter], None]
-
-ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu")
-FIXED_Z = np.array([[-2.0, -0.5, 0.25], [0.5, 1.0, 3.0]])
-EXTREME_Z = np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0]])
+Writer = Callable[[CellWriter], None]
 
 
-def _activation_forward(name: str) -> Spec:
-    def spec(w: CheckWriter) -> None:
-        forward = getattr(reference, name)
-        fixed = FIXED_Z if name != "softmax" else FIXED_Z.T
-        w.let("Z", fixed)
-        w.check(f"{name}(Z)", forward(fixed), f"{name}(Z) for the matrix Z above")
-        w.start_hidden()
-        Z = w.normal(4, 6) * 3
-        w.let("Z", Z)
-        w.line("Z_before = Z.copy()")
-        w.check(f"{name}(Z)", forward(Z), f"{name}(Z) on a random (4, 6) input")
-        w.line(f"_check_unchanged(Z, Z_before, {name!r})")
-        if name == "softmax":
-            for Z in (np.array([[1000.0], [5000.0], [6000.0]]), w.normal(1, 4), w.normal(3, 1)):
-                w.let("Z", Z)
-                w.check("softmax(Z)", forward(Z), f"softmax(Z) for a {Z.shape} input")
-        else:
-            w.let("Z", EXTREME_Z)
-            w.check(f"{name}(Z)", forward(EXTREME_Z), f"{name}(Z) for |Z| up to 1000")
-        if name == "leaky_relu":
-            w.let("Z", Z)
-            w.check("leaky_relu(Z, alpha=0.2)", forward(Z, alpha=0.2), "leaky_relu with alpha=0.2")
-
-    return spec
+def _write_values(w: CellWriter) -> None:
+    # A tuple expected (train's parameters and costs) is compared output by output.
+    w.check(f"{w.function.name}({w.arguments()})", w.expected, w.label)
 
 
-def _activation_backward(name: str) -> Spec:
-    def spec(w: CheckWriter) -> None:
-        backward = getattr(reference, f"{name}_backward")
-        Z, dA = w.away_from_zero(3, 4), w.normal(3, 4)
-        w.let("Z", Z)
-        w.let("dA", dA)
-        w.line(
-            f"_check_gradient({name}_backward(dA, Z), lambda Z_: np.sum(dA * {name}(Z_)), Z, "
-            f"'{name}_backward(dA, Z)')"
+def _write_forward_pair(w: CellWriter) -> None:
+    name = w.function.name
+    w.check(f"_output({name}({w.arguments()}), 2, {name!r})[0]", w.expected, w.label)
+
+
+def _write_activation_backward(w: CellWriter) -> None:
+    name, forward = w.function.name, w.function.check.option("forward")
+    arguments = w.arguments()
+    w.check(f"{name}({arguments})", w.expected, w.label)
+    if w.case.gradient:
+        extra = "".join(f", {key}" for key in w.case.args if key not in ("dA", "Z"))
+        w.gradient(
+            f"{name}({arguments})",
+            f"lambda Z_: np.sum(dA * {forward}(Z_{extra}))",
+            "Z",
+            f"{w.label} (dZ)",
         )
-        w.start_hidden()
-        Z, dA = w.away_from_zero(4, 6) * 2, w.normal(4, 6)
-        w.let("Z", Z)
-        w.let("dA", dA)
-        w.line("Z_before, dA_before = Z.copy(), dA.copy()")
-        w.check(f"{name}_backward(dA, Z)", backward(dA, Z), f"{name}_backward on (4, 6) inputs")
-        w.line(f"_check_unchanged(Z, Z_before, '{name}_backward')")
-        w.line(f"_check_unchanged(dA, dA_before, '{name}_backward')")
-        if name == "leaky_relu":
-            w.check(
-                "leaky_relu_backward(dA, Z, alpha=0.2)",
-                backward(dA, Z, alpha=0.2),
-                "leaky_relu_backward with alpha=0.2",
+
+
+def _write_cost_backward(w: CellWriter) -> None:
+    name, cost = w.function.name, w.function.check.option("cost")
+    w.check(f"{name}({w.arguments()})", w.expected, w.label)
+    if w.case.gradient:
+        w.gradient(
+            f"{name}(AL, Y)", f"lambda AL_: Y.shape[1] * {cost}(AL_, Y)", "AL", f"{w.label} (dAL)"
+        )
+
+
+def _write_output_backward(w: CellWriter) -> None:
+    name = w.function.name
+    activation, cost = w.function.check.option("activation"), w.function.check.option("cost")
+    w.check(f"{name}({w.arguments()})", w.expected, w.label)
+    if w.case.gradient and "Z" in w.case.extra:
+        w.let("Z", w.case.extra["Z"])
+        w.gradient(
+            f"{name}({activation}(Z), Y)",
+            f"lambda Z_: Y.shape[1] * {cost}({activation}(Z_), Y)",
+            "Z",
+            f"{w.label} (dZL)",
+        )
+
+
+def _write_layer_backward(w: CellWriter) -> None:
+    """The cache from the student's own forward ``(A_prev, W, b, *rest)``; the backward is
+    ``(upstream, cache, *rest)``; finite differences of Σ upstream · forward(...)[0]."""
+    name, forward = w.function.name, w.function.check.option("forward")
+    upstream = w.function.check.option("upstream")
+    names = [key for key in w.case.args if key != upstream]
+    arguments = w.arguments(names)
+    w.let(upstream, w.case.args[upstream])
+    rest = "".join(f", {key}" for key in names[3:])
+    w.line(f"_, cache = _output({forward}({arguments}), 2, {forward!r})")
+    w.line(f"grads = _output({name}({upstream}, cache{rest}), 3, {name!r})")
+    expected = (w.expected["dA_prev"], w.expected["dW"], w.expected["db"])
+    w.check("grads", expected, w.label)
+    if w.case.gradient:
+        w.line("m = A_prev.shape[1]")
+        for index, (key, scale) in enumerate((("A_prev", ""), ("W", " / m"), ("b", " / m"))):
+            varied = ", ".join(f"{k}_" if k == key else k for k in names)
+            w.gradient(
+                f"grads[{index}]",
+                f"lambda {key}_: np.sum({upstream} * {forward}({varied})[0]){scale}",
+                key,
+                f"{w.label} (d{key})",
             )
 
-    return spec
 
-
-def _cost(name: str, binary: bool) -> Spec:
-    def spec(w: CheckWriter) -> None:
-        cost = getattr(reference, name)
-        if binary:
-            AL, Y = np.array([[0.9, 0.2, 0.6, 0.35]]), np.array([[1.0, 0.0, 1.0, 0.0]])
-        else:
-            AL, Y = w.softmax_columns(3, 4), w.one_hot(3, 4)
-        w.let("AL", AL)
-        w.let("Y", Y)
-        w.check(f"{name}(AL, Y)", cost(AL, Y), f"{name}(AL, Y) for AL and Y above")
-        w.start_hidden()
-        if binary:
-            AL, Y = w.probabilities(1, 7), w.binary_labels(7)
-            extreme_AL = np.array([[1e-12, 1 - 1e-12, 1e-12, 1 - 1e-12]])
-            extreme_Y = np.array([[1.0, 0.0, 0.0, 1.0]])
-        else:
-            AL, Y = w.softmax_columns(4, 7), w.one_hot(4, 7)
-            extreme_AL = np.array([[1e-12, 1 - 1e-12], [1 - 1e-12, 1e-12]])
-            extreme_Y = np.array([[1.0, 1.0], [0.0, 0.0]])
-        w.let("AL", AL)
-        w.let("Y", Y)
-        w.check(f"{name}(AL, Y)", cost(AL, Y), f"{name} on {AL.shape} inputs")
-        w.let("AL", extreme_AL)
-        w.let("Y", extreme_Y)
-        w.check(f"{name}(AL, Y)", cost(extreme_AL, extreme_Y), f"{name} at AL = 1e-12 or 1 - 1e-12")
-
-    return spec
-
-
-def _cost_backward(name: str, cost_name: str, binary: bool) -> Spec:
-    def spec(w: CheckWriter) -> None:
-        backward = getattr(reference, name)
-        if binary:
-            AL, Y = w.probabilities(1, 5), w.binary_labels(5)
-        else:
-            AL, Y = w.softmax_columns(3, 4), w.one_hot(3, 4)
-        w.let("AL", AL)
-        w.let("Y", Y)
-        # The backward is per example (no 1/m), so it is the gradient of m times the mean cost.
+def _write_model_backward(w: CellWriter) -> None:
+    """grads after the student's own forward, then each against the mean cost's finite
+    differences through that forward."""
+    name, forward = w.function.name, w.function.check.option("forward")
+    names = [key for key in w.case.args if key != "Y"]
+    arguments = w.arguments(names)
+    w.let("Y", w.case.args["Y"])
+    settings = "hidden_activation, output_activation"
+    w.line(f"AL, caches = _output({forward}({arguments}), 2, {forward!r})")
+    w.line(f"grads = {name}(AL, Y, caches, {settings})")
+    w.check("grads", w.expected, w.label)
+    if w.case.gradient:
+        cost = output_costs()[w.case.args["output_activation"]]
+        w.line("for key in sorted(parameters):")
         w.line(
-            f"_check_gradient({name}(AL, Y), lambda AL_: AL.shape[1] * {cost_name}(AL_, Y), AL, "
-            f"'{name}(AL, Y)')"
-        )
-        w.start_hidden()
-        if binary:
-            AL, Y = w.probabilities(1, 7), w.binary_labels(7)
-        else:
-            AL, Y = w.softmax_columns(4, 7), w.one_hot(4, 7)
-        w.let("AL", AL)
-        w.let("Y", Y)
-        w.line("AL_before = AL.copy()")
-        w.check(f"{name}(AL, Y)", backward(AL, Y), f"{name} on {AL.shape} inputs")
-        w.line(f"_check_unchanged(AL, AL_before, {name!r})")
-
-    return spec
-
-
-def _softmax_cross_entropy_backward(w: CheckWriter) -> None:
-    Z, Y = w.normal(3, 4), w.one_hot(3, 4)
-    w.let("Z", Z)
-    w.let("Y", Y)
-    w.line(
-        "_check_gradient(softmax_cross_entropy_backward(softmax(Z), Y), "
-        "lambda Z_: Z.shape[1] * categorical_cross_entropy(softmax(Z_), Y), Z, "
-        "'softmax_cross_entropy_backward(softmax(Z), Y)')"
-    )
-    w.start_hidden()
-    AL, Y = w.softmax_columns(4, 7), w.one_hot(4, 7)
-    w.let("AL", AL)
-    w.let("Y", Y)
-    w.check(
-        "softmax_cross_entropy_backward(AL, Y)",
-        reference.softmax_cross_entropy_backward(AL, Y),
-        "softmax_cross_entropy_backward on (4, 7) inputs",
-    )
-
-
-def _initialize_parameters(w: CheckWriter) -> None:
-    w.check(
-        "initialize_parameters([3, 4, 1], seed=0)",
-        reference.initialize_parameters([3, 4, 1], seed=0),
-        "initialize_parameters([3, 4, 1], seed=0)",
-    )
-    w.start_hidden()
-    w.check(
-        "initialize_parameters([5, 4, 3, 2], seed=7)",
-        reference.initialize_parameters([5, 4, 3, 2], seed=7),
-        "initialize_parameters([5, 4, 3, 2], seed=7)",
-    )
-    w.check("initialize_parameters([2, 1])", reference.initialize_parameters([2, 1]), "seed=0")
-
-
-def _layer(w: CheckWriter, n_prev: int, n: int, m: int) -> tuple[np.ndarray, ...]:
-    A_prev, W, b = w.normal(n_prev, m), w.normal(n, n_prev), w.normal(n, 1)
-    w.let("A_prev", A_prev)
-    w.let("W", W)
-    w.let("b", b)
-    return A_prev, W, b
-
-
-def _linear_forward(w: CheckWriter) -> None:
-    call = "_output(linear_forward(A_prev, W, b), 2, 'linear_forward')[0]"
-    A_prev, W, b = _layer(w, 3, 2, 2)
-    w.check(call, reference.linear_forward(A_prev, W, b)[0], "Z of linear_forward")
-    w.start_hidden()
-    for m in (7, 1):
-        A_prev, W, b = _layer(w, 5, 4, m)
-        w.line("A_prev_before = A_prev.copy()")
-        w.check(call, reference.linear_forward(A_prev, W, b)[0], f"Z of linear_forward, m = {m}")
-        w.line("_check_unchanged(A_prev, A_prev_before, 'linear_forward')")
-
-
-def _linear_activation_forward(w: CheckWriter) -> None:
-    for activation in ("relu", "sigmoid", "tanh", "leaky_relu", "softmax"):
-        if activation == "tanh":
-            w.start_hidden()
-        A_prev, W, b = _layer(w, 3, 4, 5)
-        expected = reference.linear_activation_forward(A_prev, W, b, activation)[0]
-        w.check(
-            f"_output(linear_activation_forward(A_prev, W, b, {activation!r}), 2, "
-            "'linear_activation_forward')[0]",
-            expected,
-            f"A of linear_activation_forward with {activation!r}",
+            f"    _check_gradient(grads['d' + key], lambda value, key=key: {cost}("
+            f"{forward}(X, {{**parameters, key: value}}, {settings})[0], Y), "
+            f"parameters[key], {w.label!r} + ' (d' + key + ')')"
         )
 
 
-_NETWORKS = (
-    ([3, 4, 1], "relu", "sigmoid", 5),
-    ([4, 5, 3, 3], "tanh", "softmax", 6),
-    ([4, 5, 3, 1], "leaky_relu", "sigmoid", 6),
-)
-
-
-def _network(w: CheckWriter, dims: list[int], output: str, m: int) -> tuple[np.ndarray, ...]:
-    parameters = {
-        key: value + (0.1 * w.normal(*value.shape) if key.startswith("b") else 0.0)
-        for key, value in reference.initialize_parameters(dims, seed=len(dims)).items()
-    }
-    X = w.normal(dims[0], m)
-    Y = w.binary_labels(m) if output == "sigmoid" else w.one_hot(dims[-1], m)
-    w.let("parameters", parameters)
-    w.let("X", X)
-    w.let("Y", Y)
-    return parameters, X, Y
-
-
-def _model_forward(w: CheckWriter) -> None:
-    for number, (dims, hidden, output, m) in enumerate(_NETWORKS):
-        if number == 1:
-            w.start_hidden()
-        parameters, X, _ = _network(w, dims, output, m)
-        expected = reference.model_forward(X, parameters, hidden, output)[0]
-        w.check(
-            f"_output(model_forward(X, parameters, {hidden!r}, {output!r}), 2, 'model_forward')[0]",
-            expected,
-            f"AL of model_forward with {hidden!r} hidden layers and a {output!r} output",
-        )
-
-
-def _linear_backward(w: CheckWriter) -> None:
-    for m in (4, 6, 1):
-        if m == 6:
-            w.start_hidden()
-        A_prev, W, b = _layer(w, 3, 2, m)
-        dZ = w.normal(2, m)
-        w.let("dZ", dZ)
-        _, cache = reference.linear_forward(A_prev, W, b)
-        w.line("_, cache = _output(linear_forward(A_prev, W, b), 2, 'linear_forward')")
-        w.check(
-            "linear_backward(dZ, cache)",
-            reference.linear_backward(dZ, cache),
-            f"(dA_prev, dW, db) of linear_backward, m = {m}",
-        )
-
-
-def _linear_activation_backward(w: CheckWriter) -> None:
-    for activation in ("relu", "sigmoid", "tanh", "leaky_relu", "softmax"):
-        if activation == "sigmoid":
-            w.start_hidden()
-        A_prev, W, b = _layer(w, 3, 4, 5)
-        dA = w.normal(4, 5)
-        w.let("dA", dA)
-        _, cache = reference.linear_activation_forward(A_prev, W, b, activation)
-        w.line(
-            f"_, cache = _output(linear_activation_forward(A_prev, W, b, {activation!r}), 2, "
-            "'linear_activation_forward')"
-        )
-        w.check(
-            f"linear_activation_backward(dA, cache, {activation!r})",
-            reference.linear_activation_backward(dA, cache, activation),
-            f"(dA_prev, dW, db) of linear_activation_backward with {activation!r}",
-        )
-
-
-def _model_backward(w: CheckWriter) -> None:
-    dims, hidden, output, m = _NETWORKS[0]
-    _network(w, dims, output, m)
-    w.line("AL, caches = _output(model_forward(X, parameters), 2, 'model_forward')")
-    w.line("grads = model_backward(AL, Y, caches)")
-    w.line("for key in sorted(parameters):")
-    w.line("    def cost(value, key=key):")
-    w.line(
-        "        return binary_cross_entropy(model_forward(X, {**parameters, key: value})[0], Y)"
-    )
-    w.line(
-        "    _check_gradient(grads['d' + key], cost, parameters[key], 'model_backward: d' + key)"
-    )
-    w.start_hidden()
-    for dims, hidden, output, m in _NETWORKS[1:]:
-        parameters, X, Y = _network(w, dims, output, m)
-        AL, caches = reference.model_forward(X, parameters, hidden, output)
-        w.line(
-            f"AL, caches = _output(model_forward(X, parameters, {hidden!r}, {output!r}), 2, "
-            "'model_forward')"
-        )
-        w.check(
-            f"model_backward(AL, Y, caches, {hidden!r}, {output!r})",
-            reference.model_backward(AL, Y, caches, hidden, output),
-            f"grads of model_backward with {hidden!r} hidden layers and a {output!r} output",
-        )
-
-
-def _update_parameters(w: CheckWriter) -> None:
-    for dims, rate in (([3, 2, 1], 0.1), ([4, 5, 3, 2], 0.5)):
-        if rate == 0.5:
-            w.start_hidden()
-        parameters = reference.initialize_parameters(dims, seed=2)
-        grads = {f"d{key}": w.normal(*value.shape) for key, value in parameters.items()}
-        w.let("parameters", parameters)
-        w.let("grads", grads)
-        copied = {key: value.copy() for key, value in parameters.items()}
-        w.check(
-            f"update_parameters({{k: v.copy() for k, v in parameters.items()}}, grads, {rate})",
-            reference.update_parameters(copied, grads, rate),
-            f"update_parameters with learning_rate={rate}",
-        )
-
-
-def _train(w: CheckWriter) -> None:
-    for dims, hidden, output, m, rate, iterations in (
-        ([2, 3, 1], "relu", "sigmoid", 8, 0.5, 5),
-        ([2, 4, 3], "tanh", "softmax", 9, 0.3, 10),
-    ):
-        if output == "softmax":
-            w.start_hidden()
-        parameters, X, Y = _network(w, dims, output, m)
-        trained, costs = reference.train(X, Y, dict(parameters), rate, iterations, hidden, output)
-        w.line(
-            f"trained, costs = _output(train(X, Y, dict(parameters), {rate}, {iterations}, "
-            f"{hidden!r}, {output!r}), 2, 'train')"
-        )
-        w.check("np.asarray(costs, dtype=float)", np.asarray(costs), f"costs of train ({output})")
-        w.check("trained", trained, f"parameters returned by train ({output})")
-
-
-def _predict(w: CheckWriter) -> None:
-    for dims, hidden, output, m in (
-        ([2, 3, 1], "relu", "sigmoid", 8),
-        ([2, 4, 3], "tanh", "softmax", 9),
-    ):
-        if output == "softmax":
-            w.start_hidden()
-        parameters, X, _ = _network(w, dims, output, m)
-        w.check(
-            f"predict(X, parameters, {hidden!r}, {output!r})",
-            reference.predict(X, parameters, hidden, output).astype(np.int64),
-            f"predict with a {output!r} output",
-        )
-
-
-SPECS: dict[str, Spec] = {
-    **{name: _activation_forward(name) for name in (*ELEMENTWISE, "softmax")},
-    **{f"{name}_backward": _activation_backward(name) for name in (*ELEMENTWISE, "softmax")},
-    "binary_cross_entropy": _cost("binary_cross_entropy", binary=True),
-    "binary_cross_entropy_backward": _cost_backward(
-        "binary_cross_entropy_backward", "binary_cross_entropy", binary=True
-    ),
-    "categorical_cross_entropy": _cost("categorical_cross_entropy", binary=False),
-    "categorical_cross_entropy_backward": _cost_backward(
-        "categorical_cross_entropy_backward", "categorical_cross_entropy", binary=False
-    ),
-    "softmax_cross_entropy_backward": _softmax_cross_entropy_backward,
-    "initialize_parameters": _initialize_parameters,
-    "linear_forward": _linear_forward,
-    "linear_activation_forward": _linear_activation_forward,
-    "model_forward": _model_forward,
-    "linear_backward": _linear_backward,
-    "linear_activation_backward": _linear_activation_backward,
-    "model_backward": _model_backward,
-    "update_parameters": _update_parameters,
-    "train": _train,
-    "predict": _predict,
+WRITERS: dict[str, Writer] = {
+    "values": _write_values,
+    "forward_pair": _write_forward_pair,
+    "activation_backward": _write_activation_backward,
+    "cost_backward": _write_cost_backward,
+    "output_backward": _write_output_backward,
+    "layer_backward": _write_layer_backward,
+    "model_backward": _write_model_backward,
 }
+"""The writer of each family of checks, by the kind name the specs give it."""
 
 
-def test_cell_source(function: str) -> str:
+def _purity(w: CellWriter) -> tuple[list[str], list[str]]:
+    """Copies of the case's array arguments before the call, and the checks after it."""
+    if w.function.modifies_arguments:
+        return [], []
+    arrays = [key for key, value in w.case.args.items() if isinstance(value, np.ndarray)]
+    before = [f"{key}_before = {key}.copy()" for key in arrays]
+    after = [f"_check_unchanged({key}, {key}_before, {w.function.name!r})" for key in arrays]
+    return before, after
+
+
+@functools.cache
+def _reference() -> OracleModules:
+    return load_oracle("reference")
+
+
+def case_lines(function: Function, case: Case, lang: str, *, hidden: bool = False) -> list[str]:
+    """The statements that check `function` on `case`, in `lang` (with purity if hidden)."""
+    expected = expected_value(_reference(), function, case)
+    writer = CellWriter(function, case, expected, f"{function.name} — {case.label[lang]}")
+    WRITERS[function.check.kind](writer)
+    before, after = _purity(writer) if hidden else ([], [])
+    return [*writer.inputs, *before, *writer.lines, *after]
+
+
+def test_cell_source(function: str, lang: str = "en") -> str:
     """The source of the test cell of `function`: visible checks, then hidden ones."""
-    writer = CheckWriter(function)
-    SPECS[function](writer)
-    body = [f"    {line}" for line in writer.visible]
-    body += [f"    {BEGIN_HIDDEN}", *(f"    {line}" for line in writer.hidden), f"    {END_HIDDEN}"]
+    spec = function_spec(function)
+    visible_cases = spec.cases(case_generator(function))
+    shown = {literal(dict(case.args)) for case in visible_cases}
+    hidden_cases = [
+        case
+        for case in spec.cases(case_generator(function, HIDDEN_SEED))
+        if literal(dict(case.args)) not in shown  # fixed inputs are already visible
+    ]
+    visible = [line for case in visible_cases for line in case_lines(spec, case, lang)]
+    hidden = [line for case in hidden_cases for line in case_lines(spec, case, lang, hidden=True)]
+    body = [f"    {line}" for line in visible]
+    body += [f"    {BEGIN_HIDDEN}", *(f"    {line}" for line in hidden), f"    {END_HIDDEN}"]
     header = f"def _test_{function}():"
     return "\n".join([header, *body, "", "", f"_run_test(_test_{function})"])

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import UsageError
+from grader.i18n import LANGUAGES
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT, write_minimal_config
-from grader.nbgrader_bridge.notebook import TEXT, build_notebook, write_notebook
+from grader.nbgrader_bridge.notebook import build_notebook, write_notebook
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ def export_course(
     course_dir: Path, *, assignment: str = DEFAULT_ASSIGNMENT, lang: str = "en"
 ) -> ExportResult:
     """Write the assignment's source notebook into `course_dir` (and a config if none exists)."""
-    if lang not in TEXT:
-        raise UsageError(f"Unknown language {lang!r}; choose one of: {', '.join(sorted(TEXT))}.")
+    if lang not in LANGUAGES:
+        raise UsageError(f"Unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}.")
     if not assignment or "+" in assignment or "/" in assignment or assignment.strip() != assignment:
         raise UsageError(
             f"{assignment!r} cannot be an nbgrader assignment name: use letters, digits, "

@@ -1,4 +1,4 @@
-"""Build the assignment's nbgrader source notebook from `solutions/`, the catalog and `reference/`.
+"""Build the assignment's nbgrader source notebook from `solutions/`, the specs and `reference/`.
 
 One notebook for the whole assignment, not one per module: `network` calls the
 activations and `model` calls `network`, and nbgrader runs every notebook in a kernel of
@@ -8,53 +8,23 @@ notebook also makes one submission a single ``.ipynb``, which our grader loads a
 
 from __future__ import annotations
 
+import ast
 import inspect
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
+from grader import gradcheck
 from grader.catalog import EXERCISES, MODULES, Exercise
+from grader.i18n import check_language, translator
 from grader.nbgrader_bridge import cell_helpers
 from grader.nbgrader_bridge.answer_key import ModuleAnswers, read_module
 from grader.nbgrader_bridge.checks import test_cell_source
 
 IMPORTS_ID = "imports"
 HELPERS_ID = "nngrade_helpers"
-
-TEXT = {
-    "en": {
-        "title": "# Neural networks in numpy",
-        "intro": (
-            "Write each function in the cell that defines it, in place of "
-            "`raise NotImplementedError()`. Run the notebook from the top: the cell after "
-            "each function checks it (shapes, values on small inputs, and its gradient "
-            "against finite differences of your own forward). More checks run at grading. "
-            "Notation: one example per **column**; `X` is `(n_x, m)`, `W[l]` is "
-            "`(n_l, n_{l-1})`, `b[l]` is `(n_l, 1)`. Use numpy only."
-        ),
-        "module": "## Module `{module}`",
-        "functions": "Functions to write: {functions}.",
-        "points": "Points: {points:g}.",
-        "hint": "Hint: {hint}",
-    },
-    "fr": {
-        "title": "# Réseaux de neurones en numpy",
-        "intro": (
-            "Écrivez chaque fonction dans la cellule qui la définit, à la place de "
-            "`raise NotImplementedError()`. Exécutez le notebook depuis le début : la cellule "
-            "qui suit chaque fonction la vérifie (formes, valeurs sur de petites entrées, et "
-            "son gradient comparé aux différences finies de votre propre propagation avant). "
-            "D'autres vérifications ont lieu à la correction. Notation : un exemple par "
-            "**colonne** ; `X` est `(n_x, m)`, `W[l]` est `(n_l, n_{l-1})`, `b[l]` est "
-            "`(n_l, 1)`. N'utilisez que numpy."
-        ),
-        "module": "## Module `{module}`",
-        "functions": "Fonctions à écrire : {functions}.",
-        "points": "Points : {points:g}.",
-        "hint": "Indice : {hint}",
-    },
-}
+GRADCHECK = "grader.gradcheck"
 
 
 def split_points(points: float, cells: int) -> list[float]:
@@ -99,24 +69,49 @@ def _imports_source(modules: list[ModuleAnswers]) -> str:
 
 
 def _exercise_markdown(exercise: Exercise, lang: str) -> str:
-    text = TEXT[lang]
+    _ = translator(lang)
     functions = ", ".join(f"`{name}`" for name in exercise.functions)
     return "\n\n".join(
         [
             f"### {exercise.title[lang]}",
-            text["functions"].format(functions=functions),
-            text["points"].format(points=exercise.points),
-            text["hint"].format(hint=exercise.hint[lang]),
+            exercise.statement[lang],
+            _("Functions to write: %(functions)s.", functions=functions),
+            _("Points: %(points)s.", points=format(exercise.points, "g")),
+            _("Hint: %(hint)s", hint=exercise.hint[lang]),
         ]
     )
 
 
+def helpers_source() -> str:
+    """The source of the helper cell: `cell_helpers`, its imports from `grader.gradcheck`
+    replaced by the values they import (the notebook runs without nngrade)."""
+    source = inspect.getsource(cell_helpers)
+    lines = source.splitlines()
+    for node in reversed(ast.parse(source).body):
+        if isinstance(node, ast.ImportFrom) and node.module == GRADCHECK:
+            values = [
+                f"{alias.asname or alias.name} = {getattr(gradcheck, alias.name)!r}"
+                for alias in node.names
+            ]
+            lines[node.lineno - 1 : node.end_lineno] = values
+    return "\n".join(lines).rstrip("\n")
+
+
 def build_notebook(lang: str = "en") -> NotebookNode:
-    """The instructor's source notebook of the whole assignment, in `lang` (``en`` or ``fr``)."""
-    text = TEXT[lang]
+    """The instructor's source notebook of the whole assignment, in `lang`."""
+    _ = translator(check_language(lang))
+    title = _("Neural networks in numpy")
+    intro = _(
+        "Write each function in the cell that defines it, in place of "
+        "`raise NotImplementedError()`. Run the notebook from the top: the cell after each "
+        "function checks it (shapes, values on small inputs, and its gradient against finite "
+        "differences of your own forward). More checks run at grading. Notation: one example "
+        "per **column**; `X` is `(n_x, m)`, `W[l]` is `(n_l, n_{l-1})`, `b[l]` is `(n_l, 1)`. "
+        "Use numpy only."
+    )
     modules = [read_module(name) for name in MODULES]
     cells = [
-        _markdown("title", f"{text['title']}\n\n{text['intro']}"),
+        _markdown("title", f"# {title}\n\n{intro}"),
         _code(
             "imports",
             _imports_source(modules),
@@ -124,13 +119,13 @@ def build_notebook(lang: str = "en") -> NotebookNode:
         ),
         _code(
             "helpers",
-            inspect.getsource(cell_helpers).rstrip("\n"),
+            helpers_source(),
             _nbgrader(HELPERS_ID, grade=False, solution=False, locked=True),
         ),
     ]
     for module in modules:
-        intro = text["module"].format(module=module.name)
-        cells.append(_markdown(f"module-{module.name}", f"{intro}\n\n{module.docstring}"))
+        heading = _("Module `%(module)s`", module=module.name)
+        cells.append(_markdown(f"module-{module.name}", f"## {heading}\n\n{module.docstring}"))
         if module.support:
             locked = _nbgrader(f"{module.name}_support", grade=False, solution=False, locked=True)
             cells.append(_code(f"support-{module.name}", module.support, locked))
@@ -145,7 +140,7 @@ def build_notebook(lang: str = "en") -> NotebookNode:
                 test = _nbgrader(
                     f"test_{function}", grade=True, solution=False, locked=True, points=cell_points
                 )
-                cells.append(_code(f"test-{function}", test_cell_source(function), test))
+                cells.append(_code(f"test-{function}", test_cell_source(function, lang), test))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

@@ -10,7 +10,7 @@ module at release), so a function passes here on the same criterion as at gradin
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -27,58 +27,34 @@ from .gradcheck import (
     compare,
     diagnose,
 )
-from .messages import say
+from .i18n import translator
 from .student import Problem, StudentCode
 
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
 
-# Which module of exercises/ defines each function (the exercise contract).
-MODULE_OF: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "sigmoid",
-            "sigmoid_backward",
-            "tanh",
-            "tanh_backward",
-            "relu",
-            "relu_backward",
-            "leaky_relu",
-            "leaky_relu_backward",
-            "softmax",
-            "softmax_backward",
-        ),
-        "activations",
-    ),
-    **dict.fromkeys(
-        (
-            "binary_cross_entropy",
-            "binary_cross_entropy_backward",
-            "categorical_cross_entropy",
-            "categorical_cross_entropy_backward",
-            "softmax_cross_entropy_backward",
-        ),
-        "losses",
-    ),
-    **dict.fromkeys(
-        (
-            "initialize_parameters",
-            "linear_forward",
-            "linear_activation_forward",
-            "model_forward",
-            "linear_backward",
-            "linear_activation_backward",
-            "model_backward",
-            "update_parameters",
-        ),
-        "network",
-    ),
-    "train": "model",
-    "predict": "model",
-}
 
-# The only function allowed to write into its arguments.
-MAY_MODIFY_ARGUMENTS = frozenset({"update_parameters"})
+@dataclass(frozen=True)
+class Contract:
+    """What the checks need to know of the exercise contract (from ``expected.json``).
+
+    Attributes:
+        modules: student function -> the module of ``exercises/`` that defines it.
+        modifies_arguments: the functions allowed to write into their arguments.
+        output_costs: output activation -> the cost it is trained with.
+    """
+
+    modules: Mapping[str, str]
+    modifies_arguments: frozenset[str] = frozenset()
+    output_costs: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_expected(cls, expected: Mapping[str, Any]) -> Contract:
+        return cls(
+            modules=dict(expected["modules"]),
+            modifies_arguments=frozenset(expected.get("modifies_arguments", ())),
+            output_costs=dict(expected.get("output_costs", {})),
+        )
 
 
 @dataclass
@@ -121,9 +97,11 @@ def _format_index(index: tuple[int, ...]) -> str:
 class Checker:
     """Calls the student's functions for one function's checks and compares the results."""
 
-    def __init__(self, student: StudentCode, lang: str) -> None:
+    def __init__(self, student: StudentCode, lang: str, contract: Contract) -> None:
         self.student = student
         self.lang = lang
+        self.contract = contract
+        self._ = translator(lang)
         self.case = ""
         self.stability = False
         self._call = ""
@@ -133,7 +111,7 @@ class Checker:
     def function(self, name: str) -> Callable[..., Any]:
         """The student's function `name` (a `Failure` if it cannot be found)."""
         try:
-            return self.student.function(MODULE_OF[name], name)
+            return self.student.function(self.contract.modules[name], name)
         except Problem as problem:
             raise Failure(problem.message, call=self._call, case=self.case) from None
 
@@ -146,10 +124,17 @@ class Checker:
             result = self.student.call(function, *arguments.values())
         except Problem as problem:
             raise Failure(problem.message, call=self._call, case=self.case) from None
-        if name not in MAY_MODIFY_ARGUMENTS:
+        if name not in self.contract.modifies_arguments:
             for key, value in arguments.items():
                 if not _same(before[key], value):
-                    self.fail(say("modified_argument", self.lang, name=key))
+                    self.fail(
+                        self._(
+                            "it changed its argument `%(name)s`; build new arrays instead of "
+                            "writing into the inputs (use a copy, or an expression such as "
+                            "dA * mask).",
+                            name=key,
+                        )
+                    )
         return result
 
     def quiet_call(self, name: str, *arguments: Any) -> Any:
@@ -169,13 +154,31 @@ class Checker:
     ) -> NoReturn:
         """Raise a `Failure` for the current call and case."""
         if self.stability:
-            problem += say("stability_note", self.lang)
+            problem += " " + self._("This input is a numerical-stability test.")
         sentence = ""
         if diagnosis is not None:
-            sentence = diagnosis.fr if self.lang == "fr" else diagnosis.en
+            sentence = diagnosis.text[self.lang]
         raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
 
     # Comparing ----------------------------------------------------------------------------
+
+    def value(self, got: Any, expected: Any, what: str, *, m: int | None = None) -> Any:
+        """Check `got` against `expected`, whatever its form: an array (integers compared
+        exactly), a number, a boolean, or a list or dict of those, entry by entry.
+
+        `m` is the number of examples where a 1/m belongs in the result (see `array`).
+        """
+        if isinstance(expected, np.ndarray):
+            return self.array(got, expected, what, integer=expected.dtype.kind in "iu", m=m)
+        if isinstance(expected, bool):
+            return self.boolean(got, expected, what)
+        if isinstance(expected, numbers.Real):
+            return self.number(got, expected, what, m=m)
+        if isinstance(expected, dict):
+            return self.arrays(got, expected, what, m=m)
+        if isinstance(expected, list):
+            return self.sequence(got, expected, what, m=m)
+        raise TypeError(f"No comparison for an expected {type(expected).__name__} ({what}).")
 
     def array(
         self,
@@ -192,20 +195,20 @@ class Checker:
         `m` (the number of examples, where a 1/m belongs in the result) and `dA` (the
         upstream gradient of an activation's backward) let a wrong result be diagnosed.
         """
-        wanted = say("array", self.lang, shape=expected.shape, dtype=expected.dtype)
+        wanted = self._describe_array(expected.shape, expected.dtype)
         if not isinstance(got, np.ndarray):
-            self.fail(say("wrong_type", self.lang, got=describe(got), expected=wanted), wanted)
+            self._wrong_type(got, wanted)
         if got.shape != expected.shape:
             self.fail(
-                say("wrong_shape", self.lang, what=what, got=got.shape, expected=expected.shape),
+                self._wrong_shape(what, got.shape, expected.shape),
                 wanted,
-                say("array", self.lang, shape=got.shape, dtype=got.dtype),
+                self._describe_array(got.shape, got.dtype),
                 diagnosis=_diagnose_shape(got.shape, expected.shape, what),
             )
         if integer and got.dtype.kind not in "iu":
-            self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="int"))
+            self.fail(self._wrong_dtype(what, got.dtype, "int"))
         if not integer and got.dtype != np.float64:
-            self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="float64"))
+            self.fail(self._wrong_dtype(what, got.dtype, "float64"))
         if integer:
             comparison = _compare_all(got, expected, rtol=0.0, atol=0.0)
         else:
@@ -214,15 +217,12 @@ class Checker:
             if not finite.all():
                 count, total = int((~finite).sum()), got.size
                 self.fail(
-                    say("not_finite", self.lang, what=what, count=count, total=total),
-                    wanted,
-                    worst=self._worst(comparison),
+                    self._not_finite(what, count, total), wanted, worst=self._worst(comparison)
                 )
         if not comparison.ok:
             self.fail(
-                say(
-                    "values_differ",
-                    self.lang,
+                self._(
+                    "%(what)s differs from the expected values at %(count)s of %(total)s entries.",
                     what=what,
                     count=len(comparison.worst),
                     total=got.size,
@@ -234,19 +234,18 @@ class Checker:
 
     def float_array(self, got: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
         """Check that `got` is a finite float64 array of `shape` (values not compared)."""
-        wanted = say("array", self.lang, shape=shape, dtype="float64")
+        wanted = self._describe_array(shape, "float64")
         if not isinstance(got, np.ndarray):
-            self.fail(say("wrong_type", self.lang, got=describe(got), expected=wanted), wanted)
+            self._wrong_type(got, wanted)
         if got.shape != shape:
             self.fail(
-                say("wrong_shape", self.lang, what=what, got=got.shape, expected=shape),
+                self._wrong_shape(what, got.shape, shape),
                 diagnosis=_diagnose_shape(got.shape, shape, what),
             )
         if got.dtype != np.float64:
-            self.fail(say("wrong_dtype", self.lang, what=what, got=got.dtype, expected="float64"))
+            self.fail(self._wrong_dtype(what, got.dtype, "float64"))
         if not np.isfinite(got).all():
-            count = int((~np.isfinite(got)).sum())
-            self.fail(say("not_finite", self.lang, what=what, count=count, total=got.size))
+            self.fail(self._not_finite(what, int((~np.isfinite(got)).sum()), got.size))
         return got
 
     def number(self, got: Any, expected: float, what: str, *, m: int | None = None) -> float:
@@ -254,25 +253,53 @@ class Checker:
         if isinstance(got, np.ndarray) and got.ndim == 0:
             got = got.item()
         if not isinstance(got, numbers.Real) or isinstance(got, bool):
-            self.fail(say("wrong_type", self.lang, got=describe(got), expected="float"))
+            self._wrong_type(got, "float")
         value = float(got)
         if not np.isfinite(value):
-            self.fail(say("value_differs", self.lang, what=what, got=value, expected=expected))
+            self.fail(self._value_differs(what, value, expected))
         have, want = np.array(value), np.array(float(expected))
         if not compare(have, want, rtol=VALUE_RTOL, atol=VALUE_ATOL).ok:
             self.fail(
-                say("value_differs", self.lang, what=what, got=repr(value), expected=expected),
+                self._value_differs(what, repr(value), expected),
                 diagnosis=diagnose(have, want, m=m, name=what),
             )
         return value
+
+    def boolean(self, got: Any, expected: bool, what: str) -> bool:
+        """Check that `got` is a boolean (Python's or numpy's) equal to `expected`."""
+        if isinstance(got, np.ndarray) and got.ndim == 0:
+            got = got.item()
+        if not isinstance(got, bool | np.bool_):
+            self._wrong_type(got, "bool")
+        if bool(got) != expected:
+            self.fail(self._value_differs(what, bool(got), expected))
+        return bool(got)
+
+    def sequence(
+        self, got: Any, expected: list[Any], what: str, *, m: int | None = None
+    ) -> list[Any]:
+        """Check that `got` is a list (tuple, 1-d array) of the expected length and values."""
+        if not isinstance(got, list | tuple | np.ndarray) or np.ndim(got) == 0:
+            self._wrong_type(got, "list")
+        if len(got) != len(expected):
+            self.fail(
+                self._(
+                    "%(what)s has %(got)s items; %(expected)s were expected.",
+                    what=what,
+                    got=len(got),
+                    expected=len(expected),
+                )
+            )
+        for index, (have, want) in enumerate(zip(got, expected, strict=True)):
+            self.value(have, want, f"{what}[{index}]", m=m)
+        return list(got)
 
     def tuple_of(self, got: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
         """Check that `got` is a tuple (or list) of ``len(names)`` values."""
         if not isinstance(got, (tuple, list)) or len(got) != len(names):
             self.fail(
-                say(
-                    "wrong_tuple",
-                    self.lang,
+                self._(
+                    "it must return a tuple of %(count)s values (%(names)s); it returned %(got)s.",
                     count=len(names),
                     names=", ".join(names),
                     got=describe(got),
@@ -281,16 +308,22 @@ class Checker:
         return tuple(got)
 
     def arrays(
-        self, got: Any, expected: dict[str, np.ndarray], what: str, *, m: int | None = None
+        self, got: Any, expected: dict[str, Any], what: str, *, m: int | None = None
     ) -> dict[str, Any]:
-        """Check a dictionary of arrays key by key (extra keys are allowed; `m`: see `array`)."""
+        """Check a dictionary key by key (extra keys are allowed; `m`: see `array`)."""
         if not isinstance(got, dict):
-            self.fail(say("wrong_type", self.lang, got=describe(got), expected="dict"))
+            self._wrong_type(got, "dict")
         for key, value in expected.items():
             if key not in got:
                 keys = ", ".join(map(str, got)) or "-"
-                self.fail(say("missing_key", self.lang, key=key, keys=keys))
-            self.array(got[key], value, f"{what}[{key!r}]", m=m)
+                self.fail(
+                    self._(
+                        "the dictionary it returned has no key %(key)s (it has: %(keys)s).",
+                        key=repr(key),
+                        keys=keys,
+                    )
+                )
+            self.value(got[key], value, f"{what}[{key!r}]", m=m)
         return got
 
     def gradient(
@@ -317,27 +350,73 @@ class Checker:
         comparison = _compare_all(analytic, numeric, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
         if not comparison.ok:
             self.fail(
-                say(
-                    "gradient_differs",
-                    self.lang,
+                self._(
+                    "%(what)s does not match the finite differences of your own %(forward)s at "
+                    "%(count)s of %(total)s entries.",
                     what=what,
                     forward=forward,
                     count=len(comparison.worst),
                     total=analytic.size,
                 ),
-                expected=say("finite_differences", self.lang),
+                expected=self._("finite differences"),
                 worst=self._worst(comparison),
                 diagnosis=diagnose(analytic, numeric, m=m, dA=dA, name=what),
             )
 
+    # Sentences ---------------------------------------------------------------------------
+
+    def _describe_array(self, shape: tuple[int, ...], dtype: object) -> str:
+        return self._("an array of shape %(shape)s, %(dtype)s", shape=shape, dtype=dtype)
+
+    def _wrong_type(self, got: Any, expected: str) -> NoReturn:
+        self.fail(
+            self._(
+                "it returned %(got)s where %(expected)s was expected.",
+                got=describe(got),
+                expected=expected,
+            ),
+            expected,
+        )
+
+    def _wrong_shape(self, what: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+        return self._(
+            "%(what)s has shape %(got)s; the expected shape is %(expected)s.",
+            what=what,
+            got=got,
+            expected=expected,
+        )
+
+    def _wrong_dtype(self, what: str, got: object, expected: str) -> str:
+        return self._(
+            "%(what)s has dtype %(got)s; the expected dtype is %(expected)s.",
+            what=what,
+            got=got,
+            expected=expected,
+        )
+
+    def _not_finite(self, what: str, count: int, total: int) -> str:
+        return self._(
+            "%(what)s has %(count)s NaN or infinite entries out of %(total)s.",
+            what=what,
+            count=count,
+            total=total,
+        )
+
+    def _value_differs(self, what: str, got: object, expected: object) -> str:
+        return self._(
+            "%(what)s is %(got)s; the expected value is %(expected)s.",
+            what=what,
+            got=got,
+            expected=expected,
+        )
+
     def _worst(self, comparison: Comparison) -> list[str]:
         return [
-            say(
-                "worst_entry",
-                self.lang,
+            self._(
+                "%(where)s: expected %(expected)s, got %(got)s",
                 where=_format_index(entry.index),
-                expected=f"{entry.expected:.8g}",
-                got=f"{entry.got:.8g}",
+                expected=format(entry.expected, ".8g"),
+                got=format(entry.got, ".8g"),
             )
             for entry in comparison.worst[:WORST_SHOWN]
         ]

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .checking import MODULE_OF, Checker, Failure
-from .functions import CHECKS, depends_on
-from .messages import LANGUAGES, detect_language, say
+from .checking import Checker, Contract, Failure
+from .functions import FAMILIES
+from .i18n import LANGUAGES, N_, detect_language, translations, translator
 from .numerics import decode
 from .student import NotStarted, Problem, StudentCode
 
@@ -32,6 +32,14 @@ EXPECTED_FILE = Path(__file__).with_name("expected.json")
 HANDOUT_ROOT = Path(__file__).resolve().parent.parent
 
 PASSED, FAILED, NOT_STARTED, WAITING = "passed", "failed", "not_started", "blocked"
+
+# The status words, padded to one width in the report.
+STATUS_WORDS: dict[str, str] = {
+    PASSED: N_("passed"),
+    FAILED: N_("FAILED"),
+    NOT_STARTED: N_("not started"),
+    WAITING: N_("waiting"),
+}
 
 
 @dataclass
@@ -60,45 +68,72 @@ def load_expected(path: Path = EXPECTED_FILE) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def check_function(student: StudentCode, name: str, cases: list[dict[str, Any]]) -> Outcome:
+def check_function(
+    student: StudentCode, name: str, expected: dict[str, Any], contract: Contract | None = None
+) -> Outcome:
     """Run the checks of `name` alone (before waiting states are resolved)."""
-    file = f"exercises/{MODULE_OF[name]}.py"
+    contract = contract or Contract.from_expected(expected)
+    module = contract.modules[name]
+    file = f"exercises/{module}.py"
     try:
-        function = student.function(MODULE_OF[name], name)
+        function = student.function(module, name)
     except Problem as problem:
         return Outcome(name, FAILED, problem.message, loading=True)
     if student.is_untouched_stub(function):
-        return Outcome(name, NOT_STARTED, say("not_started_detail", student.lang, file=file))
-    checker = Checker(student, student.lang)
+        return Outcome(name, NOT_STARTED, _not_started(student.lang, file))
+    checker = Checker(student, student.lang, contract)
+    options = dict(expected["checks"][name])
+    family = FAMILIES[options.pop("kind")]
     try:
-        CHECKS[name](checker, [decode(case) for case in cases])
+        family(checker, name, [decode(case) for case in expected["cases"][name]], options)
     except NotStarted as stub:
         if stub.function == name:
-            return Outcome(name, NOT_STARTED, say("not_started_detail", student.lang, file=file))
+            return Outcome(name, NOT_STARTED, _not_started(student.lang, file))
         return Outcome(name, WAITING, waiting_for=(stub.function,))
     except Failure as failure:
         return Outcome(name, FAILED, failure=failure)
     return Outcome(name, PASSED)
 
 
+def _not_started(lang: str, file: str) -> str:
+    _ = translator(lang)
+    return _("still raises NotImplementedError: write its body in %(file)s.", file=file)
+
+
 def run_checks(root: Path, lang: str, expected: dict[str, Any]) -> list[Outcome]:
     """Check every function of `expected` against the `exercises/` folder under `root`."""
     student = StudentCode(root, lang)
+    contract = Contract.from_expected(expected)
     outcomes: dict[str, Outcome] = {}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # Overflow in exp(1000) is the stability tests' business, not a crash.
         warnings.simplefilter("ignore", RuntimeWarning)
         for name in expected["functions"]:
-            outcome = check_function(student, name, expected["cases"][name])
-            outcomes[name] = _resolve_waiting(outcome, outcomes)
+            outcome = check_function(student, name, expected, contract)
+            outcomes[name] = _resolve_waiting(outcome, outcomes, expected["depends_on"])
     return list(outcomes.values())
 
 
-def _resolve_waiting(outcome: Outcome, earlier: dict[str, Outcome]) -> Outcome:
+def builds_on(function: str, direct: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every function `function` builds on, directly or not (without itself), given what
+    each function calls directly."""
+    seen: list[str] = []
+    pending = list(direct.get(function, ()))
+    while pending:
+        name = pending.pop(0)
+        if name not in seen and name != function:
+            seen.append(name)
+            pending.extend(direct.get(name, ()))
+    return tuple(seen)
+
+
+def _resolve_waiting(
+    outcome: Outcome, earlier: dict[str, Outcome], direct: dict[str, list[str]]
+) -> Outcome:
     """A failure while a function it builds on does not pass becomes "waiting" for it."""
     if outcome.status != FAILED or outcome.loading:
         return outcome
-    unsettled = [name for name in depends_on(outcome.function) if name in earlier]
+    unsettled = [name for name in builds_on(outcome.function, direct) if name in earlier]
     causes = [n for n in unsettled if earlier[n].status in (FAILED, NOT_STARTED)]
     if not causes:
         causes = [n for n in unsettled if earlier[n].status == WAITING]
@@ -109,58 +144,70 @@ def _resolve_waiting(outcome: Outcome, earlier: dict[str, Outcome]) -> Outcome:
 
 def format_outcome(outcome: Outcome, lang: str, hints: dict[str, dict[str, str]]) -> str:
     """The report lines of one function: a status line, then details if it did not pass."""
-    width = max(len(say(status, lang)) for status in (PASSED, FAILED, NOT_STARTED, WAITING))
-    head = f"  {say(outcome.status, lang):<{width}}  {outcome.function}"
+    _ = translator(lang)
+    words = {status: _(word) for status, word in STATUS_WORDS.items()}
+    width = max(len(word) for word in words.values())
+    head = f"  {words[outcome.status]:<{width}}  {outcome.function}"
     indent = " " * (width + 4)
-    if outcome.status == PASSED:
-        return head
-    if outcome.status == NOT_STARTED:
+    if outcome.status in (PASSED, NOT_STARTED):
         return head
     if outcome.status == WAITING:
         names = ", ".join(outcome.waiting_for)
-        key = "blocked_detail" if len(outcome.waiting_for) == 1 else "blocked_detail_many"
-        return f"{head}\n{indent}{say(key, lang, names=names)}"
+        waiting = translations(lang).ngettext(
+            "it uses %(names)s, which does not pass yet: fix that first, then run again.",
+            "it uses %(names)s, which do not pass yet: fix them first, then run again.",
+            len(outcome.waiting_for),
+        )
+        return f"{head}\n{indent}{waiting % {'names': names}}"
     lines = [head]
     failure = outcome.failure
     if failure is None:
-        lines.append(f"{indent}{say('problem', lang)}: {outcome.message}")
+        lines.append(indent + _("problem: %(value)s", value=outcome.message))
     else:
-        for key, value in (
-            ("call", failure.call),
-            ("case", failure.case),
-            ("problem", failure.problem),
-            ("expected", failure.expected),
-            ("got", failure.got),
+        for label, value in (
+            (N_("call: %(value)s"), failure.call),
+            (N_("case: %(value)s"), failure.case),
+            (N_("problem: %(value)s"), failure.problem),
+            (N_("expected: %(value)s"), failure.expected),
+            (N_("got: %(value)s"), failure.got),
         ):
             if value:
-                lines.append(f"{indent}{say(key, lang)}: {value}")
+                lines.append(indent + _(label, value=value))
         if failure.worst:
-            lines.append(f"{indent}{say('worst', lang)}:")
+            lines.append(indent + _("worst entries:"))
             lines.extend(f"{indent}  {entry}" for entry in failure.worst)
         if failure.diagnosis:
             # After the label the sentence reads on: "looks like: your dW is ...".
             sentence = failure.diagnosis[:1].lower() + failure.diagnosis[1:]
-            lines.append(f"{indent}{say('looks_like', lang, diagnosis=sentence)}")
+            lines.append(indent + _("looks like: %(diagnosis)s", diagnosis=sentence))
     hint = hints.get(outcome.function, {})
     if hint:
-        lines.append(f"{indent}{say('hint', lang)}: {hint.get(lang, hint.get('en', ''))}")
+        lines.append(indent + _("hint: %(hint)s", hint=hint.get(lang, hint.get("en", ""))))
     return "\n".join(lines)
 
 
 def format_report(outcomes: list[Outcome], lang: str, hints: dict[str, dict[str, str]]) -> str:
     """The whole report: a title, one block per function, the summary lines."""
-    count = {status: 0 for status in (PASSED, FAILED, NOT_STARTED, WAITING)}
+    _ = translator(lang)
+    count = {status: 0 for status in STATUS_WORDS}
     for outcome in outcomes:
         count[outcome.status] += 1
-    lines = [say("title", lang, count=len(outcomes)), ""]
+    lines = [_("Public self-check of exercises/ (%(count)s functions)", count=len(outcomes)), ""]
     lines.extend(format_outcome(outcome, lang, hints) for outcome in outcomes)
     lines.append("")
-    lines.append(say("summary", lang, passed=count[PASSED], total=len(outcomes)))
+    lines.append(
+        _(
+            "%(passed)s of %(total)s functions pass the public checks; hidden checks run at "
+            "grading.",
+            passed=count[PASSED],
+            total=len(outcomes),
+        )
+    )
     if count[PASSED] < len(outcomes):
         lines.append(
-            say(
-                "summary_detail",
-                lang,
+            _(
+                "%(failed)s failed, %(blocked)s waiting for another function, %(not_started)s "
+                "not started.",
                 failed=count[FAILED],
                 blocked=count[WAITING],
                 not_started=count[NOT_STARTED],
@@ -171,14 +218,15 @@ def format_report(outcomes: list[Outcome], lang: str, hints: dict[str, dict[str,
 
 def main(argv: list[str] | None = None, root: Path = HANDOUT_ROOT) -> int:
     """Run the self-check on ``root/exercises``; print the report; 0 only if all pass."""
+    _ = translator(detect_language(None, os.environ))  # for --help, before --lang is read
     parser = argparse.ArgumentParser(
         prog="python selfcheck.py",
-        description="Run the public checks on your exercises/ folder.",
+        description=_("Run the public checks on your exercises/ folder."),
     )
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help="language of the report (default: from LANG / LC_ALL / LC_MESSAGES, else en)",
+        help=_("language of the report (default: from LC_ALL, LC_MESSAGES or LANG, else en)"),
     )
     arguments = parser.parse_args(argv)
     lang = detect_language(arguments.lang, os.environ)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
-from .messages import say
+from .i18n import translator
 
 PACKAGE = "exercises"
 
@@ -48,6 +48,7 @@ class StudentCode:
         self.root = root
         self.folder = root / PACKAGE
         self.lang = lang
+        self._ = translator(lang)
         self._modules: dict[str, ModuleType | Problem] = {}
         _forget_package()
         if str(self.folder) not in sys.path:
@@ -76,7 +77,13 @@ class StudentCode:
         found = getattr(self.module(module), name, None)
         if not callable(found):
             file = f"{PACKAGE}/{module}.py"
-            raise Problem(say("missing_function", self.lang, file=file, function=name))
+            raise Problem(
+                self._(
+                    "%(file)s does not define `%(function)s`: keep the stub's name and signature.",
+                    file=file,
+                    function=name,
+                )
+            )
         return found
 
     def is_untouched_stub(self, function: Callable[..., Any]) -> bool:
@@ -112,21 +119,31 @@ class StudentCode:
             where = self._student_line(error.__traceback__)
             detail = str(error) or "(no message)"
             raise Problem(
-                say("raised", self.lang, kind=type(error).__name__, detail=detail, where=where)
+                self._(
+                    "it raised %(kind)s: %(detail)s%(where)s.",
+                    kind=type(error).__name__,
+                    detail=detail,
+                    where=where,
+                )
             ) from None
 
     def _import(self, name: str) -> ModuleType | Problem:
         file = f"{PACKAGE}/{name}.py"
         if not (self.folder / f"{name}.py").is_file():
-            return Problem(say("missing_module", self.lang, file=file))
+            return Problem(
+                self._(
+                    "%(file)s is missing: the handout's exercises/ folder should contain it.",
+                    file=file,
+                )
+            )
         try:
             self._import_package()
             return importlib.import_module(f"{PACKAGE}.{name}")
         except SyntaxError as error:
             return Problem(
-                say(
-                    "syntax_error",
-                    self.lang,
+                self._(
+                    "%(file)s, line %(line)s: SyntaxError: %(detail)s. Fix this line, then run "
+                    "again.",
                     file=self.relative(error.filename or file),
                     line=error.lineno,
                     detail=error.msg,
@@ -134,9 +151,8 @@ class StudentCode:
             )
         except Exception as error:  # an error in the student's top-level code
             return Problem(
-                say(
-                    "import_error",
-                    self.lang,
+                self._(
+                    "%(file)s could not be imported: %(kind)s: %(detail)s%(where)s.",
                     file=file,
                     kind=type(error).__name__,
                     detail=str(error),
@@ -181,7 +197,10 @@ class StudentCode:
         if not frames:
             return ""
         last = frames[-1]
-        return say("at_line", self.lang, file=self.relative(last.filename), line=last.lineno)
+        place = self._(
+            "at %(file)s, line %(line)s", file=self.relative(last.filename), line=last.lineno
+        )
+        return f" ({place})"
 
 
 def _forget_package() -> None:

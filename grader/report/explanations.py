@@ -5,10 +5,12 @@ Message ids (English) marked with `N_`; the views translate them with the page's
 
 from __future__ import annotations
 
-from grader.report.lecture import N_
+from grader.catalog import known_mistakes
+from grader.i18n import N_
 
 # One line per kind of mistake, for the class summary (a student's page shows the sentence
-# written for their own case).
+# written for their own case): the generic diagnoses of grader.gradcheck, then the mistakes
+# the exercises' specs know.
 DIAGNOSIS_LABELS: dict[str, str] = {
     "factor_m_missing": N_("the 1/m factor is missing (m times too large)"),
     "factor_m_twice": N_("divided by m once too often (m times too small)"),
@@ -17,9 +19,7 @@ DIAGNOSIS_LABELS: dict[str, str] = {
     "missing_dA": N_("the upstream gradient dA is not multiplied in"),
     "wrong_axis": N_("summed or normalised over the wrong axis"),
     "missing_keepdims": N_("a sum without keepdims: shape (n,) instead of (n, 1)"),
-    "from_Z_not_activation": N_("the derivative computed from Z instead of the activation"),
-    "unstable_softmax": N_("softmax overflows: the column max is not subtracted"),
-    "overflow": N_("overflow for large inputs"),
+    **{code: mistake.label for code, mistake in known_mistakes().items() if mistake.label},
 }
 
 OUTCOME_LABELS: dict[str, str] = {

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from grader.atomic import write_text_atomic
 from grader.errors import UsageError
+from grader.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, N_
 from grader.report.documents import (
     RESULT_FILE,
     ResultDocumentError,
@@ -27,8 +28,6 @@ from grader.report.documents import (
     read_class,
 )
 from grader.report.feedback import draws_plots, student_view
-from grader.report.lecture import N_
-from grader.report.locale import DOMAIN, LANGUAGES, LOCALE_DIR
 from grader.report.summary import class_view
 
 FEEDBACK_FILE = "feedback.html"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.authoring.fences import find_regions, strip_solutions
+from grader.catalog import MODULES
 from grader.errors import FenceError
 
 from .conftest import SOLUTIONS
@@ -56,7 +57,7 @@ def test_stripping_is_idempotent_on_the_answer_key() -> None:
 
 def test_every_function_of_the_answer_key_is_fenced() -> None:
     """Each module of solutions/ except the package docstring hides at least one answer."""
-    for name in ("activations", "losses", "network", "model"):
+    for name in MODULES:
         path = SOLUTIONS / f"{name}.py"
         assert find_regions(path.read_text(encoding="utf-8"), str(path)), name
 

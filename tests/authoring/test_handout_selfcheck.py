@@ -162,6 +162,39 @@ def test_relu_backward_without_dA_is_diagnosed(handout: Path, run_selfcheck) -> 
     assert "dA" in lines[0]
 
 
+def test_a_function_waiting_for_two_others_names_both(handout: Path, run_selfcheck) -> None:
+    """softmax and categorical_cross_entropy both wrong: softmax_cross_entropy_backward, built
+    on both, waits for the two in one sentence (plural), in English and in French."""
+    plant(handout, "softmax")
+    losses = handout / "exercises" / "losses.py"
+    source = losses.read_text(encoding="utf-8")
+    start = source.index("def categorical_cross_entropy(")
+    mean = "return float(np.sum(per_example) / m)"
+    at = source.index(mean, start)
+    losses.write_text(source[:at] + mean.replace(" / m", "") + source[at + len(mean) :])
+    english, french = run_selfcheck(handout), run_selfcheck(handout, "--lang", "fr")
+    assert "Traceback" not in english.stdout + english.stderr + french.stdout + french.stderr
+    assert status_lines(english.stdout)["softmax_cross_entropy_backward"] == "waiting"
+    assert (
+        "it uses softmax, categorical_cross_entropy, which do not pass yet: fix them first"
+        in english.stdout
+    )
+    assert (
+        "elle utilise softmax, categorical_cross_entropy, qui ne passent pas encore : "
+        "corrigez-les d'abord" in french.stdout
+    )
+
+
+def test_a_french_report_has_no_english_label(handout: Path, run_selfcheck) -> None:
+    """With --lang fr every label, status and sentence of a failure is French."""
+    plant(handout, "linear_backward")
+    output = run_selfcheck(handout, "--lang", "fr").stdout
+    for french in ("ÉCHOUÉE", "appel : ", "cas : ", "problème : ", "pires écarts :", "indice : "):
+        assert french in output
+    for english in ("FAILED", "passed", "call:", "case:", "problem:", "expected", "got", "hint:"):
+        assert english not in output, english
+
+
 def test_a_bug_without_a_known_pattern_gets_no_diagnosis(handout: Path, run_selfcheck) -> None:
     """sigmoid_backward computed from Z matches no pattern: no "looks like" line is made up."""
     plant(handout, "sigmoid_backward")
@@ -215,7 +248,7 @@ def test_french_report_from_option_and_from_locale(handout: Path, run_selfcheck)
     by_locale = run_selfcheck(handout, env={"PATH": "/usr/bin:/bin", "LANG": "fr_FR.UTF-8"}).stdout
     for output in (by_option, by_locale):
         assert "pas commencée  sigmoid" in output
-        assert "0 fonctions sur 25 passent les vérifications publiques" in output
+        assert f"0 fonctions sur {len(FUNCTIONS)} passent les vérifications publiques" in output
 
 
 @pytest.mark.slow

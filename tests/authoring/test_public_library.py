@@ -1,37 +1,14 @@
-"""The pieces of grader/public on their own: language, JSON arrays, one gradcheck."""
+"""The pieces of grader/public on their own: JSON arrays, one gradcheck."""
 
 from __future__ import annotations
 
 import ast
 
 import numpy as np
-import pytest
 
 from grader import gradcheck
 from grader.authoring.release import PUBLIC_DIR
-from grader.public.messages import TEXT, detect_language
 from grader.public.numerics import decode, encode
-
-
-@pytest.mark.parametrize(
-    ("requested", "environ", "lang"),
-    [
-        (None, {"LANG": "fr_FR.UTF-8"}, "fr"),
-        (None, {"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, "en"),
-        (None, {"LC_MESSAGES": "fr_CA"}, "fr"),
-        (None, {"LANG": "de_DE.UTF-8"}, "en"),
-        (None, {}, "en"),
-        ("fr", {"LANG": "C"}, "fr"),
-    ],
-)
-def test_language_follows_option_then_locale(requested, environ, lang) -> None:
-    """--lang wins; else LC_ALL, LC_MESSAGES, LANG in that order; unknown means English."""
-    assert detect_language(requested, environ) == lang
-
-
-def test_every_sentence_exists_in_both_languages() -> None:
-    """No message falls back to English in a French report."""
-    assert all(set(versions) == {"en", "fr"} for versions in TEXT.values())
 
 
 def test_arrays_round_trip_through_json_data() -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.authoring.fences import find_regions
 from grader.authoring.release import release
-from grader.catalog import all_functions
+from grader.catalog import MODULES, all_functions
 from grader.cli import main
 from grader.errors import UsageError
 
@@ -58,15 +58,25 @@ def test_handout_layout(released: Path) -> None:
         "checks/expected.json",
         "checks/selfcheck.py",
         "checks/gradcheck.py",
+        "checks/i18n.py",
+        "checks/locale/fr/LC_MESSAGES/nngrade.mo",
     }
     assert expected <= names
     assert (released / "requirements.txt").read_text().split() == ["numpy>=1.24", "pytest>=7.4"]
 
 
-def test_handout_ships_the_graders_own_gradcheck(released: Path) -> None:
-    """checks/gradcheck.py is grader/gradcheck.py byte for byte, beside the public checks."""
-    shipped = (released / "checks" / "gradcheck.py").read_bytes()
-    assert shipped == (ROOT / "grader" / "gradcheck.py").read_bytes()
+def test_the_readme_lists_every_module_in_the_order_of_the_course(released: Path) -> None:
+    """The student README names the modules of the specs, in order, and no placeholder."""
+    text = (released / "README.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{module}.py`" for module in MODULES) in text
+    assert "{modules}" not in text
+
+
+def test_handout_ships_the_graders_own_gradcheck_and_translations(released: Path) -> None:
+    """checks/gradcheck.py, checks/i18n.py and the compiled catalogs are the grader's own,
+    byte for byte, beside the public checks."""
+    for name in ("gradcheck.py", "i18n.py", "locale/fr/LC_MESSAGES/nngrade.mo"):
+        assert (released / "checks" / name).read_bytes() == (ROOT / "grader" / name).read_bytes()
     for module in (ROOT / "grader" / "public").glob("*.py"):
         assert (released / "checks" / module.name).read_bytes() == module.read_bytes()
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import grader.batch.pipeline as pipeline
 import grader.commands.demo as demo_command
+from grader.catalog import max_score
 from grader.cli import main
 
 from .fake_backend import fake_backend, folder_submission, zip_submission
@@ -44,7 +45,7 @@ def test_batch_prints_progress_lines_and_a_summary_that_names_every_problem(
     assert "Grading 2 submission(s)..." in output
     assert "[2/2] " in output
     assert "graded: 2, failed to load: 0, with timeouts: 0, internal errors: 0" in output
-    assert "score: mean 5.5/50, median 5.5/50" in output
+    assert f"score: mean 5.5/{max_score():g}, median 5.5/{max_score():g}" in output
     assert "dup: duplicate. dup.zip and dup/ claim the same student id" in output
     assert "ghost: unreadable. ghost.zip is a symbolic link" in output
     assert "ignored README.txt: not a submission" in output

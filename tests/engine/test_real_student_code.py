@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.catalog import MODULES
 from grader.engine import grade_submission
 from grader.sandbox import Sandbox, SandboxLimits
 
@@ -28,7 +29,7 @@ NOISE = [
 
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
-    with Sandbox(LIMITS, slot=7) as box:
+    with Sandbox(LIMITS) as box:
         yield box
 
 
@@ -70,7 +71,7 @@ def test_a_cache_that_holds_itself_and_a_matrix_db_are_graded_as_values(
 ) -> None:
     folder = tmp_path / "real"
     folder.mkdir()
-    for module in ("activations", "losses", "network", "model"):
+    for module in MODULES:
         (folder / f"{module}.py").write_text((ROOT / "solutions" / f"{module}.py").read_text())
     network = (folder / "network.py").read_text()
     for before, after in (

@@ -24,7 +24,7 @@ LIMITS = SandboxLimits(wall_seconds_per_call=2.0)
 
 @pytest.fixture(scope="module")
 def graded() -> dict[str, dict[str, Any]]:
-    with Sandbox(LIMITS, slot=3, hidden_paths=(CLASS,)) as sandbox:
+    with Sandbox(LIMITS, hidden_paths=(CLASS,)) as sandbox:
         return {name: grade_submission(CLASS / name, sandbox=sandbox) for name in EXPECTED}
 
 

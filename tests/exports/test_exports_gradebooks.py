@@ -6,12 +6,13 @@ import csv
 import io
 from pathlib import Path
 
-from grader.catalog import EXERCISES
+from grader.catalog import EXERCISES, max_score
 from grader.exports import build_rows, canvas_csv, grades_csv, moodle_csv, read_student_map
 
 from .documents import make_document
 
 EXERCISE_IDS = [exercise.id for exercise in EXERCISES]
+FULL = f"{max_score():g}"  # the class's maximum, as the gradebooks write it
 
 
 def _rows():
@@ -33,7 +34,7 @@ def test_grades_csv_has_the_documented_columns_and_one_row_per_student_sorted() 
     assert table[0] == ["student", "score", "max_score", *EXERCISE_IDS, "status"]
     assert [row[0] for row in table[1:]] == ["alice", "bob", "carol", "dave"]
     by_student = {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
-    assert by_student["alice"]["score"] == "50" and by_student["alice"]["status"] == "graded"
+    assert by_student["alice"]["score"] == FULL and by_student["alice"]["status"] == "graded"
     assert by_student["bob"]["score"] == "7"
     assert (by_student["bob"]["sigmoid"], by_student["bob"]["relu"]) == ("4", "3")
     assert by_student["bob"]["backward"] == "0"
@@ -48,8 +49,8 @@ def test_moodle_csv_without_a_map_identifies_students_by_submission_id() -> None
     rows = {row[0]: row for row in table[1:]}
     assert sorted(rows) == ["alice", "bob", "carol"]
     assert rows["bob"][-2] == "7"
-    assert rows["bob"][-1].startswith("7/50: to improve: tanh, leaky_relu")
-    assert rows["alice"][-1] == "50/50: every exercise at full marks."
+    assert rows["bob"][-1].startswith(f"7/{FULL}: to improve: tanh, leaky_relu")
+    assert rows["alice"][-1] == f"{FULL}/{FULL}: every exercise at full marks."
     assert "could not be loaded" in rows["carol"][-1]
     # Moodle clears a grade on an empty cell: the unscored student gets no row at all.
     assert export.left_out == {"dave": "no score (duplicate)"}
@@ -76,9 +77,9 @@ def test_canvas_csv_header_and_points_possible_row_are_exact() -> None:
         "Section",
         "NN lab 1 (4321)",
     ]
-    assert table[1] == ["Points Possible", "", "", "", "", "50"]
+    assert table[1] == ["Points Possible", "", "", "", "", FULL]
     assert [row[0] for row in table[2:]] == ["alice", "bob", "carol"]
-    assert [row[5] for row in table[2:]] == ["50", "7", "0"]
+    assert [row[5] for row in table[2:]] == [FULL, "7", "0"]
 
 
 def test_canvas_csv_without_an_id_names_a_new_assignment() -> None:
@@ -95,5 +96,5 @@ def test_canvas_csv_takes_canvas_identities_from_the_map(tmp_path: Path) -> None
         'carol,"Petit, Carol",103,S3,carol.p,Group A\n'
     )
     table = _parse(canvas_csv(_rows(), read_student_map(path)).text)
-    assert table[2] == ["Martin, Alice", "101", "S1", "alice.m", "Group A", "50"]
+    assert table[2] == ["Martin, Alice", "101", "S1", "alice.m", "Group A", FULL]
     assert len(table) == 2 + 3

@@ -24,6 +24,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from grader.catalog import max_score
 from grader.cli import main
 from grader.nbgrader_bridge.export import export_course
 
@@ -48,11 +49,14 @@ if not _nbgrader_installed():
     )
 
 ASSIGNMENT = "nn"
+FULL_MARKS = max_score()
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 GARBLE = '''
 def _garbled(value):
     """Wrong values of the right types and shapes, so that nothing raises."""
+    if isinstance(value, bool | np.bool_):
+        return not value
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return value * 1.5 + 0.25
     if isinstance(value, tuple | list):
@@ -244,9 +248,9 @@ def test_release_holds_no_answer_and_no_hidden_test(course):
 def test_nbgrader_autograde_ranks_the_honest_submissions(course):
     """nbgrader's own autograde: full marks, zero, and exactly the bug's cell lost."""
     scores, source = course["nbgrader"], course["source"]
-    assert scores["complete"] == 50.0
+    assert scores["complete"] == FULL_MARKS
     assert scores["untouched"] == 0.0
-    assert scores["buggy"] == 50.0 - _points(source, "test_predict")
+    assert scores["buggy"] == FULL_MARKS - _points(source, "test_predict")
 
 
 def test_cheats_fool_nbgrader_autograde(course):
@@ -254,16 +258,16 @@ def test_cheats_fool_nbgrader_autograde(course):
     scores = course["nbgrader"]
     print(f"nbgrader autograde: {scores}, {course['autograde_seconds']:.1f} s for 6 notebooks")
     assert scores["monkeypatch"] > scores["nonsense"]
-    assert scores["monkeypatch"] == 50.0
+    assert scores["monkeypatch"] == FULL_MARKS
     assert scores["reads_source"] > scores["untouched"]
-    assert scores["reads_source"] == scores["reads_source_by_path"] == 50.0
+    assert scores["reads_source"] == scores["reads_source_by_path"] == FULL_MARKS
 
 
 def test_our_grader_ranks_the_honest_submissions_the_same(course):
     """Our sandboxed grader: complete > buggy > untouched, as nbgrader ranks them."""
     ours = course["ours"]
     print(f"nngrade batch: {ours}")
-    assert ours["complete"] == 50.0
+    assert ours["complete"] == FULL_MARKS
     assert ours["untouched"] == 0.0
     assert ours["untouched"] < ours["buggy"] < ours["complete"]
 

@@ -8,13 +8,14 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from grader import gradcheck
 from grader.catalog import EXERCISES, all_functions, max_score
 from grader.cli import main
 from grader.errors import FenceError
 from grader.nbgrader_bridge.answer_key import to_nbgrader_fences
 from grader.nbgrader_bridge.export import export_course
 from grader.nbgrader_bridge.gradebook import cell_scores
-from grader.nbgrader_bridge.notebook import split_points
+from grader.nbgrader_bridge.notebook import HELPERS_ID, split_points
 
 
 def _cells(notebook):
@@ -127,3 +128,60 @@ def test_export_command_writes_the_course(tmp_path):
     assert outcome.exit_code == 0, outcome.output
     assert (tmp_path / "source" / "hw" / "hw.ipynb").is_file()
     assert (tmp_path / "nbgrader_config.py").is_file()
+
+
+def _run_cells(notebook, replace: dict[str, str] | None = None) -> dict[str, BaseException | None]:
+    """Run the notebook's code cells in one namespace, as a kernel would; return each test
+    cell's error (None when it passed). `replace` swaps a function's solution cell."""
+    namespace: dict = {}
+    errors: dict[str, BaseException | None] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        source = (replace or {}).get(grade_id.removeprefix("solution_"), cell.source)
+        try:
+            exec(compile(source, grade_id, "exec"), namespace)
+        except AssertionError as error:
+            errors[grade_id] = error
+        else:
+            if grade_id.startswith("test_"):
+                errors[grade_id] = None
+    return errors
+
+
+def test_every_test_cell_passes_with_the_answer_key(exported):
+    """Run top to bottom with the answers in place, no test cell fails."""
+    _, notebook = exported
+    errors = _run_cells(notebook)
+    assert sorted(errors) == sorted(f"test_{name}" for name in all_functions())
+    assert {grade_id: error for grade_id, error in errors.items() if error} == {}
+
+
+def test_a_wrong_function_fails_its_own_test_cell(exported):
+    """relu_backward without dA fails its cell; relu, before it, still passes."""
+    _, notebook = exported
+    wrong = "def relu_backward(dA, Z):\n    return (Z > 0) * 1.0\n"
+    errors = _run_cells(notebook, {"relu_backward": wrong})
+    assert errors["test_relu"] is None
+    assert isinstance(errors["test_relu_backward"], AssertionError)
+    assert "relu_backward — random inputs" in str(errors["test_relu_backward"])
+
+
+def test_the_helper_cell_checks_with_the_graders_tolerances(exported):
+    """The notebook's step and tolerances are gradcheck's own, written in as numbers."""
+    _, notebook = exported
+    (helpers,) = [
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == HELPERS_ID
+    ]
+    namespace: dict = {}
+    exec(helpers.source, namespace)
+    assert namespace["_STEP"] == gradcheck.DEFAULT_STEP
+    assert namespace["_VALUE_TOLERANCE"] == {
+        "rtol": gradcheck.VALUE_RTOL,
+        "atol": gradcheck.VALUE_ATOL,
+    }
+    assert namespace["_GRADIENT_TOLERANCE"] == {
+        "rtol": gradcheck.GRADIENT_RTOL,
+        "atol": gradcheck.GRADIENT_ATOL,
+    }

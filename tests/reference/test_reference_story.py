@@ -47,7 +47,7 @@ def test_deep_sigmoid_networks_have_vanishing_gradients_and_relu_ones_do_not() -
     for hidden in ("sigmoid", "relu"):
         AL, caches = nw.model_forward(X, parameters, hidden)
         norms = dg.gradient_norms(nw.model_backward(AL, Y, caches, hidden))
-        assert list(norms) == list(range(1, 11))
-        ratios[hidden] = norms[1] / norms[10]
+        assert norms.shape == (10,)
+        ratios[hidden] = norms[0] / norms[9]
     assert ratios["sigmoid"] <= 1 / 100
     assert ratios["relu"] > 1 / 100

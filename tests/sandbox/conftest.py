@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import TEST_LIMITS, TEST_SLOT, OpenSession, function_modules_of
+from sandbox_helpers import TEST_LIMITS, OpenSession, function_modules_of
 
 from grader.sandbox import Sandbox, StudentSession
 
@@ -33,7 +33,7 @@ def secret_folder() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def sandbox(secret_folder: Path) -> Iterator[Sandbox]:
-    with Sandbox(TEST_LIMITS, slot=TEST_SLOT, hidden_paths=[secret_folder]) as box:
+    with Sandbox(TEST_LIMITS, hidden_paths=[secret_folder]) as box:
         yield box
 
 

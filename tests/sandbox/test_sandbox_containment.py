@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from sandbox_helpers import (
     TEST_LIMITS,
-    TEST_SLOT,
     OpenSession,
     descendants,
     needs_root,
@@ -24,7 +23,6 @@ from grader.sandbox.confine import LAYERS
 from grader.sandbox.sandbox import BASE_UID
 from grader.sandbox.world import SCRATCH
 
-WORKER_UID = BASE_UID + TEST_SLOT if os.geteuid() == 0 else os.getuid()
 MARGIN = 1.5
 
 HOSTILE = """
@@ -179,7 +177,7 @@ def test_junk_written_into_the_socket_is_a_hostile_value(open_session: OpenSessi
 def test_the_submission_budget_stops_every_later_call(sandbox: Sandbox) -> None:
     """Once the per-submission wall time is spent, calls time out at once."""
     limits = SandboxLimits(wall_seconds_per_call=1.0, wall_seconds_per_submission=0.5)
-    with Sandbox(limits, slot=TEST_SLOT + 1) as small:
+    with Sandbox(limits) as small:
         sources = {"hostile": textwrap.dedent(HOSTILE)}
         with small.open_session(
             sources, function_modules={"spin": "hostile", "ok": "hostile"}
@@ -224,13 +222,12 @@ def test_a_crash_at_import_is_import_crashed(open_session: OpenSession) -> None:
     assert session.call("cost", 0.5, 1.0) == 1.0
 
 
-def test_the_worker_runs_confined(open_session: OpenSession) -> None:
+def test_the_worker_runs_confined(open_session: OpenSession, sandbox: Sandbox) -> None:
     """Its own uid, the scratch tmpfs as cwd, a scrubbed environment, limits, no grader module,
     pid 1 of its own PID namespace."""
     info = open_session(hostile=HOSTILE).call("whoami")
-    assert info["uid"] == WORKER_UID and info["gid"] == (
-        WORKER_UID if os.geteuid() == 0 else os.getgid()
-    )
+    uid = BASE_UID + sandbox.slot if os.geteuid() == 0 else os.getuid()
+    assert info["uid"] == uid and info["gid"] == (uid if os.geteuid() == 0 else os.getgid())
     assert info["cwd"] == SCRATCH
     assert info["env"] == sorted(
         [
@@ -254,8 +251,10 @@ def test_the_worker_runs_confined(open_session: OpenSession) -> None:
 
 
 @needs_root
-def test_as_root_the_worker_runs_as_its_slot_uid(open_session: OpenSession) -> None:
-    assert open_session(hostile=HOSTILE).call("whoami")["uid"] == BASE_UID + TEST_SLOT
+def test_as_root_the_worker_runs_as_its_slot_uid(
+    open_session: OpenSession, sandbox: Sandbox
+) -> None:
+    assert open_session(hostile=HOSTILE).call("whoami")["uid"] == BASE_UID + sandbox.slot
 
 
 @pytest.mark.parametrize("name", ["grader", "grader.errors", "reference", "solutions"])
@@ -418,7 +417,7 @@ def test_a_dead_zygote_is_restarted(sandbox: Sandbox, open_session: OpenSession)
 
 
 def test_closing_the_sandbox_stops_the_zygote() -> None:
-    box = Sandbox(TEST_LIMITS, slot=TEST_SLOT + 2)
+    box = Sandbox(TEST_LIMITS)
     zygote = box._zygote()
     below = descendants(zygote.pid)
     assert below  # the inner zygote
@@ -430,7 +429,7 @@ def test_closing_the_sandbox_stops_the_zygote() -> None:
 
 def test_a_vanished_grader_leaves_nothing_running() -> None:
     """If the trusted process dies, the zygote and every worker and leftover die with it."""
-    box = Sandbox(TEST_LIMITS, slot=TEST_SLOT + 3)
+    box = Sandbox(TEST_LIMITS)
     try:
         session = box.open_session(
             {"hostile": textwrap.dedent(HOSTILE)}, function_modules={"daemon": "hostile"}

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sandbox_helpers import TEST_LIMITS
 
+from grader.catalog import MODULES
 from grader.cli import main
 from grader.errors import SandboxUnavailable
 from grader.sandbox import Sandbox, kernel
@@ -155,7 +156,7 @@ def test_a_batch_graded_unsafely_shows_a_banner_on_every_page(tmp_path: Path) ->
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "solo").mkdir()
-    for module in ("activations", "losses", "network", "model"):
+    for module in MODULES:
         text = (ROOT / "solutions" / f"{module}.py").read_text()
         (folder / "solo" / f"{module}.py").write_text(text)
     report = grade_class(folder, tmp_path / "results", workers=1, unsafe=True)

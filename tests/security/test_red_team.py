@@ -46,7 +46,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(sysconfig.get_paths()["purelib"])
 HOME = Path(os.path.expanduser("~"))
 CANARIES = (HOME / "nngrade-red-team-was-here", SITE / "nngrade-red-team.pth")
-SLOT = 5  # a sandbox slot (and so a uid) of its own
 LIMITS = SandboxLimits(wall_seconds_per_call=2.0, wall_seconds_per_submission=20.0)
 FAKE_RESULT = Path("/tmp/nngrade-fake-result.json")
 HONEST = ("honest_before", "honest_after")
@@ -212,7 +211,7 @@ def red_team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedTeamRun]:
     before = {key: tree_hashes(path) for key, path in watched.items()}
     ipc_before = ipc_objects()
     documents, written = {}, {}
-    with Sandbox(LIMITS, slot=SLOT, hidden_paths=(folder, canary, results)) as sandbox:
+    with Sandbox(LIMITS, hidden_paths=(folder, canary, results)) as sandbox:
         base_folder = sandbox._base
         for name in names:
             documents[name] = grade_submission(folder / name, sandbox=sandbox)

@@ -1,0 +1,262 @@
+"""Hidden suite: diagnostics.py (gradient norms, vanishing and exploding, dead and saturated units).
+
+Gradients come from `rng` (seeded per student and per test) with distinct layer sizes, keys
+in a shuffled order, and from real networks of the reference (seven layers, sigmoid or ReLU)
+where the pitfalls really show. Verdicts on vanishing and exploding stay away from the
+threshold, so that rounding never decides them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import reference.diagnostics as ref
+from grader.catalog import get_exercise
+from grader.checks import describe_call, expect_array, fail_property
+from grader.gradcheck import Alternative, Diagnosis
+from grader.hidden._support import Student, call_pure
+from grader.specs.diagnostics import deep_network_grads, random_grads
+
+SPEC = get_exercise("diagnostics")
+ASYMPTOTES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def _shuffled(rng: np.random.Generator, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same gradients, keys in a random order: norms go by layer number, not by order."""
+    keys = list(grads)
+    return {keys[index]: grads[keys[index]] for index in rng.permutation(len(keys))}
+
+
+def _clear_networks(
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The gradients of a deep sigmoid network whose gradients clearly vanish (||dW1|| below
+    1/300 of ||dW7||) and of the ReLU network of the same seed, whose do clearly not (a
+    ratio between 1/10 and 10): a few seeds of the 100 give borderline ratios."""
+    while True:
+        seed = int(rng.integers(1000))
+        sigmoid, relu = deep_network_grads("sigmoid", seed), deep_network_grads("relu", seed)
+        vanishing = ref.first_to_last_gradient_ratio(sigmoid)
+        healthy = ref.first_to_last_gradient_ratio(relu)
+        if vanishing < 1 / 300 and 1 / 10 < healthy < 10:
+            return sigmoid, relu
+
+
+def _scaled_first_layer(grads: dict[str, np.ndarray], ratio: float) -> dict[str, np.ndarray]:
+    """`grads` with dW1 scaled so that ||dW1|| / ||dWL|| is `ratio`."""
+    norms = ref.gradient_norms(grads)
+    return {**grads, "dW1": grads["dW1"] * (ratio * norms[-1] / norms[0])}
+
+
+def _check_norms(student: Student, grads: dict[str, np.ndarray]) -> None:
+    call = describe_call("gradient_norms", {"grads": grads})
+    expected = ref.gradient_norms(grads)
+    in_dict_order = [float(np.linalg.norm(grads[key])) for key in grads if key.startswith("dW")]
+    alternatives: list[Alternative] = [
+        (SPEC.mistake("squared_norms").diagnosis(), expected**2),
+        (SPEC.mistake("layers_in_dict_order").diagnosis(), np.array(in_dict_order)),
+    ]
+    expect_array(
+        call_pure(student, "gradient_norms", grads),
+        expected,
+        function="gradient_norms",
+        name="norms",
+        call=call,
+        alternatives=alternatives,
+    )
+
+
+def _check_flag(
+    student: Student, function: str, grads: dict[str, np.ndarray], **kwargs: Any
+) -> None:
+    """The student's verdict (a bool) on `grads` is the reference's."""
+    call = describe_call(function, {"grads": grads, **kwargs})
+    got = call_pure(student, function, grads, **kwargs)
+    if not isinstance(got, bool | np.bool_):
+        raise fail_property(
+            f"{call} must return True or False, but returned a value of type "
+            f"{type(got).__name__}. Return bool(...) of your comparison.",
+            f"{call} doit renvoyer True ou False, mais a renvoyé une valeur de type "
+            f"{type(got).__name__}. Renvoyez bool(...) de votre comparaison.",
+            function=function,
+            call=call,
+        )
+    expected = getattr(ref, function)(grads, **kwargs)
+    if bool(got) != expected:
+        norms = ref.gradient_norms(grads)
+        finite = all(np.all(np.isfinite(value)) for value in grads.values())
+        seen_en = f"||dW1|| = {norms[0]:.3g} and ||dW{len(norms)}|| = {norms[-1]:.3g}"
+        seen_fr = f"||dW1|| = {norms[0]:.3g} et ||dW{len(norms)}|| = {norms[-1]:.3g}"
+        if not finite:
+            seen_en, seen_fr = (
+                "the gradients hold NaN or inf",
+                "les gradients contiennent NaN ou inf",
+            )
+        raise fail_property(
+            f"{call} returned {bool(got)} where the answer is {expected}: {seen_en}.",
+            f"{call} a renvoyé {bool(got)} alors que la réponse est {expected} : {seen_fr}.",
+            function=function,
+            call=call,
+        )
+
+
+def _check_fraction(
+    student: Student,
+    function: str,
+    args: dict[str, Any],
+    expected: float,
+    alternatives: list[tuple[Diagnosis, float]],
+) -> None:
+    """The student's fraction (a float) equals the reference's."""
+    call = describe_call(function, args)
+    got = call_pure(student, function, *args.values())
+    if isinstance(got, bool) or not isinstance(got, float | np.floating):
+        raise fail_property(
+            f"{call} must return the fraction as a float, but returned a value of type "
+            f"{type(got).__name__}. Convert it with float(...).",
+            f"{call} doit renvoyer la proportion sous forme de float, mais a renvoyé une "
+            f"valeur de type {type(got).__name__}. Convertissez-la avec float(...).",
+            function=function,
+            call=call,
+        )
+    expect_array(
+        np.array(float(got)),
+        np.array(expected),
+        function=function,
+        name="fraction",
+        call=call,
+        alternatives=[(diagnosis, np.array(value)) for diagnosis, value in alternatives],
+    )
+
+
+# --- gradient norms --------------------------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="diagnostics",
+    points=1,
+    en="gradient_norms: ||dW[l]|| layer by layer, whatever the order of the keys",
+    fr="gradient_norms : ||dW[l]|| couche par couche, quel que soit l'ordre des clés",
+)
+def test_gradient_norms_values(student, rng):
+    sizes = [int(n) for n in rng.permutation(np.arange(2, 8))[:5]]
+    _check_norms(student, _shuffled(rng, random_grads(rng, sizes)))
+    _check_norms(student, _clear_networks(rng)[0])
+
+
+# --- vanishing and exploding gradients -------------------------------------------------
+
+
+@pytest.mark.graded(
+    exercise="diagnostics",
+    points=1,
+    en="gradients_vanish: a deep sigmoid network yes, a ReLU one no, and the factor",
+    fr="gradients_vanish : un réseau sigmoïde profond oui, un réseau ReLU non, et le facteur",
+)
+def test_gradients_vanish(student, rng):
+    sigmoid, relu = _clear_networks(rng)
+    _check_flag(student, "gradients_vanish", _shuffled(rng, sigmoid))
+    _check_flag(student, "gradients_vanish", relu)
+    moderate = _scaled_first_layer(relu, 1 / 30)
+    _check_flag(student, "gradients_vanish", moderate)  # 1/30 is not 1/100
+    _check_flag(student, "gradients_vanish", moderate, factor=10.0)
+
+
+@pytest.mark.graded(
+    exercise="diagnostics",
+    points=1,
+    en="gradients_explode: a huge first layer, NaN or inf in any gradient, and the factor",
+    fr="gradients_explode : une première couche énorme, NaN ou inf dans un gradient, et le facteur",
+)
+def test_gradients_explode(student, rng):
+    _, relu = _clear_networks(rng)
+    _check_flag(student, "gradients_explode", relu)
+    huge = _scaled_first_layer(relu, 500.0)
+    _check_flag(student, "gradients_explode", _shuffled(rng, huge))
+    _check_flag(student, "gradients_explode", huge, factor=1000.0)
+    for key, bad in (("db3", np.nan), ("dW2", np.inf)):
+        broken = {name: value.copy() for name, value in relu.items()}
+        broken[key].flat[int(rng.integers(broken[key].size))] = bad
+        _check_flag(student, "gradients_explode", broken)
+
+
+# --- dead and saturated units ----------------------------------------------------------
+
+
+def _dead_layer(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+    """Z (n, m) with dead units (one with exact zeros), living ones, and one unit alive
+    for a single example."""
+    Z = rng.uniform(0.1, 3.0, size=(n, m)) * rng.choice([-1.0, 1.0], size=(n, m))
+    rows = rng.permutation(n)
+    Z[rows[:3]] = -np.abs(Z[rows[:3]])  # three dead units
+    Z[rows[0], rng.integers(m)] = 0.0  # z = 0 is not active either
+    Z[rows[3]] = -np.abs(Z[rows[3]])
+    Z[rows[3], rng.integers(m)] = 1.0  # alive, if only for one example
+    Z[rows[4]] = np.abs(Z[rows[4]])
+    return Z
+
+
+def _dead_alternatives(Z: np.ndarray) -> list[tuple[Diagnosis, float]]:
+    return [
+        (SPEC.mistake("dead_any_example").diagnosis(), float(np.mean(np.any(Z <= 0, axis=1)))),
+        (SPEC.mistake("dead_entries").diagnosis(), float(np.mean(Z <= 0))),
+    ]
+
+
+@pytest.mark.graded(
+    exercise="diagnostics",
+    points=1,
+    en="dead_relu_fraction: units with Z <= 0 for every example, and a single example",
+    fr="dead_relu_fraction : unités dont Z <= 0 pour tous les exemples, et un seul exemple",
+)
+def test_dead_relu_fraction(student, rng):
+    Z = _dead_layer(rng, 9, 7)
+    expected = ref.dead_relu_fraction(Z)
+    _check_fraction(student, "dead_relu_fraction", {"Z": Z}, expected, _dead_alternatives(Z))
+    column = rng.uniform(-2.0, 2.0, size=(6, 1))
+    column[0, 0] = 0.0
+    expected = ref.dead_relu_fraction(column)
+    _check_fraction(student, "dead_relu_fraction", {"Z": column}, expected, [])
+
+
+def _one_asymptote(
+    A: np.ndarray, activation: str, threshold: float
+) -> list[tuple[Diagnosis, float]]:
+    """Saturation counted near one asymptote only (either one)."""
+    low, high = ASYMPTOTES[activation]
+    mistake = SPEC.mistake("one_asymptote")
+    return [
+        (
+            mistake.diagnosis(
+                activation=activation, low=format(missed, "g"), high=format(kept, "g")
+            ),
+            float(np.mean(np.abs(A - kept) <= threshold)),
+        )
+        for kept, missed in ((high, low), (low, high))
+    ]
+
+
+@pytest.mark.graded(
+    exercise="diagnostics",
+    points=1,
+    en="saturated_fraction: sigmoid and tanh outputs near either asymptote, and the threshold",
+    fr="saturated_fraction : sorties sigmoïde et tanh près de l'une ou l'autre asymptote, et "
+    "le seuil",
+)
+def test_saturated_fraction(student, rng):
+    Z = rng.standard_normal((5, 8)) * 5.0
+    for activation, A, threshold in (
+        ("sigmoid", 1.0 / (1.0 + np.exp(-Z)), None),
+        ("tanh", np.tanh(Z), None),
+        ("sigmoid", 1.0 / (1.0 + np.exp(-Z / 2.0)), 0.05),
+    ):
+        args: dict[str, Any] = {"A": A, "activation": activation}
+        if threshold is not None:
+            args["threshold"] = threshold
+        expected = ref.saturated_fraction(**args)
+        limit = 0.01 if threshold is None else threshold
+        alternatives = _one_asymptote(A, activation, limit)
+        _check_fraction(student, "saturated_fraction", args, expected, alternatives)

@@ -1,0 +1,160 @@
+"""One translation system for everything nngrade says to a person: gettext, one catalog.
+
+Code writes each message in English, which is its gettext message id, with ``%(name)s``
+placeholders, and translates it where it is shown, with `translator` from here::
+
+    _ = translator(lang)
+    print(_("%(file)s does not define `%(function)s`.", file=path, function=name))
+
+A message defined in one place and shown in another (an exercise's title, a lecture
+pointer) is marked where it is defined, with `N_` (the message alone) or `Text` (the message
+and its fields, readable in every language: ``text["fr"]``), and translated where it is
+shown; ``dict(Text(...))`` is the ``{language: sentence}`` that result documents store.
+``python -m grader.locale`` finds every marked message in the sources, updates the catalogs
+and compiles them; a test fails while one has no French translation.
+
+The compiled catalogs are ``locale/<lang>/LC_MESSAGES/nngrade.mo`` beside this module
+(``grader/locale/``); English, the language of the message ids, needs none. This module
+imports only the standard library: the handout ships a copy of it and of the compiled
+catalogs beside its self-check, which then speaks the student's language on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Protocol
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+"""Every language nngrade speaks. The first one is the language of the message ids."""
+
+SOURCE_LANGUAGE = LANGUAGES[0]
+DOMAIN = "nngrade"
+LOCALE_DIR = Path(__file__).resolve().with_name("locale")
+
+# The locale variables that name the user's language, most specific first (as gettext).
+LOCALE_VARIABLES: tuple[str, ...] = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+class Translator(Protocol):
+    """Translates a message id, then fills its ``%(name)s`` placeholders with `fields`."""
+
+    def __call__(self, message: str, /, **fields: object) -> str: ...
+
+
+class UnknownLanguage(ValueError):
+    """A language nngrade does not speak; the message lists the ones it does."""
+
+
+def check_language(lang: str) -> str:
+    """`lang` itself if nngrade speaks it; otherwise `UnknownLanguage`, listing the languages."""
+    if lang not in LANGUAGES:
+        raise UnknownLanguage(
+            f"nngrade does not speak {lang!r}; choose one of: {', '.join(LANGUAGES)}."
+        )
+    return lang
+
+
+def catalog_path(lang: str) -> Path:
+    """The compiled catalog of `lang` (there is none for the source language)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The gettext translations of `lang`, loaded once.
+
+    Raises:
+        UnknownLanguage: nngrade does not speak `lang`.
+        FileNotFoundError: the compiled catalog of `lang` is missing (it says how to build it).
+    """
+    if check_language(lang) == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    path = catalog_path(lang)
+    try:
+        with path.open("rb") as stream:
+            return gettext.GNUTranslations(stream)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"The {lang!r} catalog {path} is missing: compile it with "
+            "`python -m grader.locale` from the project (a handout gets it at release)."
+        ) from None
+
+
+def translator(lang: str) -> Translator:
+    """The translating function of `lang` (see the module's docstring)."""
+    lookup = translations(lang).gettext
+
+    def translate(message: str, /, **fields: object) -> str:
+        text = lookup(message)
+        if not fields:
+            return text
+        return text % {key: _in(value, lang) for key, value in fields.items()}
+
+    return translate
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog where it is defined; translate it where it is shown."""
+    return message
+
+
+class Text(Mapping[str, str]):
+    """A message and its fields, readable in every language of `LANGUAGES`.
+
+    ``Text("%(n)s layers", n=3)["fr"]`` translates, then fills the fields (a field that is a
+    `Text` itself is translated too). As a mapping it holds one entry per language, which
+    is what the result documents and the handout store: ``dict(text)`` is
+    ``{"en": ..., "fr": ...}``.
+    """
+
+    __slots__ = ("fields", "message")
+
+    def __init__(self, message: str, /, **fields: object) -> None:
+        self.message = message
+        self.fields = dict(fields)
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return translator(lang)(self.message, **self.fields)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Text):
+            return (self.message, self.fields) == (other.message, other.fields)
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.message)  # fields may be lists; equal texts share their message
+
+    def __repr__(self) -> str:
+        fields = "".join(f", {key}={value!r}" for key, value in self.fields.items())
+        return f"Text({self.message!r}{fields})"
+
+
+def _in(value: object, lang: str) -> object:
+    return value[lang] if isinstance(value, Text) else value
+
+
+def detect_language(requested: str | None, environ: Mapping[str, str]) -> str:
+    """`requested` if given, else the language of the first locale variable that is set.
+
+    ``fr_FR.UTF-8`` gives ``"fr"``; an unset locale, or one nngrade does not speak, gives
+    the source language (English).
+    """
+    if requested:
+        return requested if requested in LANGUAGES else SOURCE_LANGUAGE
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if value:
+            code = value.split("_")[0].split(".")[0].lower()
+            return code if code in LANGUAGES else SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE

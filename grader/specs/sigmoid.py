@@ -1,0 +1,32 @@
+"""The sigmoid and its derivative."""
+
+from grader import lecture
+from grader.i18n import N_, Text
+from grader.spec import Activation, Exercise, Pointer
+from grader.specs._activations import DERIVATIVE_FROM_Z, OVERFLOW, backward, forward
+
+EXERCISE = Exercise(
+    id="sigmoid",
+    order=10,
+    module="activations",
+    points=4,
+    title=Text("Sigmoid and its derivative"),
+    statement=Text(
+        "Write the sigmoid σ(Z) = 1/(1+e^-Z), entry by entry and without overflow, and its "
+        "backward dZ = dA * σ'(Z)."
+    ),
+    hint=Text(
+        "σ(z) = 1/(1+e^-z) and σ'(z) = σ(z)(1-σ(z)): the derivative uses σ(Z), not Z. For "
+        "large |z| the sigmoid saturates; compute it without overflow."
+    ),
+    lecture=Pointer(
+        lecture.VANISHING,
+        N_(
+            "The sigmoid's derivative is at most 1/4 and vanishes for large |z|: stacked "
+            "sigmoids make the first layers' gradients vanish."
+        ),
+    ),
+    contract=(forward("sigmoid"), backward("sigmoid")),
+    mistakes=(DERIVATIVE_FROM_Z, OVERFLOW),
+    activation=Activation("sigmoid", hidden=True, output_cost="binary_cross_entropy"),
+)

@@ -1,0 +1,118 @@
+"""One translation system: every message of the code in the catalog, translated, compiled."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from grader.i18n import LANGUAGES, N_, Text, UnknownLanguage, detect_language, translator
+from grader.locale import (
+    KEYWORDS,
+    TRANSLATED,
+    compiled_catalog,
+    messages_in,
+    mo_path,
+    source_files,
+    stale,
+    translations,
+    untranslated,
+    used_messages,
+)
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
+
+
+def test_languages_are_declared_once_and_english_is_the_source() -> None:
+    """The catalogs cover every language but the one the code is written in."""
+    assert LANGUAGES[0] == "en" and "fr" in LANGUAGES
+    assert LANGUAGES[1:] == TRANSLATED
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_catalog_holds_exactly_the_messages_of_the_code(lang: str) -> None:
+    """No message of the code is missing from the .po, none of the .po is unused, and the
+    .mo is the compiled .po (otherwise: python -m grader.locale)."""
+    assert stale(lang) == []
+    assert mo_path(lang).read_bytes() == compiled_catalog(lang)
+
+
+def test_every_message_has_a_french_translation() -> None:
+    """Each message id used in the code or the templates is translated into French."""
+    used = used_messages()
+    assert len(used) > 150
+    assert untranslated("fr") == []
+    assert set(translations("fr")) == set(used)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_the_placeholders_of_their_message(lang: str) -> None:
+    """A translation fills exactly the fields its message has, or formatting would fail."""
+    for message, strings in translations(lang).items():
+        fields = sorted(PLACEHOLDER.findall(message))
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(string)) == fields, message
+
+
+def test_translator_translates_then_fills_the_fields() -> None:
+    """`translator(lang)` looks the message up, then formats it; English is the message."""
+    message = "%(function)s: yours and expected, over z in [-5, 5]"
+    assert translator("en")(message, function="relu") == (
+        "relu: yours and expected, over z in [-5, 5]"
+    )
+    assert translator("fr")(message, function="relu") == (
+        "relu : la vôtre et celle attendue, pour z dans [-5, 5]"
+    )
+    with pytest.raises(UnknownLanguage, match="en, fr"):
+        translator("de")
+
+
+def test_text_is_a_message_readable_in_every_language() -> None:
+    """A Text holds one entry per language; fields that are Texts are translated too."""
+    section = Text(N_("Backward propagation"))
+    assert dict(section) == {"en": "Backward propagation", "fr": "Rétropropagation"}
+    pointer = Text("%(function)s: yours and expected, over z in [-5, 5]", function=section)
+    assert pointer["fr"].startswith("Rétropropagation : ")
+    assert pointer.get("de") is None
+    assert Text("Passed") == Text("Passed") and Text("Passed") != Text("Failed")
+
+
+@pytest.mark.parametrize(
+    ("requested", "environ", "lang"),
+    [
+        (None, {"LANG": "fr_FR.UTF-8"}, "fr"),
+        (None, {"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, "en"),
+        (None, {"LC_MESSAGES": "fr_CA"}, "fr"),
+        (None, {"LANG": "de_DE.UTF-8"}, "en"),
+        (None, {}, "en"),
+        ("fr", {"LANG": "C"}, "fr"),
+    ],
+)
+def test_language_follows_option_then_locale(requested, environ, lang) -> None:
+    """--lang wins; else LC_ALL, LC_MESSAGES, LANG in that order; unknown means English."""
+    assert detect_language(requested, environ) == lang
+
+
+def test_the_tools_find_every_message_the_code_marks() -> None:
+    """Every call that marks a literal message (``_``, ``N_``, ``Text``, ``gettext``...) is
+    one the catalog tools find: a call inside an f-string, say, would be missed by them and
+    never translated."""
+    for path in source_files():
+        if path.suffix != ".py":
+            continue
+        marked = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            function = node.func
+            name = function.attr if isinstance(function, ast.Attribute) else None
+            name = function.id if isinstance(function, ast.Name) else name
+            first = node.args[0]
+            if (
+                name in KEYWORDS
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
+                marked.add(first.value)
+        assert marked == messages_in(path), path
