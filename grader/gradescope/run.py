@@ -84,6 +84,7 @@ def run_autograder(root: Path = DEFAULT_ROOT) -> AutograderRun:
     from grader.engine import write_result
 
     write_result(document, results / "result.json")
+    notes.extend(isolation_notes(document))
     page, feedback, why = _feedback_page(document, config.lang, results)
     if why:
         notes.append(why)
@@ -143,6 +144,21 @@ def _feedback_page(
     path = results / "feedback.html"
     write_text_atomic(path, page)
     return page, path, ""
+
+
+def isolation_notes(document: dict[str, Any]) -> list[str]:
+    """The sandbox layers this container did not allow, and why: for the instructor."""
+    if document.get("status") != "graded":  # no student code ran: no layer was needed
+        return []
+    isolation = document.get("isolation") or {}
+    missing = sorted(name for name, active in (isolation.get("layers") or {}).items() if not active)
+    if not missing:
+        return []
+    reasons = "; ".join(str(note) for note in isolation.get("notes") or [])
+    return [
+        f"Sandbox layers unavailable here: {', '.join(missing)}"
+        + (f" ({reasons})." if reasons else ".")
+    ]
 
 
 def _internal_error(lang: str) -> dict[str, Any]:

@@ -139,3 +139,20 @@ def test_a_root_without_a_submission_folder_is_a_clear_error(
     assert done.returncode == 2
     assert "laid out like Gradescope's /autograder" in done.stderr
     assert not (root / "results" / "results.json").exists()
+
+
+def test_the_instructor_is_told_which_sandbox_layers_the_container_refused() -> None:
+    from grader.gradescope.run import isolation_notes
+
+    layers = {"no_network": False, "hidden_paths": False, "rlimit_cpu": True}
+    graded = {
+        "status": "graded",
+        "isolation": {"layers": layers, "notes": ["unshare refused: Operation not permitted"]},
+    }
+    assert isolation_notes(graded) == [
+        "Sandbox layers unavailable here: hidden_paths, no_network "
+        "(unshare refused: Operation not permitted)."
+    ]
+    assert isolation_notes({**graded, "status": "load_failed"}) == []
+    everything = {"status": "graded", "isolation": {"layers": {"no_network": True}, "notes": []}}
+    assert isolation_notes(everything) == []
