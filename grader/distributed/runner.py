@@ -107,8 +107,8 @@ def grade_on_cluster(
                 _close(client, batch)
         except KeyboardInterrupt:
             run.interrupted = True
-            left = batch.left() if batch is not None else {task.student for task in tasks}
-            run.not_done = tuple(sorted(left - set(run.finished) - set(run.failed)))
+            done = set(run.finished) | set(run.failed)
+            run.not_done = tuple(sorted({task.student for task in tasks} - done))
     return ClusterRun(run, batch.most_workers if batch else 0, batch.notes() if batch else ())
 
 

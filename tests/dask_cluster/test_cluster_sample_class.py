@@ -187,24 +187,44 @@ def test_a_worker_killed_mid_task_loses_nothing_and_writes_nothing_twice(
     assert _leftovers(results) == []
 
 
-def test_a_batch_killed_halfway_finishes_on_the_next_run(
+def _start_and_stop_after(
+    command: list[str], results: Path, count: int, signum: int
+) -> subprocess.CompletedProcess[str]:
+    """Run `command`, send `signum` once `results` holds `count` results, wait for it."""
+    batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while len(list(results.glob("*/result.json"))) < count:
+        assert batch.poll() is None, batch.communicate()[0]
+        assert time.monotonic() < deadline, f"not {count} results within 300 s"
+        time.sleep(0.02)
+    batch.send_signal(signum)
+    output, _ = batch.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, batch.returncode, output)
+
+
+def test_a_batch_stopped_or_killed_halfway_finishes_on_the_next_run(
     reference: Path, own_cluster: DaskProcesses, tmp_path: Path
 ) -> None:
-    """`kill -9` of the batch: only whole results are left, the next run keeps them and
-    grades the rest, and removes the sandboxes the killed run left on the workers."""
+    """SIGTERM, then `kill -9` of a later run: only whole results are left, the next run
+    keeps them and grades the rest; a stopped run removes its sandboxes from the workers,
+    and the next run removes those of the killed one."""
     results = tmp_path / "results"
     command = [*NNGRADE, "batch", str(SAMPLE), "--out", str(results), "--no-report"]
     command += ["--scheduler", own_cluster.address]
-    batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while len(list(results.glob("*/result.json"))) < 3:
-        assert batch.poll() is None, batch.communicate()[0]
-        assert time.monotonic() < deadline, "no result within 300 s"
-        time.sleep(0.02)
-    batch.send_signal(signal.SIGKILL)
-    batch.communicate(timeout=30)
+
+    stopped = _start_and_stop_after(command, results, 3, signal.SIGTERM)
+    assert stopped.returncode == 130, stopped.stdout
+    assert "Interrupted after" in stopped.stdout
+    assert "To finish, run the same command again" in stopped.stdout
+    first = len(list(results.glob("*/result.json")))
+    assert 3 <= first < len(EXPECTED), "the stop came too late to test anything"
+    assert _nngrade_plugins(own_cluster) == []
+
+    killed = _start_and_stop_after(command, results, first + 2, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL
     done = len(list(results.glob("*/result.json")))
-    assert 3 <= done < len(EXPECTED), "the kill came too late to test anything"
+    assert f"{first} result(s) up to date, kept." in killed.stdout
+    assert done < len(EXPECTED), "the kill came too late to test anything"
     assert len(_nngrade_plugins(own_cluster)) == 1  # the killed run's sandboxes are left
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
