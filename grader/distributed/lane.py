@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.backend import SandboxOpener
+from grader.distributed.cpus import own_cpu
 from grader.errors import SandboxError, UsageError
 
 # grade(request bytes, open sandbox) -> the result document as written to disk.
@@ -35,6 +36,11 @@ class GradingLane:
         hidden_paths: folders the students' code must not see.
         grade: grades one request with the open sandbox.
         name: names the thread (and the lane in error messages), e.g. the worker's address.
+        pin: keep the thread, and so the sandbox's processes, on a CPU of its own when one
+            is free on this machine (`grader.distributed.cpus`).
+
+    Attributes:
+        cpu: the CPU the lane keeps to, or None.
     """
 
     def __init__(
@@ -43,8 +49,12 @@ class GradingLane:
         hidden_paths: tuple[Path, ...],
         grade: RequestGrader,
         name: str = "nngrade-grading-lane",
+        *,
+        pin: bool = False,
     ) -> None:
         self.name = name
+        self.pin = pin
+        self.cpu: int | None = None
         self._open_sandbox = open_sandbox
         self._hidden_paths = hidden_paths
         self._grade = grade
@@ -93,6 +103,8 @@ class GradingLane:
 
     def _run(self) -> None:
         with contextlib.ExitStack() as stack:
+            if self.pin:  # first: the sandbox's processes inherit the thread's CPU
+                self.cpu = stack.enter_context(own_cpu())
             try:
                 sandbox = stack.enter_context(self._open_sandbox(0, self._hidden_paths))
             except Exception as error:  # the sandbox is ours: every request gets the reason

@@ -57,6 +57,7 @@ class SandboxPlugin(WorkerPlugin):
             (*hidden, Path(worker.local_directory)),
             grade_request,
             name=f"the Dask worker {worker.address}",
+            pin=True,
         )
         self.lane = lane
         lane.start()
