@@ -26,6 +26,8 @@ import queue
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future as ConcurrentFuture
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,24 +207,36 @@ class _ClusterBatch:
         on_event: EventHandler | None,
         render_left: PageRenderer | None,
     ) -> None:
-        self.pending.extend(tasks)
-        while self.pending or self.in_flight:
-            self._top_up(on_event)
-            if not self.in_flight:
-                continue
-            try:
-                future = self.arrived.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                self._watch_workers(on_event)
-                continue
-            entry = self.in_flight.pop(future.key, None)
-            if entry is None:  # already given up on (no worker left)
-                continue
-            report = self._collect(future, entry[1])
-            self._record(report, on_event)
-            rendered = isinstance(report, Finished) and render_left is not None
-            if rendered and render_left is not None and render_left(report.student):
-                self.run.rendered.add(report.student)
+        """Grade `tasks`; each page is rendered on a thread of its own (`render_left`) while
+        this one keeps the workers fed: at a MOOC's rate, rendering in line would delay
+        the next submissions."""
+        pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nngrade-pages")
+        rendering: dict[str, ConcurrentFuture[bool]] = {}
+        try:
+            self.pending.extend(tasks)
+            while self.pending or self.in_flight:
+                self._top_up(on_event)
+                if not self.in_flight:
+                    continue
+                try:
+                    future = self.arrived.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    self._watch_workers(on_event)
+                    continue
+                entry = self.in_flight.pop(future.key, None)
+                if entry is None:  # already given up on (no worker left)
+                    continue
+                report = self._collect(future, entry[1])
+                self._record(report, on_event)
+                if isinstance(report, Finished) and render_left is not None:
+                    rendering[report.student] = pages.submit(render_left, report.student)
+        except BaseException:  # Ctrl-C: the pages not rendered yet are the report's to do
+            pages.shutdown(wait=True, cancel_futures=True)
+            raise
+        pages.shutdown(wait=True)
+        self.run.rendered.update(
+            student for student, page in rendering.items() if not page.cancelled() and page.result()
+        )
 
     def left(self) -> set[str]:
         """The students not done yet: waiting, or in flight."""
