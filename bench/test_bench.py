@@ -127,3 +127,20 @@ def test_targets_report_met_missed_and_not_measured() -> None:
     assert by_name["median CPU per submission (in process)"] is True
     assert by_name["class of 200, wall (nngrade batch)"] is False
     assert by_name["nbgrader / nngrade, per submission"] is None
+
+
+def test_the_mooc_estimate_sizes_the_cluster_for_the_deadline_hour() -> None:
+    """50,000 submissions in an hour are 13.9 per second, 27.8 at twice the mean; at 5
+    submissions per second and per worker that is 3 workers, and 6 for the peak."""
+    from bench.cluster import mooc_estimate
+
+    estimate = mooc_estimate(5.0, 0.010, 0.002)
+    assert estimate.mean_rate == pytest.approx(13.889, abs=1e-3)
+    assert estimate.peak_rate == pytest.approx(27.778, abs=1e-3)
+    assert (estimate.workers_for_mean, estimate.workers_for_peak) == (3, 6)
+    assert estimate.client_cpu_share == pytest.approx(0.2778, abs=1e-4)
+    assert estimate.scheduler_cpu_share == pytest.approx(0.0556, abs=1e-4)
+    exact = mooc_estimate(27.8, 0.0, 0.0, submissions=100_080, peak_factor=1.0)
+    assert exact.workers_for_mean == exact.workers_for_peak == 1
+    with pytest.raises(ValueError, match="positive"):
+        mooc_estimate(0.0, 0.0, 0.0)

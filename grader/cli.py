@@ -17,7 +17,16 @@ import click
 from grader import __version__
 
 # Subcommand name -> module of grader.commands defining a click command of that name.
-COMMANDS: tuple[str, ...] = ("demo", "release", "grade", "batch", "report", "nbgrader", "doctor")
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "release",
+    "grade",
+    "batch",
+    "report",
+    "nbgrader",
+    "gradescope",
+    "doctor",
+)
 
 
 class LazyGroup(click.Group):
@@ -47,7 +56,12 @@ def main() -> None:
       nngrade batch submissions/ --out results/ grade a class, write the gradebooks
       nngrade report results/ --lang fr         render the feedback pages again
       nngrade nbgrader export course/           export the assignment to nbgrader
+      nngrade gradescope build --out ag.zip     build Gradescope's autograder
       nngrade doctor                            check that student code can be isolated here
 
     Run `nngrade COMMAND --help` for the details of a command.
     """
+
+
+if __name__ == "__main__":  # `python -m grader.cli`, as the Gradescope autograder runs it
+    main()

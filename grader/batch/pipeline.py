@@ -10,12 +10,14 @@ what is graded is kept, and running the same command again finishes the job.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
@@ -28,6 +30,9 @@ from grader.errors import UsageError
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.rows import StudentRow, build_rows
 from grader.exports.student_map import StudentMap
+
+if TYPE_CHECKING:
+    from grader.distributed.runner import ClusterRun
 
 LANGUAGES = ("en", "fr")
 LOCK_FILE = ".nngrade-batch.lock"
@@ -47,8 +52,9 @@ class BatchReport:
         written: the class files written (None when interrupted).
         report: the class report's index.html, when it was rendered.
         notes: sentences for the instructor (stale files removed, unmapped students...).
-        workers: grading processes used.
+        workers: grading processes used (with a scheduler: the most Dask workers seen).
         wall_seconds: the run's duration.
+        scheduler: the Dask scheduler graded on, None for a local batch.
     """
 
     discovery: Discovery
@@ -62,6 +68,7 @@ class BatchReport:
     notes: tuple[str, ...] = field(default=())
     workers: int = 0
     wall_seconds: float = 0.0
+    scheduler: str | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -83,6 +90,7 @@ def grade_class(
     hidden_paths: tuple[Path, ...] = (),
     unsafe: bool = False,
     watchdog_seconds: float | None = None,
+    scheduler: str | None = None,
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -104,9 +112,13 @@ def grade_class(
         watchdog_seconds: how long one submission may hold a grading process before the
             batch kills that process (default: five times the sandbox's per-submission
             budget); the sandbox's own deadlines normally end a grading long before.
+        scheduler: grade on the Dask cluster of this scheduler (``tcp://host:8786``)
+            instead of local processes (`workers` is then unused); needs the ``dask`` extra.
+            The results, class files and report are written here all the same.
 
     Raises:
-        UsageError: bad arguments, no submission, or another batch writing into `results`.
+        UsageError: bad arguments, no submission, or another batch writing into `results`
+            (with a scheduler: Dask is not installed, or the cluster cannot grade).
         SandboxError: the sandbox cannot start.
     """
     began = time.monotonic()
@@ -115,6 +127,7 @@ def grade_class(
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers}).")
+    on_cluster = _cluster_runner(scheduler) if scheduler is not None else None
     backend = backend or engine_backend()
     exports = exports or ExportOptions()
     discovery = discover_submissions(submissions, assignment=assignment, exclude=(results,))
@@ -148,19 +161,23 @@ def grade_class(
             progress.start(len(tasks), len(plan.up_to_date))
         try:
             on_event = progress.update if progress is not None else None
-            grading = run_grading(
-                tasks,
-                settings,
-                workers=workers,
-                on_event=on_event,
-                render_left=_page_renderer(results, lang) if render else None,
-            )
+            render_left = _page_renderer(results, lang) if render else None
+            if on_cluster is None:
+                grading = run_grading(
+                    tasks, settings, workers=workers, on_event=on_event, render_left=render_left
+                )
+            else:
+                cluster = on_cluster(tasks, settings, on_event=on_event, render_left=render_left)
+                grading, used = cluster.grading, cluster.workers
+                notes.extend(cluster.notes)
         finally:
             if progress is not None:
                 progress.finish()
         graded = tuple(sorted(grading.finished))
         kept = tuple(s.student for s in plan.up_to_date)
-        report = BatchReport(discovery, results, graded, kept, grading, workers=used)
+        report = BatchReport(
+            discovery, results, graded, kept, grading, workers=used, scheduler=scheduler
+        )
         if grading.interrupted:
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
         rows = _class_rows(discovery, results, grading)
@@ -193,6 +210,21 @@ def default_watchdog_seconds() -> float:
     from grader.sandbox.limits import SandboxLimits
 
     return WATCHDOG_FACTOR * SandboxLimits().wall_seconds_per_submission
+
+
+def _cluster_runner(scheduler: str) -> Callable[..., ClusterRun]:
+    """`grade_on_cluster` for `scheduler`, imported only for a batch with a scheduler:
+    without one, nothing of Dask is loaded."""
+    if not scheduler.strip():
+        raise UsageError("--scheduler needs the scheduler's address, e.g. tcp://HOST:8786.")
+    try:
+        from grader.distributed.runner import grade_on_cluster
+    except ImportError as error:
+        raise UsageError(
+            f"Grading on a Dask cluster needs the dask and distributed packages ({error}): "
+            "pip install 'nngrade[dask]', on this machine and on every worker."
+        ) from None
+    return functools.partial(grade_on_cluster, scheduler=scheduler)
 
 
 def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> list[StudentRow]:

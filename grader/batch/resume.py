@@ -41,8 +41,18 @@ def read_result(path: Path, student: str | None = None) -> dict[str, Any] | None
     for `student` when given.
     """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return parse_result(data, student)
+
+
+def parse_result(data: bytes, student: str | None = None) -> dict[str, Any] | None:
+    """The result document encoded in `data` (UTF-8 JSON) if it is valid, else None; the
+    same checks as `read_result`, for a document that has not been written yet."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(document, dict) or document.get("schema") != RESULT_SCHEMA:
         return None

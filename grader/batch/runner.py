@@ -87,7 +87,7 @@ def run_grading(
         return run
     pool = _Pool(settings, min(workers, len(tasks)), tasks)
     pending = {task.student for task in tasks}
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             pool.start()
             while pending:
@@ -301,7 +301,7 @@ def _page_written(report: Rendered, render_left: PageRenderer | None) -> bool:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C while grading: stop cleanly, keep what is done."""
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -12,9 +12,14 @@ def summary_lines(report: BatchReport, *, resume_command: str = "") -> list[str]
     if report.interrupted:
         return _interrupted_lines(report, resume_command)
     counts = status_counts(report.rows)
+    where = (
+        f"{report.workers} grading process(es)"
+        if report.scheduler is None
+        else f"the Dask cluster at {report.scheduler} ({report.workers} worker(s))"
+    )
     lines = [
         f"Graded {len(report.graded)} submission(s) in {report.wall_seconds:.1f} s with "
-        f"{report.workers} grading process(es); {len(report.kept)} up-to-date result(s) kept.",
+        f"{where}; {len(report.kept)} up-to-date result(s) kept.",
         f"  graded: {counts.get('graded', 0)}, failed to load: {counts.get('load_failed', 0)}, "
         f"with timeouts: {counts['with_timeouts']}, "
         f"internal errors: {counts.get('internal_error', 0)}",

@@ -33,6 +33,12 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     default=None,
     help="Grading processes, each with its own sandbox.  [default: every core]",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://HOST:8786) "
+    "instead of this machine's cores; needs pip install 'nngrade[dask]' (docs/clusters.md).",
+)
 @click.option("--force", is_flag=True, help="Grade again even the results that are up to date.")
 @click.option(
     "--student-map",
@@ -75,6 +81,7 @@ def batch(
     submissions: Path,
     results: Path,
     workers: int | None,
+    scheduler: str | None,
     force: bool,
     student_map: Path | None,
     lang: str,
@@ -105,6 +112,10 @@ def batch(
     Running it again grades only what changed; an interrupted run (Ctrl-C, a crash)
     resumes where it stopped.
 
+    With --scheduler ADDRESS the submissions are graded on a Dask cluster (each worker
+    process keeps a warm sandbox; start workers with --nthreads 1); the results, class files
+    and report are written here, exactly as a local run writes them (docs/clusters.md).
+
     With --nbgrader COURSE_DIR --assignment NAME, the submissions are those nbgrader
     collected (COURSE_DIR/submitted/<student>/NAME/); each student's feedback page also goes
     to COURSE_DIR/feedback/<student>/NAME/ for `nbgrader release_feedback`, and --gradebook
@@ -114,6 +125,7 @@ def batch(
     \b
     Examples:
       nngrade batch submissions/ --out results/ --student-map roster.csv
+      nngrade batch submissions/ --out results/ --scheduler tcp://10.0.0.5:8786
       nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
     if course_dir is not None:
@@ -125,7 +137,24 @@ def batch(
         raise click.UsageError("Missing SUBMISSIONS (or --nbgrader COURSE_DIR --assignment NAME).")
     elif gradebook:
         raise click.UsageError("--gradebook records into an nbgrader course: add --nbgrader.")
-    require_isolation(unsafe)
+    if scheduler is not None and workers is not None:
+        raise click.UsageError(
+            "--workers sets this machine's grading processes; with --scheduler the cluster's "
+            "workers grade: leave out one of them."
+        )
+    if scheduler is not None and course_dir is not None:
+        raise click.UsageError(
+            "--scheduler grades a SUBMISSIONS folder, not --nbgrader COURSE_DIR: give "
+            "COURSE_DIR/submitted as SUBMISSIONS with --assignment (nbgrader's feedback folder "
+            "and gradebook are then not written)."
+        )
+    if scheduler is not None and unsafe:
+        raise click.UsageError(
+            "--unsafe-no-sandbox is not for a cluster: each worker must isolate student code "
+            "(run `nngrade doctor` on the worker machines)."
+        )
+    if scheduler is None:
+        require_isolation(unsafe)  # a cluster's workers check their own sandbox
     try:
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
@@ -157,6 +186,7 @@ def batch(
             progress=progress,
             render=not no_report,
             unsafe=unsafe,
+            scheduler=scheduler,
         )
     except NngradeError as error:
         raise DomainError(str(error)) from error
