@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
@@ -134,8 +133,6 @@ def grade_class(
             render=render,  # each page rendered by the process that graded it, in parallel
         )
         used = min(workers, len(tasks))
-        if render and tasks:
-            _preload_report()
         if progress is not None:
             progress.start(len(tasks), len(plan.up_to_date))
         try:
@@ -234,21 +231,6 @@ def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
         f"RESULTS holds results of {len(orphans)} student(s) no longer in SUBMISSIONS, "
         f"left out of the class files: {', '.join(orphans)}."
     ]
-
-
-def _preload_report() -> None:
-    """Load the report's plotting library on a thread while the class is graded: the class
-    summary's histogram and the pages with a plot need it at the end, where its import
-    would add to the batch's duration. Nothing is lost if it fails: `_render` imports
-    again, and reports a missing report as it always did."""
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            from grader.report.plots import preload
-
-            preload()
-
-    threading.Thread(target=load, name="nngrade-report-preload", daemon=True).start()
 
 
 def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
