@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -142,7 +142,6 @@ def grade_class(
                 settings,
                 workers=workers,
                 on_event=on_event,
-                render_left=_page_renderer(results, lang) if render else None,
             )
         finally:
             if progress is not None:
@@ -231,22 +230,6 @@ def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
         f"RESULTS holds results of {len(orphans)} student(s) no longer in SUBMISSIONS, "
         f"left out of the class files: {', '.join(orphans)}."
     ]
-
-
-def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
-    """Renders in this process, while the class is graded, a page that a grading process
-    left (one with a plot): the report's end then has fewer pages to render. A page that
-    fails here is rendered, or reported as a problem, by `_render` at the end."""
-
-    def render_left(student: str) -> bool:
-        try:
-            from grader.report.render import write_student_feedback
-
-            return write_student_feedback(results / student, lang=lang) is not None
-        except Exception:
-            return False
-
-    return render_left
 
 
 def _render(

@@ -26,7 +26,7 @@ from grader.report.documents import (
     load_result,
     read_class,
 )
-from grader.report.feedback import draws_plots, student_view
+from grader.report.feedback import student_view
 from grader.report.lecture import N_
 from grader.report.locale import DOMAIN, LANGUAGES, LOCALE_DIR
 from grader.report.summary import class_view
@@ -120,16 +120,12 @@ def render_class_summary(
     return env.get_template("summary.html.j2").render(view=view)
 
 
-def write_student_feedback(
-    folder: Path, *, lang: str = "en", without_plots: bool = False
-) -> Path | None:
+def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     """Render `folder/feedback.html` from `folder/result.json`, as `render_reports` would.
 
     The document is read back from the file (not taken from memory) so that the page is the
     one `render_reports` writes for that file. Returns the page, or None when `folder` is not
-    a student folder or its result cannot be read (`render_reports` lists it as a problem),
-    or when `without_plots` is set and the page would hold a plot: then nothing is written,
-    and the page is left to a process that has matplotlib loaded anyway.
+    a student folder or its result cannot be read (`render_reports` lists it as a problem).
     """
     check_lang(lang)
     if not is_student_folder_name(folder.name):
@@ -137,8 +133,6 @@ def write_student_feedback(
     try:
         document = load_result(folder / RESULT_FILE, name=f"{folder.name}/{RESULT_FILE}")
     except ResultDocumentError:
-        return None
-    if without_plots and draws_plots(document):
         return None
     page = folder / FEEDBACK_FILE
     write_text_atomic(page, render_student_feedback(document, lang=lang))
