@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -161,7 +161,7 @@ def grade_class(
             options=exports,
             ignored=[(item.entry, item.reason) for item in discovery.ignored],
         )
-    index, render_notes = _render(results, lang, grading.rendered) if render else (None, [])
+    index, render_notes = _render(results, lang) if render else (None, [])
     notes.extend(render_notes)
     return replace(
         report,
@@ -232,17 +232,16 @@ def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
     ]
 
 
-def _render(
-    results: Path, lang: str, rendered: Collection[str] = ()
-) -> tuple[Path | None, list[str]]:
-    """Render the HTML report if the report package is installed; the pages of `rendered`
-    were rendered by the grading processes and are not rendered again."""
+def _render(results: Path, lang: str) -> tuple[Path | None, list[str]]:
+    """Render the HTML report if the report package is installed: the summary, and the
+    pages that are not current (a result kept from an earlier run in another language, a
+    page a grading process could not write); the pages the grading processes wrote are."""
     try:
         from grader.report import render_reports
     except ImportError:
         return None, ["The HTML report is not available in this installation; skipped."]
     try:
-        paths = render_reports(results, lang=lang, rendered=rendered)
+        paths = render_reports(results, lang=lang)
     except UsageError as error:  # e.g. no student has a result document to show
         return None, [f"No HTML report: {error}"]
     notes = [f"No feedback page for {name}: {why}" for name, why in sorted(paths.problems.items())]

@@ -14,7 +14,7 @@ import pytest
 
 import grader.report.render as render
 from grader.batch import grade_class
-from grader.report import load_result, render_reports, render_student_feedback
+from grader.report import load_result, render_reports
 
 from .fake_backend import fake_backend, folder_submission
 
@@ -130,12 +130,28 @@ def test_without_render_no_page_is_written_anywhere(
     assert parent_renders == []
 
 
-def test_render_reports_renders_a_page_said_rendered_that_is_missing(tmp_path: Path) -> None:
-    results = tmp_path / "out"
-    _grade(_class(tmp_path / "class"), results, render=False)
-    paths = render_reports(results, lang="en", rendered={"alice"})
-    assert sorted(paths.feedback) == sorted(STUDENTS)
-    document = load_result(results / "alice" / "result.json")
-    assert paths.feedback["alice"].read_text(encoding="utf-8") == render_student_feedback(
-        document, lang="en"
-    )
+def test_a_rerun_with_nothing_changed_renders_nothing(
+    tmp_path: Path, parent_renders: list[str]
+) -> None:
+    submissions, results = _class(tmp_path / "class", carol=("CURVE",)), tmp_path / "out"
+    _grade(submissions, results)
+    pages = {page: page.stat().st_ino for page in results.glob("**/*.html")}
+    report = _grade(submissions, results)
+    assert report.graded == () and report.grading.rendered == set()
+    assert parent_renders == []
+    assert {page: page.stat().st_ino for page in results.glob("**/*.html")} == pages
+
+
+def test_a_rerun_after_one_change_renders_that_page_and_the_summary(
+    tmp_path: Path, parent_renders: list[str]
+) -> None:
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results)
+    pages = {page: page.stat().st_ino for page in results.glob("**/*.html")}
+    (submissions / "carol" / "passes.txt").write_text("relu\n")
+    report = _grade(submissions, results)
+    assert report.graded == ("carol",) and report.grading.rendered == {"carol"}
+    assert parent_renders == []  # carol's grading process wrote her page
+    changed = {page for page in pages if page.stat().st_ino != pages[page]}
+    assert changed == {results / "carol" / "feedback.html", results / "index.html"}
+    _assert_pages_match(results, "en")
