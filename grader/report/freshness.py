@@ -85,7 +85,12 @@ def is_current(page: Path, fingerprint: str) -> bool:
 
 
 def write_page(page: Path, html: str, fingerprint: str) -> None:
-    """Write `page` atomically, then its stamp."""
-    write_text_atomic(page, html)
+    """Write `page` atomically, then its stamp.
+
+    Neither is synced to the disk: a page is made again from its result, which is, and
+    `is_current` checks the page's bytes against its stamp, so a page a power cut left
+    empty or old is rendered again by the next run, never taken for current.
+    """
+    write_text_atomic(page, html, durable=False)
     stamp = {"fingerprint": fingerprint, "page_sha256": sha256_text(html)}
-    write_text_atomic(stamp_path(page), json.dumps(stamp, sort_keys=True) + "\n")
+    write_text_atomic(stamp_path(page), json.dumps(stamp, sort_keys=True) + "\n", durable=False)
