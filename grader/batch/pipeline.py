@@ -20,7 +20,7 @@ from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
-from grader.batch.resume import plan_grading, read_result, result_path
+from grader.batch.resume import ContentHashes, plan_grading, read_result, result_path
 from grader.batch.runner import GradingRun, run_grading
 from grader.batch.worker import Task, WorkerSettings
 from grader.errors import UsageError
@@ -117,7 +117,8 @@ def grade_class(
         removed = remove_stale_temp_files(results)
         if removed:
             notes.append(f"Removed {len(removed)} unfinished file(s) left by an interrupted run.")
-        plan = plan_grading(discovery.submissions, results, backend, force=force)
+        hashes = ContentHashes.load(results, backend)
+        plan = plan_grading(discovery.submissions, results, backend, force=force, hashes=hashes)
         tasks = [
             Task(s.student, s.path.resolve(), result_path(results, s.student).resolve())
             for s in plan.to_grade
@@ -150,8 +151,10 @@ def grade_class(
         kept = tuple(s.student for s in plan.up_to_date)
         report = BatchReport(discovery, results, graded, kept, grading, workers=used)
         if grading.interrupted:
+            hashes.save()
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
-        rows = _class_rows(discovery, results, grading)
+        rows = _class_rows(discovery, results, grading, hashes)
+        hashes.save()
         notes.extend(_map_notes(exports.student_map, discovery))
         notes.extend(_orphan_notes(discovery, results))
         written = write_class_files(
@@ -173,7 +176,11 @@ def grade_class(
     )
 
 
-def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> list[StudentRow]:
+def _class_rows(
+    discovery: Discovery, results: Path, grading: GradingRun, hashes: ContentHashes
+) -> list[StudentRow]:
+    """The class's rows from the result documents on disk; the content hash of each result
+    graded now is remembered for the next run."""
     documents = {}
     unscored: list[tuple[str, str, str]] = []
     for submission in discovery.submissions:
@@ -186,6 +193,8 @@ def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> lis
             unscored.append((submission.student, "not_graded", message))
         else:
             documents[submission.student] = document
+            if submission.student in grading.finished:
+                hashes.remember(submission, (document.get("submission") or {}).get("sha256"))
     for rejection in discovery.rejected:
         unscored.append((rejection.student, rejection.status, rejection.message))
     return build_rows(documents, unscored)

@@ -17,12 +17,11 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 from importlib import metadata
 from pathlib import Path
 
-import grader
 from grader.atomic import write_text_atomic
+from grader.fingerprint import code_fingerprint
 
 STAMP_SUFFIX = ".fingerprint"
 # The libraries whose output is part of a page: templates, escaping, numbers and plurals.
@@ -45,21 +44,7 @@ def renderer_fingerprint() -> str:
     for name in RENDERING_LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions.append(f"{name}=={metadata.version(name)}")
-    return sha256_text(" ".join([*versions, folder_fingerprint(Path(grader.__file__).parent)]))
-
-
-def folder_fingerprint(folder: Path) -> str:
-    """The SHA-256 of the names and contents of every file under `folder` (bytecode caches
-    left out)."""
-    files = []
-    for parent, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if name != "__pycache__"]
-        files += [Path(parent, name) for name in names if not name.endswith(".pyc")]
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return sha256_text(" ".join([*versions, code_fingerprint()]))
 
 
 def fingerprint(lang: str, inputs: object) -> str:

@@ -93,24 +93,6 @@ def test_the_summary_follows_the_class_files_beside_it(results: Path) -> None:
     assert render_reports(results, lang="en").index_rendered
 
 
-def test_the_renderer_fingerprint_covers_every_file_but_bytecode(tmp_path: Path) -> None:
-    """Templates, translations and modules alike: a change to any of them is a change."""
-    package = tmp_path / "package"
-    (package / "templates").mkdir(parents=True)
-    (package / "__pycache__").mkdir()
-    (package / "templates" / "page.html.j2").write_text("<p>{{ x }}</p>")
-    (package / "view.py").write_text("X = 1\n")
-    first = freshness.folder_fingerprint(package)
-    (package / "__pycache__" / "view.cpython-311.pyc").write_bytes(b"\0")
-    (package / "stray.pyc").write_bytes(b"\0")
-    assert freshness.folder_fingerprint(package) == first
-    (package / "templates" / "page.html.j2").write_text("<p>{{ y }}</p>")
-    second = freshness.folder_fingerprint(package)
-    assert second != first
-    (package / "templates" / "page.html.j2").rename(package / "templates" / "other.html.j2")
-    assert freshness.folder_fingerprint(package) not in (first, second)
-
-
 def test_the_command_says_what_it_wrote_and_what_was_current(results: Path) -> None:
     again = CliRunner().invoke(main, ["report", str(results)])
     assert again.exit_code == 0, again.output
