@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.bug_heavy import edit_one, graded_count
 from bench.measure import run_measured
-from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Edit
+from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
 from bench.report import evaluate
 from bench.synthetic import (
+    BUG_HEAVY_MIX,
+    MODULES,
     MutationMismatch,
     apply_edits,
     class_counts,
@@ -127,3 +130,72 @@ def test_targets_report_met_missed_and_not_measured() -> None:
     assert by_name["median CPU per submission (in process)"] is True
     assert by_name["class of 200, wall (nngrade batch)"] is False
     assert by_name["nbgrader / nngrade, per submission"] is None
+
+
+def test_the_bug_heavy_class_is_mostly_one_bug_some_several() -> None:
+    """160 students with one common mistake, 30 with two or three that apply together, 10
+    correct; every mistake shows up, and the class is the same for the same seed."""
+    submissions = plan_class(200, mix=BUG_HEAVY_MIX)
+    assert class_counts(200, BUG_HEAVY_MIX) == {"variant": 10, "bug": 160, "bugs": 30}
+    bug_names = {bug.name for bug in BUGS}
+    combinable = {bug.name for bug in SEVERAL_BUGS}
+    for submission in submissions:
+        if submission.category == "bug":
+            assert len(submission.mutations) == 1 and submission.mutations[0] in bug_names
+        elif submission.category == "bugs":
+            assert len(submission.mutations) in (2, 3)
+            assert len(set(submission.mutations)) == len(submission.mutations)
+            assert set(submission.mutations) <= combinable
+    assert {name for s in submissions if s.category == "bug" for name in s.mutations} == bug_names
+    again = plan_class(200, mix=BUG_HEAVY_MIX)
+    assert [s.sources for s in again] == [s.sources for s in submissions]
+
+
+def test_several_bugs_are_all_in_the_code() -> None:
+    """Each planted mistake of a `bugs` submission is there: its new text in the module."""
+    key = {name: (ROOT / "solutions" / f"{name}.py").read_text() for name in MODULES}
+    by_name = {bug.name: bug for bug in BUGS}
+    for submission in plan_class(60, mix=BUG_HEAVY_MIX):
+        if submission.category != "bugs":
+            continue
+        for name in submission.mutations:
+            for edit in by_name[name].edits:
+                assert edit.new in submission.sources[edit.module], (submission.student, name)
+                assert submission.sources[edit.module] != key[edit.module]
+
+
+def test_the_edited_submission_gets_a_new_content_hash(tmp_path: Path) -> None:
+    """The reruns' edit changes what is graded, not just the file: the batch must regrade."""
+    from grader.loading import load_submission
+
+    submissions = plan_class(12, mix=BUG_HEAVY_MIX)
+    write_class(submissions, tmp_path / "class")
+    first = next(s for s in submissions if s.form == "folder" and s.category != "variant")
+    before = load_submission(tmp_path / "class" / first.student).sha256
+    assert edit_one(tmp_path / "class", submissions) == first
+    assert load_submission(tmp_path / "class" / first.student).sha256 != before
+
+
+def test_the_rerun_log_says_how_many_were_graded(tmp_path: Path) -> None:
+    (tmp_path / "batch-class-one-changed.log").write_text(
+        "s001 graded\nGraded 1 submission(s) in 2.1 s with 1 grading process(es); 199 kept\n"
+    )
+    assert graded_count(tmp_path, tmp_path / "class", "one-changed") == 1
+    (tmp_path / "batch-class-nothing-changed.log").write_text("Traceback...\n")
+    assert graded_count(tmp_path, tmp_path / "class", "nothing-changed") is None
+
+
+def test_the_bug_heavy_targets_read_their_figures() -> None:
+    """The ratio to a numpy start and the reruns' ratios are checked against their limits."""
+    figures = {
+        "bug-heavy": {
+            "wall_per_submission_over_numpy_start": 0.25,
+            "rerun": {"nothing_changed_over_first": 0.2, "one_changed_extra_over_alone": 0.8},
+        },
+        "nbgrader": {"ratio_per_submission": 24.0},
+    }
+    by_name = {v["target"]: v["met"] for v in evaluate(figures)}
+    assert by_name["bug-heavy class, wall per submission / numpy start"] is True
+    assert by_name["rerun, nothing changed / first run"] is False
+    assert by_name["rerun, one changed: extra / that one alone"] is True
+    assert by_name["nbgrader / nngrade, per submission"] is False
