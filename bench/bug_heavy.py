@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.batch_run import batch_figures, read_documents, run_batch
 from bench.inprocess import submission_path
-from bench.numpy_start import numpy_figures, numpy_starts
+from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.synthetic import SyntheticSubmission
 
 EDIT = "\n\nEDITED_AFTER_GRADING = True  # a change of the code: a new content hash\n"
@@ -60,11 +60,8 @@ def bug_heavy(
     alone_class.mkdir(parents=True)
     shutil.copytree(submission_path(folder, edited), alone_class / edited.student)
     alone = run_batch(alone_class, out / f"results-{alone_class.name}", workers=workers, logs=logs)
-    numpy = numpy_figures(before, numpy_starts(repeats))
-    per_submission = figures["wall_seconds_per_submission"]
+    against_numpy(figures, numpy_figures(before, numpy_starts(repeats)), workers)
     figures.update(
-        numpy_start=numpy,
-        wall_per_submission_over_numpy_start=per_submission / numpy["median_wall_seconds"],
         rerun={
             "nothing_changed_wall_seconds": nothing.wall_seconds,
             "nothing_changed_cpu_seconds": nothing.cpu_seconds,

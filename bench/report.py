@@ -264,6 +264,11 @@ def _numpy_rows(label: str, figures: dict[str, Any]) -> list[tuple[str, str]]:
             f"{label}: wall per submission / numpy start",
             f"{figures['wall_per_submission_over_numpy_start']:.2f}",
         ),
+        (
+            f"{label}: CPU per submission and worker / numpy start's CPU",
+            f"{figures['cpu_per_submission_per_worker_over_numpy_start_cpu']:.2f} "
+            f"(start: {_seconds(numpy['median_cpu_seconds'])} of CPU)",
+        ),
     ]
 
 

@@ -36,7 +36,7 @@ from bench.batch_run import batch_figures, read_documents, run_batch
 from bench.bug_heavy import bug_heavy
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
-from bench.numpy_start import numpy_figures, numpy_starts
+from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.report import evaluate, render_table
 from bench.sandbox_costs import sandbox_costs
 from bench.selfcheck_timing import selfcheck_timing
@@ -128,11 +128,7 @@ class Benchmark:
         """`batch`, between starts of a bare numpy: the wall per submission in those."""
         before = numpy_starts(NUMPY_REPEATS)
         figures = self.batch(n)
-        numpy = numpy_figures(before, numpy_starts(NUMPY_REPEATS))
-        figures["numpy_start"] = numpy
-        figures["wall_per_submission_over_numpy_start"] = (
-            figures["wall_seconds_per_submission"] / numpy["median_wall_seconds"]
-        )
+        against_numpy(figures, numpy_figures(before, numpy_starts(NUMPY_REPEATS)), self.workers)
         return figures
 
     def bug_heavy(self, n: int) -> dict[str, Any]:

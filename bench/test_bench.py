@@ -12,6 +12,7 @@ from bench.bug_heavy import edit_one, graded_count
 from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
+from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.report import evaluate
 from bench.synthetic import (
     BUG_HEAVY_MIX,
@@ -199,3 +200,20 @@ def test_the_bug_heavy_targets_read_their_figures() -> None:
     assert by_name["rerun, nothing changed / first run"] is False
     assert by_name["rerun, one changed: extra / that one alone"] is True
     assert by_name["nbgrader / nngrade, per submission"] is False
+
+
+def test_a_batch_is_read_in_numpy_starts_by_wall_and_by_cpu() -> None:
+    """Medians of the starts before and after; CPU per submission shared by the workers."""
+    numpy = numpy_figures([(0.30, 0.10), (0.20, 0.20)], [(0.40, 0.15)])
+    assert numpy["median_wall_seconds"] == 0.30 and numpy["median_cpu_seconds"] == 0.15
+    figures = {"wall_seconds_per_submission": 0.06, "cpu_seconds_per_submission": 0.12}
+    against_numpy(figures, numpy, workers=2)
+    assert figures["wall_per_submission_over_numpy_start"] == pytest.approx(0.2)
+    assert figures["cpu_per_submission_per_worker_over_numpy_start_cpu"] == pytest.approx(0.4)
+
+
+def test_a_numpy_start_is_timed_with_its_cpu() -> None:
+    """The CPU is the child's: importing numpy takes well over 10 ms of it (its BLAS may
+    start threads, so it is not bounded by the wall)."""
+    (wall, cpu), *_ = numpy_starts(1)
+    assert wall > 0.01 and cpu > 0.01
