@@ -1,7 +1,7 @@
 """Plots inlined in the pages as SVG: activation curves and the score histogram.
 
 The SVG is written from the data through small templates (`templates/plots/`): axes with
-round ticks, grid, labels and a legend, in a fraction of a millisecond, with no plotting
+round ticks, grid, labels and a legend, in under a millisecond, with no plotting
 library to load. Deterministic, so that two renders of the same results are byte-identical.
 Autoescaped like the pages; labels are ours anyway, passed in already translated: a plot
 never shows a student string. Each plot's element ids get a prefix made from its `key`, so
