@@ -288,14 +288,14 @@ def _bug_heavy_rows(heavy: dict[str, Any]) -> list[tuple[str, str]]:
         ("bug-heavy: worker CPU, median", _seconds(heavy["median_worker_cpu_seconds"], 3)),
         *_numpy_rows("bug-heavy", heavy),
         (
-            "rerun, nothing changed: wall / CPU",
+            "rerun, nothing changed: wall / CPU, medians",
             _both(
                 _seconds(rerun.get("nothing_changed_wall_seconds")),
                 _seconds(rerun.get("nothing_changed_cpu_seconds")),
             ),
         ),
         (
-            "rerun, one changed: wall / that one alone",
+            "rerun, one changed: wall / that one alone, medians",
             _both(
                 _seconds(rerun.get("one_changed_wall_seconds")),
                 _seconds(rerun.get("one_alone_wall_seconds")),
@@ -305,6 +305,7 @@ def _bug_heavy_rows(heavy: dict[str, Any]) -> list[tuple[str, str]]:
             "reruns: submissions graded, nothing / one changed",
             f"{rerun.get('graded_by_nothing_changed')} / {rerun.get('graded_by_one_changed')}",
         ),
+        ("reruns: medians of", f"{len((rerun.get('walls') or {}).get('one_changed') or [])} each"),
     ]
 
 

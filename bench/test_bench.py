@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bug_heavy import edit_one, graded_count
+from bench.bug_heavy import edit, editable, graded_count
 from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
@@ -160,21 +160,23 @@ def test_several_bugs_are_all_in_the_code() -> None:
         if submission.category != "bugs":
             continue
         for name in submission.mutations:
-            for edit in by_name[name].edits:
-                assert edit.new in submission.sources[edit.module], (submission.student, name)
-                assert submission.sources[edit.module] != key[edit.module]
+            for planted in by_name[name].edits:
+                assert planted.new in submission.sources[planted.module], (submission.student, name)
+                assert submission.sources[planted.module] != key[planted.module]
 
 
-def test_the_edited_submission_gets_a_new_content_hash(tmp_path: Path) -> None:
+def test_each_edited_submission_gets_a_new_content_hash(tmp_path: Path) -> None:
     """The reruns' edit changes what is graded, not just the file: the batch must regrade."""
     from grader.loading import load_submission
 
     submissions = plan_class(12, mix=BUG_HEAVY_MIX)
     write_class(submissions, tmp_path / "class")
-    first = next(s for s in submissions if s.form == "folder" and s.category != "variant")
-    before = load_submission(tmp_path / "class" / first.student).sha256
-    assert edit_one(tmp_path / "class", submissions) == first
-    assert load_submission(tmp_path / "class" / first.student).sha256 != before
+    chosen = editable(submissions, 3)
+    assert len({s.student for s in chosen}) == 3
+    for submission in chosen:
+        before = load_submission(tmp_path / "class" / submission.student).sha256
+        edit(tmp_path / "class", submission)
+        assert load_submission(tmp_path / "class" / submission.student).sha256 != before
 
 
 def test_the_rerun_log_says_how_many_were_graded(tmp_path: Path) -> None:
