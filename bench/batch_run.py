@@ -15,18 +15,22 @@ from bench.synthetic import SyntheticSubmission
 from bench.tools import BenchmarkFailed, console_script, tool_environment
 
 
-def run_batch(class_dir: Path, results: Path, *, workers: int, logs: Path) -> MeasuredRun:
-    """``nngrade batch CLASS --out RESULTS --force --workers N`` into a fresh RESULTS."""
-    if results.exists():
+def run_batch(
+    class_dir: Path, results: Path, *, workers: int, logs: Path, rerun: str | None = None
+) -> MeasuredRun:
+    """``nngrade batch CLASS --out RESULTS --force --workers N`` into a fresh RESULTS; or, with
+    `rerun` (a name for its log), ``nngrade batch CLASS --out RESULTS --workers N`` over the
+    RESULTS of an earlier run, which grades and renders only what changed."""
+    if rerun is None and results.exists():
         shutil.rmtree(results)
-    log = logs / f"batch-{class_dir.name}.log"
-    command = [
+    log = logs / f"batch-{class_dir.name}{'' if rerun is None else '-' + rerun}.log"
+    command: list[str | Path] = [
         console_script("nngrade"),
         "batch",
         class_dir,
         "--out",
         results,
-        "--force",
+        *(["--force"] if rerun is None else []),
         "--workers",
         str(workers),
     ]

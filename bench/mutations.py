@@ -6,10 +6,12 @@ names the edit (the answer key changed and the edit must follow it). A `Mutation
 named set of edits, plus modules to drop (a partial submission) or to leave as the
 untouched stubs of `exercises/`.
 
-Categories, in the proportions of `synthetic.CLASS_MIX`:
+Categories, in the proportions of `synthetic.CLASS_MIX` (and of `synthetic.BUG_HEAVY_MIX`
+for a class as full of mistakes as a real one):
 
 - ``variant``: correct code written another way (another formula, a loop, a print at import);
 - ``bug``: one common mistake, the kind the hidden suites must catch and explain;
+- ``bugs``: two or three of those mistakes in one submission;
 - ``partial``: a module missing from the submission;
 - ``timeout``: a function that never returns;
 - ``broken``: a module that cannot be imported (syntax error, crash at import).
@@ -22,8 +24,8 @@ from typing import Literal
 
 from grader.catalog import MODULES
 
-Category = Literal["variant", "bug", "partial", "timeout", "broken"]
-CATEGORIES: tuple[Category, ...] = ("variant", "bug", "partial", "timeout", "broken")
+Category = Literal["variant", "bug", "bugs", "partial", "timeout", "broken"]
+CATEGORIES: tuple[Category, ...] = ("variant", "bug", "bugs", "partial", "timeout", "broken")
 
 
 @dataclass(frozen=True)
@@ -453,9 +455,14 @@ BROKEN: tuple[Mutation, ...] = (
     ),
 )
 
+# A submission with several mistakes starts from one of these (by turn) and adds one or two
+# others; handing in untouched stubs is a mistake of its own, not one to combine.
+SEVERAL_BUGS: tuple[Mutation, ...] = tuple(bug for bug in BUGS if not bug.stubs)
+
 MUTATIONS: dict[Category, tuple[Mutation, ...]] = {
     "variant": VARIANTS,
     "bug": BUGS,
+    "bugs": SEVERAL_BUGS,
     "partial": PARTIALS,
     "timeout": TIMEOUTS,
     "broken": BROKEN,

@@ -24,7 +24,7 @@ import click
 
 from bench.inprocess import submission_path
 from bench.mutations import CATEGORIES
-from bench.synthetic import plan_class, write_class
+from bench.synthetic import MIXES, plan_class, write_class
 from bench.tools import ROOT
 
 
@@ -73,7 +73,8 @@ BUCKETS: tuple[Bucket, ...] = (
 def bucket_seconds(stats: pstats.Stats, bucket: Bucket) -> float:
     """The seconds the profile attributes to `bucket`."""
     total = 0.0
-    table = stats.stats  # type: ignore[attr-defined]  (pstats keeps it undocumented)
+    # pstats keeps its table undocumented: (file, line, function) -> (calls, ..., own, cumulative)
+    table = stats.stats  # type: ignore[attr-defined]
     for (filename, _, name), (_, _, own, cumulative, _) in table.items():
         path = filename.replace("\\", "/")
         if bucket.own_time_of and bucket.own_time_of in path:
@@ -102,6 +103,13 @@ def breakdown(stats: pstats.Stats, graded: int, wall: float) -> list[str]:
     show_default=True,
     help=f"Categories to draw them from, comma-separated, among: {', '.join(CATEGORIES)}.",
 )
+@click.option(
+    "--mix",
+    type=click.Choice(list(MIXES)),
+    default="synthetic",
+    show_default=True,
+    help="The class to draw from (bug-heavy: for the category `bugs`, several mistakes).",
+)
 @click.option("--top", default=30, show_default=True, help="Entries of the cumulative listing.")
 @click.option(
     "--timer",
@@ -118,7 +126,7 @@ def breakdown(stats: pstats.Stats, graded: int, wall: float) -> list[str]:
     show_default=True,
     help="Folder for the profiled class and profile.pstats.",
 )
-def main(n: int, categories: str, top: int, timer: str, seed: int, out: Path) -> None:
+def main(n: int, categories: str, mix: str, top: int, timer: str, seed: int, out: Path) -> None:
     """Profile grade_submission on a few synthetic submissions, one Sandbox reused.
 
     Prints the time per submission of each stage of grading (pytest set-up, collection
@@ -129,6 +137,7 @@ def main(n: int, categories: str, top: int, timer: str, seed: int, out: Path) ->
     Examples:
       python -m bench.profiling                      5 correct or buggy submissions
       python -m bench.profiling --n 3 --category timeout --timer cpu
+      python -m bench.profiling --mix bug-heavy --category bug,bugs
       python -m pstats bench/out/profile.pstats      browse the saved profile
     """
     from grader.engine import grade_submission
@@ -140,10 +149,13 @@ def main(n: int, categories: str, top: int, timer: str, seed: int, out: Path) ->
         raise click.BadParameter(
             f"Choose categories among {', '.join(CATEGORIES)}, not {categories!r}."
         )
-    class_ = plan_class(200, seed)
+    class_ = plan_class(200, seed, mix=MIXES[mix])
     sample = [s for s in class_ if s.category in wanted][: n + 1]
     if len(sample) < 2:
-        raise click.BadParameter(f"The class has too few submissions in {categories!r}.")
+        raise click.BadParameter(
+            f"The {mix} class has too few submissions in {categories!r}"
+            + ("; try --mix bug-heavy." if mix != "bug-heavy" else ".")
+        )
     folder = out.resolve() / "profile-class"
     write_class(sample, folder)
     warm_up, profiled = sample[0], sample[1:]

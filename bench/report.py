@@ -61,7 +61,33 @@ def _memory_growth(figures: dict[str, Any]) -> float | None:
     return high / low if low else None
 
 
+def _bug_heavy(figures: dict[str, Any], *keys: str) -> float | None:
+    value = _get(figures, "bug-heavy", *keys)
+    return float(value) if isinstance(value, int | float) else None
+
+
 TARGETS: tuple[Target, ...] = (
+    Target(
+        "bug-heavy class, wall per submission / numpy start",
+        "<= 0.3",
+        lambda f: _bug_heavy(f, "wall_per_submission_over_numpy_start"),
+        lambda v: v <= 0.3,
+        "{:.2f}",
+    ),
+    Target(
+        "rerun, nothing changed / first run",
+        "<= 0.1",
+        lambda f: _bug_heavy(f, "rerun", "nothing_changed_over_first"),
+        lambda v: v <= 0.1,
+        "{:.3f}",
+    ),
+    Target(
+        "rerun, one changed: extra / that one alone",
+        "<= 1",
+        lambda f: _bug_heavy(f, "rerun", "one_changed_extra_over_alone"),
+        lambda v: v <= 1.0,
+        "{:.2f}",
+    ),
     Target(
         "median CPU per submission (in process)",
         "<= 0.25 s",
@@ -78,9 +104,9 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "nbgrader / nngrade, per submission",
-        ">= 20",
+        ">= 25",
         lambda f: _get(f, "nbgrader", "ratio_per_submission"),
-        lambda v: v >= 20.0,
+        lambda v: v >= 25.0,
         "{:.1f}x",
     ),
     Target(
@@ -156,12 +182,15 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
                 ),
             ),
             ("batch: wall outside grading", _seconds(batch["overhead_wall_seconds"], 1)),
+            ("batch: wall per submission", _seconds(batch["wall_seconds_per_submission"], 3)),
+            *_numpy_rows("batch", batch),
             (
                 "batch: peak RSS / PSS of the tree",
                 _both(_mib(batch["peak_tree_rss_bytes"]), _mib(batch["peak_tree_pss_bytes"])),
             ),
             ("batch: largest single process (ru_maxrss)", _mib(batch["max_rss_bytes"])),
         ]
+    rows += _bug_heavy_rows(figures.get("bug-heavy") or {})
     inprocess = figures.get("inprocess") or {}
     if inprocess.get("n"):
         rows += [
@@ -223,6 +252,61 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             shown = f"{_seconds(run['median_wall_seconds'])} (exit {run['exit_codes']})"
             rows.append((f"self-check on the {which}: median wall", shown))
     return rows
+
+
+def _numpy_rows(label: str, figures: dict[str, Any]) -> list[tuple[str, str]]:
+    numpy = figures.get("numpy_start") or {}
+    if not numpy:
+        return []
+    return [
+        (f"{label}: python -c 'import numpy', median wall", _seconds(numpy["median_wall_seconds"])),
+        (
+            f"{label}: wall per submission / numpy start",
+            f"{figures['wall_per_submission_over_numpy_start']:.2f}",
+        ),
+        (
+            f"{label}: CPU per submission and worker / numpy start's CPU",
+            f"{figures['cpu_per_submission_per_worker_over_numpy_start_cpu']:.2f} "
+            f"(start: {_seconds(numpy['median_cpu_seconds'])} of CPU)",
+        ),
+    ]
+
+
+def _bug_heavy_rows(heavy: dict[str, Any]) -> list[tuple[str, str]]:
+    """The bug-heavy class's figures and its reruns."""
+    if not heavy.get("n"):
+        return []
+    mix = ", ".join(
+        f"{count} {category}" for category, count in (heavy.get("class") or {}).items() if count
+    )
+    rerun = heavy.get("rerun") or {}
+    return [
+        ("bug-heavy: submissions, workers", f"{heavy['n']} ({mix}), {heavy['workers']}"),
+        ("bug-heavy: wall", _seconds(heavy["wall_seconds"], 1)),
+        ("bug-heavy: wall per submission", _seconds(heavy["wall_seconds_per_submission"], 3)),
+        ("bug-heavy: CPU per submission, mean", _seconds(heavy["cpu_seconds_per_submission"], 3)),
+        ("bug-heavy: worker CPU, median", _seconds(heavy["median_worker_cpu_seconds"], 3)),
+        *_numpy_rows("bug-heavy", heavy),
+        (
+            "rerun, nothing changed: wall / CPU, medians",
+            _both(
+                _seconds(rerun.get("nothing_changed_wall_seconds")),
+                _seconds(rerun.get("nothing_changed_cpu_seconds")),
+            ),
+        ),
+        (
+            "rerun, one changed: wall / that one alone, medians",
+            _both(
+                _seconds(rerun.get("one_changed_wall_seconds")),
+                _seconds(rerun.get("one_alone_wall_seconds")),
+            ),
+        ),
+        (
+            "reruns: submissions graded, nothing / one changed",
+            f"{rerun.get('graded_by_nothing_changed')} / {rerun.get('graded_by_one_changed')}",
+        ),
+        ("reruns: medians of", f"{len((rerun.get('walls') or {}).get('one_changed') or [])} each"),
+    ]
 
 
 def render_table(figures: dict[str, Any]) -> str:

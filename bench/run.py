@@ -3,7 +3,10 @@
 Stages, in order (each can be skipped with --skip; a stage that fails is reported and the
 others still run):
 
-- ``batch``: build the class of N and grade it with ``nngrade batch`` (all cores, --force);
+- ``batch``: build the class of N and grade it with ``nngrade batch`` (all cores, --force),
+  between starts of a bare ``python -c "import numpy"``;
+- ``bug-heavy``: the same with a class of N as full of mistakes as a real one, then the
+  reruns: nothing changed, one submission changed (and that one graded alone);
 - ``memory``: peak memory of batches of each N in --memory-ns (reusing ``batch`` for N);
 - ``inprocess``: grade a sample in this process to get the median CPU per submission;
 - ``sandbox``: worker start and round-trip costs through the sandbox API;
@@ -30,15 +33,26 @@ from typing import Any
 import click
 
 from bench.batch_run import batch_figures, read_documents, run_batch
+from bench.bug_heavy import bug_heavy
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
+from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.report import evaluate, render_table
 from bench.sandbox_costs import sandbox_costs
 from bench.selfcheck_timing import selfcheck_timing
-from bench.synthetic import MODULES, SyntheticSubmission, build_class, write_class
+from bench.synthetic import MIXES, MODULES, SyntheticSubmission, build_class, write_class
 from bench.tools import ROOT, BenchmarkFailed
 
-STAGES: tuple[str, ...] = ("batch", "memory", "inprocess", "sandbox", "nbgrader", "selfcheck")
+STAGES: tuple[str, ...] = (
+    "batch",
+    "bug-heavy",
+    "memory",
+    "inprocess",
+    "sandbox",
+    "nbgrader",
+    "selfcheck",
+)
+NUMPY_REPEATS = 5
 DEFAULT_OUT = ROOT / "bench" / "out"
 
 
@@ -93,14 +107,15 @@ class Benchmark:
         self.workers = workers
         self.figures: dict[str, Any] = {}
         self.failures: list[str] = []
-        self._classes: dict[int, list[SyntheticSubmission]] = {}
+        self._classes: dict[tuple[int, str], list[SyntheticSubmission]] = {}
 
-    def class_of(self, n: int) -> tuple[Path, list[SyntheticSubmission]]:
-        """The synthetic class of `n`, built on first use into ``OUT/class-<n>/``."""
-        folder = self.out / f"class-{n}"
-        if n not in self._classes:
-            self._classes[n] = build_class(n, folder, seed=self.seed)
-        return folder, self._classes[n]
+    def class_of(self, n: int, mix: str = "synthetic") -> tuple[Path, list[SyntheticSubmission]]:
+        """The class of `n` of `mix`, built on first use into ``OUT/class-<n>/`` (synthetic)
+        or ``OUT/class-<mix>-<n>/``."""
+        folder = self.out / (f"class-{n}" if mix == "synthetic" else f"class-{mix}-{n}")
+        if (n, mix) not in self._classes:
+            self._classes[n, mix] = build_class(n, folder, seed=self.seed, mix=MIXES[mix])
+        return folder, self._classes[n, mix]
 
     def batch(self, n: int) -> dict[str, Any]:
         """Grade the class of `n` with ``nngrade batch`` into ``OUT/results-<n>/``."""
@@ -108,6 +123,28 @@ class Benchmark:
         results = self.out / f"results-{n}"
         run = run_batch(folder, results, workers=self.workers, logs=self.logs)
         return batch_figures(run, read_documents(results), submissions, self.workers)
+
+    def batch_against_numpy(self, n: int) -> dict[str, Any]:
+        """`batch`, between starts of a bare numpy: the wall per submission in those."""
+        before = numpy_starts(NUMPY_REPEATS)
+        figures = self.batch(n)
+        against_numpy(figures, numpy_figures(before, numpy_starts(NUMPY_REPEATS)), self.workers)
+        return figures
+
+    def bug_heavy(self, n: int) -> dict[str, Any]:
+        """The bug-heavy class of `n`: first run, reruns, numpy starts (`bench.bug_heavy`)."""
+        folder, submissions = self.class_of(n, "bug-heavy")
+        figures = bug_heavy(
+            folder,
+            submissions,
+            self.out,
+            workers=self.workers,
+            logs=self.logs,
+            repeats=NUMPY_REPEATS,
+        )
+        manifest = json.loads(folder.with_name(f"{folder.name}.manifest.json").read_text())
+        figures["class"] = manifest["categories"]
+        return figures
 
     def stage(self, name: str, action: Callable[[], Any]) -> None:
         """Run one stage; record its figures, or its failure and go on."""
@@ -191,7 +228,12 @@ def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--n", default=200, show_default=True, help="Submissions in the synthetic class.")
+@click.option(
+    "--n",
+    default=200,
+    show_default=True,
+    help="Submissions in the synthetic class and in the bug-heavy one.",
+)
 @click.option(
     "--nbgrader-n",
     default=20,
@@ -237,12 +279,15 @@ def main(
     out: Path,
     skip: str,
 ) -> None:
-    """Measure nngrade against the performance issue's targets, on this machine.
+    """Measure nngrade against the performance issues' targets, on this machine.
 
     Builds a synthetic class of N submissions from solutions/ (correct variants, common
-    bugs, partial submissions, timeouts, broken imports), grades it with `nngrade batch`,
-    grades its first students with nbgrader's autograde on the exported assignment, times
-    the handout self-check, and writes OUT/figures.json and a table of the targets.
+    bugs, partial submissions, timeouts, broken imports) and a bug-heavy one (most with one
+    common bug, some with several), grades both with `nngrade batch` against the start of
+    a bare `python -c "import numpy"`, reruns the bug-heavy one (nothing changed, then one
+    submission changed), grades the first students with nbgrader's autograde on the
+    exported assignment, times the handout self-check, and writes OUT/figures.json and a
+    table of the targets.
 
     Run it from the repository root, on a quiet machine: other work on the same cores
     makes every figure pessimistic (the load average is recorded with the figures).
@@ -252,6 +297,8 @@ def main(
       python -m bench                                 the full run (a few minutes)
       python -m bench --n 50 --nbgrader-n 5 --memory-ns 20,50
       python -m bench --skip nbgrader,memory          nngrade alone
+      python -m bench --skip memory,inprocess,sandbox,nbgrader,selfcheck
+                                                      the two classes and the reruns
       python -m bench.profiling --n 5                 where one submission's time goes
     """
     if n < 1 or nbgrader_n < 1 or inprocess_n < 1:
@@ -284,7 +331,8 @@ def main(
     )["categories"]
     click.echo(f"Built a class of {len(submissions)} into {out / f'class-{n}'}.", err=True)
     plan: dict[str, Callable[[], Any]] = {
-        "batch": lambda: bench.batch(n),
+        "batch": lambda: bench.batch_against_numpy(n),
+        "bug-heavy": lambda: bench.bug_heavy(n),
         "memory": lambda: _memory(bench, ns),
         "inprocess": lambda: _inprocess(bench, inprocess_n),
         "sandbox": lambda: _sandbox(bench, 20),

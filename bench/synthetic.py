@@ -1,11 +1,13 @@
 """A synthetic class: N submissions made from `solutions/` and the planted edits of `mutations`.
 
-The class is a pure function of (N, seed, answer key): the same arguments give the same
-files, byte for byte. Each submission is a folder ``<out>/s###/`` holding the student modules
-(or a single ``s###.ipynb`` for the notebook share), exactly as a student hands in the
-handout's ``exercises/`` folder.
+The class is a pure function of (N, seed, mix, answer key): the same arguments give the same
+files, byte for byte. Two mixes: the synthetic class (`CLASS_MIX`, mostly correct) and a
+bug-heavy one (`BUG_HEAVY_MIX`), as full of mistakes as a real class. Each submission is a
+folder ``<out>/s###/`` holding the modules (or a single ``s###.ipynb`` for the notebook
+share), exactly as a student hands in the handout's ``exercises/`` folder.
 
-Run ``python -m bench.synthetic --n 200 --out bench/out/class`` to build one on its own.
+Run ``python -m bench.synthetic --n 200 --out bench/out/class`` to build one on its own
+(``--mix bug-heavy`` for the other).
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from typing import Any, Literal
 
 import click
 
-from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Category, Edit, Mutation
+from bench.mutations import (
+    CATEGORIES,
+    IMPORT_STYLES,
+    MUTATIONS,
+    SEVERAL_BUGS,
+    Category,
+    Edit,
+    Mutation,
+)
 from bench.tools import ROOT
 from grader.catalog import MODULES
 
@@ -34,8 +44,22 @@ CLASS_MIX: dict[Category, float] = {
 }
 """The share of each category in a class; the counts are rounded by largest remainder."""
 
+BUG_HEAVY_MIX: dict[Category, float] = {
+    "variant": 0.05,
+    "bug": 0.80,
+    "bugs": 0.15,
+}
+"""A class as full of mistakes as a real one: most submissions with one common mistake, some
+with two or three, a few correct. Each mistake costs the grader evidence, a diagnosis, often
+a curve: the report's worst case."""
+
+MIXES: dict[str, dict[Category, float]] = {"synthetic": CLASS_MIX, "bug-heavy": BUG_HEAVY_MIX}
+
 NOTEBOOK_SHARE = 0.10
 """The share of correct and buggy submissions handed in as one notebook instead of a folder."""
+
+MORE_BUGS = (1, 2)
+"""How many mistakes a ``bugs`` submission adds to its first one: one or two."""
 
 # Imports between a submission's own modules: a notebook holds every function in one
 # namespace, so they are dropped when the modules become notebook cells.
@@ -127,18 +151,41 @@ def check_mutations(key: Mapping[str, str], stubs: Mapping[str, str]) -> None:
                 mutate(key, stubs, mutation, style)
 
 
-def class_counts(n: int) -> dict[Category, int]:
-    """How many submissions of each category a class of `n` holds (largest remainder)."""
-    exact = {category: CLASS_MIX[category] * n for category in CATEGORIES}
+def class_counts(n: int, mix: Mapping[Category, float] = CLASS_MIX) -> dict[Category, int]:
+    """How many submissions of each category of `mix` a class of `n` holds (largest
+    remainder)."""
+    categories = [category for category in CATEGORIES if category in mix]
+    exact = {category: mix[category] * n for category in categories}
     counts = {category: int(share) for category, share in exact.items()}
-    by_remainder = sorted(CATEGORIES, key=lambda c: (counts[c] - exact[c], CATEGORIES.index(c)))
+    by_remainder = sorted(categories, key=lambda c: (counts[c] - exact[c], CATEGORIES.index(c)))
     for category in by_remainder[: n - sum(counts.values())]:
         counts[category] += 1
     return counts
 
 
-def plan_class(n: int, seed: int = 0, root: Path = ROOT) -> list[SyntheticSubmission]:
-    """The `n` submissions of the class for `seed`, in student-id order."""
+def more_bugs(key: Mapping[str, str], first: Mutation, rng: random.Random) -> list[Mutation]:
+    """One or two more common mistakes that can be made in the same code as `first`: their
+    edits all apply, one after the other, to the answer key."""
+    wanted = rng.choice(MORE_BUGS)
+    others = [bug for bug in SEVERAL_BUGS if bug.name != first.name]
+    rng.shuffle(others)
+    chosen: list[Mutation] = []
+    for other in others:
+        if len(chosen) == wanted:
+            break
+        edits = tuple(edit for bug in (first, *chosen, other) for edit in bug.edits)
+        try:
+            apply_edits(key, edits, other.name)
+        except MutationMismatch:  # it edits what another one already changed
+            continue
+        chosen.append(other)
+    return chosen
+
+
+def plan_class(
+    n: int, seed: int = 0, root: Path = ROOT, mix: Mapping[Category, float] = CLASS_MIX
+) -> list[SyntheticSubmission]:
+    """The `n` submissions of the class of `mix` for `seed`, in student-id order."""
     if n < 1:
         raise ValueError(f"A class needs at least one submission, not {n}.")
     key = read_modules(root / "solutions")
@@ -148,7 +195,7 @@ def plan_class(n: int, seed: int = 0, root: Path = ROOT) -> list[SyntheticSubmis
     # Within a category the mutations take turns, so that every kind shows up in a class
     # as soon as the category has enough students; the order of students is then shuffled.
     kinds: list[tuple[Category, Mutation, int]] = []
-    for category, count in class_counts(n).items():
+    for category, count in class_counts(n, mix).items():
         choices = MUTATIONS[category]
         kinds += [(category, choices[k % len(choices)], k) for k in range(count)]
     rng.shuffle(kinds)
@@ -161,6 +208,8 @@ def plan_class(n: int, seed: int = 0, root: Path = ROOT) -> list[SyntheticSubmis
             # A correct student differs from the key in one to three places.
             others = [m for m in MUTATIONS["variant"] if m.name not in ("as_is", mutation.name)]
             mutations += own.sample(others, own.randint(0, 2))
+        if category == "bugs":
+            mutations += more_bugs(key, mutation, own)
         style = list(IMPORT_STYLES)[turn % len(IMPORT_STYLES)]
         stubbed = {name for m in mutations for name in m.stubs}
         combined = Mutation(
@@ -172,7 +221,7 @@ def plan_class(n: int, seed: int = 0, root: Path = ROOT) -> list[SyntheticSubmis
             stubs=tuple(sorted(stubbed)),
         )
         sources = mutate(key, stubs, combined, style)
-        notebook = category in ("variant", "bug") and own.random() < NOTEBOOK_SHARE
+        notebook = category in ("variant", "bug", "bugs") and own.random() < NOTEBOOK_SHARE
         submissions.append(
             SyntheticSubmission(
                 student=f"s{index:0{width}d}",
@@ -202,7 +251,7 @@ def notebook_json(sources: Mapping[str, str]) -> str:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    for number, cell in enumerate(notebook["cells"]):
+    for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number}"
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
@@ -267,9 +316,11 @@ def manifest(submissions: Sequence[SyntheticSubmission], seed: int) -> dict[str,
     }
 
 
-def build_class(n: int, out: Path, *, seed: int = 0) -> list[SyntheticSubmission]:
+def build_class(
+    n: int, out: Path, *, seed: int = 0, mix: Mapping[Category, float] = CLASS_MIX
+) -> list[SyntheticSubmission]:
     """Plan and write a class of `n` into `out`; ``<out>.manifest.json`` describes it."""
-    submissions = plan_class(n, seed)
+    submissions = plan_class(n, seed, mix=mix)
     write_class(submissions, out)
     described = json.dumps(manifest(submissions, seed), indent=1) + "\n"
     out.with_name(f"{out.name}.manifest.json").write_text(described, encoding="utf-8")
@@ -280,21 +331,29 @@ def build_class(n: int, out: Path, *, seed: int = 0) -> list[SyntheticSubmission
 @click.option("--n", default=200, show_default=True, help="Number of submissions.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the class.")
 @click.option(
+    "--mix",
+    type=click.Choice(list(MIXES)),
+    default="synthetic",
+    show_default=True,
+    help="synthetic: mostly correct; bug-heavy: most submissions with a mistake or more.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=ROOT / "bench" / "out" / "class",
     show_default=True,
     help="Folder to write (emptied first); the manifest goes beside it.",
 )
-def main(n: int, seed: int, out: Path) -> None:
+def main(n: int, seed: int, mix: str, out: Path) -> None:
     """Build a synthetic class from solutions/ and planted mutations.
 
-    Correct variants, common bugs, partial submissions, timeouts and broken imports, in
-    the proportions of bench/README.md; the same seed gives the same files.
+    Correct variants, common bugs (one or several), partial submissions, timeouts and
+    broken imports, in the proportions of the mix (bench/README.md); the same seed gives
+    the same files.
     """
     if n < 1:
         raise click.BadParameter(f"A class needs at least one submission, not {n}.")
-    submissions = build_class(n, out, seed=seed)
+    submissions = build_class(n, out, seed=seed, mix=MIXES[mix])
     counts = manifest(submissions, seed)["categories"]
     mix = ", ".join(f"{count} {category}" for category, count in counts.items())
     click.echo(f"Wrote {len(submissions)} submissions into {out} ({mix}).")

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.bug_heavy import edit, editable, graded_count
 from bench.measure import run_measured
-from bench.mutations import CATEGORIES, IMPORT_STYLES, MUTATIONS, Edit
+from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
+from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.report import evaluate
 from bench.synthetic import (
+    BUG_HEAVY_MIX,
+    MODULES,
     MutationMismatch,
     apply_edits,
     class_counts,
@@ -144,3 +148,91 @@ def test_the_mooc_estimate_sizes_the_cluster_for_the_deadline_hour() -> None:
     assert exact.workers_for_mean == exact.workers_for_peak == 1
     with pytest.raises(ValueError, match="positive"):
         mooc_estimate(0.0, 0.0, 0.0)
+
+
+def test_the_bug_heavy_class_is_mostly_one_bug_some_several() -> None:
+    """160 students with one common mistake, 30 with two or three that apply together, 10
+    correct; every mistake shows up, and the class is the same for the same seed."""
+    submissions = plan_class(200, mix=BUG_HEAVY_MIX)
+    assert class_counts(200, BUG_HEAVY_MIX) == {"variant": 10, "bug": 160, "bugs": 30}
+    bug_names = {bug.name for bug in BUGS}
+    combinable = {bug.name for bug in SEVERAL_BUGS}
+    for submission in submissions:
+        if submission.category == "bug":
+            assert len(submission.mutations) == 1 and submission.mutations[0] in bug_names
+        elif submission.category == "bugs":
+            assert len(submission.mutations) in (2, 3)
+            assert len(set(submission.mutations)) == len(submission.mutations)
+            assert set(submission.mutations) <= combinable
+    assert {name for s in submissions if s.category == "bug" for name in s.mutations} == bug_names
+    again = plan_class(200, mix=BUG_HEAVY_MIX)
+    assert [s.sources for s in again] == [s.sources for s in submissions]
+
+
+def test_several_bugs_are_all_in_the_code() -> None:
+    """Each planted mistake of a `bugs` submission is there: its new text in the module."""
+    key = {name: (ROOT / "solutions" / f"{name}.py").read_text() for name in MODULES}
+    by_name = {bug.name: bug for bug in BUGS}
+    for submission in plan_class(60, mix=BUG_HEAVY_MIX):
+        if submission.category != "bugs":
+            continue
+        for name in submission.mutations:
+            for planted in by_name[name].edits:
+                assert planted.new in submission.sources[planted.module], (submission.student, name)
+                assert submission.sources[planted.module] != key[planted.module]
+
+
+def test_each_edited_submission_gets_a_new_content_hash(tmp_path: Path) -> None:
+    """The reruns' edit changes what is graded, not just the file: the batch must regrade."""
+    from grader.loading import load_submission
+
+    submissions = plan_class(12, mix=BUG_HEAVY_MIX)
+    write_class(submissions, tmp_path / "class")
+    chosen = editable(submissions, 3)
+    assert len({s.student for s in chosen}) == 3
+    for submission in chosen:
+        before = load_submission(tmp_path / "class" / submission.student).sha256
+        edit(tmp_path / "class", submission)
+        assert load_submission(tmp_path / "class" / submission.student).sha256 != before
+
+
+def test_the_rerun_log_says_how_many_were_graded(tmp_path: Path) -> None:
+    (tmp_path / "batch-class-one-changed.log").write_text(
+        "s001 graded\nGraded 1 submission(s) in 2.1 s with 1 grading process(es); 199 kept\n"
+    )
+    assert graded_count(tmp_path, tmp_path / "class", "one-changed") == 1
+    (tmp_path / "batch-class-nothing-changed.log").write_text("Traceback...\n")
+    assert graded_count(tmp_path, tmp_path / "class", "nothing-changed") is None
+
+
+def test_the_bug_heavy_targets_read_their_figures() -> None:
+    """The ratio to a numpy start and the reruns' ratios are checked against their limits."""
+    figures = {
+        "bug-heavy": {
+            "wall_per_submission_over_numpy_start": 0.25,
+            "rerun": {"nothing_changed_over_first": 0.2, "one_changed_extra_over_alone": 0.8},
+        },
+        "nbgrader": {"ratio_per_submission": 24.0},
+    }
+    by_name = {v["target"]: v["met"] for v in evaluate(figures)}
+    assert by_name["bug-heavy class, wall per submission / numpy start"] is True
+    assert by_name["rerun, nothing changed / first run"] is False
+    assert by_name["rerun, one changed: extra / that one alone"] is True
+    assert by_name["nbgrader / nngrade, per submission"] is False
+
+
+def test_a_batch_is_read_in_numpy_starts_by_wall_and_by_cpu() -> None:
+    """Medians of the starts before and after; CPU per submission shared by the workers."""
+    numpy = numpy_figures([(0.30, 0.10), (0.20, 0.20)], [(0.40, 0.15)])
+    assert numpy["median_wall_seconds"] == 0.30 and numpy["median_cpu_seconds"] == 0.15
+    figures = {"wall_seconds_per_submission": 0.06, "cpu_seconds_per_submission": 0.12}
+    against_numpy(figures, numpy, workers=2)
+    assert figures["wall_per_submission_over_numpy_start"] == pytest.approx(0.2)
+    assert figures["cpu_per_submission_per_worker_over_numpy_start_cpu"] == pytest.approx(0.4)
+
+
+def test_a_numpy_start_is_timed_with_its_cpu() -> None:
+    """The CPU is the child's: importing numpy takes well over 10 ms of it (its BLAS may
+    start threads, so it is not bounded by the wall)."""
+    (wall, cpu), *_ = numpy_starts(1)
+    assert wall > 0.01 and cpu > 0.01

@@ -6,6 +6,11 @@ Windows). A crash leaves at worst a stale temporary file, which `remove_stale_te
 deletes on the next run; the target is either the old complete file or the new one.
 Result documents, reports and class files are all written this way. Files are readable by
 everyone (mode 0644): they are meant to be shared with students and other tools.
+
+Two options trade work for nothing lost: `skip_unchanged` leaves a file that already holds
+the same bytes alone (no write, no fsync, its time stamps kept: a rerun that changes nothing
+writes nothing), and ``durable=False`` leaves out the fsyncs, for files that the next run
+checks and writes again if a power cut lost them (the report's pages and their stamps).
 """
 
 from __future__ import annotations
@@ -20,32 +25,59 @@ from typing import Any
 TEMP_MARKER = ".nngrade-tmp-"
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step; the parent folder must exist."""
+def write_bytes_atomic(
+    path: Path, data: bytes, *, skip_unchanged: bool = False, durable: bool = True
+) -> bool:
+    """Replace `path` with `data` in one step; the parent folder must exist.
+
+    Returns whether the file was written: always, unless `skip_unchanged` and `path`
+    already held exactly `data`. Without `durable`, the data may reach the disk after the
+    rename (a power cut may leave the file empty): for files whose readers check them.
+    """
+    if skip_unchanged and _holds(path, data):
+        return False
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
     try:
         os.fchmod(descriptor, 0o644)  # mkstemp makes it private
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
+    return True
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` encoded as UTF-8, in one step."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(
+    path: Path, text: str, *, skip_unchanged: bool = False, durable: bool = True
+) -> bool:
+    """Replace `path` with `text` encoded as UTF-8, in one step (see `write_bytes_atomic`)."""
+    return write_bytes_atomic(
+        path, text.encode("utf-8"), skip_unchanged=skip_unchanged, durable=durable
+    )
 
 
-def write_json_atomic(path: Path, document: Any) -> None:
-    """Replace `path` with `document` as UTF-8 JSON (sorted keys, 2-space indent), in one step."""
+def write_json_atomic(path: Path, document: Any, *, skip_unchanged: bool = False) -> bool:
+    """Replace `path` with `document` as UTF-8 JSON (sorted keys, 2-space indent), in one step
+    (see `write_bytes_atomic`)."""
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    write_text_atomic(path, text + "\n")
+    return write_text_atomic(path, text + "\n", skip_unchanged=skip_unchanged)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file holding exactly `data`."""
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def remove_stale_temp_files(folder: Path) -> list[Path]:

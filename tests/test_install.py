@@ -14,7 +14,7 @@ import grader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_FOLDERS = ("grader", "reference", "solutions")
-PIP_TIMEOUT_SECONDS = 1200  # a cold cache downloads numpy, matplotlib and friends
+PIP_TIMEOUT_SECONDS = 1200  # a cold cache downloads numpy, jinja2 and friends
 
 
 def copy_project(destination: Path) -> Path:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +22,7 @@ from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
-from grader.batch.resume import plan_grading, read_result, result_path
+from grader.batch.resume import ContentHashes, plan_grading, read_result, result_path
 from grader.batch.runner import GradingRun, run_grading
 from grader.batch.worker import Task, WorkerSettings
 from grader.errors import UsageError
@@ -137,7 +136,8 @@ def grade_class(
         removed = remove_stale_temp_files(results)
         if removed:
             notes.append(f"Removed {len(removed)} unfinished file(s) left by an interrupted run.")
-        plan = plan_grading(discovery.submissions, results, backend, force=force)
+        hashes = ContentHashes.load(results, backend)
+        plan = plan_grading(discovery.submissions, results, backend, force=force, hashes=hashes)
         tasks = [
             Task(s.student, s.path.resolve(), result_path(results, s.student).resolve())
             for s in plan.to_grade
@@ -155,19 +155,16 @@ def grade_class(
             watchdog_seconds=watchdog_seconds or default_watchdog_seconds(),
         )
         used = min(workers, len(tasks))
-        if render and tasks:
-            _preload_report()
         if progress is not None:
             progress.start(len(tasks), len(plan.up_to_date))
         try:
             on_event = progress.update if progress is not None else None
-            render_left = _page_renderer(results, lang) if render else None
             if on_cluster is None:
-                grading = run_grading(
-                    tasks, settings, workers=workers, on_event=on_event, render_left=render_left
-                )
+                grading = run_grading(tasks, settings, workers=workers, on_event=on_event)
             else:
-                cluster = on_cluster(tasks, settings, on_event=on_event, render_left=render_left)
+                # A cluster's workers send results only: their pages are rendered here.
+                render_page = _page_renderer(results, lang) if render else None
+                cluster = on_cluster(tasks, settings, on_event=on_event, render_left=render_page)
                 grading, used = cluster.grading, cluster.workers
                 notes.extend(cluster.notes)
         finally:
@@ -179,8 +176,10 @@ def grade_class(
             discovery, results, graded, kept, grading, workers=used, scheduler=scheduler
         )
         if grading.interrupted:
+            hashes.save()
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
-        rows = _class_rows(discovery, results, grading)
+        rows = _class_rows(discovery, results, grading, hashes)
+        hashes.save()
         notes.extend(_map_notes(exports.student_map, discovery))
         notes.extend(_orphan_notes(discovery, results))
         written = write_class_files(
@@ -190,7 +189,7 @@ def grade_class(
             options=exports,
             ignored=[(item.entry, item.reason) for item in discovery.ignored],
         )
-    index, render_notes = _render(results, lang, grading.rendered) if render else (None, [])
+    index, render_notes = _render(results, lang) if render else (None, [])
     notes.extend(render_notes)
     return replace(
         report,
@@ -227,7 +226,11 @@ def _cluster_runner(scheduler: str) -> Callable[..., ClusterRun]:
     return functools.partial(grade_on_cluster, scheduler=scheduler)
 
 
-def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> list[StudentRow]:
+def _class_rows(
+    discovery: Discovery, results: Path, grading: GradingRun, hashes: ContentHashes
+) -> list[StudentRow]:
+    """The class's rows from the result documents on disk; the content hash of each result
+    graded now is remembered for the next run."""
     documents = {}
     unscored: list[tuple[str, str, str]] = []
     for submission in discovery.submissions:
@@ -240,6 +243,8 @@ def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> lis
             unscored.append((submission.student, "not_graded", message))
         else:
             documents[submission.student] = document
+            if submission.student in grading.finished:
+                hashes.remember(submission, (document.get("submission") or {}).get("sha256"))
     for rejection in discovery.rejected:
         unscored.append((rejection.student, rejection.status, rejection.message))
     return build_rows(documents, unscored)
@@ -286,27 +291,11 @@ def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
     ]
 
 
-def _preload_report() -> None:
-    """Load the report's plotting library on a thread while the class is graded: the class
-    summary's histogram and the pages with a plot need it at the end, where its import
-    would add to the batch's duration. Nothing is lost if it fails: `_render` imports
-    again, and reports a missing report as it always did."""
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            from grader.report.plots import preload
-
-            preload()
-
-    threading.Thread(target=load, name="nngrade-report-preload", daemon=True).start()
-
-
 def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
-    """Renders in this process, while the class is graded, a page that a grading process
-    left (one with a plot): the report's end then has fewer pages to render. A page that
-    fails here is rendered, or reported as a problem, by `_render` at the end."""
+    """Renders in this process the page of a student graded on a cluster (whose workers
+    send results only); a page that fails here is rendered, or reported, by `_render`."""
 
-    def render_left(student: str) -> bool:
+    def render_page(student: str) -> bool:
         try:
             from grader.report.render import write_student_feedback
 
@@ -314,20 +303,19 @@ def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
         except Exception:
             return False
 
-    return render_left
+    return render_page
 
 
-def _render(
-    results: Path, lang: str, rendered: Collection[str] = ()
-) -> tuple[Path | None, list[str]]:
-    """Render the HTML report if the report package is installed; the pages of `rendered`
-    were rendered by the grading processes and are not rendered again."""
+def _render(results: Path, lang: str) -> tuple[Path | None, list[str]]:
+    """Render the HTML report if the report package is installed: the summary, and the
+    pages that are not current (a result kept from an earlier run in another language, a
+    page a grading process could not write); the pages the grading processes wrote are."""
     try:
         from grader.report import render_reports
     except ImportError:
         return None, ["The HTML report is not available in this installation; skipped."]
     try:
-        paths = render_reports(results, lang=lang, rendered=rendered)
+        paths = render_reports(results, lang=lang)
     except UsageError as error:  # e.g. no student has a result document to show
         return None, [f"No HTML report: {error}"]
     notes = [f"No feedback page for {name}: {why}" for name, why in sorted(paths.problems.items())]

@@ -4,21 +4,38 @@ A result is kept when it is a complete, valid document of the current schema for
 student, written by the same grader version, from sources with the same content hash, and
 not a record of an internal error. Anything else (missing, truncated, hand-edited, older
 grader, changed submission) is graded again. ``force`` grades everything again.
+
+The content hash means loading the submission (reading, normalising and parsing every
+module). Like git's index, `ContentHashes` remembers it across runs, in
+``RESULTS/.nngrade-content-hashes.json``, against what the file system says of the entry:
+the name, type, size, modification and change times and inode of each of its files and
+folders. A rerun loads only the submissions whose entry changed since. An entry changed less
+than `RECENT_SECONDS` before it was looked at is not remembered (a second change within the
+file system's clock tick could keep its times), nor is anything when nngrade's code changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+import stat
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.atomic import write_text_atomic
 from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
+from grader.fingerprint import code_fingerprint
 
 RESULT_SCHEMA = "nngrade.result/1"
 RESULT_FILE = "result.json"
 KEPT_STATUSES = frozenset({"graded", "load_failed"})
+HASHES_FILE = ".nngrade-content-hashes.json"
+RECENT_SECONDS = 1.0
+MAX_ENTRY_FILES = 2000  # a bigger entry (a virtualenv handed in...) is loaded every time
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,115 @@ class Plan:
 
     to_grade: tuple[Submission, ...]
     up_to_date: tuple[Submission, ...]
+
+
+def entry_signature(path: Path, *, now: float | None = None) -> str | None:
+    """What the file system says of a submission entry and everything under it, as a hash;
+    None when it cannot be told (unreadable, too many files, or changed too recently)."""
+    now = time.time() if now is None else now
+    records = []
+    try:
+        pending = [path]
+        while pending:
+            current = pending.pop()
+            info = os.lstat(current)
+            if max(info.st_mtime, info.st_ctime) > now - RECENT_SECONDS:
+                return None
+            records.append(
+                [
+                    os.path.relpath(current, path),
+                    stat.S_IFMT(info.st_mode),
+                    info.st_size,
+                    info.st_mtime_ns,
+                    info.st_ctime_ns,
+                    info.st_ino,
+                ]
+            )
+            if stat.S_ISDIR(info.st_mode):
+                pending += [Path(entry.path) for entry in os.scandir(current)]
+            if len(records) > MAX_ENTRY_FILES:
+                return None
+    except OSError:
+        return None
+    records.sort()
+    return hashlib.sha256(json.dumps(records).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ContentHashes:
+    """The content hashes of a class's submissions, remembered across runs (see above).
+
+    Attributes:
+        path: the file that keeps them.
+        key: the grader they were computed by (version, hash function, code).
+        known: student -> {"signature", "sha256"} read from `path`, updated by this run.
+        signatures: student -> the signature of their entry as this run first saw it.
+    """
+
+    path: Path
+    key: str
+    known: dict[str, dict[str, str]] = field(default_factory=dict)
+    signatures: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, results: Path, backend: GradingBackend) -> ContentHashes:
+        """The hashes kept in `results` by a run of the same grader (none otherwise)."""
+        function = backend.content_hash
+        key = "\n".join(
+            [
+                backend.version,
+                f"{function.__module__}.{getattr(function, '__qualname__', '')}",
+                code_fingerprint(),
+            ]
+        )
+        hashes = cls(results / HASHES_FILE, key)
+        try:
+            kept = json.loads(hashes.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return hashes
+        if isinstance(kept, dict) and kept.get("key") == key:
+            students = kept.get("students")
+            if isinstance(students, dict):
+                hashes.known = {
+                    student: entry
+                    for student, entry in students.items()
+                    if isinstance(entry, dict)
+                    and isinstance(entry.get("signature"), str)
+                    and isinstance(entry.get("sha256"), str)
+                }
+        return hashes
+
+    def signature(self, submission: Submission) -> str | None:
+        """The signature of `submission`'s entry, taken once per run (before it is graded)."""
+        if submission.student not in self.signatures:
+            self.signatures[submission.student] = entry_signature(submission.path)
+        return self.signatures[submission.student]
+
+    def content_hash(self, submission: Submission, backend: GradingBackend) -> str | None:
+        """The submission's content hash: remembered if its entry did not change, else
+        computed (and remembered)."""
+        signature = self.signature(submission)
+        known = self.known.get(submission.student)
+        if signature is not None and known is not None and known["signature"] == signature:
+            return known["sha256"]
+        sha256 = backend.content_hash(submission.path)
+        self.remember(submission, sha256)
+        return sha256
+
+    def remember(self, submission: Submission, sha256: str | None) -> None:
+        """Remember `sha256` for the entry as this run first saw it (a result graded from
+        it records the hash of what was graded)."""
+        signature = self.signature(submission)
+        if signature is None or not sha256:
+            self.known.pop(submission.student, None)
+        else:
+            self.known[submission.student] = {"signature": signature, "sha256": sha256}
+
+    def save(self) -> None:
+        """Keep the hashes for the next run (nothing is written when nothing changed)."""
+        document = {"key": self.key, "students": self.known}
+        text = json.dumps(document, sort_keys=True, indent=0) + "\n"
+        write_text_atomic(self.path, text, skip_unchanged=True, durable=False)
 
 
 def result_path(results: Path, student: str) -> Path:
@@ -66,20 +192,36 @@ def parse_result(data: bytes, student: str | None = None) -> dict[str, Any] | No
 
 
 def plan_grading(
-    submissions: tuple[Submission, ...], results: Path, backend: GradingBackend, *, force: bool
+    submissions: tuple[Submission, ...],
+    results: Path,
+    backend: GradingBackend,
+    *,
+    force: bool,
+    hashes: ContentHashes | None = None,
 ) -> Plan:
-    """Split `submissions` into those to grade and those whose result can be kept."""
+    """Split `submissions` into those to grade and those whose result can be kept.
+
+    `hashes` remembers content hashes across runs (default: computed every time); the
+    signature of every submission is taken now, before any is graded.
+    """
     to_grade: list[Submission] = []
     up_to_date: list[Submission] = []
     for submission in submissions:
-        if not force and is_up_to_date(submission, results, backend):
+        if hashes is not None:
+            hashes.signature(submission)
+        if not force and is_up_to_date(submission, results, backend, hashes):
             up_to_date.append(submission)
         else:
             to_grade.append(submission)
     return Plan(tuple(to_grade), tuple(up_to_date))
 
 
-def is_up_to_date(submission: Submission, results: Path, backend: GradingBackend) -> bool:
+def is_up_to_date(
+    submission: Submission,
+    results: Path,
+    backend: GradingBackend,
+    hashes: ContentHashes | None = None,
+) -> bool:
     """Whether the existing result of `submission` matches its content and the grader."""
     document = read_result(result_path(results, submission.student), submission.student)
     if document is None or document.get("status") not in KEPT_STATUSES:
@@ -89,4 +231,6 @@ def is_up_to_date(submission: Submission, results: Path, backend: GradingBackend
     recorded = (document.get("submission") or {}).get("sha256")
     if not recorded:
         return False
+    if hashes is not None:
+        return hashes.content_hash(submission, backend) == recorded
     return backend.content_hash(submission.path) == recorded

@@ -36,9 +36,6 @@ from grader.errors import SandboxError
 Event = Started | Finished | Failed
 Report = Event | Rendered | SandboxFailed
 EventHandler = Callable[[Event], None]
-PageRenderer = Callable[[str], bool]
-"""Renders in the parent the feedback page of a student whose grading process left it;
-True when the page was written."""
 
 RESTARTS_PER_SLOT = 2
 POLL_SECONDS = 0.2
@@ -54,9 +51,8 @@ class GradingRun:
         failed: student -> why no result could be written (a bug of ours, or a lost process).
         not_done: students left ungraded because the run was interrupted.
         interrupted: whether Ctrl-C or SIGTERM stopped the run.
-        rendered: students whose feedback page was rendered from the result written, by
-            its grading process or, when that process left it, by `render_left`
-            (only with `WorkerSettings.render`).
+        rendered: students whose feedback page was rendered from the result written by
+            its grading process (only with `WorkerSettings.render`).
     """
 
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -72,12 +68,8 @@ def run_grading(
     *,
     workers: int,
     on_event: EventHandler | None = None,
-    render_left: PageRenderer | None = None,
 ) -> GradingRun:
     """Grade `tasks` with `workers` grading processes; return when all are done or on Ctrl-C.
-
-    `render_left` renders, while the others are graded, a page a grading process reported
-    it did not render (one with a plot, or a rendering that failed there).
 
     Raises:
         SandboxError: a grading process could not open its sandbox.
@@ -112,7 +104,7 @@ def run_grading(
                     )
                 if isinstance(event, Rendered):  # not a grading step: the progress never sees it
                     pool.record(event)
-                    if _page_written(event, render_left):
+                    if event.ok:
                         run.rendered.add(event.student)
                     continue
                 pool.record(event)
@@ -129,7 +121,7 @@ def run_grading(
                 run.rendered.update(
                     report.student
                     for report in pool.drain(STOP_GRACE_SECONDS)
-                    if isinstance(report, Rendered) and _page_written(report, render_left)
+                    if isinstance(report, Rendered) and report.ok
                 )
         except KeyboardInterrupt:
             run.interrupted = True
@@ -292,12 +284,6 @@ class _Pool:
             reader.close()
         self.tasks.cancel_join_thread()
         self.tasks.close()
-
-
-def _page_written(report: Rendered, render_left: PageRenderer | None) -> bool:
-    """Whether the page of `report` is written: by its grading process, or now by
-    `render_left` when that process left it."""
-    return report.ok or (render_left is not None and render_left(report.student))
 
 
 @contextlib.contextmanager

@@ -3,11 +3,11 @@
 Each grading process opens ONE sandbox (its own slot, hence its own unprivileged user) and
 grades the submissions it takes from the shared task queue until it reads the end marker.
 It writes each result document itself, atomically, then reports to the parent; when asked,
-it then renders the student's feedback page too, so that pages are rendered in parallel (a
-page it fails to render, or one that holds a plot, is left to the parent; the result counts
-all the same). It ignores Ctrl-C (the parent decides what to do) and leaves cleanly on
-SIGTERM; on Linux it also gets SIGTERM when the parent dies, so a `kill -9` of the batch
-leaves no grading behind.
+it then renders the student's feedback page too, so that pages are rendered in parallel and
+once (a page it fails to render is left to the parent; the result counts all the same). It
+ignores Ctrl-C (the parent decides what to do) and leaves cleanly on SIGTERM; on Linux it
+also gets SIGTERM when the parent dies, so a `kill -9` of the batch leaves no grading
+behind.
 """
 
 from __future__ import annotations
@@ -182,20 +182,11 @@ def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) ->
 
 def _render_page(task: Task, settings: WorkerSettings) -> bool:
     """Render the feedback page of the result just written; False if it was not rendered
-    (the report is not installed, the result cannot be read, a bug of the report's, or
-    the page holds a plot).
-
-    A page with a plot is left to the parent, which loads matplotlib for the class
-    summary anyway (in the background, while the class is graded) and draws each distinct
-    curve once: loading matplotlib in a grading process costs more than a few pages.
-    """
+    (the report is not installed, the result cannot be read, or a bug of the report's)."""
     try:
         from grader.report.render import write_student_feedback
 
-        page = write_student_feedback(
-            task.result_path.parent, lang=settings.lang, without_plots=True
-        )
-        return page is not None
+        return write_student_feedback(task.result_path.parent, lang=settings.lang) is not None
     except Exception:  # the parent renders the page, or reports the problem, as it always did
         return False
 

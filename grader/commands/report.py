@@ -9,7 +9,7 @@ import click
 from grader.commands import DomainError
 from grader.errors import NngradeError
 from grader.i18n import LANGUAGES
-from grader.report import render_reports
+from grader.report import ReportPaths, render_reports
 
 
 @click.command()
@@ -38,6 +38,8 @@ def report(results: Path, lang: str) -> None:
 
     Each page is one self-contained file: open it offline, print it, or send it.
     A student whose result.json is missing or unreadable is listed in the summary.
+    A page is written again only when its result, the language or nngrade changed
+    (or the page was deleted or edited): running it twice costs nothing the second time.
 
     \b
     Example:
@@ -50,4 +52,16 @@ def report(results: Path, lang: str) -> None:
         raise DomainError(str(error)) from error
     for folder, problem in sorted(paths.problems.items()):
         click.echo(f"warning: no feedback for {folder}: {problem}", err=True)
-    click.echo(f"Wrote {len(paths.feedback)} feedback pages and the class summary {paths.index}")
+    click.echo(_written(paths))
+
+
+def _written(paths: ReportPaths) -> str:
+    """What was written: "Wrote 3 feedback pages (6 up to date) and the class summary ..."."""
+    written = len(paths.rendered)
+    current = len(paths.feedback) - written
+    pages = f"Wrote {written} feedback page{'' if written == 1 else 's'}"
+    if current:
+        pages += f" ({current} up to date)"
+    if paths.index_rendered:
+        return f"{pages} and the class summary {paths.index}"
+    return f"{pages}; the class summary {paths.index} is up to date"

@@ -2,7 +2,8 @@
 
 ``grades.csv``, ``moodle.csv``, ``canvas.csv``, ``summary.json`` at the top, and a
 Gradescope ``results.json`` beside each student's ``result.json``. A run killed while writing
-leaves each file either as it was or complete.
+leaves each file either as it was or complete; a file that would not change is not written
+again (a rerun over the same results writes nothing).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def write_class_files(
     options: ExportOptions | None = None,
     ignored: Sequence[tuple[str, str]] = (),
 ) -> WrittenFiles:
-    """Write the class files of `rows` into `results` and return what was written."""
+    """Write the class files of `rows` into `results` and return them (each written now, or
+    left as it was when it already held the same bytes)."""
     options = options or ExportOptions()
     moodle = moodle_csv(rows, options.student_map)
     canvas = canvas_csv(
@@ -70,7 +72,7 @@ def write_class_files(
     for row in rows:
         if row.document is not None:
             path = results / row.student / GRADESCOPE_FILE
-            write_json_atomic(path, gradescope_results(row.document))
+            write_json_atomic(path, gradescope_results(row.document), skip_unchanged=True)
             written.append(path)
     contents = {
         "grades.csv": grades_csv(rows),
@@ -78,9 +80,9 @@ def write_class_files(
         "canvas.csv": canvas.text,
     }
     for name, text in contents.items():
-        write_text_atomic(results / name, text)
+        write_text_atomic(results / name, text, skip_unchanged=True)
         written.append(results / name)
     # summary.json last: its presence says the class files of this run are all written.
-    write_json_atomic(results / "summary.json", summary)
+    write_json_atomic(results / "summary.json", summary, skip_unchanged=True)
     written.append(results / "summary.json")
     return WrittenFiles(tuple(written), moodle.left_out, canvas.left_out)

@@ -7,6 +7,7 @@ its fields may mean something else and a wrong report is worse than none.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,14 @@ class StudentEntry:
         result: the parsed document, or None when it could not be read.
         problem: why it could not be read (a sentence naming the file), or None.
         missing: True when the folder has no result.json at all.
+        sha256: the SHA-256 of the document's text when it was read, else None.
     """
 
     folder: str
     result: dict[str, Any] | None
     problem: str | None = None
     missing: bool = False
+    sha256: str | None = None
 
 
 def check_schema(document: Any, source: str) -> dict[str, Any]:
@@ -65,6 +68,12 @@ def check_schema(document: Any, source: str) -> dict[str, Any]:
 
 def load_result(path: Path, *, name: str | None = None) -> dict[str, Any]:
     """Read and check one result document; `name` is how messages call it (default: path)."""
+    return load_result_and_digest(path, name=name)[0]
+
+
+def load_result_and_digest(path: Path, *, name: str | None = None) -> tuple[dict[str, Any], str]:
+    """`load_result`, and the SHA-256 of the text the document was read from (what a page
+    made from it depends on)."""
     source = name or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -79,7 +88,7 @@ def load_result(path: Path, *, name: str | None = None) -> dict[str, Any]:
             f"{source} is not valid JSON ({error.msg} at line {error.lineno}); "
             "the grading of this student was probably interrupted: grade it again."
         ) from None
-    return check_schema(document, source)
+    return check_schema(document, source), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def is_student_folder_name(name: str) -> bool:
@@ -112,7 +121,8 @@ def read_class(results_dir: Path) -> list[StudentEntry]:
             entries.append(StudentEntry(folder.name, None, problem, missing=True))
             continue
         try:
-            entries.append(StudentEntry(folder.name, load_result(path, name=name)))
+            document, digest = load_result_and_digest(path, name=name)
+            entries.append(StudentEntry(folder.name, document, sha256=digest))
         except ResultDocumentError as error:
             entries.append(StudentEntry(folder.name, None, str(error)))
     return entries

@@ -250,17 +250,6 @@ def _state(score: float, max_score: float) -> str:
     return "partial" if score > 0 else "zero"
 
 
-def draws_plots(result: dict[str, Any]) -> bool:
-    """Whether the page of `result` may hold a plot: a test that did not pass has a curve
-    in its evidence (`_evidence_view` draws it with matplotlib)."""
-    for exercise in result.get("exercises") or []:
-        for test in exercise.get("tests") or []:
-            shown = _shown_evidence(test) if isinstance(test, dict) else None
-            if shown is not None and isinstance(shown.get("curve"), dict):
-                return True
-    return False
-
-
 def student_view(result: dict[str, Any], *, lang: str, gettext: Gettext) -> StudentView:
     """Build the student page's view of one result document."""
     catalog = {exercise.id: exercise for exercise in EXERCISES}

@@ -2,14 +2,16 @@
 
 Public entry points: `render_student_feedback`, `render_class_summary` (strings, for
 tests and callers with documents in memory) and `render_reports` (a results directory in,
-`feedback.html` per student and `index.html` out, written atomically).
+`feedback.html` per student and `index.html` out, written atomically). Pages on disk are
+rendered only when their inputs changed (`grader.report.freshness`): a rerun over the same
+results in the same language writes nothing.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,17 +19,17 @@ from urllib.parse import quote
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from grader.atomic import write_text_atomic
 from grader.errors import UsageError
 from grader.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, N_
 from grader.report.documents import (
     RESULT_FILE,
     ResultDocumentError,
     is_student_folder_name,
-    load_result,
+    load_result_and_digest,
     read_class,
 )
-from grader.report.feedback import draws_plots, student_view
+from grader.report.feedback import student_view
+from grader.report.freshness import fingerprint, is_current, write_page
 from grader.report.summary import class_view
 
 FEEDBACK_FILE = "feedback.html"
@@ -50,11 +52,16 @@ class ReportPaths:
         index: the class summary.
         feedback: student folder name -> its feedback page.
         problems: student folder name -> why it has no page (missing or unreadable result).
+        rendered: the student folders whose page was written by this call; the others'
+            pages were current.
+        index_rendered: whether the summary was written by this call (else it was current).
     """
 
     index: Path
     feedback: dict[str, Path] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
+    rendered: set[str] = field(default_factory=set)
+    index_rendered: bool = False
 
 
 def check_lang(lang: str) -> str:
@@ -119,41 +126,45 @@ def render_class_summary(
     return env.get_template("summary.html.j2").render(view=view)
 
 
-def write_student_feedback(
-    folder: Path, *, lang: str = "en", without_plots: bool = False
-) -> Path | None:
+def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     """Render `folder/feedback.html` from `folder/result.json`, as `render_reports` would.
 
     The document is read back from the file (not taken from memory) so that the page is the
-    one `render_reports` writes for that file. Returns the page, or None when `folder` is not
-    a student folder or its result cannot be read (`render_reports` lists it as a problem),
-    or when `without_plots` is set and the page would hold a plot: then nothing is written,
-    and the page is left to a process that has matplotlib loaded anyway.
+    one `render_reports` writes for that file, and that `render_reports` finds it current.
+    Returns the page (written now, or current already), or None when `folder` is not a
+    student folder or its result cannot be read (`render_reports` lists it as a problem).
     """
     check_lang(lang)
     if not is_student_folder_name(folder.name):
         return None
     try:
-        document = load_result(folder / RESULT_FILE, name=f"{folder.name}/{RESULT_FILE}")
+        document, digest = load_result_and_digest(
+            folder / RESULT_FILE, name=f"{folder.name}/{RESULT_FILE}"
+        )
     except ResultDocumentError:
         return None
-    if without_plots and draws_plots(document):
-        return None
     page = folder / FEEDBACK_FILE
-    write_text_atomic(page, render_student_feedback(document, lang=lang))
+    _write_feedback(page, document, digest, lang)
     return page
 
 
-def render_reports(
-    results_dir: Path, *, lang: str = "en", rendered: Collection[str] = ()
-) -> ReportPaths:
+def _write_feedback(page: Path, document: dict[str, Any], digest: str, lang: str) -> bool:
+    """Write the feedback page of `document` (whose text has SHA-256 `digest`) unless it is
+    current; whether it was written."""
+    key = fingerprint(lang, {"feedback": digest})
+    if is_current(page, key):
+        return False
+    write_page(page, render_student_feedback(document, lang=lang), key)
+    return True
+
+
+def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
     """Write `<student>/feedback.html` for every readable result and `index.html`.
 
     A student folder whose `result.json` is missing or unreadable gets no page and is listed
     in the summary with the reason. Fails (UsageError) when no folder holds a result document.
-    `rendered` names the student folders whose page was already written in `lang` from their
-    current `result.json` (by `write_student_feedback`, in the batch's grading processes):
-    they are linked and listed but not rendered again.
+    A page is written only when it is not current: its result, the language or the renderer
+    changed, or the page itself was deleted or altered (`ReportPaths.rendered` says which).
     """
     check_lang(lang)
     results_dir = Path(results_dir)
@@ -169,6 +180,7 @@ def render_reports(
     gettext = _gettext(lang)
     paths = ReportPaths(index=results_dir / INDEX_FILE)
     entries = []
+    summarised = []  # what the summary is made of, besides the documents
     for student in students:
         folder = results_dir / student.folder
         href = quote(student.folder)
@@ -180,10 +192,13 @@ def render_reports(
             "missing": student.missing,
             "gradescope_href": f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None,
         }
-        if student.result is not None:
+        summarised.append(
+            [student.folder, student.sha256, student.problem, student.missing, gradescope.is_file()]
+        )
+        if student.result is not None and student.sha256 is not None:
             page = folder / FEEDBACK_FILE
-            if student.folder not in rendered or not page.is_file():
-                write_text_atomic(page, render_student_feedback(student.result, lang=lang))
+            if _write_feedback(page, student.result, student.sha256, lang):
+                paths.rendered.add(student.folder)
             paths.feedback[student.folder] = page
             entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
             entry["name"] = str(student.result.get("student") or student.folder)
@@ -195,5 +210,8 @@ def render_reports(
         for name, label in GRADEBOOK_FILES
         if (results_dir / name).is_file()
     ]
-    write_text_atomic(paths.index, render_class_summary(entries, lang=lang, links=links))
+    key = fingerprint(lang, {"summary": summarised, "links": links})
+    if not is_current(paths.index, key):
+        write_page(paths.index, render_class_summary(entries, lang=lang, links=links), key)
+        return replace(paths, index_rendered=True)
     return paths

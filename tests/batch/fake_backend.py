@@ -8,10 +8,11 @@ slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading
 ``RENDER_RAISES`` and ``RENDER_DIES`` make the rendering of that student's feedback page in
 the grading process raise, or kill the process (the parent process is not affected).
 
-Every grading call appends ``<student>`` to the file named by ``NNGRADE_FAKE_CALLS`` and
-every sandbox opened appends ``<pid> <slot> <cpus>`` to ``NNGRADE_FAKE_SANDBOXES`` (both when
-set; cpus: the comma-separated CPUs the grading process may run on),
-so that tests can count them across the grading processes.
+Every grading call appends ``<student>`` to the file named by ``NNGRADE_FAKE_CALLS``, every
+content hash computed appends the entry's name to ``NNGRADE_FAKE_HASHES``, and every sandbox
+opened appends ``<pid> <slot> <cpus>`` to ``NNGRADE_FAKE_SANDBOXES`` (each when set; cpus: the
+comma-separated CPUs the grading process may run on), so that tests can count them across
+the grading processes.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def _lines(path: Path) -> list[str]:
 
 
 def fake_content_hash(path: Path) -> str:
+    _append("NNGRADE_FAKE_HASHES", path.name)
+    return _hash(path)
+
+
+def _hash(path: Path) -> str:
     return hashlib.sha256("\n".join(_lines(path)).encode()).hexdigest()
 
 
@@ -92,9 +98,7 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         if line in ("RENDER_RAISES", "RENDER_DIES"):
             _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
-    document = make_document(
-        student_id, passed, sha256=fake_content_hash(path), version=VERSION, lang=lang
-    )
+    document = make_document(student_id, passed, sha256=_hash(path), version=VERSION, lang=lang)
     if "CURVE" in lines:
         failed = next(
             test

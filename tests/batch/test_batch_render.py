@@ -14,8 +14,8 @@ import pytest
 
 import grader.report.render as render
 from grader.batch import grade_class
-from grader.batch.worker import Finished
-from grader.report import load_result, render_reports, render_student_feedback
+from grader.batch.resume import HASHES_FILE
+from grader.report import load_result, render_reports
 
 from .fake_backend import fake_backend, folder_submission
 
@@ -97,65 +97,26 @@ def test_a_page_the_grading_process_fails_to_render_is_rendered_by_the_parent(
     assert report.graded == STUDENTS
     assert report.grading.failed == {}
     assert all(row.scored for row in report.rows)
-    # bob's page is rendered by the parent as soon as his process reports it failed; dave's
-    # process died without a word, so the report's end renders his.
-    assert report.grading.rendered == set(STUDENTS) - {"dave"}
+    # Neither page was written by its grading process: the report's end renders both.
+    assert report.grading.rendered == set(STUDENTS) - {"bob", "dave"}
     assert sorted(parent_renders) == ["bob", "dave"]
     _assert_pages_match(results, "en")
     assert not [p for p in results.rglob("*") if "nngrade-tmp" in p.name]
 
 
-def test_a_page_with_a_plot_is_left_to_the_parent(
+def test_a_page_with_a_plot_is_rendered_by_its_grading_process(
     tmp_path: Path, parent_renders: list[str]
 ) -> None:
-    """Loading matplotlib costs a grading process more than a few pages: the parent, which
-    loads it for the summary's histogram anyway, renders the pages that show a curve, each
-    once, as soon as their grading process reports it left them."""
+    """A plot costs a grading process about a millisecond: the pages that show a curve are
+    rendered where their result was written, like the others, and never again."""
     submissions = _class(tmp_path / "class", carol=("CURVE",), erin=("CURVE",))
     results = tmp_path / "out"
     report = _grade(submissions, results, lang="en")
     assert report.grading.rendered == set(STUDENTS)
-    assert sorted(parent_renders) == ["carol", "erin"]
+    assert parent_renders == []
     _assert_pages_match(results, "en")
     assert "<svg" in (results / "carol" / "feedback.html").read_text(encoding="utf-8")
     assert "<svg" not in (results / "alice" / "feedback.html").read_text(encoding="utf-8")
-
-
-def test_a_page_left_by_a_grading_process_is_rendered_while_the_others_are_graded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The parent renders a page with a plot as soon as its grading process reports it left
-    it, not after the whole class: the end of the batch has that much less to do."""
-    timeline: list[str] = []
-    original = render.render_student_feedback
-
-    def recording(result: dict, *, lang: str = "en") -> str:
-        timeline.append(f"page {result.get('student')}")
-        return original(result, lang=lang)
-
-    class Recorder:
-        def start(self, total: int, kept: int) -> None:
-            pass
-
-        def update(self, event: object) -> None:
-            if isinstance(event, Finished):
-                timeline.append(f"finished {event.student}")
-
-        def finish(self) -> None:
-            pass
-
-    monkeypatch.setattr(render, "render_student_feedback", recording)
-    submissions = tmp_path / "class"
-    folder_submission(submissions, "a_curve", "CURVE")
-    for student in ("b_slow", "c_slow", "d_slow"):
-        folder_submission(submissions, student, "SLEEP 0.6")
-    report = _grade(submissions, tmp_path / "out", progress=Recorder())
-    assert report.grading.rendered == {"a_curve", "b_slow", "c_slow", "d_slow"}
-    assert timeline.count("page a_curve") == 1
-    assert timeline.index("page a_curve") < timeline.index("finished d_slow"), timeline
-    document = load_result(tmp_path / "out" / "a_curve" / "result.json")
-    page = (tmp_path / "out" / "a_curve" / "feedback.html").read_text(encoding="utf-8")
-    assert page == original(document, lang="en") and "<svg" in page
 
 
 def test_without_render_no_page_is_written_anywhere(
@@ -170,12 +131,39 @@ def test_without_render_no_page_is_written_anywhere(
     assert parent_renders == []
 
 
-def test_render_reports_renders_a_page_said_rendered_that_is_missing(tmp_path: Path) -> None:
-    results = tmp_path / "out"
-    _grade(_class(tmp_path / "class"), results, render=False)
-    paths = render_reports(results, lang="en", rendered={"alice"})
-    assert sorted(paths.feedback) == sorted(STUDENTS)
-    document = load_result(results / "alice" / "result.json")
-    assert paths.feedback["alice"].read_text(encoding="utf-8") == render_student_feedback(
-        document, lang="en"
-    )
+def test_a_rerun_with_nothing_changed_renders_nothing(
+    tmp_path: Path, parent_renders: list[str]
+) -> None:
+    submissions, results = _class(tmp_path / "class", carol=("CURVE",)), tmp_path / "out"
+    _grade(submissions, results)
+
+    def files() -> dict[Path, tuple[int, int]]:
+        # Not the lock, nor the memory of content hashes: files just written are too recent
+        # for it to vouch for, so a rerun may remember more of them.
+        return {
+            path: (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in results.rglob("*")
+            if path.is_file() and path.name not in (".nngrade-batch.lock", HASHES_FILE)
+        }
+
+    before = files()
+    assert {path.name for path in before} >= {"feedback.html", "results.json", "summary.json"}
+    report = _grade(submissions, results)
+    assert report.graded == () and report.grading.rendered == set()
+    assert parent_renders == []
+    assert files() == before  # no page, class file or stamp was written again
+
+
+def test_a_rerun_after_one_change_renders_that_page_and_the_summary(
+    tmp_path: Path, parent_renders: list[str]
+) -> None:
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results)
+    pages = {page: page.stat().st_ino for page in results.glob("**/*.html")}
+    (submissions / "carol" / "passes.txt").write_text("relu\n")
+    report = _grade(submissions, results)
+    assert report.graded == ("carol",) and report.grading.rendered == {"carol"}
+    assert parent_renders == []  # carol's grading process wrote her page
+    changed = {page for page in pages if page.stat().st_ino != pages[page]}
+    assert changed == {results / "carol" / "feedback.html", results / "index.html"}
+    _assert_pages_match(results, "en")

@@ -95,3 +95,83 @@ def test_class_summary_in_chromium(rendered, tmp_path: Path, lang: str) -> None:
     shot = tmp_path / "summary.png"
     chromium(tmp_path, url, f"--screenshot={shot}", "--window-size=390,844")
     assert shot.read_bytes().startswith(PNG_SIGNATURE)
+
+
+LAYOUT_PROBE = """
+<script>
+const found = [];
+for (const svg of document.querySelectorAll("svg")) {
+  const frame = svg.getBoundingClientRect();
+  const boxes = [...svg.querySelectorAll("text")].map(
+    (t) => [t.textContent, t.getBoundingClientRect()]);
+  for (const [text, box] of boxes) {
+    if (box.width === 0) found.push(`${svg.id}: "${text}" has no width`);
+    if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5 ||
+        box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5)
+      found.push(`${svg.id}: "${text}" leaves the plot`);
+  }
+  boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+      found.push(`${svg.id}: "${a}" overlaps "${b}"`);
+  }));
+}
+const count = document.querySelectorAll("svg").length;
+document.getElementById("probe").textContent = `checked ${count}: ` + JSON.stringify(found);
+</script>
+"""
+
+
+def test_plot_texts_stay_inside_and_apart_in_chromium(tmp_path: Path) -> None:
+    """Laid out by a real browser at a phone's and a desktop's width, no tick label, axis
+    name or legend entry of a plot leaves it or covers another."""
+    from grader.report import plots
+
+    z = [-5 + 0.25 * i for i in range(41)]
+    french = {
+        "yours": "la vôtre",
+        "expected": "attendue",
+        "z": "z",
+        "title": "sigmoid_backward : la vôtre et l'attendue",
+    }
+    figures = [
+        plots.curve_plot(
+            {"z": z, "expected": [0.25 / (1 + v * v) for v in z], "got": [v - v * v for v in z]},
+            key="a",
+            labels=french,
+        ),
+        plots.curve_plot(
+            {"z": z, "expected": [max(v, 0.0) for v in z], "got": [1e7 * v for v in z]},
+            key="b",
+            labels=french,
+        ),
+        plots.curve_plot(
+            {"z": z, "expected": [1e-6 * v for v in z], "got": [-1e-6 * v for v in z]},
+            key="c",
+            labels=french,
+        ),
+        plots.curve_plot(  # ticks at steps of 0.00025: long labels
+            {"z": z, "expected": [1.64e-4 * v for v in z], "got": [1e-4 * v for v in z]},
+            key="d",
+            labels=french,
+        ),
+        plots.score_histogram(
+            [(37 * k) % 101 for k in range(200)],
+            key="e",
+            labels={"x": "score (%)", "y": "étudiants", "title": "Répartition des notes"},
+        ),
+    ]
+    body = "".join(
+        f'<figure style="max-width: 36rem">{str(f).replace("<svg", f"<svg id=plot{n}", 1)}</figure>'
+        for n, f in enumerate(figures)
+    )
+    harness = tmp_path / "plots.html"
+    harness.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        "<body style=\"font: 16px/1.5 system-ui, 'DejaVu Sans', sans-serif\">"
+        f'{body}<pre id="probe">not run</pre>{LAYOUT_PROBE}</body></html>',
+        encoding="utf-8",
+    )
+    for size in ("1280,900", "390,844"):
+        dom = chromium(tmp_path, harness.as_uri(), "--dump-dom", f"--window-size={size}")
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        assert 'id="probe">checked 5: []</pre>' in dom.stdout, dom.stdout[-3000:]

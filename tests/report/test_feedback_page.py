@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from grader.report import render_student_feedback
-from grader.report.feedback import draws_plots
 from grader.report.render import write_student_feedback
 
-from .conftest import READABLE, copy_class, load_fixture, page, visible_text
+from .conftest import copy_class, load_fixture, page, visible_text
 
 
 def test_full_marks(rendered) -> None:
@@ -51,22 +50,16 @@ def test_activation_curve_is_plotted(rendered) -> None:
     assert len(ids) == len(set(ids)), "two plots on one page must not share element ids"
 
 
-def test_draws_plots_tells_the_pages_with_a_plot_and_only_those(rendered, tmp_path) -> None:
-    """`draws_plots` says which pages need matplotlib (a grading process leaves those to the
-    parent): exactly the pages holding an SVG, and a page left alone is not written."""
-    with_plot = set()
-    for student in READABLE:
-        has_svg = "<svg" in page(rendered["en"], student)
-        assert draws_plots(load_fixture(student)) is has_svg, student
-        if has_svg:
-            with_plot.add(student)
-    assert "chloe" in with_plot and "alice" not in with_plot
+def test_one_page_written_alone_is_the_page_of_the_whole_report(rendered, tmp_path) -> None:
+    """`write_student_feedback` (a grading process's way) writes the page `render_reports`
+    writes, plots included, and nothing for a result that cannot be read."""
     folder = copy_class(tmp_path / "class")
-    assert write_student_feedback(folder / "chloe", lang="en", without_plots=True) is None
-    assert not (folder / "chloe" / "feedback.html").exists()
-    written = write_student_feedback(folder / "alice", lang="en", without_plots=True)
-    assert written == folder / "alice" / "feedback.html"
-    assert written.read_text(encoding="utf-8") == page(rendered["en"], "alice")
+    for student in ("alice", "chloe"):  # chloe's page holds plots
+        written = write_student_feedback(folder / student, lang="en")
+        assert written == folder / student / "feedback.html"
+        assert written.read_text(encoding="utf-8") == page(rendered["en"], student)
+    assert write_student_feedback(folder / "zoe", lang="en") is None  # not valid JSON
+    assert not (folder / "zoe" / "feedback.html").exists()
 
 
 def test_shape_and_dtype_are_shown_expected_against_yours(rendered) -> None:
