@@ -1,9 +1,10 @@
 """What the batch needs from the grader, as one replaceable object.
 
-The batch never grades by itself: it asks a `GradingBackend` to open one sandbox per
-grading process, grade a submission into a result document, and tell the content hash of a
-submission (the resume key, with the grader version). The real backend calls the engine;
-tests pass a fake one, which keeps them fast and lets them count grading calls.
+The batch never grades by itself: it asks a `GradingBackend` to open, in each grading
+process, what grades submission after submission (one sandbox, the hidden suites collected
+once), to grade a submission into a result document inside it, and to tell the content hash
+of a submission (the resume key, with the fingerprint of the grader). The real backend calls
+the engine; tests pass a fake one, which keeps them fast and lets them count grading calls.
 
 Every field is a module-level function so that the backend can be sent to the grading
 processes, which are started with the "spawn" method (they import it by name).
@@ -11,9 +12,8 @@ processes, which are started with the "spawn" method (they import it by name).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,11 @@ from typing import Any
 from grader.errors import NngradeError
 
 ResultDocument = dict[str, Any]
-# grade(path, student_id=..., lang=..., sandbox=...) -> the result document, always.
+# grade(path, student_id=..., lang=...) -> the result document, always.
 GradeFunction = Callable[..., ResultDocument]
-# open_sandbox(slot, hidden_paths) -> a context manager giving the sandbox for one process.
-SandboxOpener = Callable[[int, tuple[Path, ...]], AbstractContextManager[Any]]
+# serve(slot, hidden_paths, limits, body): opens what one grading process keeps for all its
+# submissions, calls body(grade) with the function that grades inside it, and closes it.
+Server = Callable[[int, tuple[Path, ...], Any, Callable[[GradeFunction], None]], None]
 # content_hash(path) -> hash of the normalised sources, or None when they cannot be loaded.
 ContentHash = Callable[[Path], "str | None"]
 # write_result(document, path): atomic.
@@ -36,15 +37,14 @@ class GradingBackend:
     """The grader as the batch sees it.
 
     Attributes:
-        grade: grades one submission inside the given sandbox and returns its document.
-        open_sandbox: opens the sandbox a grading process keeps for all its submissions.
+        serve: runs a grading process's work (see `Server`); raises `ServerUnavailable`
+            when what grades cannot be opened (then `body` is never called).
         content_hash: the resume key of a submission (``submission.sha256`` of its result).
         write_result: writes a result document atomically.
         version: the grader version written into every result (``grader_version``).
     """
 
-    grade: GradeFunction
-    open_sandbox: SandboxOpener
+    serve: Server
     content_hash: ContentHash
     write_result: ResultWriter
     version: str
@@ -55,33 +55,39 @@ def engine_backend() -> GradingBackend:
     from grader import __version__
 
     return GradingBackend(
-        grade=engine_grade,
-        open_sandbox=engine_sandbox,
+        serve=engine_serve,
         content_hash=engine_content_hash,
         write_result=engine_write_result,
         version=__version__,
     )
 
 
-def engine_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> ResultDocument:
-    """Grade with the engine (imported here: the parent process never needs it)."""
-    from grader.engine import grade_submission
-
-    return grade_submission(path, student_id=student_id, lang=lang, sandbox=sandbox)
+class ServerUnavailable(NngradeError):
+    """What grades in a grading process (its sandbox) could not be opened."""
 
 
-@contextlib.contextmanager
-def engine_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[Any]:
-    """One sandbox for a grading process, with its own unprivileged user.
+def engine_serve(
+    slot: int, hidden_paths: tuple[Path, ...], limits: Any, body: Callable[[GradeFunction], None]
+) -> None:
+    """One sandbox for a grading process, with its own unprivileged user, and one grading
+    session of the hidden suites (collected once); `body` grades with both.
 
     `slot` numbers the grading process within the batch; the sandbox itself reserves the
     lowest free slot across every process of the machine (a batch killed a moment ago,
-    another class graded at the same time), so two sandboxes never share a user.
+    another class graded at the same time), so two sandboxes never share a user. `limits`
+    are its `SandboxLimits` (None: the defaults).
     """
+    from grader.engine import grade_submission, with_hidden_suites
     from grader.sandbox import Sandbox, SandboxLimits
 
-    with Sandbox(SandboxLimits(), hidden_paths=hidden_paths) as sandbox:
-        yield sandbox
+    try:
+        sandbox = Sandbox(limits or SandboxLimits(), hidden_paths=hidden_paths)
+    except Exception as error:
+        raise ServerUnavailable(f"{type(error).__name__}: {error}") from error
+    with sandbox:
+        with_hidden_suites(
+            lambda runner: body(functools.partial(grade_submission, sandbox=sandbox, runner=runner))
+        )
 
 
 def engine_content_hash(path: Path) -> str | None:

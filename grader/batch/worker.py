@@ -1,7 +1,8 @@
 """The grading process: one sandbox, many submissions.
 
 Each grading process opens ONE sandbox (its own slot, hence its own unprivileged user) and
-grades the submissions it takes from the shared task queue until it reads the end marker.
+one grading session of the hidden suites (collected once), and grades the submissions it
+takes from the shared task queue until it reads the end marker.
 It writes each result document itself, atomically, then reports to the parent; when asked,
 it then renders the student's feedback page too, so that pages are rendered in parallel (a
 page it fails to render, or one that holds a plot, is left to the parent; the result counts
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.batch.backend import GradingBackend, ResultDocument
+from grader.batch.backend import GradeFunction, GradingBackend, ResultDocument, ServerUnavailable
 from grader.exports.rows import has_timeout
 
 
@@ -85,13 +86,15 @@ class SandboxFailed:
 class WorkerSettings:
     """What every grading process of a batch shares.
 
-    `render`: render each result's feedback page in `lang` after reporting it `Finished`.
+    `render`: render each result's feedback page in `lang` after reporting it `Finished`;
+    `limits`: the `SandboxLimits` of every sandbox (None: the defaults).
     """
 
     backend: GradingBackend
     hidden_paths: tuple[Path, ...]
     lang: str
     render: bool = False
+    limits: Any = None
 
 
 def outcome_of(document: ResultDocument) -> dict[str, Any]:
@@ -139,32 +142,32 @@ def grading_process(
         with contextlib.suppress(OSError):  # a CPU taken offline meanwhile: run anywhere
             os.sched_setaffinity(0, {cpu})
     parent = os.getppid()
-    backend = settings.backend
-    with contextlib.ExitStack() as stack:
-        try:
-            sandbox = stack.enter_context(backend.open_sandbox(slot, settings.hidden_paths))
-        except Exception as error:  # the sandbox is ours: report it, the parent stops the batch
-            events.send(SandboxFailed(slot, f"{type(error).__name__}: {error}"))
-            return
+
+    def grade_tasks(grade: GradeFunction) -> None:
         while os.getppid() == parent:
             task: Task | None = tasks.get()
             if task is None:
                 break
             events.send(Started(slot, task.student))
-            report = _grade_one(slot, task, settings, sandbox)
+            report = _grade_one(slot, task, settings, grade)
             # Finished goes first: the result counts even if rendering then kills the process.
             events.send(report)
             if settings.render and isinstance(report, Finished):
                 events.send(Rendered(slot, task.student, _render_page(task, settings)))
 
+    try:
+        settings.backend.serve(slot, settings.hidden_paths, settings.limits, grade_tasks)
+    except ServerUnavailable as error:  # the sandbox is ours: the parent stops the batch
+        events.send(SandboxFailed(slot, str(error)))
 
-def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) -> Finished | Failed:
+
+def _grade_one(
+    slot: int, task: Task, settings: WorkerSettings, grade: GradeFunction
+) -> Finished | Failed:
     backend = settings.backend
     started = time.monotonic()
     try:
-        document = backend.grade(
-            task.path, student_id=task.student, lang=settings.lang, sandbox=sandbox
-        )
+        document = grade(task.path, student_id=task.student, lang=settings.lang)
         if _stop_requested:  # the grader swallowed our SystemExit: its result is not trusted
             raise SystemExit(128 + signal.SIGTERM)
         task.result_path.parent.mkdir(parents=True, exist_ok=True)

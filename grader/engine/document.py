@@ -13,7 +13,7 @@ import numpy as np
 import grader
 from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
-from grader.engine.plugin import TestRecord
+from grader.engine.recording import TestRecord
 from grader.loading import LoadedSubmission, Problem
 from grader.sandbox.confine import LAYERS
 

@@ -16,28 +16,27 @@ so that tests can count them across the grading processes.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 import json
 import os
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from exports.documents import make_document
 
 from grader.atomic import write_json_atomic
-from grader.batch.backend import GradingBackend
+from grader.batch.backend import GradeFunction, GradingBackend
 
 VERSION = "fake-1"
 
 
 def fake_backend(version: str = VERSION) -> GradingBackend:
     return GradingBackend(
-        grade=fake_grade,
-        open_sandbox=fake_sandbox,
+        serve=fake_serve,
         content_hash=fake_content_hash,
         write_result=fake_write_result,
         version=version,
@@ -70,11 +69,12 @@ def _append(variable: str, line: str) -> None:
             handle.write(line + "\n")
 
 
-@contextlib.contextmanager
-def fake_sandbox(slot: int, hidden_paths: tuple[Path, ...]) -> Iterator[dict[str, Any]]:
+def fake_serve(
+    slot: int, hidden_paths: tuple[Path, ...], limits: Any, body: Callable[[GradeFunction], None]
+) -> None:
     cpus = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
     _append("NNGRADE_FAKE_SANDBOXES", f"{os.getpid()} {slot} {cpus}")
-    yield {"slot": slot, "hidden": hidden_paths}
+    body(functools.partial(fake_grade, sandbox={"slot": slot, "hidden": hidden_paths}))
 
 
 def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[str, Any]:
