@@ -20,7 +20,7 @@ def run_batch(class_dir: Path, results: Path, *, workers: int, logs: Path) -> Me
     if results.exists():
         shutil.rmtree(results)
     log = logs / f"batch-{class_dir.name}.log"
-    command = [
+    command: list[str | Path] = [
         console_script("nngrade"),
         "batch",
         class_dir,

@@ -67,7 +67,7 @@ BUCKETS: tuple[Bucket, ...] = (
 def bucket_seconds(stats: pstats.Stats, bucket: Bucket) -> float:
     """The seconds the profile attributes to `bucket`."""
     total = 0.0
-    table = stats.stats  # type: ignore[attr-defined]  (pstats keeps it undocumented)
+    table = stats.stats  # type: ignore[attr-defined]  # pstats keeps it undocumented
     for (filename, _, name), (_, _, own, cumulative, _) in table.items():
         path = filename.replace("\\", "/")
         if bucket.own_time_of and bucket.own_time_of in path:

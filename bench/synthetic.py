@@ -203,7 +203,7 @@ def notebook_json(sources: Mapping[str, str]) -> str:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    for number, cell in enumerate(notebook["cells"]):
+    for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number}"
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 

@@ -78,7 +78,7 @@ def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str,
     """One entry per catalog exercise, in catalog order, with its tests in suite order."""
     entries = []
     for exercise in EXERCISES:
-        tests = [
+        tests: list[dict[str, Any]] = [
             {
                 "id": record.id,
                 "title": record.title.get(lang, record.title["en"]),

@@ -137,7 +137,8 @@ def grade_loaded(
     started, clock = _now(), time.monotonic()
     limits = limits or getattr(sandbox, "limits", None) or _default_limits()
     session = None
-    status, message = "graded", {"en": "", "fr": ""}
+    status = "graded"
+    message: Mapping[str, str] = {"en": "", "fr": ""}
     records: list[TestRecord] = []
     problems = list(loaded.problems)
     isolation = no_isolation(limits.as_dict(), "No student code was run.")

@@ -6,6 +6,7 @@ under one wrapping folder (``alice/exercises/activations.py``, as zips often are
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ def find_root(tree: Tree, problems: list[Problem]) -> str:
     return prefix
 
 
-def _report_symlinks(prefix: str, children: dict[str, str], problems: list[Problem]) -> None:
+def _report_symlinks(prefix: str, children: Mapping[str, str], problems: list[Problem]) -> None:
     for name, kind in sorted(children.items()):
         if kind == "symlink":
             problems.append(_symlink_problem(prefix + name))

@@ -32,13 +32,13 @@ class CourseGrading:
     Attributes:
         batch: the batch's own report (results, class files, failures).
         feedback: student id -> the feedback pages written in nbgrader's layout.
-        gradebook: the gradebook URL the scores were written to, or None.
+        gradebook: the gradebook the scores were written to (its URL, or its file), or None.
         notes: sentences for the instructor (students skipped, and why).
     """
 
     batch: BatchReport
     feedback: dict[str, list[Path]]
-    gradebook: str | None
+    gradebook: Path | str | None
     notes: tuple[str, ...]
 
 
@@ -94,9 +94,9 @@ def grade_course(
         for student, notebooks in found.items():
             chosen = _chosen_notebook(assignment, notebooks)
             if chosen is None:
-                names = ", ".join(path.name for path in notebooks)
+                listed = ", ".join(path.name for path in notebooks)
                 notes.append(
-                    f"{student} submitted several notebooks ({names}) and none is named "
+                    f"{student} submitted several notebooks ({listed}) and none is named "
                     f"{assignment}.ipynb, so they were not graded."
                 )
                 continue

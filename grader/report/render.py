@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from babel.support import Translations
@@ -80,7 +80,8 @@ def environment(lang: str) -> Environment:
         keep_trailing_newline=True,
     )
     translations = Translations.load(str(LOCALE_DIR), locales=[check_lang(lang)], domain=DOMAIN)
-    env.install_gettext_translations(translations, newstyle=True)
+    # The i18n extension adds this method to the environment, out of the type checker's sight.
+    cast(Any, env).install_gettext_translations(translations, newstyle=True)
     env.globals["lang"] = lang
     return env
 

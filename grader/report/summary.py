@@ -196,11 +196,11 @@ def class_view(
     exercise_rows = []
     for ex_id, stats in exercise_stats.items():
         rate, rate_text = _rate(stats["passed"], stats["total"], lang)
-        entry = catalog.get(ex_id)
+        known = catalog.get(ex_id)
         exercise_rows.append(
             RateRow(
                 id=ex_id,
-                title=entry.title.get(lang, entry.title["en"]) if entry else ex_id,
+                title=known.title.get(lang, known.title["en"]) if known else ex_id,
                 passed=stats["passed"],
                 total=stats["total"],
                 rate=rate,
