@@ -60,7 +60,7 @@ BUCKETS: tuple[Bucket, ...] = (
     ),
     Bucket("    reference implementation", own_time_of="/reference/"),
     Bucket("session close (kill, sweep)", (("grader/sandbox/session.py", "close"),)),
-    Bucket("result document", (("grader/engine/document.py", "build_document"),)),
+    Bucket("result document", (("grader/engine/document.py", "build_result"),)),
 )
 
 

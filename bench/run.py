@@ -29,7 +29,7 @@ from typing import Any
 
 import click
 
-from bench.batch_run import batch_figures, read_documents, run_batch
+from bench.batch_run import batch_figures, check_documents, read_documents, run_batch
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
 from bench.report import evaluate, render_table
@@ -107,7 +107,10 @@ class Benchmark:
         folder, submissions = self.class_of(n)
         results = self.out / f"results-{n}"
         run = run_batch(folder, results, workers=self.workers, logs=self.logs)
-        return batch_figures(run, read_documents(results), submissions, self.workers)
+        documents = read_documents(results)
+        figures = batch_figures(run, documents, submissions, self.workers)
+        figures["documents_following_the_schema"] = check_documents(documents)
+        return figures
 
     def stage(self, name: str, action: Callable[[], Any]) -> None:
         """Run one stage; record its figures, or its failure and go on."""

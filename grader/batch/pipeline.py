@@ -28,6 +28,7 @@ from grader.errors import UsageError
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.rows import StudentRow, build_rows
 from grader.exports.student_map import StudentMap
+from grader.result import Result
 
 LANGUAGES = ("en", "fr")
 LOCK_FILE = ".nngrade-batch.lock"
@@ -178,18 +179,18 @@ def grade_class(
 
 
 def _class_rows(discovery: Discovery, results: Path, grading: GradingRun) -> list[StudentRow]:
-    documents = {}
+    documents: dict[str, Result] = {}
     unscored: list[tuple[str, str, str]] = []
     for submission in discovery.submissions:
-        document = read_result(result_path(results, submission.student), submission.student)
+        result = read_result(result_path(results, submission.student), submission.student)
         if submission.student in grading.failed:
             message = grading.failed[submission.student]
             unscored.append((submission.student, "not_graded", message))
-        elif document is None:
+        elif result is None:
             message = "no valid result.json; run the batch again to grade it."
             unscored.append((submission.student, "not_graded", message))
         else:
-            documents[submission.student] = document
+            documents[submission.student] = result
     for rejection in discovery.rejected:
         unscored.append((rejection.student, rejection.status, rejection.message))
     return build_rows(documents, unscored)

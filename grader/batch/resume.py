@@ -8,15 +8,13 @@ grader, changed submission) is graded again. ``force`` grades everything again.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
+from grader.result import Result, ResultDocumentError, load_result
 
-RESULT_SCHEMA = "nngrade.result/1"
 RESULT_FILE = "result.json"
 KEPT_STATUSES = frozenset({"graded", "load_failed"})
 
@@ -34,25 +32,14 @@ def result_path(results: Path, student: str) -> Path:
     return results / student / RESULT_FILE
 
 
-def read_result(path: Path, student: str | None = None) -> dict[str, Any] | None:
-    """The result document at `path` if it is complete and valid, else None.
-
-    Valid: a JSON object of schema ``nngrade.result/1`` with a status and a numeric score,
-    for `student` when given.
-    """
+def read_result(path: Path, student: str | None = None) -> Result | None:
+    """The result at `path` if it is a complete document of the current schema (for
+    `student` when given), else None."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        result = load_result(path)
+    except ResultDocumentError:
         return None
-    if not isinstance(document, dict) or document.get("schema") != RESULT_SCHEMA:
-        return None
-    if student is not None and document.get("student") != student:
-        return None
-    if not isinstance(document.get("status"), str):
-        return None
-    if not all(isinstance(document.get(key), int | float) for key in ("score", "max_score")):
-        return None
-    return document
+    return result if student is None or result.student == student else None
 
 
 def plan_grading(
@@ -71,12 +58,9 @@ def plan_grading(
 
 def is_up_to_date(submission: Submission, results: Path, backend: GradingBackend) -> bool:
     """Whether the existing result of `submission` matches its content and the grader."""
-    document = read_result(result_path(results, submission.student), submission.student)
-    if document is None or document.get("status") not in KEPT_STATUSES:
+    result = read_result(result_path(results, submission.student), submission.student)
+    if result is None or result.status not in KEPT_STATUSES:
         return False
-    if document.get("grader_version") != backend.version:
+    if result.grader_version != backend.version or not result.submission.sha256:
         return False
-    recorded = (document.get("submission") or {}).get("sha256")
-    if not recorded:
-        return False
-    return backend.content_hash(submission.path) == recorded
+    return backend.content_hash(submission.path) == result.submission.sha256

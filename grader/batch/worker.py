@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.backend import GradeFunction, GradingBackend, ResultDocument, ServerUnavailable
-from grader.exports.rows import has_timeout
+from grader.result import parse_result
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,12 @@ class WorkerSettings:
 
 def outcome_of(document: ResultDocument) -> dict[str, Any]:
     """The few figures the parent shows while the batch runs."""
+    result = parse_result(document)
     return {
-        "status": document.get("status"),
-        "score": document.get("score"),
-        "max_score": document.get("max_score"),
-        "timeout": has_timeout(document),
+        "status": result.status,
+        "score": result.score,
+        "max_score": result.max_score,
+        "timeout": result.has_timeout(),
     }
 
 
@@ -170,12 +171,13 @@ def _grade_one(
         document = grade(task.path, student_id=task.student, lang=settings.lang)
         if _stop_requested:  # the grader swallowed our SystemExit: its result is not trusted
             raise SystemExit(128 + signal.SIGTERM)
+        outcome = outcome_of(document)  # a document our reader refuses is not written
         task.result_path.parent.mkdir(parents=True, exist_ok=True)
         backend.write_result(document, task.result_path)
     except Exception as error:  # one broken grading must not stop the class
         message = f"{type(error).__name__}: {error}"
         return Failed(slot, task.student, message, time.monotonic() - started)
-    return Finished(slot, task.student, outcome_of(document), time.monotonic() - started)
+    return Finished(slot, task.student, outcome, time.monotonic() - started)
 
 
 def _render_page(task: Task, settings: WorkerSettings) -> bool:

@@ -9,21 +9,19 @@ import click
 from grader.commands import DomainError
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
+from grader.result import Result, parse_result
 
 
-def summary_lines(document: dict, out: Path) -> list[str]:
+def summary_lines(result: Result, out: Path) -> list[str]:
     """The short report printed after grading: total, one line per exercise, the file."""
-    lines = [
-        f"{document['student']}: {document['score']:g} / {document['max_score']:g} "
-        f"({document['status']})"
-    ]
-    if document["message"]:
-        lines.append(f"  {document['message']}")
-    for exercise in document["exercises"]:
-        passed = sum(test["outcome"] == "passed" for test in exercise["tests"])
+    lines = [f"{result.student}: {result.score:g} / {result.max_score:g} ({result.status})"]
+    if result.message:
+        lines.append(f"  {result.message}")
+    for exercise in result.exercises:
+        passed = sum(test.passed for test in exercise.tests)
         lines.append(
-            f"  {exercise['id']:<26} {exercise['score']:>5g} / {exercise['max_score']:<4g} "
-            f"{passed}/{len(exercise['tests'])} tests passed"
+            f"  {exercise.id:<26} {exercise.score:>5g} / {exercise.max_score:<4g} "
+            f"{passed}/{len(exercise.tests)} tests passed"
         )
     lines.append(f"Result written to {out}")
     return lines
@@ -64,4 +62,4 @@ def grade(submission: Path, out: Path | None, student: str | None, lang: str) ->
         write_result(document, out)
     except NngradeError as error:
         raise DomainError(str(error)) from error
-    click.echo("\n".join(summary_lines(document, out)))
+    click.echo("\n".join(summary_lines(parse_result(document), out)))

@@ -1,6 +1,6 @@
 """Grading one submission: the pytest plugin, the grading run and the result document."""
 
-from grader.engine.document import SCHEMA, build_document, dumps, write_result
+from grader.engine.document import SCHEMA, build_result, dumps, write_result
 from grader.engine.grading import default_student_id, grade_loaded, grade_submission
 from grader.engine.recording import SubmissionGrading, TestRecord
 from grader.engine.runner import SuiteRunner, with_hidden_suites
@@ -11,7 +11,7 @@ __all__ = [
     "SubmissionGrading",
     "SuiteRunner",
     "TestRecord",
-    "build_document",
+    "build_result",
     "default_student_id",
     "dumps",
     "grade_loaded",

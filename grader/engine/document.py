@@ -1,8 +1,14 @@
-"""The result document (docs/result-schema.md): build it from plain data, write it safely."""
+"""The result document (docs/result-schema.md): build it from plain data, write it safely.
+
+A document is built as plain JSON data, then read back with `parse_result`: the grader
+never writes a document that its own reader (the report, the exports, the batch) would
+refuse, and what it writes is exactly ``Result.to_json()``.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,9 +21,10 @@ from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
 from grader.engine.recording import TestRecord
 from grader.loading import LoadedSubmission, Problem
+from grader.result import SCHEMA, Result, ResultDocumentError, parse_evidence, parse_result
 from grader.sandbox.confine import LAYERS
 
-SCHEMA = "nngrade.result/1"
+LOG = logging.getLogger("grader.engine")
 LANGUAGES = ("en", "fr")
 STRING_CAP = 16 * 1024
 """Longest string written (outputs are capped by the sandbox already; this is a backstop)."""
@@ -89,7 +96,7 @@ def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str,
                 "functions": list(record.functions),
                 "message": record.messages.get(lang, record.messages.get("en", "")),
                 "messages": dict(record.messages),
-                "evidence": record.evidence,
+                "evidence": _evidence(record),
             }
             for record in records
             if record.exercise == exercise.id
@@ -107,7 +114,23 @@ def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str,
     return entries
 
 
-def build_document(
+def _evidence(record: TestRecord) -> dict[str, Any] | None:
+    """The record's evidence as plain data of the schema's types.
+
+    A hidden check's evidence with a field of the wrong type is a bug of ours: it is
+    logged, and the student sees an internal error for that test, not a broken document.
+    """
+    if record.evidence is None:
+        return None
+    evidence = plain(record.evidence)
+    try:
+        return parse_evidence(evidence, where=f"the evidence of {record.id}").to_json()
+    except ResultDocumentError:
+        LOG.exception("A hidden test wrote evidence the result schema refuses.")
+        return {"kind": "internal_error"}
+
+
+def build_result(
     *,
     loaded: LoadedSubmission,
     student: str,
@@ -120,8 +143,8 @@ def build_document(
     isolation: Mapping[str, Any],
     output: Mapping[str, Any],
     timing: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The result document of one grading, every value plain and finite."""
+) -> Result:
+    """The result of one grading, every value plain and finite."""
     exercises = exercise_entries(records, lang)
     document = {
         "schema": SCHEMA,
@@ -145,7 +168,7 @@ def build_document(
         "output": dict(output),
         "timing": dict(timing),
     }
-    return plain(document)
+    return parse_result(plain(document), f"the result document of {student}")
 
 
 def dumps(document: Mapping[str, Any]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.catalog import MODULES
 from grader.engine.availability import ModuleAvailability
-from grader.engine.document import LANGUAGES, build_document, no_isolation, plain
+from grader.engine.document import LANGUAGES, build_result, no_isolation, plain
 from grader.engine.recording import SubmissionGrading, TestRecord
 from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
@@ -181,7 +181,7 @@ def grade_loaded(
                 session.close()
             except Exception:
                 LOG.exception("Closing the sandbox session of %s failed.", loaded.name)
-    return build_document(
+    return build_result(
         loaded=loaded,
         student=student,
         lang=lang,
@@ -199,7 +199,7 @@ def grade_loaded(
             "cpu_seconds": cpu,
             "worker_starts": starts,
         },
-    )
+    ).to_json()
 
 
 def _module_status(loaded: LoadedSubmission, session: Any | None) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
@@ -21,6 +20,7 @@ from grader.nbgrader_bridge.course import submitted_notebooks
 from grader.nbgrader_bridge.feedback import feedback_layout
 from grader.nbgrader_bridge.gradebook import record_in_gradebook
 from grader.nbgrader_bridge.notebook import HELPERS_ID
+from grader.result import Result
 
 FEEDBACK_FILE = "feedback.html"
 
@@ -110,7 +110,7 @@ def grade_course(
             progress=progress,
             hidden_paths=(course_dir,),
         )
-    documents: dict[str, dict[str, Any]] = {}
+    documents: dict[str, Result] = {}
     pages: dict[str, list[Path]] = {}
     for student, notebooks in found.items():
         document = read_result(result_path(Path(results), student), student)

@@ -1,26 +1,28 @@
-"""Reading result documents (`result.json`) for the reports.
+"""Reading a results folder for the reports: one entry per student folder, read or not.
 
-Tolerant of optional fields (the reports use `.get` everywhere), strict about the schema:
-a document of another major version is refused with a message naming the file, because
-its fields may mean something else and a wrong report is worse than none.
+Documents are read with `grader.result.load_result`: strict about the schema and about
+every field, because a wrong report is worse than none; a document that cannot be used
+becomes an entry with the reason, naming the file.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from grader.errors import NngradeError
+from grader.result import Result, ResultDocumentError, load_result
 
-SCHEMA_NAME = "nngrade.result"
-SCHEMA_MAJOR = 1
 RESULT_FILE = "result.json"
 
-
-class ResultDocumentError(NngradeError):
-    """A result document cannot be used for a report (missing, not JSON, wrong schema)."""
+__all__ = [
+    "RESULT_FILE",
+    "ResultDocumentError",
+    "StudentEntry",
+    "is_student_folder_name",
+    "load_result",
+    "read_class",
+    "student_folders",
+]
 
 
 @dataclass(frozen=True)
@@ -35,51 +37,9 @@ class StudentEntry:
     """
 
     folder: str
-    result: dict[str, Any] | None
+    result: Result | None
     problem: str | None = None
     missing: bool = False
-
-
-def check_schema(document: Any, source: str) -> dict[str, Any]:
-    """Return `document` if it is a result document of a schema version we read.
-
-    `source` names the file in error messages.
-    """
-    if not isinstance(document, dict):
-        raise ResultDocumentError(f"{source} is not a result document: expected a JSON object.")
-    schema = document.get("schema")
-    if not isinstance(schema, str) or "/" not in schema:
-        raise ResultDocumentError(
-            f"{source} has no valid `schema` field (found {schema!r}); "
-            f"expected {SCHEMA_NAME}/{SCHEMA_MAJOR}."
-        )
-    name, _, version = schema.partition("/")
-    major = version.split(".", 1)[0]
-    if name != SCHEMA_NAME or major != str(SCHEMA_MAJOR):
-        raise ResultDocumentError(
-            f"{source} uses schema {schema!r}, which this version of nngrade cannot read "
-            f"(it reads {SCHEMA_NAME}/{SCHEMA_MAJOR}); upgrade nngrade or regrade the class."
-        )
-    return document
-
-
-def load_result(path: Path, *, name: str | None = None) -> dict[str, Any]:
-    """Read and check one result document; `name` is how messages call it (default: path)."""
-    source = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultDocumentError(f"{source} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ResultDocumentError(f"{source} cannot be read: {error}.") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ResultDocumentError(
-            f"{source} is not valid JSON ({error.msg} at line {error.lineno}); "
-            "the grading of this student was probably interrupted: grade it again."
-        ) from None
-    return check_schema(document, source)
 
 
 def is_student_folder_name(name: str) -> bool:

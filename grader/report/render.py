@@ -8,7 +8,7 @@ tests and callers with documents in memory) and `render_reports` (a results dire
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -29,7 +29,8 @@ from grader.report.documents import (
 from grader.report.feedback import draws_plots, student_view
 from grader.report.lecture import N_
 from grader.report.locale import DOMAIN, LANGUAGES, LOCALE_DIR
-from grader.report.summary import class_view
+from grader.report.summary import SummaryEntry, class_view
+from grader.result import Result, parse_result
 
 FEEDBACK_FILE = "feedback.html"
 INDEX_FILE = "index.html"
@@ -92,29 +93,35 @@ def _gettext(lang: str) -> Callable[[str], str]:
     return Translations.load(str(LOCALE_DIR), locales=[lang], domain=DOMAIN).gettext
 
 
-def render_student_feedback(result: dict[str, Any], *, lang: str = "en") -> str:
-    """The feedback page of one result document, as a complete HTML document."""
+def _typed(result: Result | Mapping[str, Any]) -> Result:
+    return result if isinstance(result, Result) else parse_result(result)
+
+
+def render_student_feedback(result: Result | Mapping[str, Any], *, lang: str = "en") -> str:
+    """The feedback page of one result (a `Result`, or a document to parse), as a complete
+    HTML document. Raises `ResultDocumentError` for a document that is not a valid result."""
     env = environment(check_lang(lang))
-    view = student_view(result, lang=lang, gettext=_gettext(lang))
+    view = student_view(_typed(result), lang=lang, gettext=_gettext(lang))
     return env.get_template("feedback.html.j2").render(view=view)
 
 
 def render_class_summary(
-    results: list[dict[str, Any]],
+    results: Sequence[SummaryEntry | Result | Mapping[str, Any]],
     *,
     lang: str = "en",
     links: list[tuple[str, str]] | None = None,
 ) -> str:
     """The class summary page.
 
-    `results` holds one dict per student: `name`, `result` (the document, or None with a
-    `problem` sentence), and optionally `missing`, `feedback_href`, `gradescope_href`. A
-    plain result document is accepted too (name taken from its `student`). `links` are the
-    gradebook files as (label, relative href).
+    `results` holds one `SummaryEntry` per student; a result (a `Result`, or a document to
+    parse) is accepted too, named after its `student`. `links` are the gradebook files as
+    (label, relative href).
     """
     env = environment(check_lang(lang))
     entries = [
-        entry if "schema" not in entry else {"name": entry.get("student", "?"), "result": entry}
+        entry
+        if isinstance(entry, SummaryEntry)
+        else SummaryEntry(name=_typed(entry).student, result=_typed(entry))
         for entry in results
     ]
     view = class_view(entries, lang=lang, gettext=_gettext(lang), links=links or [])
@@ -175,22 +182,27 @@ def render_reports(
         folder = results_dir / student.folder
         href = quote(student.folder)
         gradescope = folder / GRADESCOPE_FILE
-        entry: dict[str, Any] = {
-            "name": student.folder,
-            "result": student.result,
-            "problem": student.problem,
-            "missing": student.missing,
-            "gradescope_href": f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None,
-        }
+        gradescope_href = f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None
         if student.result is not None:
             page = folder / FEEDBACK_FILE
             if student.folder not in rendered or not page.is_file():
                 write_text_atomic(page, render_student_feedback(student.result, lang=lang))
             paths.feedback[student.folder] = page
-            entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
-            entry["name"] = str(student.result.get("student") or student.folder)
+            entry = SummaryEntry(
+                name=student.result.student or student.folder,
+                result=student.result,
+                feedback_href=f"{href}/{FEEDBACK_FILE}",
+                gradescope_href=gradescope_href,
+            )
         else:
             paths.problems[student.folder] = student.problem or ""
+            entry = SummaryEntry(
+                name=student.folder,
+                result=None,
+                problem=student.problem,
+                missing=student.missing,
+                gradescope_href=gradescope_href,
+            )
         entries.append(entry)
     links = [
         (gettext(label), quote(name))

@@ -102,6 +102,7 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         )
         z = [-2.0, -1.0, 0.0, 1.0, 2.0]
         failed["evidence"] = {
+            "kind": "value_mismatch",
             "function": "relu",
             "curve": {"function": "relu", "z": z, "expected": [max(v, 0.0) for v in z], "got": z},
         }

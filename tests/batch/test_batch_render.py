@@ -16,6 +16,7 @@ import grader.report.render as render
 from grader.batch import grade_class
 from grader.batch.worker import Finished
 from grader.report import load_result, render_reports, render_student_feedback
+from grader.result import Result
 
 from .fake_backend import fake_backend, folder_submission
 
@@ -28,8 +29,8 @@ def parent_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = render.render_student_feedback
 
-    def counting(result: dict, *, lang: str = "en") -> str:
-        calls.append(str(result.get("student")))
+    def counting(result: Result, *, lang: str = "en") -> str:
+        calls.append(result.student)
         return original(result, lang=lang)
 
     monkeypatch.setattr(render, "render_student_feedback", counting)
@@ -129,8 +130,8 @@ def test_a_page_left_by_a_grading_process_is_rendered_while_the_others_are_grade
     timeline: list[str] = []
     original = render.render_student_feedback
 
-    def recording(result: dict, *, lang: str = "en") -> str:
-        timeline.append(f"page {result.get('student')}")
+    def recording(result: Result, *, lang: str = "en") -> str:
+        timeline.append(f"page {result.student}")
         return original(result, lang=lang)
 
     class Recorder:

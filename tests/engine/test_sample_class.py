@@ -12,9 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from grader.engine import SuiteRunner, dumps, grade_submission, with_hidden_suites
+from grader.result import parse_result
 from grader.sandbox import Sandbox, SandboxLimits
 
 CLASS = Path(__file__).resolve().parents[2] / "examples" / "class"
@@ -31,7 +33,7 @@ def graded() -> dict[str, dict[str, Any]]:
             for name in EXPECTED
         }
 
-    with Sandbox(LIMITS, slot=3, hidden_paths=(CLASS,)) as sandbox:
+    with Sandbox(LIMITS, hidden_paths=(CLASS,)) as sandbox:
         return with_hidden_suites(grade_class)
 
 
@@ -146,3 +148,17 @@ def test_the_committed_class_is_what_make_class_builds(tmp_path: Path) -> None:
         f"examples/class is out of date ({', '.join(stale)}): run python examples/make_class.py"
     )
     assert CLASS.with_name("class-expected.json").read_text() == make_class.expected_text()
+
+
+@pytest.mark.slow
+def test_every_document_follows_the_json_schema_and_reads_back_to_itself(
+    graded: dict[str, dict[str, Any]],
+) -> None:
+    """docs/result-schema.json accepts every document of the sample class, and the typed
+    model reads each one back to exactly the JSON that was written."""
+    schema = json.loads((CLASS.parents[1] / "docs" / "result-schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for name, document in graded.items():
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+        assert errors == [], name
+        assert dumps(parse_result(document).to_json()) == dumps(document), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.catalog import EXERCISES
+from grader.result import Result, parse_result
 
 
 def make_document(
@@ -30,6 +31,10 @@ def make_document(
         test = {
             "id": f"test_{exercise.module}::test_{exercise.id}_values",
             "title": f"{exercise.id} gives the right values",
+            "titles": {
+                "en": f"{exercise.id} gives the right values",
+                "fr": f"{exercise.id} donne les bonnes valeurs",
+            },
             "outcome": outcome,
             "points": float(exercise.points) if ok else 0.0,
             "max_points": float(exercise.points),
@@ -53,6 +58,7 @@ def make_document(
         "grader_version": version,
         "student": student,
         "status": status,
+        "message": "Nothing in the submission could be graded." if status == "load_failed" else "",
         "score": sum(exercise["score"] for exercise in exercises),
         "max_score": float(sum(exercise.points for exercise in EXERCISES)),
         "lang": lang,
@@ -75,3 +81,8 @@ def make_document(
             "worker_starts": 1,
         },
     }
+
+
+def make_result(student: str, passed: set[str], **options: Any) -> Result:
+    """`make_document`'s document, parsed as the exports read it."""
+    return parse_result(make_document(student, passed, **options))

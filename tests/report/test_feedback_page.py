@@ -7,6 +7,7 @@ import re
 from grader.report import render_student_feedback
 from grader.report.feedback import draws_plots
 from grader.report.render import write_student_feedback
+from grader.result import parse_result
 
 from .conftest import READABLE, copy_class, load_fixture, page, visible_text
 
@@ -57,7 +58,7 @@ def test_draws_plots_tells_the_pages_with_a_plot_and_only_those(rendered, tmp_pa
     with_plot = set()
     for student in READABLE:
         has_svg = "<svg" in page(rendered["en"], student)
-        assert draws_plots(load_fixture(student)) is has_svg, student
+        assert draws_plots(parse_result(load_fixture(student))) is has_svg, student
         if has_svg:
             with_plot.add(student)
     assert "chloe" in with_plot and "alice" not in with_plot
@@ -146,3 +147,18 @@ def test_unknown_lang_is_refused() -> None:
 
     with pytest.raises(UsageError, match="en, fr"):
         render_student_feedback(load_fixture("alice"), lang="de")
+
+
+def test_entries_that_are_not_finite_show_no_expected_value() -> None:
+    """A NaN where any finite number was expected: the page shows the NaN, and no "None"."""
+    document = load_fixture("alice")
+    test = document["exercises"][0]["tests"][0]
+    test["outcome"], test["points"] = "failed", 0
+    test["evidence"] = {
+        "kind": "not_finite",
+        "function": "sigmoid",
+        "worst": [{"index": [3, 0], "got": "nan"}, {"index": [3, 1], "got": "-inf"}],
+    }
+    html = render_student_feedback(document, lang="en")
+    row = '<tr><td><code>[3, 0]</code></td><td class="num got">nan</td><td class="num"></td></tr>'
+    assert row in html and "-inf" in html and "None" not in html
