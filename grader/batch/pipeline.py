@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
@@ -82,6 +83,7 @@ def grade_class(
     progress: Progress | None = None,
     render: bool = True,
     hidden_paths: tuple[Path, ...] = (),
+    limits: Any = None,
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -99,6 +101,8 @@ def grade_class(
         hidden_paths: more folders the students' code must not see (e.g. an nbgrader
             course, whose ``source/`` holds the answers); `submissions` and `results` are
             always hidden.
+        limits: the `SandboxLimits` every submission is graded under (default: nngrade's;
+            `grader.config.course_limits` reads a course's).
 
     Raises:
         UsageError: bad arguments, no submission, or another batch writing into `results`.
@@ -133,6 +137,7 @@ def grade_class(
             ),
             lang=lang,
             render=render,  # each page rendered by the process that graded it, in parallel
+            limits=limits,
         )
         used = min(workers, len(tasks))
         if render and tasks:

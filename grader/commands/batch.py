@@ -5,12 +5,14 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
 from grader.commands import DomainError
+from grader.commands.limits import limit_options, resolve_limits
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
@@ -70,6 +72,7 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     is_flag=True,
     help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
 )
+@limit_options
 def batch(
     submissions: Path,
     results: Path,
@@ -83,6 +86,11 @@ def batch(
     no_report: bool,
     course_dir: Path | None,
     gradebook: bool,
+    config: Path | None,
+    call_timeout: float | None,
+    submission_timeout: float | None,
+    import_timeout: float | None,
+    memory_mib: int | None,
 ) -> None:
     """Grade every submission in SUBMISSIONS and write the class files.
 
@@ -109,9 +117,15 @@ def batch(
     records the scores in nbgrader's gradebook (formgrader, `nbgrader export`). The course
     folder is hidden from the students' code, like SUBMISSIONS and RESULTS.
 
+    The limits (per call, per submission, per import, memory) are the options below, else
+    the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
+    with --config or found in the current folder (COURSE_DIR with --nbgrader) or its
+    parents, else nngrade's defaults. Each result records the figures in force.
+
     \b
     Examples:
       nngrade batch submissions/ --out results/ --student-map roster.csv
+      nngrade batch submissions/ --out results/ --call-timeout 2 --memory 2048
       nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
     if course_dir is not None:
@@ -124,6 +138,14 @@ def batch(
     elif gradebook:
         raise click.UsageError("--gradebook records into an nbgrader course: add --nbgrader.")
     try:
+        limits = resolve_limits(
+            config=config,
+            start=course_dir if course_dir is not None else Path.cwd(),
+            call_timeout=call_timeout,
+            submission_timeout=submission_timeout,
+            import_timeout=import_timeout,
+            memory_mib=memory_mib,
+        )
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
             assignment_name=assignment_name,
@@ -132,7 +154,15 @@ def batch(
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
         if course_dir is not None:
             _grade_nbgrader_course(
-                course_dir, assignment or "", results, gradebook, workers, force, lang, progress
+                course_dir,
+                assignment or "",
+                results,
+                gradebook,
+                workers,
+                force,
+                lang,
+                progress,
+                limits,
             )
             return
         report = grade_class(
@@ -145,6 +175,7 @@ def batch(
             exports=exports,
             progress=progress,
             render=not no_report,
+            limits=limits,
         )
     except NngradeError as error:
         raise DomainError(str(error)) from error
@@ -164,6 +195,7 @@ def _grade_nbgrader_course(
     force: bool,
     lang: str,
     progress: BarProgress | LineProgress,
+    limits: Any,
 ) -> None:
     from grader.nbgrader_bridge.grading import grade_course
     from grader.nbgrader_bridge.requirement import require_nbgrader
@@ -179,6 +211,7 @@ def _grade_nbgrader_course(
         force=force,
         lang=lang,
         progress=progress,
+        limits=limits,
     )
     for line in summary_lines(done.batch):
         click.echo(line)

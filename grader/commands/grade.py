@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
+from grader.commands.limits import limit_options, resolve_limits
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
 from grader.result import Result, parse_result
@@ -43,11 +44,33 @@ def summary_lines(result: Result, out: Path) -> list[str]:
     show_default=True,
     help="Language of the messages.",
 )
-def grade(submission: Path, out: Path | None, student: str | None, lang: str) -> None:
+@limit_options
+def grade(
+    submission: Path,
+    out: Path | None,
+    student: str | None,
+    lang: str,
+    config: Path | None,
+    call_timeout: float | None,
+    submission_timeout: float | None,
+    import_timeout: float | None,
+    memory_mib: int | None,
+) -> None:
     """Grade SUBMISSION (an exercises folder, a .zip of it, or a .ipynb notebook).
 
     Writes the result document (docs/result-schema.md) and prints the score per exercise.
-    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found.
+    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found or the
+    course's configuration cannot be used.
+
+    The limits (per call, per submission, per import, memory) are the options below, else
+    the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
+    with --config or found in the current folder or its parents, else nngrade's defaults;
+    the result records the figures in force (isolation.limits).
+
+    \b
+    Examples:
+      nngrade grade alice.zip --out results/alice.json
+      nngrade grade bob/ --call-timeout 3 --memory 2048
     """
     if not submission.exists() and not submission.is_symlink():
         raise click.BadParameter(
@@ -56,8 +79,20 @@ def grade(submission: Path, out: Path | None, student: str | None, lang: str) ->
         )
     out = out or Path.cwd() / "result.json"
     try:
+        limits = resolve_limits(
+            config=config,
+            start=Path.cwd(),
+            call_timeout=call_timeout,
+            submission_timeout=submission_timeout,
+            import_timeout=import_timeout,
+            memory_mib=memory_mib,
+        )
         document = grade_submission(
-            submission, student_id=student, lang=lang, hidden_paths=(out.resolve().parent,)
+            submission,
+            student_id=student,
+            lang=lang,
+            limits=limits,
+            hidden_paths=(out.resolve().parent,),
         )
         write_result(document, out)
     except NngradeError as error:

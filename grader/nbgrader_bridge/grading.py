@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -77,6 +78,7 @@ def grade_course(
     force: bool = False,
     lang: str = "en",
     progress: Progress | None = None,
+    limits: Any = None,
 ) -> CourseGrading:
     """Grade ``COURSE_DIR/submitted/*/<assignment>`` into `results`, then publish to nbgrader.
 
@@ -85,7 +87,7 @@ def grade_course(
         assignment: the assignment to grade.
         results: our results folder (``<student>/result.json``, class files, report).
         gradebook: also record the scores in the course's nbgrader gradebook.
-        workers, force, lang, progress: as for `grade_class`.
+        workers, force, lang, progress, limits: as for `grade_class`.
     """
     course_dir = Path(course_dir).resolve()
     found = submitted_notebooks(course_dir, assignment)
@@ -109,6 +111,7 @@ def grade_course(
             lang=lang,
             progress=progress,
             hidden_paths=(course_dir,),
+            limits=limits,
         )
     documents: dict[str, Result] = {}
     pages: dict[str, list[Path]] = {}
