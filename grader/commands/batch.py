@@ -51,9 +51,9 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
 @click.option("--assignment", help="nbgrader layout: the assignment folder to grade.")
 @click.option(
     "--assignment-name",
-    default=DEFAULT_ASSIGNMENT,
-    show_default=True,
-    help="The assignment's name in canvas.csv.",
+    default=None,
+    help="The assignment's name in canvas.csv.  [default: the nbgrader assignment with "
+    f"--nbgrader, else {DEFAULT_ASSIGNMENT!r}]",
 )
 @click.option(
     "--canvas-assignment-id",
@@ -81,7 +81,7 @@ def batch(
     student_map: Path | None,
     lang: str,
     assignment: str | None,
-    assignment_name: str,
+    assignment_name: str | None,
     canvas_assignment_id: str | None,
     no_report: bool,
     course_dir: Path | None,
@@ -115,7 +115,8 @@ def batch(
     collected (COURSE_DIR/submitted/<student>/NAME/); each student's feedback page also goes
     to COURSE_DIR/feedback/<student>/NAME/ for `nbgrader release_feedback`, and --gradebook
     records the scores in nbgrader's gradebook (formgrader, `nbgrader export`). The course
-    folder is hidden from the students' code, like SUBMISSIONS and RESULTS.
+    folder is hidden from the students' code, like SUBMISSIONS and RESULTS. Every other
+    option works the same; --no-report then also leaves feedback/ alone.
 
     The limits (per call, per submission, per import, memory) are the options below, else
     the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
@@ -146,9 +147,10 @@ def batch(
             import_timeout=import_timeout,
             memory_mib=memory_mib,
         )
+        default_name = assignment if course_dir is not None and assignment else None
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
-            assignment_name=assignment_name,
+            assignment_name=assignment_name or default_name or DEFAULT_ASSIGNMENT,
             canvas_assignment_id=canvas_assignment_id,
         )
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
@@ -157,12 +159,14 @@ def batch(
                 course_dir,
                 assignment or "",
                 results,
-                gradebook,
-                workers,
-                force,
-                lang,
-                progress,
-                limits,
+                gradebook=gradebook,
+                workers=workers,
+                force=force,
+                lang=lang,
+                progress=progress,
+                exports=exports,
+                render=not no_report,
+                limits=limits,
             )
             return
         report = grade_class(
@@ -190,11 +194,14 @@ def _grade_nbgrader_course(
     course_dir: Path,
     assignment: str,
     results: Path,
+    *,
     gradebook: bool,
     workers: int | None,
     force: bool,
     lang: str,
     progress: BarProgress | LineProgress,
+    exports: ExportOptions,
+    render: bool,
     limits: Any,
 ) -> None:
     from grader.nbgrader_bridge.grading import grade_course
@@ -211,16 +218,19 @@ def _grade_nbgrader_course(
         force=force,
         lang=lang,
         progress=progress,
+        exports=exports,
+        render=render,
         limits=limits,
     )
     for line in summary_lines(done.batch):
         click.echo(line)
     for note in done.notes:
         click.echo(f"warning: {note}", err=True)
-    click.echo(
-        f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
-        f"(hand it out with: nbgrader release_feedback {assignment})."
-    )
+    if render:
+        click.echo(
+            f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
+            f"(hand it out with: nbgrader release_feedback {assignment})."
+        )
     if done.gradebook:
         click.echo(f"Scores recorded in nbgrader's gradebook {done.gradebook}.")
     if done.batch.interrupted:

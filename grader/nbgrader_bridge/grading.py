@@ -17,6 +17,7 @@ from typing import Any
 import nbformat
 
 from grader.batch import BatchReport, Progress, grade_class, read_result, result_path
+from grader.exports import ExportOptions
 from grader.nbgrader_bridge.course import submitted_notebooks
 from grader.nbgrader_bridge.feedback import feedback_layout
 from grader.nbgrader_bridge.gradebook import record_in_gradebook
@@ -78,6 +79,8 @@ def grade_course(
     force: bool = False,
     lang: str = "en",
     progress: Progress | None = None,
+    exports: ExportOptions | None = None,
+    render: bool = True,
     limits: Any = None,
 ) -> CourseGrading:
     """Grade ``COURSE_DIR/submitted/*/<assignment>`` into `results`, then publish to nbgrader.
@@ -88,6 +91,10 @@ def grade_course(
         results: our results folder (``<student>/result.json``, class files, report).
         gradebook: also record the scores in the course's nbgrader gradebook.
         workers, force, lang, progress, limits: as for `grade_class`.
+        exports: student map and Canvas assignment of the gradebook files (default: no
+            map, the Canvas assignment named after `assignment`).
+        render: render the feedback pages and the class report, and put each page in
+            ``feedback/<student>/<assignment>/``; without it, neither is written.
     """
     course_dir = Path(course_dir).resolve()
     found = submitted_notebooks(course_dir, assignment)
@@ -111,6 +118,8 @@ def grade_course(
             lang=lang,
             progress=progress,
             hidden_paths=(course_dir,),
+            exports=exports or ExportOptions(assignment_name=assignment),
+            render=render,
             limits=limits,
         )
     documents: dict[str, Result] = {}
@@ -121,8 +130,13 @@ def grade_course(
         if document is None:
             continue
         documents[student] = document
-        if page.is_file():
+        if render and page.is_file():
             names = [path.stem for path in notebooks]
             pages[student] = feedback_layout(course_dir, assignment, student, page, names)
+    if not render:
+        notes.append(
+            "The feedback pages were not rendered, so none was put in feedback/ for "
+            "nbgrader release_feedback."
+        )
     url = record_in_gradebook(course_dir, assignment, documents) if gradebook else None
     return CourseGrading(batch=batch, feedback=pages, gradebook=url, notes=tuple(notes))
