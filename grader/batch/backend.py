@@ -13,7 +13,7 @@ processes, which are started with the "spawn" method (they import it by name).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ GradeFunction = Callable[..., ResultDocument]
 Server = Callable[[int, tuple[Path, ...], Any, Callable[[GradeFunction], None]], None]
 # content_hash(path) -> hash of the normalised sources, or None when they cannot be loaded.
 ContentHash = Callable[[Path], "str | None"]
+# fingerprint(limits) -> part -> hash of what decides a grade under `limits` (None: defaults).
+Fingerprinter = Callable[[Any], Mapping[str, str]]
 # write_result(document, path): atomic.
 ResultWriter = Callable[[ResultDocument, Path], None]
 
@@ -40,12 +42,14 @@ class GradingBackend:
         serve: runs a grading process's work (see `Server`); raises `ServerUnavailable`
             when what grades cannot be opened (then `body` is never called).
         content_hash: the resume key of a submission (``submission.sha256`` of its result).
+        fingerprint: what decides a grade now (``fingerprint`` of a result written now).
         write_result: writes a result document atomically.
         version: the grader version written into every result (``grader_version``).
     """
 
     serve: Server
     content_hash: ContentHash
+    fingerprint: Fingerprinter
     write_result: ResultWriter
     version: str
 
@@ -57,6 +61,7 @@ def engine_backend() -> GradingBackend:
     return GradingBackend(
         serve=engine_serve,
         content_hash=engine_content_hash,
+        fingerprint=engine_fingerprint,
         write_result=engine_write_result,
         version=__version__,
     )
@@ -98,6 +103,15 @@ def engine_content_hash(path: Path) -> str | None:
         return load_submission(path).sha256
     except (NngradeError, OSError):
         return None
+
+
+def engine_fingerprint(limits: Any) -> Mapping[str, str]:
+    """The fingerprint a grading under `limits` records, from the files as they are now."""
+    from grader.fingerprint import HIDDEN_SUITES, grading_fingerprint
+    from grader.sandbox import SandboxLimits
+
+    figures = (limits or SandboxLimits()).as_dict()
+    return grading_fingerprint(figures, HIDDEN_SUITES, cached=False)
 
 
 def engine_write_result(document: ResultDocument, path: Path) -> None:

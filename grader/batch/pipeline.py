@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class BatchReport:
         notes: sentences for the instructor (stale files removed, unmapped students...).
         workers: grading processes used.
         wall_seconds: the run's duration.
+        regrading: why results were graded again -> how many (first gradings aside).
     """
 
     discovery: Discovery
@@ -64,6 +65,7 @@ class BatchReport:
     notes: tuple[str, ...] = field(default=())
     workers: int = 0
     wall_seconds: float = 0.0
+    regrading: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def interrupted(self) -> bool:
@@ -123,7 +125,7 @@ def grade_class(
         removed = remove_stale_temp_files(results)
         if removed:
             notes.append(f"Removed {len(removed)} unfinished file(s) left by an interrupted run.")
-        plan = plan_grading(discovery.submissions, results, backend, force=force)
+        plan = plan_grading(discovery.submissions, results, backend, force=force, limits=limits)
         tasks = [
             Task(s.student, s.path.resolve(), result_path(results, s.student).resolve())
             for s in plan.to_grade
@@ -143,7 +145,7 @@ def grade_class(
         if render and tasks:
             _preload_report()
         if progress is not None:
-            progress.start(len(tasks), len(plan.up_to_date))
+            progress.start(len(tasks), len(plan.up_to_date), plan.regrading())
         try:
             on_event = progress.update if progress is not None else None
             grading = run_grading(
@@ -158,7 +160,9 @@ def grade_class(
                 progress.finish()
         graded = tuple(sorted(grading.finished))
         kept = tuple(s.student for s in plan.up_to_date)
-        report = BatchReport(discovery, results, graded, kept, grading, workers=used)
+        report = BatchReport(
+            discovery, results, graded, kept, grading, workers=used, regrading=plan.regrading()
+        )
         if grading.interrupted:
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
         rows = _class_rows(discovery, results, grading)

@@ -121,7 +121,8 @@ def batch(
     The limits (per call, per submission, per import, memory) are the options below, else
     the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
     with --config or found in the current folder (COURSE_DIR with --nbgrader) or its
-    parents, else nngrade's defaults. Each result records the figures in force.
+    parents, else nngrade's defaults. Each result records the figures in force, and a
+    result graded under other limits is graded again.
 
     \b
     Examples:

@@ -143,6 +143,7 @@ def build_result(
     isolation: Mapping[str, Any],
     output: Mapping[str, Any],
     timing: Mapping[str, Any],
+    fingerprint: Mapping[str, str],
 ) -> Result:
     """The result of one grading, every value plain and finite."""
     exercises = exercise_entries(records, lang)
@@ -167,6 +168,7 @@ def build_result(
         "isolation": dict(isolation),
         "output": dict(output),
         "timing": dict(timing),
+        "fingerprint": dict(fingerprint),
     }
     return parse_result(plain(document), f"the result document of {student}")
 

@@ -22,6 +22,7 @@ from grader.engine.recording import SubmissionGrading, TestRecord
 from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
 from grader.errors import UsageError
+from grader.fingerprint import grading_fingerprint
 from grader.loading import LoadedSubmission, load_submission
 
 LOG = logging.getLogger("grader.engine")
@@ -199,6 +200,9 @@ def grade_loaded(
             "cpu_seconds": cpu,
             "worker_starts": starts,
         },
+        fingerprint=grading_fingerprint(
+            isolation["limits"], runner.suite if runner is not None else suite
+        ),
     ).to_json()
 
 

@@ -37,11 +37,11 @@ from grader.engine.recording import (
     read_marker,
     test_id,
 )
+from grader.fingerprint import HIDDEN_SUITES
 
 LOG = logging.getLogger("grader.engine")
 
 CONFIG = Path(__file__).with_name("suite.cfg")
-HIDDEN_SUITES = Path(__file__).resolve().parent.parent / "hidden"
 
 T = TypeVar("T")
 
@@ -139,6 +139,7 @@ class SuiteRunner:
     """Grades one submission after another with the collected hidden suites.
 
     Attributes:
+        suite: the suite folder.
         tests: the ids of the tests that a grading runs, in order (`test_id`).
         errors: faults of the suites, reported to every grading: collection errors and
             tests without a valid `graded` marker.
@@ -152,6 +153,7 @@ class SuiteRunner:
         exit_code: int | None = None,
     ) -> None:
         self._plugin = plugin
+        self.suite = plugin.suite
         self._items = tuple(plugin.items) if exit_code is None else ()
         self.errors = tuple(plugin.errors) if errors is None else errors
         self._exit_code = exit_code

@@ -376,6 +376,8 @@ class Result:
         score, max_score: points obtained and possible.
         lang: the language of every `message`.
         submission, exercises, isolation, output, timing: as their types say.
+        fingerprint: part -> hash of what decided the grade (`grader.engine.fingerprint`);
+            None in documents of an nngrade that did not record it.
     """
 
     schema: str
@@ -391,6 +393,7 @@ class Result:
     isolation: Isolation
     output: Output
     timing: Timing
+    fingerprint: Mapping[str, str] | None = None
 
     @property
     def tests(self) -> tuple[TestResult, ...]:
@@ -409,7 +412,7 @@ class Result:
         )
 
     def to_json(self) -> JsonObject:
-        return {
+        found: JsonObject = {
             "schema": self.schema,
             "grader_version": self.grader_version,
             "student": self.student,
@@ -424,3 +427,6 @@ class Result:
             "output": self.output.to_json(),
             "timing": self.timing.to_json(),
         }
+        if self.fingerprint is not None:
+            found["fingerprint"] = dict(self.fingerprint)
+        return found

@@ -105,6 +105,11 @@ class _Fields:
             for name, item in value.items()
         }
 
+    def optional_mapping(
+        self, key: str, read: Callable[[object, str, str], T]
+    ) -> dict[str, T] | None:
+        return None if self.data.get(key) is None else self.mapping(key, read)
+
     def items(self, key: str, read: Callable[[object, str, str], T]) -> tuple[T, ...]:
         value = self._value(key)
         if not isinstance(value, list):
@@ -374,6 +379,7 @@ def parse_result(data: object, source: str = "the result document") -> Result:
         isolation=fields.part("isolation", _isolation),
         output=fields.part("output", _output),
         timing=fields.part("timing", _timing),
+        fingerprint=fields.optional_mapping("fingerprint", _string),
     )
 
 

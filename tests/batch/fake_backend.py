@@ -30,6 +30,7 @@ from exports.documents import make_document
 
 from grader.atomic import write_json_atomic
 from grader.batch.backend import GradeFunction, GradingBackend
+from grader.fingerprint import limits_fingerprint
 
 VERSION = "fake-1"
 
@@ -38,9 +39,23 @@ def fake_backend(version: str = VERSION) -> GradingBackend:
     return GradingBackend(
         serve=fake_serve,
         content_hash=fake_content_hash,
+        fingerprint=fake_fingerprint,
         write_result=fake_write_result,
         version=version,
     )
+
+
+def fake_fingerprint(limits: Any) -> dict[str, str]:
+    """The engine's parts; the hidden suites' is `NNGRADE_FAKE_SUITES` (default "1"), so that
+    a test can play an edited hidden test, and the limits' is the engine's own hash."""
+    figures = limits.as_dict() if limits is not None else {}
+    return {
+        "hidden_suites": os.environ.get("NNGRADE_FAKE_SUITES", "1"),
+        "exercises": "1",
+        "reference": "1",
+        "grading_code": "1",
+        "limits": limits_fingerprint(figures),
+    }
 
 
 def fake_write_result(document: dict[str, Any], path: Path) -> None:
@@ -74,10 +89,13 @@ def fake_serve(
 ) -> None:
     cpus = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
     _append("NNGRADE_FAKE_SANDBOXES", f"{os.getpid()} {slot} {cpus}")
-    body(functools.partial(fake_grade, sandbox={"slot": slot, "hidden": hidden_paths}))
+    sandbox = {"slot": slot, "hidden": hidden_paths}
+    body(functools.partial(fake_grade, sandbox=sandbox, limits=limits))
 
 
-def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[str, Any]:
+def fake_grade(
+    path: Path, *, student_id: str, lang: str, sandbox: Any, limits: Any = None
+) -> dict[str, Any]:
     _append("NNGRADE_FAKE_CALLS", student_id)
     lines = _lines(path)
     for line in lines:
@@ -91,7 +109,13 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
             _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
     document = make_document(
-        student_id, passed, sha256=fake_content_hash(path), version=VERSION, lang=lang
+        student_id,
+        passed,
+        sha256=fake_content_hash(path),
+        version=VERSION,
+        lang=lang,
+        fingerprint=fake_fingerprint(limits),
+        limits=limits.as_dict() if limits is not None else None,
     )
     if "CURVE" in lines:
         failed = next(

@@ -135,7 +135,7 @@ def test_a_page_left_by_a_grading_process_is_rendered_while_the_others_are_grade
         return original(result, lang=lang)
 
     class Recorder:
-        def start(self, total: int, kept: int) -> None:
+        def start(self, total: int, kept: int, regrading: object) -> None:
             pass
 
         def update(self, event: object) -> None:

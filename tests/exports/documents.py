@@ -19,10 +19,13 @@ def make_document(
     sha256: str = "0" * 64,
     version: str = "9.9.9",
     lang: str = "en",
+    fingerprint: dict[str, str] | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A document where exactly the exercises in `passed` get their points.
 
-    `sha256` and `version` are the batch's resume key; the batch tests' fake grader sets them.
+    `sha256`, `version`, `fingerprint` and `limits` (``isolation.limits``) are the batch's
+    resume key; the batch tests' fake grader sets them.
     """
     exercises = []
     for exercise in EXERCISES:
@@ -71,7 +74,7 @@ def make_document(
             "problems": list(problems),
         },
         "exercises": exercises,
-        "isolation": {"layers": {}, "limits": {}, "notes": []},
+        "isolation": {"layers": {}, "limits": dict(limits or {}), "notes": []},
         "output": {"stdout": "", "stderr": "", "truncated": False},
         "timing": {
             "started": "2024-01-01T00:00:00Z",
@@ -80,7 +83,7 @@ def make_document(
             "cpu_seconds": 1.0,
             "worker_starts": 1,
         },
-    }
+    } | ({"fingerprint": fingerprint} if fingerprint is not None else {})
 
 
 def make_result(student: str, passed: set[str], **options: Any) -> Result:
