@@ -26,7 +26,11 @@ from grader.result.parsing import (
     check_schema,
     load_result,
     parse_evidence,
+    parse_isolation,
+    parse_output,
     parse_result,
+    parse_submission,
+    parse_timing,
 )
 
 __all__ = [
@@ -53,5 +57,9 @@ __all__ = [
     "in_lang",
     "load_result",
     "parse_evidence",
+    "parse_isolation",
+    "parse_output",
     "parse_result",
+    "parse_submission",
+    "parse_timing",
 ]

@@ -178,7 +178,9 @@ def _graded_file(data: object, where: str, source: str) -> GradedFile:
     return GradedFile(fields.string("path"), fields.string("sha256"), fields.integer("bytes"))
 
 
-def _submission(data: object, where: str, source: str) -> Submission:
+def parse_submission(
+    data: object, where: str = "submission", source: str = "the result document"
+) -> Submission:
     fields = _Fields(data, where, source)
     return Submission(
         name=fields.string("name"),
@@ -311,7 +313,9 @@ def _exercise(data: object, where: str, source: str) -> ExerciseResult:
     )
 
 
-def _isolation(data: object, where: str, source: str) -> Isolation:
+def parse_isolation(
+    data: object, where: str = "isolation", source: str = "the result document"
+) -> Isolation:
     fields = _Fields(data, where, source)
     return Isolation(
         layers=fields.mapping("layers", _boolean),
@@ -320,7 +324,9 @@ def _isolation(data: object, where: str, source: str) -> Isolation:
     )
 
 
-def _output(data: object, where: str, source: str) -> Output:
+def parse_output(
+    data: object, where: str = "output", source: str = "the result document"
+) -> Output:
     fields = _Fields(data, where, source)
     return Output(
         stdout=fields.string("stdout"),
@@ -329,7 +335,9 @@ def _output(data: object, where: str, source: str) -> Output:
     )
 
 
-def _timing(data: object, where: str, source: str) -> Timing:
+def parse_timing(
+    data: object, where: str = "timing", source: str = "the result document"
+) -> Timing:
     fields = _Fields(data, where, source)
     return Timing(
         started=fields.string("started"),
@@ -374,11 +382,11 @@ def parse_result(data: object, source: str = "the result document") -> Result:
         score=fields.number("score"),
         max_score=fields.number("max_score"),
         lang=fields.string("lang"),
-        submission=fields.part("submission", _submission),
+        submission=fields.part("submission", parse_submission),
         exercises=fields.items("exercises", _exercise),
-        isolation=fields.part("isolation", _isolation),
-        output=fields.part("output", _output),
-        timing=fields.part("timing", _timing),
+        isolation=fields.part("isolation", parse_isolation),
+        output=fields.part("output", parse_output),
+        timing=fields.part("timing", parse_timing),
         fingerprint=fields.optional_mapping("fingerprint", _string),
     )
 
