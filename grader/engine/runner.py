@@ -46,9 +46,19 @@ CONFIG = Path(__file__).with_name("suite.cfg")
 T = TypeVar("T")
 
 
-def _has_autoload_flag() -> bool:
+def _pytest_version() -> tuple[int, int]:
     major, minor = (int(part) for part in pytest.__version__.split(".")[:2])
-    return (major, minor) >= (8, 4)
+    return major, minor
+
+
+def _has_autoload_flag() -> bool:
+    return _pytest_version() >= (8, 4)
+
+
+def _runs_without_terminal() -> bool:
+    # Before 8.3, pytest reads the terminal reporter's --verbose option without a default
+    # (when an assert fails): there, the reporter stays, quiet, its reports kept per session.
+    return _pytest_version() >= (8, 3)
 
 
 def pytest_arguments(suite: Path) -> list[str]:
@@ -62,8 +72,6 @@ def pytest_arguments(suite: Path) -> list[str]:
         "--confcutdir",
         str(suite),
         # Built-in plugins a grading session does not use; each costs time on every test.
-        # The terminal reporter would also keep every test's report for the session's life.
-        *("-p", "no:terminal"),
         *("-p", "no:cacheprovider"),
         *("-p", "no:unraisableexception"),
         *("-p", "no:threadexception"),
@@ -78,6 +86,11 @@ def pytest_arguments(suite: Path) -> list[str]:
         "--capture=no",
         "--continue-on-collection-errors",
     ]
+    if _runs_without_terminal():
+        # The terminal reporter would also keep every test's report for the session's life.
+        arguments += ["-p", "no:terminal"]
+    else:
+        arguments += ["-q", "--no-header", "-o", "console_output_style=classic"]
     if _has_autoload_flag():
         arguments.append("--disable-plugin-autoload")
     return arguments
@@ -116,6 +129,9 @@ def with_hidden_suites(body: Callable[[SuiteRunner], T], suite: Path = HIDDEN_SU
     try:
         with _isolated_pytest(terminal):
             code = int(pytest.main(pytest_arguments(folder), plugins=[plugin]))
+    except Exception as raised:  # pytest 7 raises what it reports from 8 on (a broken conftest)
+        print(f"{type(raised).__name__}: {raised}", file=terminal)
+        code = int(pytest.ExitCode.USAGE_ERROR)
     finally:
         plugin.forget_failed_modules()
     LOG.debug(
@@ -127,12 +143,12 @@ def with_hidden_suites(body: Callable[[SuiteRunner], T], suite: Path = HIDDEN_SU
         return cast(T, plugin.result)  # set when `ran`
     if plugin.interrupted:
         raise KeyboardInterrupt
-    error = SuiteError(
+    unusable = SuiteError(
         f"the hidden suites could not be collected (pytest exit code {code})",
         f"pytest stopped before running the hidden suites of {folder} (exit {code}):\n"
         f"{terminal.getvalue()}",
     )
-    return body(SuiteRunner(plugin, errors=(error,), exit_code=code))
+    return body(SuiteRunner(plugin, errors=(unusable,), exit_code=code))
 
 
 class SuiteRunner:
@@ -208,7 +224,7 @@ def _tear_down(item: pytest.Item) -> None:
         LOG.exception("Tearing down the interrupted hidden test %s failed.", item.nodeid)
 
 
-@dataclass
+@dataclass(eq=False)  # pytest keeps its plugins in sets: hashed by identity
 class GradingPlugin(Generic[T]):
     """The pytest plugin of a grading session: the grading fixtures, the `graded` marker,
     the collected tests, and the verdicts of the submission being graded.
