@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.measure import MeasuredRun, run_measured, tail
 from bench.synthetic import SyntheticSubmission
-from bench.tools import BenchmarkFailed, console_script, tool_environment
+from bench.tools import ROOT, BenchmarkFailed, console_script, tool_environment
 
 
 def run_batch(
@@ -48,6 +48,30 @@ def read_documents(results: Path) -> dict[str, dict[str, Any]]:
     for path in sorted(results.glob("*/result.json")):
         documents[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
     return documents
+
+
+def check_documents(documents: dict[str, dict[str, Any]]) -> int:
+    """Validate every document against docs/result-schema.json; how many were checked.
+
+    Raises `BenchmarkFailed` naming the first documents and fields that do not follow it:
+    a fast batch that writes wrong documents has measured nothing.
+    """
+    import jsonschema  # the test extra's: the benchmark runs in the project's environment
+
+    schema = json.loads((ROOT / "docs" / "result-schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    wrong = [
+        f"{student}: {'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for student, document in sorted(documents.items())
+        for error in validator.iter_errors(document)
+    ]
+    if wrong:
+        listed = "\n".join(wrong[:10])
+        raise BenchmarkFailed(
+            f"{len(wrong)} field(s) of the result documents do not follow "
+            f"docs/result-schema.json:\n{listed}"
+        )
+    return len(documents)
 
 
 def _median(values: Sequence[float]) -> float | None:

@@ -68,22 +68,27 @@ def grade_in_process(
     warm_up: SyntheticSubmission | None = None,
     on_graded: Callable[[GradedSample], None] | None = None,
 ) -> list[GradedSample]:
-    """Grade `sample` (written in `folder`) one after the other with one `Sandbox`.
+    """Grade `sample` (written in `folder`) one after the other with one `Sandbox` and one
+    grading session of the hidden suites, as a batch's grading process does.
 
     `warm_up` is graded first and not measured: the first grading of a process pays for
     imports and first-use costs that a batch pays once per grading process.
     """
-    from grader.engine import grade_submission
+    from grader.engine import SuiteRunner, grade_submission, with_hidden_suites
     from grader.sandbox import Sandbox
 
-    graded = []
-    with Sandbox(hidden_paths=(folder.resolve(),)) as sandbox:
+    graded: list[GradedSample] = []
+
+    def grade_sample(runner: SuiteRunner) -> None:
         if warm_up is not None:
-            grade_submission(submission_path(folder, warm_up), sandbox=sandbox)
+            grade_submission(submission_path(folder, warm_up), sandbox=sandbox, runner=runner)
         for submission in sample:
             cpu, clock = time.process_time(), time.perf_counter()
             document = grade_submission(
-                submission_path(folder, submission), student_id=submission.student, sandbox=sandbox
+                submission_path(folder, submission),
+                student_id=submission.student,
+                sandbox=sandbox,
+                runner=runner,
             )
             wall = time.perf_counter() - clock
             trusted = time.process_time() - cpu
@@ -102,6 +107,9 @@ def grade_in_process(
             graded.append(sample_result)
             if on_graded is not None:
                 on_graded(sample_result)
+
+    with Sandbox(hidden_paths=(folder.resolve(),)) as sandbox:
+        with_hidden_suites(grade_sample)
     return graded
 
 

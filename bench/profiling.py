@@ -1,11 +1,12 @@
 """`python -m bench.profiling`: where grading one submission spends its time.
 
 Grades a few submissions of the synthetic class in this process under cProfile, with one
-`Sandbox` reused as a batch worker does (one submission is graded first, unprofiled, so
-that imports and first-use costs are left out). Prints a breakdown by stage (pytest set-up,
-collection and test run; worker start and close; round trips; finite differences; the
-reference) and the top entries by cumulative time, and saves the raw profile for
-``python -m pstats`` or snakeviz.
+`Sandbox` and one grading session of the hidden suites reused as a batch's grading process
+does (one submission is graded first, unprofiled, so that imports, the collection and
+first-use costs are left out). Prints a breakdown by stage (pytest's test protocol, the
+test bodies; worker start and close; round trips; finite differences; the reference) and
+the top entries by cumulative time, and saves the raw profile for ``python -m pstats`` or
+snakeviz.
 
 The default timer is the wall clock: round trips then include the student code running in
 the worker. ``--timer cpu`` counts this process's CPU only.
@@ -49,24 +50,17 @@ class Bucket:
 BUCKETS: tuple[Bucket, ...] = (
     Bucket("loading the submission", (("grader/loading/submission.py", "load_submission"),)),
     Bucket("worker start (open_session)", (("grader/sandbox/sandbox.py", "open_session"),)),
-    Bucket("pytest.main, whole", (("_pytest/config/__init__.py", "main"),)),
-    Bucket("  configuration and plugins", (("_pytest/config/__init__.py", "_prepareconfig"),)),
-    Bucket("  collection", (("_pytest/main.py", "pytest_collection"),)),
-    Bucket("  running the tests", (("_pytest/main.py", "pytest_runtestloop"),)),
-    Bucket("    test bodies", (("_pytest/python.py", "pytest_pyfunc_call"),)),
-    Bucket("      round trips to the worker", (("grader/sandbox/session.py", "_invoke"),)),
-    Bucket("      codec (encode + decode)", own_time_of="grader/sandbox/codec.py"),
+    Bucket("running the tests", (("grader/engine/runner.py", "grade"),)),
+    Bucket("  test bodies", (("_pytest/python.py", "pytest_pyfunc_call"),)),
+    Bucket("    round trips to the worker", (("grader/sandbox/session.py", "_invoke"),)),
+    Bucket("    codec (encode + decode)", own_time_of="grader/sandbox/codec.py"),
     Bucket(
-        "      finite differences (with their calls)",
+        "    finite differences (with their calls)",
         (("grader/gradcheck.py", "central_difference_gradient"),),
     ),
-    Bucket("      reference implementation", own_time_of="/reference/"),
-    Bucket(
-        "  unconfigure: gc.collect",
-        (("_pytest/unraisableexception.py", "gc_collect_harder"),),
-    ),
+    Bucket("    reference implementation", own_time_of="/reference/"),
     Bucket("session close (kill, sweep)", (("grader/sandbox/session.py", "close"),)),
-    Bucket("result document", (("grader/engine/document.py", "build_document"),)),
+    Bucket("result document", (("grader/engine/document.py", "build_result"),)),
 )
 
 
@@ -129,8 +123,8 @@ def breakdown(stats: pstats.Stats, graded: int, wall: float) -> list[str]:
 def main(n: int, categories: str, mix: str, top: int, timer: str, seed: int, out: Path) -> None:
     """Profile grade_submission on a few synthetic submissions, one Sandbox reused.
 
-    Prints the time per submission of each stage of grading (pytest set-up, collection
-    and run; worker start and close; round trips, codec, finite differences, reference),
+    Prints the time per submission of each stage of grading (pytest's run of the tests and
+    their bodies; worker start and close; round trips, codec, finite differences, reference),
     then the top entries by cumulative time, and saves the profile as OUT/profile.pstats.
 
     \b
@@ -140,7 +134,7 @@ def main(n: int, categories: str, mix: str, top: int, timer: str, seed: int, out
       python -m bench.profiling --mix bug-heavy --category bug,bugs
       python -m pstats bench/out/profile.pstats      browse the saved profile
     """
-    from grader.engine import grade_submission
+    from grader.engine import SuiteRunner, grade_submission, with_hidden_suites
     from grader.sandbox import Sandbox
 
     wanted = {part.strip() for part in categories.split(",") if part.strip()}
@@ -162,19 +156,26 @@ def main(n: int, categories: str, mix: str, top: int, timer: str, seed: int, out
     clock_of = time.process_time if timer == "cpu" else time.perf_counter
     profiler = cProfile.Profile(clock_of)
     spent = 0.0
-    with Sandbox(hidden_paths=(folder,)) as sandbox:
-        grade_submission(submission_path(folder, warm_up), sandbox=sandbox)
+
+    def grade_profiled(runner: SuiteRunner) -> None:
+        nonlocal spent
+        grade_submission(submission_path(folder, warm_up), sandbox=sandbox, runner=runner)
         for submission in profiled:
             path = submission_path(folder, submission)
             start = clock_of()
             profiler.enable()
-            document = grade_submission(path, student_id=submission.student, sandbox=sandbox)
+            document = grade_submission(
+                path, student_id=submission.student, sandbox=sandbox, runner=runner
+            )
             profiler.disable()
             spent += clock_of() - start
             click.echo(
                 f"{submission.student} ({'+'.join(submission.mutations)}): {document['status']}, "
                 f"{document['score']:g}/{document['max_score']:g}"
             )
+
+    with Sandbox(hidden_paths=(folder,)) as sandbox:
+        with_hidden_suites(grade_profiled)
     saved = out.resolve() / "profile.pstats"
     profiler.dump_stats(saved)
     stats = pstats.Stats(profiler)

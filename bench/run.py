@@ -32,7 +32,7 @@ from typing import Any
 
 import click
 
-from bench.batch_run import batch_figures, read_documents, run_batch
+from bench.batch_run import batch_figures, check_documents, read_documents, run_batch
 from bench.bug_heavy import bug_heavy
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
@@ -122,7 +122,10 @@ class Benchmark:
         folder, submissions = self.class_of(n)
         results = self.out / f"results-{n}"
         run = run_batch(folder, results, workers=self.workers, logs=self.logs)
-        return batch_figures(run, read_documents(results), submissions, self.workers)
+        documents = read_documents(results)
+        figures = batch_figures(run, documents, submissions, self.workers)
+        figures["documents_following_the_schema"] = check_documents(documents)
+        return figures
 
     def batch_against_numpy(self, n: int) -> dict[str, Any]:
         """`batch`, between starts of a bare numpy: the wall per submission in those."""

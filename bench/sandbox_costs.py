@@ -63,7 +63,7 @@ def sandbox_costs(solution_folder: Path, repeats: int = 20) -> dict[str, Any]:
 
         small = np.zeros((1, 1))
         large = np.random.default_rng(0).standard_normal((100, 100))
-        calls = [((large,), {})] * BATCH_CALLS
+        calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [((large,), {})] * BATCH_CALLS
         with sandbox.open_session(sources, function_modules=function_modules) as session:
             session.call("relu", small)  # the first call may pay for lazy set-up
             small_ms = _median_ms(lambda: session.call("relu", small), repeats * 5)

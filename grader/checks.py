@@ -69,7 +69,7 @@ def describe_call(function: str, args: Mapping[str, object]) -> str:
     return f"{function}({inside})"
 
 
-def _shape(value: object) -> list[int]:
+def _shape(value: np.ndarray) -> list[int]:
     return [int(n) for n in np.shape(value)]
 
 
@@ -379,9 +379,9 @@ def expect_float(
 
     `m` and `alternatives` feed the diagnosis, e.g. a sum where the mean is expected.
     """
-    expect_cost_type(got, function=function, call=call)
+    cost = expect_cost_type(got, function=function, call=call)
     array = expect_array(
-        np.array(float(got)),
+        np.array(cost),
         np.array(float(expected)),
         function=function,
         name="cost",

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+# BEGIN SOLUTION
+from typing import cast
+
+# END SOLUTION
 import numpy as np
 
 from .activations import (
@@ -29,6 +33,11 @@ from .activations import (
 )
 from .losses import softmax_cross_entropy_backward
 
+# BEGIN SOLUTION
+# Our own caches, as our forwards build them and our backwards read them back.
+LinearCache = tuple[np.ndarray, np.ndarray, np.ndarray]
+LayerCache = tuple[LinearCache, np.ndarray]
+# END SOLUTION
 Forward = Callable[[np.ndarray], np.ndarray]
 Backward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -175,7 +184,7 @@ def linear_backward(dZ: np.ndarray, cache: object) -> tuple[np.ndarray, np.ndarr
         db: shape ``(n_l, 1)``, like ``b[l]``.
     """
     # BEGIN SOLUTION
-    A_prev, W, _ = cache
+    A_prev, W, _ = cast(LinearCache, cache)
     m = A_prev.shape[1]
     # dZ holds one gradient per example (column); the cost is a mean, hence the 1/m.
     dW = (dZ @ A_prev.T) / m
@@ -201,7 +210,7 @@ def linear_activation_backward(
     """
     # BEGIN SOLUTION
     _, backward = activation_pair(activation)
-    linear_cache, Z = cache
+    linear_cache, Z = cast(LayerCache, cache)
     dZ = backward(dA, Z)  # the chain rule through g (softmax: its Jacobian, per column)
     return linear_backward(dZ, linear_cache)
     # END SOLUTION
@@ -246,7 +255,7 @@ def model_backward(
             f"model_backward knows the cost of a 'sigmoid' or 'softmax' output layer, "
             f"not of {output_activation!r}; choose one of those two."
         )
-    linear_cache, _ = caches[L - 1]  # our own cache: ((A_prev, W, b), Z)
+    linear_cache, _ = cast(LayerCache, caches[L - 1])  # ((A_prev, W, b), Z)
     dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZL, linear_cache)
     # Hidden layers, from L-1 down to 1: dZ[l] = (W[l+1]^T·dZ[l+1]) * g'(Z[l]).
     for l in range(L - 1, 0, -1):  # noqa: E741

@@ -13,10 +13,10 @@ import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
@@ -29,11 +29,12 @@ from grader.errors import UsageError
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.rows import StudentRow, build_rows
 from grader.exports.student_map import StudentMap
+from grader.i18n import LANGUAGES
+from grader.result import Result
 
 if TYPE_CHECKING:
     from grader.distributed.runner import ClusterRun
 
-LANGUAGES = ("en", "fr")
 LOCK_FILE = ".nngrade-batch.lock"
 
 
@@ -54,6 +55,7 @@ class BatchReport:
         workers: grading processes used (with a scheduler: the most Dask workers seen).
         wall_seconds: the run's duration.
         scheduler: the Dask scheduler graded on, None for a local batch.
+        regrading: why results were graded again -> how many (first gradings aside).
     """
 
     discovery: Discovery
@@ -68,6 +70,7 @@ class BatchReport:
     workers: int = 0
     wall_seconds: float = 0.0
     scheduler: str | None = None
+    regrading: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def interrupted(self) -> bool:
@@ -90,6 +93,7 @@ def grade_class(
     unsafe: bool = False,
     watchdog_seconds: float | None = None,
     scheduler: str | None = None,
+    limits: Any = None,
 ) -> BatchReport:
     """Grade every submission of `submissions` into `results`, then write the class files.
 
@@ -114,6 +118,8 @@ def grade_class(
         scheduler: grade on the Dask cluster of this scheduler (``tcp://host:8786``)
             instead of local processes (`workers` is then unused); needs the ``dask`` extra.
             The results, class files and report are written here all the same.
+        limits: the `SandboxLimits` every submission is graded under (default: nngrade's;
+            `grader.config.course_limits` reads a course's).
 
     Raises:
         UsageError: bad arguments, no submission, or another batch writing into `results`
@@ -137,7 +143,9 @@ def grade_class(
         if removed:
             notes.append(f"Removed {len(removed)} unfinished file(s) left by an interrupted run.")
         hashes = ContentHashes.load(results, backend)
-        plan = plan_grading(discovery.submissions, results, backend, force=force, hashes=hashes)
+        plan = plan_grading(
+            discovery.submissions, results, backend, force=force, limits=limits, hashes=hashes
+        )
         tasks = [
             Task(s.student, s.path.resolve(), result_path(results, s.student).resolve())
             for s in plan.to_grade
@@ -153,10 +161,11 @@ def grade_class(
             render=render,  # each page rendered by the process that graded it, in parallel
             unsafe=unsafe,
             watchdog_seconds=watchdog_seconds or default_watchdog_seconds(),
+            limits=limits,
         )
         used = min(workers, len(tasks))
         if progress is not None:
-            progress.start(len(tasks), len(plan.up_to_date))
+            progress.start(len(tasks), len(plan.up_to_date), plan.regrading())
         try:
             on_event = progress.update if progress is not None else None
             if on_cluster is None:
@@ -173,7 +182,14 @@ def grade_class(
         graded = tuple(sorted(grading.finished))
         kept = tuple(s.student for s in plan.up_to_date)
         report = BatchReport(
-            discovery, results, graded, kept, grading, workers=used, scheduler=scheduler
+            discovery,
+            results,
+            graded,
+            kept,
+            grading,
+            workers=used,
+            scheduler=scheduler,
+            regrading=plan.regrading(),
         )
         if grading.interrupted:
             hashes.save()
@@ -231,20 +247,20 @@ def _class_rows(
 ) -> list[StudentRow]:
     """The class's rows from the result documents on disk; the content hash of each result
     graded now is remembered for the next run."""
-    documents = {}
+    documents: dict[str, Result] = {}
     unscored: list[tuple[str, str, str]] = []
     for submission in discovery.submissions:
-        document = read_result(result_path(results, submission.student), submission.student)
+        result = read_result(result_path(results, submission.student), submission.student)
         if submission.student in grading.failed:
             message = grading.failed[submission.student]
             unscored.append((submission.student, "not_graded", message))
-        elif document is None:
+        elif result is None:
             message = "no valid result.json; run the batch again to grade it."
             unscored.append((submission.student, "not_graded", message))
         else:
-            documents[submission.student] = document
+            documents[submission.student] = result
             if submission.student in grading.finished:
-                hashes.remember(submission, (document.get("submission") or {}).get("sha256"))
+                hashes.remember(submission, result.submission.sha256)
     for rejection in discovery.rejected:
         unscored.append((rejection.student, rejection.status, rejection.message))
     return build_rows(documents, unscored)

@@ -8,6 +8,7 @@ redrawn with carriage returns is unreadable there).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any, Protocol, TextIO
 
 import click
@@ -19,14 +20,23 @@ from grader.exports.rows import format_points
 class Progress(Protocol):
     """Receives the batch's progress."""
 
-    def start(self, total: int, kept: int) -> None:
-        """`total` submissions are about to be graded; `kept` results are up to date."""
+    def start(self, total: int, kept: int, regrading: Mapping[str, int]) -> None:
+        """`total` submissions are about to be graded, among them results graded again
+        (`regrading`: why -> how many); `kept` results are up to date."""
 
     def update(self, event: Started | Finished | Failed) -> None:
         """A grading process reported."""
 
     def finish(self) -> None:
         """Grading is over (done or interrupted)."""
+
+
+def regrading_lines(regrading: Mapping[str, int]) -> list[str]:
+    """Why results are graded again, the most frequent reason first."""
+    return [
+        f"{count} result(s) graded again: {why}."
+        for why, count in sorted(regrading.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def describe(event: Finished | Failed) -> str:
@@ -49,10 +59,12 @@ class LineProgress:
         self.done = 0
         self.started = time.monotonic()
 
-    def start(self, total: int, kept: int) -> None:
+    def start(self, total: int, kept: int, regrading: Mapping[str, int]) -> None:
         self.total, self.done, self.started = total, 0, time.monotonic()
         if kept:
             self._echo(f"{kept} result(s) up to date, kept.")
+        for line in regrading_lines(regrading):
+            self._echo(line)
         if total:
             self._echo(f"Grading {total} submission(s)...")
 
@@ -82,9 +94,11 @@ class BarProgress:
     def __init__(self) -> None:
         self.bar: Any = None
 
-    def start(self, total: int, kept: int) -> None:
+    def start(self, total: int, kept: int, regrading: Mapping[str, int]) -> None:
         if kept:
             click.echo(f"{kept} result(s) up to date, kept.")
+        for line in regrading_lines(regrading):
+            click.echo(line)
         if total:
             self.bar = click.progressbar(
                 length=total, label="Grading", show_pos=True, show_eta=True, width=30

@@ -1,9 +1,11 @@
-"""Which submissions a run must grade, and which existing results it can keep.
+"""Which submissions a run must grade, which existing results it can keep, and why.
 
-A result is kept when it is a complete, valid document of the current schema for the same
-student, written by the same grader version, from sources with the same content hash, and
-not a record of an internal error. Anything else (missing, truncated, hand-edited, older
-grader, changed submission) is graded again. ``force`` grades everything again.
+A result is kept only when it is a complete, valid document of the current schema for the
+same student, not a record of an internal error, graded from sources with the same content
+hash by the same grader version, and with the same fingerprint of everything that decides
+a grade (`grader.fingerprint`: the hidden suites, the exercise specs, the reference, the
+grading code, the limits). Anything else is graded again, and the plan says why, in words
+an instructor can act on ("the hidden suites changed"). ``force`` grades everything again.
 
 The content hash means loading the submission (reading, normalising and parsing every
 module). Like git's index, `ContentHashes` remembers it across runs, in
@@ -21,6 +23,8 @@ import json
 import os
 import stat
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +32,13 @@ from typing import Any
 from grader.atomic import write_text_atomic
 from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
-from grader.fingerprint import code_fingerprint
+from grader.fingerprint import changes, package_fingerprint
+from grader.result import Result, ResultDocumentError, load_result, parse_result
 
-RESULT_SCHEMA = "nngrade.result/1"
 RESULT_FILE = "result.json"
 KEPT_STATUSES = frozenset({"graded", "load_failed"})
+NEW = "not graded yet"
+FORCED = "--force"
 HASHES_FILE = ".nngrade-content-hashes.json"
 RECENT_SECONDS = 1.0
 MAX_ENTRY_FILES = 2000  # a bigger entry (a virtualenv handed in...) is loaded every time
@@ -40,10 +46,20 @@ MAX_ENTRY_FILES = 2000  # a bigger entry (a virtualenv handed in...) is loaded e
 
 @dataclass(frozen=True)
 class Plan:
-    """The submissions to grade now and those whose result is up to date."""
+    """The submissions to grade now and those whose result is up to date.
+
+    Attributes:
+        to_grade, up_to_date: the submissions, in discovery order.
+        reasons: student -> why their submission is graded now (`NEW` for a first grading).
+    """
 
     to_grade: tuple[Submission, ...]
     up_to_date: tuple[Submission, ...]
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def regrading(self) -> dict[str, int]:
+        """Why results are graded again -> how many: first gradings are not counted."""
+        return dict(Counter(why for why in self.reasons.values() if why != NEW))
 
 
 def entry_signature(path: Path, *, now: float | None = None) -> str | None:
@@ -102,7 +118,7 @@ class ContentHashes:
             [
                 backend.version,
                 f"{function.__module__}.{getattr(function, '__qualname__', '')}",
-                code_fingerprint(),
+                package_fingerprint(),
             ]
         )
         hashes = cls(results / HASHES_FILE, key)
@@ -160,35 +176,25 @@ def result_path(results: Path, student: str) -> Path:
     return results / student / RESULT_FILE
 
 
-def read_result(path: Path, student: str | None = None) -> dict[str, Any] | None:
-    """The result document at `path` if it is complete and valid, else None.
-
-    Valid: a JSON object of schema ``nngrade.result/1`` with a status and a numeric score,
-    for `student` when given.
-    """
+def read_result(path: Path, student: str | None = None) -> Result | None:
+    """The result at `path` if it is a complete document of the current schema (for
+    `student` when given), else None."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        result = load_result(path)
+    except ResultDocumentError:
         return None
-    return parse_result(data, student)
+    return result if student is None or result.student == student else None
 
 
-def parse_result(data: bytes, student: str | None = None) -> dict[str, Any] | None:
-    """The result document encoded in `data` (UTF-8 JSON) if it is valid, else None; the
-    same checks as `read_result`, for a document that has not been written yet."""
+def decoded_result(data: bytes, student: str | None = None) -> Result | None:
+    """The result encoded in `data` (UTF-8 JSON) if it is a complete document of the current
+    schema (for `student` when given), else None: `read_result` for a document that has not
+    been written yet (one that came from a cluster's worker)."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        result = parse_result(json.loads(data.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError, ResultDocumentError):
         return None
-    if not isinstance(document, dict) or document.get("schema") != RESULT_SCHEMA:
-        return None
-    if student is not None and document.get("student") != student:
-        return None
-    if not isinstance(document.get("status"), str):
-        return None
-    if not all(isinstance(document.get(key), int | float) for key in ("score", "max_score")):
-        return None
-    return document
+    return result if student is None or result.student == student else None
 
 
 def plan_grading(
@@ -197,40 +203,76 @@ def plan_grading(
     backend: GradingBackend,
     *,
     force: bool,
+    limits: Any = None,
     hashes: ContentHashes | None = None,
 ) -> Plan:
-    """Split `submissions` into those to grade and those whose result can be kept.
+    """Split `submissions` into those to grade under `limits` and those whose result can be
+    kept, saying why each is graded.
 
     `hashes` remembers content hashes across runs (default: computed every time); the
     signature of every submission is taken now, before any is graded.
     """
+    fingerprint = backend.fingerprint(limits)
+    figures = limits.as_dict() if limits is not None else None
     to_grade: list[Submission] = []
     up_to_date: list[Submission] = []
+    reasons: dict[str, str] = {}
     for submission in submissions:
         if hashes is not None:
             hashes.signature(submission)
-        if not force and is_up_to_date(submission, results, backend, hashes):
+        why = (
+            FORCED
+            if force
+            else why_grade(submission, results, backend, fingerprint, figures, hashes)
+        )
+        if why is None:
             up_to_date.append(submission)
         else:
             to_grade.append(submission)
-    return Plan(tuple(to_grade), tuple(up_to_date))
+            reasons[submission.student] = why
+    return Plan(tuple(to_grade), tuple(up_to_date), reasons)
 
 
-def is_up_to_date(
+def why_grade(
     submission: Submission,
     results: Path,
     backend: GradingBackend,
+    fingerprint: Mapping[str, str],
+    limits: Mapping[str, Any] | None = None,
     hashes: ContentHashes | None = None,
-) -> bool:
-    """Whether the existing result of `submission` matches its content and the grader."""
-    document = read_result(result_path(results, submission.student), submission.student)
-    if document is None or document.get("status") not in KEPT_STATUSES:
-        return False
-    if document.get("grader_version") != backend.version:
-        return False
-    recorded = (document.get("submission") or {}).get("sha256")
-    if not recorded:
-        return False
-    if hashes is not None:
-        return hashes.content_hash(submission, backend) == recorded
-    return backend.content_hash(submission.path) == recorded
+) -> str | None:
+    """Why `submission` must be graded now, or None when its result is up to date.
+
+    `fingerprint` is what decides a grade now; `limits` the figures in force, to name the
+    ones that changed (None: the change is only noticed); `hashes` the content hashes
+    remembered from earlier runs.
+    """
+    path = result_path(results, submission.student)
+    if not path.exists():
+        return NEW
+    result = read_result(path, submission.student)
+    if result is None:
+        return "its result.json cannot be read"
+    if result.status not in KEPT_STATUSES:
+        return "its last grading was an internal error"
+    # What needs no loading first: the content hash means reading every module.
+    if result.grader_version != backend.version:
+        return f"nngrade changed ({result.grader_version} -> {backend.version})"
+    if result.fingerprint is None:
+        return "its result does not record what decided its grade (an older nngrade)"
+    changed = changes(
+        result.fingerprint,
+        fingerprint,
+        recorded_limits=result.isolation.limits,
+        current_limits=limits,
+    )
+    if changed:
+        return "; ".join(changed)
+    content = (
+        hashes.content_hash(submission, backend)
+        if hashes is not None
+        else backend.content_hash(submission.path)
+    )
+    if not result.submission.sha256 or content != result.submission.sha256:
+        return "the submission changed"
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.batch.pipeline import BatchReport
+from grader.batch.progress import regrading_lines
 from grader.exports.rows import format_points
 from grader.exports.summary import score_statistics, status_counts
 
@@ -40,6 +41,7 @@ def summary_lines(report: BatchReport, *, resume_command: str = "") -> list[str]
         left_out = {**report.written.canvas_left_out, **report.written.moodle_left_out}
         for student, reason in sorted(left_out.items()):
             lines.append(f"  left out of moodle.csv and canvas.csv: {student} ({reason}).")
+    lines.extend(f"  {line}" for line in regrading_lines(report.regrading))
     lines.extend(f"  {note}" for note in report.notes)
     lines.append(f"Results: {report.results}")
     lines.append("Class files: grades.csv, moodle.csv, canvas.csv, summary.json")

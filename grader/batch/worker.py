@@ -1,7 +1,8 @@
 """The grading process: one sandbox, many submissions.
 
 Each grading process opens ONE sandbox (its own slot, hence its own unprivileged user) and
-grades the submissions it takes from the shared task queue until it reads the end marker.
+one grading session of the hidden suites (collected once), and grades the submissions it
+takes from the shared task queue until it reads the end marker.
 It writes each result document itself, atomically, then reports to the parent; when asked,
 it then renders the student's feedback page too, so that pages are rendered in parallel and
 once (a page it fails to render is left to the parent; the result counts all the same). It
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.batch.backend import GradingBackend, ResultDocument
-from grader.exports.rows import has_timeout
+from grader.batch.backend import GradeFunction, GradingBackend, ResultDocument, ServerUnavailable
+from grader.result import Result, parse_result
 
 
 @dataclass(frozen=True)
@@ -86,25 +87,28 @@ class WorkerSettings:
     """What every grading process of a batch shares.
 
     `render`: render each result's feedback page in `lang` after reporting it `Finished`;
-    `unsafe`: grade without isolation (`--unsafe-no-sandbox`); `watchdog_seconds`: how
-    long the parent lets one submission hold a grading process before it kills it.
+    `limits`: the `SandboxLimits` of every sandbox (None: the defaults); `unsafe`: grade
+    without isolation (`--unsafe-no-sandbox`); `watchdog_seconds`: how long the parent lets
+    one submission hold a grading process before it kills it.
     """
 
     backend: GradingBackend
     hidden_paths: tuple[Path, ...]
     lang: str
     render: bool = False
+    limits: Any = None
     unsafe: bool = False
     watchdog_seconds: float = 300.0
 
 
-def outcome_of(document: ResultDocument) -> dict[str, Any]:
+def outcome_of(document: ResultDocument | Result) -> dict[str, Any]:
     """The few figures the parent shows while the batch runs."""
+    result = document if isinstance(document, Result) else parse_result(document)
     return {
-        "status": document.get("status"),
-        "score": document.get("score"),
-        "max_score": document.get("max_score"),
-        "timeout": has_timeout(document),
+        "status": result.status,
+        "score": result.score,
+        "max_score": result.max_score,
+        "timeout": result.has_timeout(),
     }
 
 
@@ -143,41 +147,43 @@ def grading_process(
         with contextlib.suppress(OSError):  # a CPU taken offline meanwhile: run anywhere
             os.sched_setaffinity(0, {cpu})
     parent = os.getppid()
-    backend = settings.backend
-    with contextlib.ExitStack() as stack:
-        try:
-            opened = backend.open_sandbox(slot, settings.hidden_paths, unsafe=settings.unsafe)
-            sandbox = stack.enter_context(opened)
-        except Exception as error:  # the sandbox is ours: report it, the parent stops the batch
-            events.send(SandboxFailed(slot, f"{type(error).__name__}: {error}"))
-            return
+
+    def grade_tasks(grade: GradeFunction) -> None:
         while os.getppid() == parent:
             task: Task | None = tasks.get()
             if task is None:
                 break
             events.send(Started(slot, task.student))
-            report = _grade_one(slot, task, settings, sandbox)
+            report = _grade_one(slot, task, settings, grade)
             # Finished goes first: the result counts even if rendering then kills the process.
             events.send(report)
             if settings.render and isinstance(report, Finished):
                 events.send(Rendered(slot, task.student, _render_page(task, settings)))
 
+    try:
+        settings.backend.serve(
+            slot, settings.hidden_paths, settings.limits, grade_tasks, unsafe=settings.unsafe
+        )
+    except ServerUnavailable as error:  # the sandbox is ours: the parent stops the batch
+        events.send(SandboxFailed(slot, str(error)))
 
-def _grade_one(slot: int, task: Task, settings: WorkerSettings, sandbox: Any) -> Finished | Failed:
+
+def _grade_one(
+    slot: int, task: Task, settings: WorkerSettings, grade: GradeFunction
+) -> Finished | Failed:
     backend = settings.backend
     started = time.monotonic()
     try:
-        document = backend.grade(
-            task.path, student_id=task.student, lang=settings.lang, sandbox=sandbox
-        )
+        document = grade(task.path, student_id=task.student, lang=settings.lang)
         if _stop_requested:  # the grader swallowed our SystemExit: its result is not trusted
             raise SystemExit(128 + signal.SIGTERM)
+        outcome = outcome_of(document)  # a document our reader refuses is not written
         task.result_path.parent.mkdir(parents=True, exist_ok=True)
         backend.write_result(document, task.result_path)
     except Exception as error:  # one broken grading must not stop the class
         message = f"{type(error).__name__}: {error}"
         return Failed(slot, task.student, message, time.monotonic() - started)
-    return Finished(slot, task.student, outcome_of(document), time.monotonic() - started)
+    return Finished(slot, task.student, outcome, time.monotonic() - started)
 
 
 def _render_page(task: Task, settings: WorkerSettings) -> bool:

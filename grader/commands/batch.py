@@ -5,12 +5,14 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from grader.batch import BarProgress, LineProgress, grade_class
 from grader.batch.summary_text import summary_lines
 from grader.commands import DomainError, require_isolation, unsafe_option
+from grader.commands.limits import limit_options, resolve_limits
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
@@ -55,9 +57,9 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
 @click.option("--assignment", help="nbgrader layout: the assignment folder to grade.")
 @click.option(
     "--assignment-name",
-    default=DEFAULT_ASSIGNMENT,
-    show_default=True,
-    help="The assignment's name in canvas.csv.",
+    default=None,
+    help="The assignment's name in canvas.csv.  [default: the nbgrader assignment with "
+    f"--nbgrader, else {DEFAULT_ASSIGNMENT!r}]",
 )
 @click.option(
     "--canvas-assignment-id",
@@ -77,6 +79,7 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
 )
 @unsafe_option
+@limit_options
 def batch(
     submissions: Path,
     results: Path,
@@ -86,11 +89,16 @@ def batch(
     student_map: Path | None,
     lang: str,
     assignment: str | None,
-    assignment_name: str,
+    assignment_name: str | None,
     canvas_assignment_id: str | None,
     no_report: bool,
     course_dir: Path | None,
     gradebook: bool,
+    config: Path | None,
+    call_timeout: float | None,
+    submission_timeout: float | None,
+    import_timeout: float | None,
+    memory_mib: int | None,
     unsafe: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS and write the class files.
@@ -120,12 +128,20 @@ def batch(
     collected (COURSE_DIR/submitted/<student>/NAME/); each student's feedback page also goes
     to COURSE_DIR/feedback/<student>/NAME/ for `nbgrader release_feedback`, and --gradebook
     records the scores in nbgrader's gradebook (formgrader, `nbgrader export`). The course
-    folder is hidden from the students' code, like SUBMISSIONS and RESULTS.
+    folder is hidden from the students' code, like SUBMISSIONS and RESULTS. Every other
+    option works the same; --no-report then also leaves feedback/ alone.
+
+    The limits (per call, per submission, per import, memory) are the options below, else
+    the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
+    with --config or found in the current folder (COURSE_DIR with --nbgrader) or its
+    parents, else nngrade's defaults. Each result records the figures in force, and a
+    result graded under other limits is graded again.
 
     \b
     Examples:
       nngrade batch submissions/ --out results/ --student-map roster.csv
       nngrade batch submissions/ --out results/ --scheduler tcp://10.0.0.5:8786
+      nngrade batch submissions/ --out results/ --call-timeout 2 --memory 2048
       nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
     if course_dir is not None:
@@ -156,9 +172,18 @@ def batch(
     if scheduler is None:
         require_isolation(unsafe)  # a cluster's workers check their own sandbox
     try:
+        limits = resolve_limits(
+            config=config,
+            start=course_dir if course_dir is not None else Path.cwd(),
+            call_timeout=call_timeout,
+            submission_timeout=submission_timeout,
+            import_timeout=import_timeout,
+            memory_mib=memory_mib,
+        )
+        default_name = assignment if course_dir is not None and assignment else None
         exports = ExportOptions(
             student_map=read_student_map(student_map) if student_map else None,
-            assignment_name=assignment_name,
+            assignment_name=assignment_name or default_name or DEFAULT_ASSIGNMENT,
             canvas_assignment_id=canvas_assignment_id,
         )
         progress = BarProgress() if sys.stdout.isatty() else LineProgress()
@@ -167,12 +192,15 @@ def batch(
                 course_dir,
                 assignment or "",
                 results,
-                gradebook,
-                workers,
-                force,
-                lang,
-                progress,
-                unsafe,
+                gradebook=gradebook,
+                workers=workers,
+                force=force,
+                lang=lang,
+                progress=progress,
+                exports=exports,
+                render=not no_report,
+                limits=limits,
+                unsafe=unsafe,
             )
             return
         report = grade_class(
@@ -187,6 +215,7 @@ def batch(
             render=not no_report,
             unsafe=unsafe,
             scheduler=scheduler,
+            limits=limits,
         )
     except NngradeError as error:
         raise DomainError(str(error)) from error
@@ -201,11 +230,15 @@ def _grade_nbgrader_course(
     course_dir: Path,
     assignment: str,
     results: Path,
+    *,
     gradebook: bool,
     workers: int | None,
     force: bool,
     lang: str,
     progress: BarProgress | LineProgress,
+    exports: ExportOptions,
+    render: bool,
+    limits: Any,
     unsafe: bool,
 ) -> None:
     from grader.nbgrader_bridge.grading import grade_course
@@ -222,16 +255,20 @@ def _grade_nbgrader_course(
         force=force,
         lang=lang,
         progress=progress,
+        exports=exports,
+        render=render,
+        limits=limits,
         unsafe=unsafe,
     )
     for line in summary_lines(done.batch):
         click.echo(line)
     for note in done.notes:
         click.echo(f"warning: {note}", err=True)
-    click.echo(
-        f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
-        f"(hand it out with: nbgrader release_feedback {assignment})."
-    )
+    if render:
+        click.echo(
+            f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
+            f"(hand it out with: nbgrader release_feedback {assignment})."
+        )
     if done.gradebook:
         click.echo(f"Scores recorded in nbgrader's gradebook {done.gradebook}.")
     if done.batch.interrupted:

@@ -7,23 +7,22 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError, require_isolation, unsafe_option
+from grader.commands.limits import limit_options, resolve_limits
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
+from grader.result import Result, parse_result
 
 
-def summary_lines(document: dict, out: Path) -> list[str]:
+def summary_lines(result: Result, out: Path) -> list[str]:
     """The short report printed after grading: total, one line per exercise, the file."""
-    lines = [
-        f"{document['student']}: {document['score']:g} / {document['max_score']:g} "
-        f"({document['status']})"
-    ]
-    if document["message"]:
-        lines.append(f"  {document['message']}")
-    for exercise in document["exercises"]:
-        passed = sum(test["outcome"] == "passed" for test in exercise["tests"])
+    lines = [f"{result.student}: {result.score:g} / {result.max_score:g} ({result.status})"]
+    if result.message:
+        lines.append(f"  {result.message}")
+    for exercise in result.exercises:
+        passed = sum(test.passed for test in exercise.tests)
         lines.append(
-            f"  {exercise['id']:<26} {exercise['score']:>5g} / {exercise['max_score']:<4g} "
-            f"{passed}/{len(exercise['tests'])} tests passed"
+            f"  {exercise.id:<26} {exercise.score:>5g} / {exercise.max_score:<4g} "
+            f"{passed}/{len(exercise.tests)} tests passed"
         )
     lines.append(f"Result written to {out}")
     return lines
@@ -46,12 +45,35 @@ def summary_lines(document: dict, out: Path) -> list[str]:
     help="Language of the messages.",
 )
 @unsafe_option
-def grade(submission: Path, out: Path | None, student: str | None, lang: str, unsafe: bool) -> None:
+@limit_options
+def grade(
+    submission: Path,
+    out: Path | None,
+    student: str | None,
+    lang: str,
+    config: Path | None,
+    call_timeout: float | None,
+    submission_timeout: float | None,
+    import_timeout: float | None,
+    memory_mib: int | None,
+    unsafe: bool,
+) -> None:
     """Grade SUBMISSION (an exercises folder, a .zip of it, or a .ipynb notebook).
 
     Writes the result document (docs/result-schema.md) and prints the score per exercise.
-    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found, or when
-    this machine cannot isolate student code (see `nngrade doctor`).
+    Exits 0 once graded, whatever the score; 2 when SUBMISSION cannot be found, the
+    course's configuration cannot be used, or this machine cannot isolate student code
+    (see `nngrade doctor`).
+
+    The limits (per call, per submission, per import, memory) are the options below, else
+    the course's nngrade.toml ([limits]) or pyproject.toml ([tool.nngrade.limits]), given
+    with --config or found in the current folder or its parents, else nngrade's defaults;
+    the result records the figures in force (isolation.limits).
+
+    \b
+    Examples:
+      nngrade grade alice.zip --out results/alice.json
+      nngrade grade bob/ --call-timeout 3 --memory 2048
     """
     if not submission.exists() and not submission.is_symlink():
         raise click.BadParameter(
@@ -61,14 +83,23 @@ def grade(submission: Path, out: Path | None, student: str | None, lang: str, un
     out = out or Path.cwd() / "result.json"
     require_isolation(unsafe)
     try:
+        limits = resolve_limits(
+            config=config,
+            start=Path.cwd(),
+            call_timeout=call_timeout,
+            submission_timeout=submission_timeout,
+            import_timeout=import_timeout,
+            memory_mib=memory_mib,
+        )
         document = grade_submission(
             submission,
             student_id=student,
             lang=lang,
+            limits=limits,
             hidden_paths=(out.resolve().parent,),
             unsafe=unsafe,
         )
         write_result(document, out)
     except NngradeError as error:
         raise DomainError(str(error)) from error
-    click.echo("\n".join(summary_lines(document, out)))
+    click.echo("\n".join(summary_lines(parse_result(document), out)))

@@ -35,14 +35,14 @@ from dask.typing import Key
 from distributed import CancelledError, Client, Future, KilledWorker
 
 from grader.atomic import write_bytes_atomic
-from grader.batch.backend import ResultDocument
-from grader.batch.resume import parse_result
+from grader.batch.resume import decoded_result
 from grader.batch.runner import GradingRun, sigterm_as_interrupt
 from grader.batch.worker import Failed, Finished, Task, WorkerSettings, outcome_of
 from grader.distributed.plugin import PLUGIN_PREFIX, SandboxPlugin, grade_on_worker
 from grader.distributed.request import GradingRequest
 from grader.errors import NngradeError, UsageError
 from grader.loading import load_submission
+from grader.result import Result
 
 CONNECT_SECONDS = 30.0
 WORKER_WAIT_SECONDS = 120.0
@@ -284,7 +284,7 @@ class _ClusterBatch:
         except (Exception, CancelledError) as error:  # one broken grading must not stop the class
             message = f"{type(error).__name__}: {error}"
             return Failed(CLUSTER_SLOT, task.student, message, time.monotonic() - started)
-        document = parse_result(data, task.student) if isinstance(data, bytes) else None
+        document = decoded_result(data, task.student) if isinstance(data, bytes) else None
         if document is None:
             message = "a Dask worker sent back something that is not this student's result."
             return Failed(CLUSTER_SLOT, task.student, message, 0.0)
@@ -356,6 +356,5 @@ def _lost(error: KilledWorker) -> str:
     )
 
 
-def _seconds(document: ResultDocument) -> float:
-    wall = (document.get("timing") or {}).get("wall_seconds")
-    return float(wall) if isinstance(wall, int | float) else 0.0
+def _seconds(result: Result) -> float:
+    return float(result.timing.wall_seconds)

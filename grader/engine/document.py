@@ -1,8 +1,14 @@
-"""The result document (docs/result-schema.md): build it from plain data, write it safely."""
+"""The result document (docs/result-schema.md): build it from plain data, write it safely.
+
+A document is built as a `Result`, and what is written is exactly ``Result.to_json()``: the
+parts that come from outside our records are read with the result parser, so the grader
+never writes a document that its own readers (the report, the exports, the batch) refuse.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,11 +19,24 @@ import numpy as np
 import grader
 from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
-from grader.engine.plugin import TestRecord
+from grader.engine.recording import TestRecord
 from grader.loading import LoadedSubmission, Problem
+from grader.result import (
+    SCHEMA,
+    Evidence,
+    ExerciseResult,
+    Result,
+    ResultDocumentError,
+    TestResult,
+    parse_evidence,
+    parse_isolation,
+    parse_output,
+    parse_submission,
+    parse_timing,
+)
 from grader.sandbox.confine import LAYERS
 
-SCHEMA = "nngrade.result/1"
+LOG = logging.getLogger("grader.engine")
 LANGUAGES = ("en", "fr")
 STRING_CAP = 16 * 1024
 """Longest string written (outputs are capped by the sandbox already; this is a backstop)."""
@@ -79,40 +98,62 @@ def _round(points: float) -> float:
     return round(float(points), 4)
 
 
-def exercise_entries(records: Sequence[TestRecord], lang: str) -> list[dict[str, Any]]:
+def exercise_results(records: Sequence[TestRecord], lang: str) -> tuple[ExerciseResult, ...]:
     """One entry per catalog exercise, in catalog order, with its tests in suite order."""
     entries = []
     for exercise in EXERCISES:
-        tests = [
-            {
-                "id": record.id,
-                "title": record.title.get(lang, record.title["en"]),
-                "titles": dict(record.title),
-                "outcome": record.outcome,
-                "points": _round(record.points),
-                "max_points": _round(record.max_points),
-                "functions": list(record.functions),
-                "message": record.messages.get(lang, record.messages.get("en", "")),
-                "messages": dict(record.messages),
-                "evidence": record.evidence,
-            }
-            for record in records
-            if record.exercise == exercise.id
-        ]
-        entries.append(
-            {
-                "id": exercise.id,
-                "module": exercise.module,
-                "functions": list(exercise.functions),
-                "score": _round(sum(test["points"] for test in tests)),
-                "max_score": _round(exercise.points),
-                "tests": tests,
-            }
+        tests = tuple(
+            _test_result(record, lang) for record in records if record.exercise == exercise.id
         )
-    return entries
+        entries.append(
+            ExerciseResult(
+                id=exercise.id,
+                module=exercise.module,
+                functions=tuple(exercise.functions),
+                score=_round(sum(test.points for test in tests)),
+                max_score=_round(exercise.points),
+                tests=tests,
+            )
+        )
+    return tuple(entries)
 
 
-def build_document(
+def _test_result(record: TestRecord, lang: str) -> TestResult:
+    messages = {code: _cap(text) for code, text in record.messages.items()}
+    return TestResult(
+        id=record.id,
+        title=record.title.get(lang, record.title["en"]),
+        titles=dict(record.title),
+        outcome=record.outcome,
+        points=_round(record.points),
+        max_points=_round(record.max_points),
+        functions=tuple(record.functions),
+        message=messages.get(lang, messages.get("en", "")),
+        messages=messages,
+        evidence=_evidence(record),
+    )
+
+
+def _cap(text: str) -> str:
+    return text[:STRING_CAP]
+
+
+def _evidence(record: TestRecord) -> Evidence | None:
+    """The record's evidence, plain and of the schema's types.
+
+    A hidden check's evidence with a field of the wrong type is a bug of ours: it is
+    logged, and the student sees an internal error for that test, not a broken document.
+    """
+    if record.evidence is None:
+        return None
+    try:
+        return parse_evidence(plain(record.evidence), where=f"the evidence of {record.id}")
+    except ResultDocumentError:
+        LOG.exception("A hidden test wrote evidence the result schema refuses.")
+        return Evidence(kind="internal_error")
+
+
+def build_result(
     *,
     loaded: LoadedSubmission,
     student: str,
@@ -125,32 +166,40 @@ def build_document(
     isolation: Mapping[str, Any],
     output: Mapping[str, Any],
     timing: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The result document of one grading, every value plain and finite."""
-    exercises = exercise_entries(records, lang)
-    document = {
-        "schema": SCHEMA,
-        "grader_version": grader.__version__,
-        "student": student,
-        "status": status,
-        "message": message.get(lang, message.get("en", "")),
-        "score": _round(sum(entry["score"] for entry in exercises)),
-        "max_score": _round(max_score()),
-        "lang": lang,
-        "submission": {
-            "name": loaded.name,
-            "kind": loaded.kind,
-            "sha256": loaded.sha256,
-            "files": [dict(record) for record in loaded.files],
-            "modules": dict(modules),
-            "problems": [document_problem(found, lang) for found in problems],
-        },
-        "exercises": exercises,
-        "isolation": dict(isolation),
-        "output": dict(output),
-        "timing": dict(timing),
+    fingerprint: Mapping[str, str],
+) -> Result:
+    """The result of one grading, every value plain and finite.
+
+    Our own records become typed objects directly; what came from elsewhere (the
+    submission's files and problems, the sandbox's figures, the evidence of the checks)
+    is made plain, then read with the result parser, which checks its types.
+    """
+    exercises = exercise_results(records, lang)
+    source = f"the result document of {student}"
+    submission = {
+        "name": loaded.name,
+        "kind": loaded.kind,
+        "sha256": loaded.sha256,
+        "files": [dict(record) for record in loaded.files],
+        "modules": dict(modules),
+        "problems": [document_problem(found, lang) for found in problems],
     }
-    return plain(document)
+    return Result(
+        schema=SCHEMA,
+        grader_version=grader.__version__,
+        student=_cap(student),
+        status=status,
+        message=_cap(message.get(lang, message.get("en", ""))),
+        score=_round(sum(exercise.score for exercise in exercises)),
+        max_score=_round(max_score()),
+        lang=lang,
+        submission=parse_submission(plain(submission), source=source),
+        exercises=exercises,
+        isolation=parse_isolation(plain(isolation), source=source),
+        output=parse_output(plain(output), source=source),
+        timing=parse_timing(plain(timing), source=source),
+        fingerprint=dict(fingerprint),
+    )
 
 
 def dumps(document: Mapping[str, Any]) -> str:

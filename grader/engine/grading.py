@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import MODULES
-from grader.engine import direct
 from grader.engine.availability import ModuleAvailability
-from grader.engine.document import LANGUAGES, build_document, no_isolation, plain
-from grader.engine.plugin import GradingPlugin, TestRecord
+from grader.engine.document import LANGUAGES, build_result, no_isolation, plain
+from grader.engine.recording import SubmissionGrading, TestRecord
+from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
-from grader.engine.suite import HIDDEN_SUITES, hidden_suite, run_suite
 from grader.errors import SandboxUnavailable, UsageError
+from grader.fingerprint import grading_fingerprint
 from grader.loading import LoadedSubmission, load_submission
 
 LOG = logging.getLogger("grader.engine")
@@ -75,6 +75,7 @@ def grade_submission(
     limits: Any | None = None,
     hidden_paths: Sequence[Path] = (),
     unsafe: bool = False,
+    runner: SuiteRunner | None = None,
 ) -> dict[str, Any]:
     """Grade the submission at `path` (folder, ``.zip`` or ``.ipynb``); the result document.
 
@@ -90,6 +91,8 @@ def grade_submission(
             parent folder is always among them.
         unsafe: run student code without isolation (`--unsafe-no-sandbox`); the document's
             `isolation` says so.
+        runner: the hidden suites as collected by an open grading session
+            (`with_hidden_suites`), for many submissions; a session of its own otherwise.
 
     Raises `UsageError` when `path` does not exist or `lang` is unknown, and
     `SandboxUnavailable` when this machine cannot isolate student code (and not `unsafe`).
@@ -116,6 +119,7 @@ def grade_submission(
             lang=lang,
             sandbox=sandbox,
             limits=limits,
+            runner=runner,
         )
     finally:
         if owned is not None:
@@ -131,12 +135,18 @@ def grade_loaded(
     limits: Any | None = None,
     suite: Path = HIDDEN_SUITES,
     proxy_factory: ProxyFactory = _default_proxy,
+    runner: SuiteRunner | None = None,
 ) -> dict[str, Any]:
-    """Grade an already loaded submission with `sandbox` (None: nothing can run)."""
+    """Grade an already loaded submission with `sandbox` (None: nothing can run).
+
+    `runner` grades with the suites of an open session (then `suite` is not read); without
+    it, a session over the folder `suite` is opened for this submission alone.
+    """
     started, clock = _now(), time.monotonic()
     limits = limits or getattr(sandbox, "limits", None) or _default_limits()
     session = None
-    status, message = "graded", {"en": "", "fr": ""}
+    status = "graded"
+    message: Mapping[str, str] = {"en": "", "fr": ""}
     records: list[TestRecord] = []
     problems = list(loaded.problems)
     isolation = no_isolation(limits.as_dict(), "No student code was run.")
@@ -155,16 +165,19 @@ def grade_loaded(
                 problems=problems,
                 function_modules=loaded.function_modules,
             )
-            plugin = GradingPlugin(
+            grading = SubmissionGrading(
                 proxy=proxy_factory(session) if session is not None else None,
                 seed=student_seed(student),
                 availability=availability,
                 has_function=_has_function(session),
                 budget_seconds=BUDGET_FACTOR * float(limits.wall_seconds_per_submission),
             )
-            code = _run_hidden(plugin, suite)
-            records = plugin.records
-            if plugin.suite_errors or code not in (0, 1):
+            if runner is not None:
+                code = runner.grade(grading)
+            else:
+                code = with_hidden_suites(lambda opened: opened.grade(grading), suite)
+            records = grading.records
+            if grading.suite_errors or code not in (0, 1):
                 status, message = "internal_error", _INTERNAL
     except Exception:
         LOG.exception("Grading %s stopped on an internal error.", loaded.name)
@@ -182,7 +195,7 @@ def grade_loaded(
                 {key: value for key, value in note.items() if key != "function"}
                 for note in getattr(session, "value_notes", ())
             ]
-    return build_document(
+    return build_result(
         loaded=loaded,
         student=student,
         lang=lang,
@@ -200,21 +213,10 @@ def grade_loaded(
             "cpu_seconds": cpu,
             "worker_starts": starts,
         },
-    )
-
-
-def _run_hidden(plugin: GradingPlugin, suite: Path) -> int:
-    """Grade with the suite collected once (`direct`), or under pytest when it needs to."""
-    collected = hidden_suite(suite)
-    if direct.ENABLED and collected.direct:
-        return direct.run_direct(collected, plugin)
-    code = run_suite(plugin, suite)
-    # pytest imports a module that failed to import only once per process (it stays in
-    # sys.modules): its later collections succeed, empty. The first collection's errors hold.
-    for error in collected.errors:
-        if error.text not in plugin.suite_errors:
-            plugin.report_suite_error(error)
-    return code
+        fingerprint=grading_fingerprint(
+            isolation["limits"], runner.suite if runner is not None else suite
+        ),
+    ).to_json()
 
 
 def _module_status(loaded: LoadedSubmission, session: Any | None) -> dict[str, str]:

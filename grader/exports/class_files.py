@@ -70,9 +70,9 @@ def write_class_files(
     summary = class_summary(rows, grader_version=grader_version, ignored=ignored)
     written: list[Path] = []
     for row in rows:
-        if row.document is not None:
+        if row.result is not None:
             path = results / row.student / GRADESCOPE_FILE
-            write_json_atomic(path, gradescope_results(row.document), skip_unchanged=True)
+            write_json_atomic(path, gradescope_results(row.result), skip_unchanged=True)
             written.append(path)
     contents = {
         "grades.csv": grades_csv(rows),

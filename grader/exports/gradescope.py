@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from grader.exports.rows import format_points
+from grader.result import ExerciseResult, Result, TestResult
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 STATUSES = ("passed", "failed")
 
 
 def gradescope_results(
-    document: dict[str, Any],
+    result: Result,
     *,
     test_visibility: str = "visible",
     stdout_visibility: str = "hidden",
@@ -27,7 +28,7 @@ def gradescope_results(
     """The Gradescope ``results.json`` of one result document.
 
     Args:
-        document: a result document (docs/result-schema.md).
+        result: a result document (docs/result-schema.md).
         test_visibility: when students see each test (the hidden suites' messages are
             written for students, so ``visible`` by default).
         stdout_visibility: when students see the autograder's stdout (instructors only by
@@ -38,53 +39,40 @@ def gradescope_results(
             allowed = ", ".join(VISIBILITIES)
             raise ValueError(f"{value!r} is not a Gradescope visibility; use one of: {allowed}.")
     tests: list[dict[str, Any]] = []
-    for index, exercise in enumerate(document.get("exercises") or [], start=1):
-        for position, test in enumerate(exercise.get("tests") or [], start=1):
+    for index, exercise in enumerate(result.exercises, start=1):
+        for position, test in enumerate(exercise.tests, start=1):
             tests.append(_test(exercise, test, f"{index}.{position}", test_visibility))
-    results: dict[str, Any] = {
-        "score": _number(document.get("score")),
-        "output": _overall_output(document),
+    return {
+        "score": float(result.score),
+        "output": _overall_output(result),
         "visibility": test_visibility,
         "stdout_visibility": stdout_visibility,
         "tests": tests,
+        "execution_time": max(0, round(result.timing.wall_seconds)),
     }
-    wall = (document.get("timing") or {}).get("wall_seconds")
-    if isinstance(wall, int | float):
-        results["execution_time"] = max(0, round(wall))
-    return results
 
 
 def _test(
-    exercise: dict[str, Any], test: dict[str, Any], number: str, visibility: str
+    exercise: ExerciseResult, test: TestResult, number: str, visibility: str
 ) -> dict[str, Any]:
-    outcome = str(test.get("outcome"))
-    title = str(test.get("title") or test.get("id"))
-    output = str(test.get("message") or "")
-    if outcome not in {"passed", "failed"}:
-        output = f"[{outcome}] {output}".rstrip()
+    output = test.message
+    if test.outcome not in {"passed", "failed"}:
+        output = f"[{test.outcome}] {output}".rstrip()
     return {
-        "name": f"{exercise.get('id')}: {title}",
+        "name": f"{exercise.id}: {test.title or test.id}",
         "number": number,
-        "score": _number(test.get("points")),
-        "max_score": _number(test.get("max_points")),
-        "status": "passed" if outcome == "passed" else "failed",
+        "score": float(test.points),
+        "max_score": float(test.max_points),
+        "status": "passed" if test.passed else "failed",
         "output": output,
-        "tags": [str(exercise.get("id"))],
+        "tags": [exercise.id],
         "visibility": visibility,
     }
 
 
-def _overall_output(document: dict[str, Any]) -> str:
-    score = f"{format_points(_number(document.get('score')))}"
-    total = f"{format_points(_number(document.get('max_score')))}"
-    lines = [f"Score: {score}/{total}."]
-    if document.get("status") == "load_failed":
+def _overall_output(result: Result) -> str:
+    lines = [f"Score: {format_points(result.score)}/{format_points(result.max_score)}."]
+    if result.status == "load_failed":
         lines.append("The submission could not be loaded:")
-    problems = (document.get("submission") or {}).get("problems") or []
-    lines.extend(f"- {problem.get('path')}: {problem.get('message')}" for problem in problems)
+    lines.extend(f"- {problem.path}: {problem.message}" for problem in result.submission.problems)
     return "\n".join(lines)
-
-
-def _number(value: Any) -> float:
-    # The result schema writes non-finite student values as strings; scores never are.
-    return float(value) if isinstance(value, int | float) else 0.0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from grader.catalog import EXERCISES
+from grader.result import Result
 
 # Statuses that carry a score the gradebooks may record (a load failure scores 0).
 SCORED_STATUSES = frozenset({"graded", "load_failed"})
@@ -27,7 +27,7 @@ class StudentRow:
         score / max_score: points; `score` is None without a scored result.
         exercises: exercise id -> points obtained (empty without a scored result).
         message: why the student has no scored result, for the instructor ("" otherwise).
-        document: the result document, when there is one.
+        result: the result document, when there is one.
     """
 
     student: str
@@ -36,7 +36,7 @@ class StudentRow:
     max_score: float
     exercises: dict[str, float]
     message: str
-    document: dict[str, Any] | None
+    result: Result | None
 
     @property
     def scored(self) -> bool:
@@ -62,13 +62,13 @@ def assignment_max_score() -> float:
 
 
 def build_rows(
-    documents: Mapping[str, dict[str, Any]],
+    documents: Mapping[str, Result],
     unscored: Iterable[tuple[str, str, str]],
 ) -> list[StudentRow]:
     """Rows sorted by student id.
 
     Args:
-        documents: student -> valid result document.
+        documents: student -> its result.
         unscored: (student, status, message) for every student without a result document
             (rejected entries, gradings that failed). A student with a document wins.
     """
@@ -81,19 +81,15 @@ def build_rows(
     return [rows[student] for student in sorted(rows)]
 
 
-def _row_from_document(student: str, document: dict[str, Any]) -> StudentRow:
-    status = str(document.get("status"))
-    max_score = float(document.get("max_score", assignment_max_score()))
-    if status not in SCORED_STATUSES:
+def _row_from_document(student: str, result: Result) -> StudentRow:
+    if result.status not in SCORED_STATUSES:
         message = "internal error of the grader: see the result document and report it."
-        return StudentRow(student, status, None, max_score, {}, message, document)
-    scores = {
-        str(exercise.get("id")): float(exercise.get("score", 0.0))
-        for exercise in document.get("exercises") or []
-    }
+        return StudentRow(student, result.status, None, result.max_score, {}, message, result)
+    scores = {exercise.id: float(exercise.score) for exercise in result.exercises}
     exercises = {column.id: scores.get(column.id, 0.0) for column in exercise_columns()}
-    score = float(document.get("score", 0.0))
-    return StudentRow(student, status, score, max_score, exercises, "", document)
+    return StudentRow(
+        student, result.status, float(result.score), result.max_score, exercises, "", result
+    )
 
 
 def format_points(value: float | None) -> str:
@@ -102,20 +98,3 @@ def format_points(value: float | None) -> str:
         return ""
     text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
-
-
-def outcomes_by_test(document: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(exercise id, test id, outcome) of every test of a result document, in order."""
-    return [
-        (str(exercise.get("id")), str(test.get("id")), str(test.get("outcome")))
-        for exercise in document.get("exercises") or []
-        for test in exercise.get("tests") or []
-    ]
-
-
-def has_timeout(document: dict[str, Any]) -> bool:
-    """Whether a test or a module import of the submission ran out of time."""
-    if any(outcome == "timeout" for _, _, outcome in outcomes_by_test(document)):
-        return True
-    modules = (document.get("submission") or {}).get("modules") or {}
-    return "import_timeout" in modules.values()

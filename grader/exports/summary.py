@@ -13,13 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from grader.exports.rows import (
-    StudentRow,
-    assignment_max_score,
-    exercise_columns,
-    has_timeout,
-    outcomes_by_test,
-)
+from grader.exports.rows import StudentRow, assignment_max_score, exercise_columns
 
 SUMMARY_SCHEMA = "nngrade.summary/1"
 
@@ -44,7 +38,7 @@ def status_counts(rows: Sequence[StudentRow]) -> dict[str, int]:
     result["students"] = len(rows)
     result["scored"] = sum(1 for row in rows if row.scored)
     result["with_timeouts"] = sum(
-        1 for row in rows if row.document is not None and has_timeout(row.document)
+        1 for row in rows if row.result is not None and row.result.has_timeout()
     )
     return result
 
@@ -92,9 +86,10 @@ def _test_pass_rates(scored: Sequence[StudentRow]) -> list[dict[str, Any]]:
     passed: dict[tuple[str, str], int] = defaultdict(int)
     seen: dict[tuple[str, str], int] = defaultdict(int)
     for row in scored:
-        for exercise, test, outcome in outcomes_by_test(row.document or {}):
-            seen[(exercise, test)] += 1
-            passed[(exercise, test)] += outcome == "passed"
+        for exercise in row.result.exercises if row.result is not None else ():
+            for test in exercise.tests:
+                seen[(exercise.id, test.id)] += 1
+                passed[(exercise.id, test.id)] += test.passed
     return [
         {"exercise": exercise, "id": test, "pass_rate": round(passed[key] / seen[key], 4)}
         for key in sorted(seen)
@@ -108,6 +103,6 @@ def _student_entry(row: StudentRow) -> dict[str, Any]:
         "status": row.status,
         "score": row.score,
         "max_score": row.max_score,
-        "result": f"{row.student}/result.json" if row.document is not None else None,
+        "result": f"{row.student}/result.json" if row.result is not None else None,
         "message": row.message,
     }

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from grader.exports.gradescope import gradescope_results
+from grader.result import parse_result
 
 LABELS = {
     "received": {"en": "Submission received", "fr": "Soumission reçue"},
@@ -77,7 +78,7 @@ def autograder_results(
         lang: ``en`` or ``fr``, the language of the lines written here.
     """
     results = gradescope_results(
-        document, test_visibility=hidden_visibility, stdout_visibility="hidden"
+        parse_result(document), test_visibility=hidden_visibility, stdout_visibility="hidden"
     )
     received = _received(document, lang)
     tests: list[dict[str, Any]] = [

@@ -6,6 +6,8 @@ trained model. Prediction inputs are drawn away from ties (AL = 0.5, equal class
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -38,7 +40,7 @@ def _check_train(
     X: np.ndarray,
     Y: np.ndarray,
     parameters: Parameters,
-    **kwargs: object,
+    **kwargs: Any,
 ) -> None:
     call = describe_call("train", {"X": X, "Y": Y, "parameters": parameters, **kwargs})
     trained, costs = expect_sequence(
@@ -60,6 +62,7 @@ def _check_train(
             f"de liste de floats, mais a renvoyé {count}. Ajoutez le coût avant chaque mise "
             "à jour.",
             function="train",
+            call=call,
             array="costs",
         )
     values = np.array([expect_cost_type(cost, function="train", call=call) for cost in costs])

@@ -7,6 +7,9 @@ student's own forwards, on networks drawn so that no hidden pre-activation is ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -27,6 +30,7 @@ from grader.hidden._support import (
     ALL_ACTIVATIONS,
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
+    Parameters,
     Student,
     binary_labels,
     call_pure,
@@ -87,7 +91,9 @@ def test_initialize_parameters_depths(student, student_seed):
 # --- forward ---------------------------------------------------------------------------
 
 
-def _check_linear_forward(student: Student, A_prev, W, b) -> None:
+def _check_linear_forward(
+    student: Student, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray
+) -> None:
     call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
     Z, _ = forward_pair(student, "linear_forward", (A_prev, W, b), {}, call)
     expected, _ = ref.linear_forward(A_prev, W, b)
@@ -146,7 +152,9 @@ def test_linear_activation_forward(student, rng):
         expect_array(A, expected, function="linear_activation_forward", name="A", call=call)
 
 
-def _check_model_forward(student: Student, X, parameters, **kwargs: str) -> None:
+def _check_model_forward(
+    student: Student, X: np.ndarray, parameters: Parameters, **kwargs: str
+) -> None:
     call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
     AL, _ = forward_pair(student, "model_forward", (X, parameters), kwargs, call)
     expected, _ = ref.model_forward(X, copy_parameters(parameters), **kwargs)
@@ -198,7 +206,9 @@ def test_model_forward_edge_cases(student, rng):
 # --- backward: linear layers -----------------------------------------------------------
 
 
-def _check_linear_backward(student: Student, A_prev, W, b, dZ) -> None:
+def _check_linear_backward(
+    student: Student, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, dZ: np.ndarray
+) -> None:
     forward_call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
     _, cache = forward_pair(student, "linear_forward", (A_prev, W, b), {}, forward_call)
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
@@ -284,7 +294,9 @@ def test_linear_backward_gradient(student, rng):
     )
 
 
-def _activation_layer(student: Student, rng, activation: str):
+def _activation_layer(
+    student: Student, rng: np.random.Generator, activation: str
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, Sequence[Any], str]:
     A_prev, W, b = screened_layer(rng, 3, 4, 5)
     dA = rng.standard_normal((3, 5))
     forward_call = describe_call(
@@ -354,14 +366,18 @@ def test_linear_activation_backward_gradient(student, rng):
 # --- backward: the whole model ---------------------------------------------------------
 
 
-def _student_grads(student: Student, X, Y, parameters, **kwargs: str):
+def _student_grads(
+    student: Student, X: np.ndarray, Y: np.ndarray, parameters: Parameters, **kwargs: str
+) -> tuple[Any, str]:
     forward_call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
     AL, caches = forward_pair(student, "model_forward", (X, parameters), kwargs, forward_call)
     call = describe_call("model_backward", {"AL": AL, "Y": Y, "caches": caches, **kwargs})
     return call_pure(student, "model_backward", AL, Y, caches, **kwargs), call
 
 
-def _check_model_backward_values(student: Student, X, Y, parameters, **kwargs: str) -> None:
+def _check_model_backward_values(
+    student: Student, X: np.ndarray, Y: np.ndarray, parameters: Parameters, **kwargs: str
+) -> None:
     got, call = _student_grads(student, X, Y, parameters, **kwargs)
     AL, caches = ref.model_forward(X, copy_parameters(parameters), **kwargs)
     expected = ref.model_backward(AL, Y, caches, **kwargs)
@@ -376,7 +392,9 @@ def _check_model_backward_values(student: Student, X, Y, parameters, **kwargs: s
     )
 
 
-def _check_model_backward_gradient(student: Student, rng, output_activation: str) -> None:
+def _check_model_backward_gradient(
+    student: Student, rng: np.random.Generator, output_activation: str
+) -> None:
     classes = 3 if output_activation == "softmax" else 1
     m = 4
     for hidden_activation in HIDDEN_ACTIVATIONS:
@@ -470,7 +488,9 @@ def test_model_backward_edge_cases(student, rng):
 # --- update ----------------------------------------------------------------------------
 
 
-def _check_update(student: Student, rng, layer_dims: list[int], learning_rate: float) -> None:
+def _check_update(
+    student: Student, rng: np.random.Generator, layer_dims: list[int], learning_rate: float
+) -> None:
     parameters = random_parameters(rng, layer_dims)
     grads = {f"d{key}": rng.standard_normal(value.shape) for key, value in parameters.items()}
     call = describe_call(

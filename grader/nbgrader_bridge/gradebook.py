@@ -10,7 +10,7 @@ export` show the total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from grader.catalog import EXERCISES
 from grader.errors import UsageError
 from grader.nbgrader_bridge.course import read_settings, source_notebooks
 from grader.nbgrader_bridge.requirement import require_nbgrader
+from grader.result import ExerciseResult, Result
 
 ROUNDING = 6
 
@@ -66,13 +67,15 @@ def ensure_assignment(gradebook: Any, course_dir: Path, assignment: str) -> None
                 )
 
 
-def cell_scores(result: Mapping[str, Any], cell_points: Mapping[str, float]) -> dict[str, float]:
-    """Grade cell name -> score, from one result document.
+def cell_scores(
+    exercises: Sequence[ExerciseResult], cell_points: Mapping[str, float]
+) -> dict[str, float]:
+    """Grade cell name -> score, from the exercises of one result.
 
     `cell_points` maps every ``test_<function>`` cell to its points. A function's cell
     gets its exercise's score times the cell's share of the exercise's points.
     """
-    scores = {exercise["id"]: float(exercise["score"]) for exercise in result.get("exercises", [])}
+    scores = {exercise.id: float(exercise.score) for exercise in exercises}
     spread: dict[str, float] = {}
     for exercise in EXERCISES:
         cells = [f"test_{function}" for function in exercise.functions]
@@ -85,7 +88,7 @@ def cell_scores(result: Mapping[str, Any], cell_points: Mapping[str, float]) -> 
 
 
 def record_in_gradebook(
-    course_dir: Path, assignment: str, results: Mapping[str, Mapping[str, Any]]
+    course_dir: Path, assignment: str, results: Mapping[str, Result]
 ) -> Path | str:
     """Write every student's scores into the course's gradebook; return its URL.
 
@@ -119,7 +122,7 @@ def record_in_gradebook(
             timestamp = _timestamp(course_dir, assignment, student)
             extra = {"timestamp": timestamp} if timestamp else {}
             gradebook.update_or_create_submission(assignment, student, **extra)
-            for cell, score in cell_scores(result, cell_points).items():
+            for cell, score in cell_scores(result.exercises, cell_points).items():
                 grade = gradebook.find_grade(cell, notebook, assignment, student)
                 grade.auto_score = score
                 grade.needs_manual_grade = grade.manual_score is not None

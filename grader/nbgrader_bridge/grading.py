@@ -17,10 +17,12 @@ from typing import Any
 import nbformat
 
 from grader.batch import BatchReport, Progress, grade_class, read_result, result_path
+from grader.exports import ExportOptions
 from grader.nbgrader_bridge.course import submitted_notebooks
 from grader.nbgrader_bridge.feedback import feedback_layout
 from grader.nbgrader_bridge.gradebook import record_in_gradebook
 from grader.nbgrader_bridge.notebook import HELPERS_ID
+from grader.result import Result
 
 FEEDBACK_FILE = "feedback.html"
 
@@ -32,13 +34,13 @@ class CourseGrading:
     Attributes:
         batch: the batch's own report (results, class files, failures).
         feedback: student id -> the feedback pages written in nbgrader's layout.
-        gradebook: the gradebook URL the scores were written to, or None.
+        gradebook: the gradebook the scores were written to (its URL, or its file), or None.
         notes: sentences for the instructor (students skipped, and why).
     """
 
     batch: BatchReport
     feedback: dict[str, list[Path]]
-    gradebook: str | None
+    gradebook: Path | str | None
     notes: tuple[str, ...]
 
 
@@ -77,6 +79,9 @@ def grade_course(
     force: bool = False,
     lang: str = "en",
     progress: Progress | None = None,
+    exports: ExportOptions | None = None,
+    render: bool = True,
+    limits: Any = None,
     unsafe: bool = False,
 ) -> CourseGrading:
     """Grade ``COURSE_DIR/submitted/*/<assignment>`` into `results`, then publish to nbgrader.
@@ -86,7 +91,11 @@ def grade_course(
         assignment: the assignment to grade.
         results: our results folder (``<student>/result.json``, class files, report).
         gradebook: also record the scores in the course's nbgrader gradebook.
-        workers, force, lang, progress, unsafe: as for `grade_class`.
+        workers, force, lang, progress, limits, unsafe: as for `grade_class`.
+        exports: student map and Canvas assignment of the gradebook files (default: no
+            map, the Canvas assignment named after `assignment`).
+        render: render the feedback pages and the class report, and put each page in
+            ``feedback/<student>/<assignment>/``; without it, neither is written.
     """
     course_dir = Path(course_dir).resolve()
     found = submitted_notebooks(course_dir, assignment)
@@ -95,9 +104,9 @@ def grade_course(
         for student, notebooks in found.items():
             chosen = _chosen_notebook(assignment, notebooks)
             if chosen is None:
-                names = ", ".join(path.name for path in notebooks)
+                listed = ", ".join(path.name for path in notebooks)
                 notes.append(
-                    f"{student} submitted several notebooks ({names}) and none is named "
+                    f"{student} submitted several notebooks ({listed}) and none is named "
                     f"{assignment}.ipynb, so they were not graded."
                 )
                 continue
@@ -110,9 +119,12 @@ def grade_course(
             lang=lang,
             progress=progress,
             hidden_paths=(course_dir,),
+            exports=exports or ExportOptions(assignment_name=assignment),
+            render=render,
+            limits=limits,
             unsafe=unsafe,
         )
-    documents: dict[str, dict[str, Any]] = {}
+    documents: dict[str, Result] = {}
     pages: dict[str, list[Path]] = {}
     for student, notebooks in found.items():
         document = read_result(result_path(Path(results), student), student)
@@ -120,8 +132,13 @@ def grade_course(
         if document is None:
             continue
         documents[student] = document
-        if page.is_file():
+        if render and page.is_file():
             names = [path.stem for path in notebooks]
             pages[student] = feedback_layout(course_dir, assignment, student, page, names)
+    if not render:
+        notes.append(
+            "The feedback pages were not rendered, so none was put in feedback/ for "
+            "nbgrader release_feedback."
+        )
     url = record_in_gradebook(course_dir, assignment, documents) if gradebook else None
     return CourseGrading(batch=batch, feedback=pages, gradebook=url, notes=tuple(notes))

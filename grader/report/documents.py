@@ -1,27 +1,28 @@
-"""Reading result documents (`result.json`) for the reports.
+"""Reading a results folder for the reports: one entry per student folder, read or not.
 
-Tolerant of optional fields (the reports use `.get` everywhere), strict about the schema:
-a document of another major version is refused with a message naming the file, because
-its fields may mean something else and a wrong report is worse than none.
+Documents are read with `grader.result.load_result`: strict about the schema and about
+every field, because a wrong report is worse than none; a document that cannot be used
+becomes an entry with the reason, naming the file.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from grader.errors import NngradeError
+from grader.result import Result, ResultDocumentError, load_result, load_result_and_digest
 
-SCHEMA_NAME = "nngrade.result"
-SCHEMA_MAJOR = 1
 RESULT_FILE = "result.json"
 
-
-class ResultDocumentError(NngradeError):
-    """A result document cannot be used for a report (missing, not JSON, wrong schema)."""
+__all__ = [
+    "RESULT_FILE",
+    "ResultDocumentError",
+    "StudentEntry",
+    "is_student_folder_name",
+    "load_result",
+    "read_class",
+    "student_folders",
+]
 
 
 @dataclass(frozen=True)
@@ -33,62 +34,14 @@ class StudentEntry:
         result: the parsed document, or None when it could not be read.
         problem: why it could not be read (a sentence naming the file), or None.
         missing: True when the folder has no result.json at all.
-        sha256: the SHA-256 of the document's text when it was read, else None.
+        sha256: the SHA-256 of the document's text (what a page made from it depends on).
     """
 
     folder: str
-    result: dict[str, Any] | None
+    result: Result | None
     problem: str | None = None
     missing: bool = False
     sha256: str | None = None
-
-
-def check_schema(document: Any, source: str) -> dict[str, Any]:
-    """Return `document` if it is a result document of a schema version we read.
-
-    `source` names the file in error messages.
-    """
-    if not isinstance(document, dict):
-        raise ResultDocumentError(f"{source} is not a result document: expected a JSON object.")
-    schema = document.get("schema")
-    if not isinstance(schema, str) or "/" not in schema:
-        raise ResultDocumentError(
-            f"{source} has no valid `schema` field (found {schema!r}); "
-            f"expected {SCHEMA_NAME}/{SCHEMA_MAJOR}."
-        )
-    name, _, version = schema.partition("/")
-    major = version.split(".", 1)[0]
-    if name != SCHEMA_NAME or major != str(SCHEMA_MAJOR):
-        raise ResultDocumentError(
-            f"{source} uses schema {schema!r}, which this version of nngrade cannot read "
-            f"(it reads {SCHEMA_NAME}/{SCHEMA_MAJOR}); upgrade nngrade or regrade the class."
-        )
-    return document
-
-
-def load_result(path: Path, *, name: str | None = None) -> dict[str, Any]:
-    """Read and check one result document; `name` is how messages call it (default: path)."""
-    return load_result_and_digest(path, name=name)[0]
-
-
-def load_result_and_digest(path: Path, *, name: str | None = None) -> tuple[dict[str, Any], str]:
-    """`load_result`, and the SHA-256 of the text the document was read from (what a page
-    made from it depends on)."""
-    source = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultDocumentError(f"{source} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ResultDocumentError(f"{source} cannot be read: {error}.") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ResultDocumentError(
-            f"{source} is not valid JSON ({error.msg} at line {error.lineno}); "
-            "the grading of this student was probably interrupted: grade it again."
-        ) from None
-    return check_schema(document, source), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def is_student_folder_name(name: str) -> bool:
@@ -121,8 +74,8 @@ def read_class(results_dir: Path) -> list[StudentEntry]:
             entries.append(StudentEntry(folder.name, None, problem, missing=True))
             continue
         try:
-            document, digest = load_result_and_digest(path, name=name)
-            entries.append(StudentEntry(folder.name, document, sha256=digest))
+            result, digest = load_result_and_digest(path, name=name)
+            entries.append(StudentEntry(folder.name, result, sha256=digest))
         except ResultDocumentError as error:
             entries.append(StudentEntry(folder.name, None, str(error)))
     return entries

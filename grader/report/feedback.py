@@ -1,4 +1,4 @@
-"""The student page's view: a result document turned into what a person reads.
+"""The student page's view: a `Result` turned into what a person reads.
 
 Everything here is plain strings and numbers (escaped by the template) except the plots,
 which are our own SVG. Messages from the document are already localised; our own words
@@ -7,15 +7,15 @@ go through `gettext`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from markupsafe import Markup
 
 from grader.catalog import EXERCISES, all_functions
 from grader.report import explanations, formatting, lecture
 from grader.report.plots import curve_plot
+from grader.result import Evidence, ExerciseResult, Result, TestResult
 
 Gettext = Callable[[str], str]
 OUTPUT_DISPLAY_CHARS = 4000  # the document caps output at 16 KiB; a page needs less
@@ -100,75 +100,50 @@ class StudentView:
     unsafe: bool = False  # graded with --unsafe-no-sandbox
 
 
-def localised(document: dict[str, Any], lang: str, field: str = "message") -> str:
-    """A test's `field` (``message`` or ``title``) in `lang`, from its ``<field>s`` object,
-    falling back to the document's own `field` (written in the grading's language)."""
-    versions = document.get(f"{field}s")
-    if isinstance(versions, dict) and isinstance(versions.get(lang), str):
-        return versions[lang]
-    value = document.get(field)
-    return value if isinstance(value, str) else ""
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _cap(text: Any, limit: int = OUTPUT_DISPLAY_CHARS) -> tuple[str, bool]:
-    text = text if isinstance(text, str) else ""
+def _cap(text: str, limit: int = OUTPUT_DISPLAY_CHARS) -> tuple[str, bool]:
     return (text, False) if len(text) <= limit else (text[:limit], True)
 
 
-def _evidence_view(
-    evidence: dict[str, Any], *, lang: str, gettext: Gettext, key: str
-) -> EvidenceView:
-    kind = str(evidence.get("kind", ""))
-    label = explanations.EVIDENCE_LABELS.get(kind)
-    view = EvidenceView(kind=kind, label=gettext(label) if label else kind)
-    explanation = explanations.EVIDENCE_EXPLANATIONS.get(kind)
+def _evidence_view(evidence: Evidence, *, lang: str, gettext: Gettext, key: str) -> EvidenceView:
+    label = explanations.EVIDENCE_LABELS.get(evidence.kind)
+    view = EvidenceView(kind=evidence.kind, label=gettext(label) if label else evidence.kind)
+    explanation = explanations.EVIDENCE_EXPLANATIONS.get(evidence.kind)
     view.explanation = gettext(explanation) if explanation else None
-    view.function = _text(evidence.get("function"))
-    view.array = _text(evidence.get("array"))
-    view.call = _text(evidence.get("call"))
-    for entry in evidence.get("worst") or []:
-        if isinstance(entry, dict):
-            view.worst.append(
-                (
-                    formatting.index(entry.get("index", [])),
-                    formatting.value(entry.get("got"), lang),
-                    formatting.value(entry.get("expected"), lang),
-                )
-            )
-    if "max_abs_error" in evidence:
-        view.max_abs_error = formatting.value(evidence["max_abs_error"], lang)
-    if "max_rel_error" in evidence:
-        view.max_rel_error = formatting.value(evidence["max_rel_error"], lang)
-    tolerance = evidence.get("tolerance")
-    if isinstance(tolerance, dict):
-        view.tolerance = (
-            f"rtol = {formatting.value(tolerance.get('rtol'), lang)}, "
-            f"atol = {formatting.value(tolerance.get('atol'), lang)}"
+    view.function = evidence.function or None
+    view.array = evidence.array or None
+    view.call = evidence.call or None
+    for entry in evidence.worst or ():
+        expected = formatting.value(entry.expected, lang) if entry.expected is not None else ""
+        view.worst.append(
+            (formatting.index(entry.index), formatting.value(entry.got, lang), expected)
         )
-    if "expected_shape" in evidence or "got_shape" in evidence:
-        view.expected_shape = formatting.shape(evidence.get("expected_shape", "?"))
-        view.got_shape = formatting.shape(evidence.get("got_shape", "?"))
-    if "expected_dtype" in evidence or "got_dtype" in evidence or "got_type" in evidence:
-        view.expected_type = _text(evidence.get("expected_dtype"))
-        view.got_type = _text(evidence.get("got_dtype")) or _text(evidence.get("got_type"))
-    diagnosis = evidence.get("diagnosis")
-    if isinstance(diagnosis, dict):
-        view.diagnosis = _text(diagnosis.get(lang)) or _text(diagnosis.get("en"))
-    exception = evidence.get("exception")
-    if isinstance(exception, dict):
-        view.exception_type = _text(exception.get("type"))
-        view.exception_message = _text(exception.get("message"))
-        view.traceback = _text(exception.get("traceback"))
-    curve = evidence.get("curve")
-    if isinstance(curve, dict):
+    if evidence.max_abs_error is not None:
+        view.max_abs_error = formatting.value(evidence.max_abs_error, lang)
+    if evidence.max_rel_error is not None:
+        view.max_rel_error = formatting.value(evidence.max_rel_error, lang)
+    if evidence.tolerance is not None:
+        view.tolerance = (
+            f"rtol = {formatting.value(evidence.tolerance.rtol, lang)}, "
+            f"atol = {formatting.value(evidence.tolerance.atol, lang)}"
+        )
+    if evidence.expected_shape is not None or evidence.got_shape is not None:
+        view.expected_shape = _shape(evidence.expected_shape)
+        view.got_shape = _shape(evidence.got_shape)
+    if evidence.expected_dtype or evidence.got_dtype or evidence.got_type:
+        view.expected_type = evidence.expected_dtype or None
+        view.got_type = evidence.got_dtype or evidence.got_type or None
+    if evidence.diagnosis is not None:
+        view.diagnosis = evidence.diagnosis.text(lang) or None
+    if evidence.exception is not None:
+        view.exception_type = evidence.exception.type or None
+        view.exception_message = evidence.exception.message or None
+        view.traceback = evidence.exception.traceback or None
+    if evidence.curve is not None:
         # Only catalog names go into the accessible label: never a string from the student.
-        name = curve.get("function")
-        name = name if name in all_functions() else (view.function or "")
-        name = name if name in all_functions() else gettext("your function")
+        known = all_functions()
+        name = evidence.curve.function
+        name = name if name in known else (view.function or "")
+        name = name if name in known else gettext("your function")
         labels = {
             "yours": gettext("yours"),
             "expected": gettext("expected"),
@@ -176,68 +151,66 @@ def _evidence_view(
             "title": gettext("%(function)s: yours and expected, over z in [-5, 5]")
             % {"function": name},
         }
-        view.plot = curve_plot(curve, key=key, labels=labels)
+        view.plot = curve_plot(evidence.curve.to_json(), key=key, labels=labels)
     return view
 
 
-def _shown_evidence(test: dict[str, Any]) -> dict[str, Any] | None:
+def _shape(shape: tuple[int, ...] | None) -> str:
+    return formatting.shape(shape) if shape is not None else "?"
+
+
+def _shown_evidence(test: TestResult) -> Evidence | None:
     """The evidence the page shows for `test`: that of a test that did not pass."""
-    evidence = test.get("evidence")
-    if isinstance(evidence, dict) and str(test.get("outcome", "failed")) != "passed":
-        return evidence
-    return None
+    return None if test.passed else test.evidence
 
 
 def _test_view(
-    test: dict[str, Any], *, lang: str, gettext: Gettext, seconds: Any, key: str
+    test: TestResult, *, lang: str, gettext: Gettext, seconds: float | None, key: str
 ) -> TestView:
-    outcome = str(test.get("outcome", "failed"))
-    evidence = test.get("evidence")
     shown = _shown_evidence(test)
     evidence_view = (
         _evidence_view(shown, lang=lang, gettext=gettext, key=key) if shown is not None else None
     )
-    explanation = explanations.OUTCOME_EXPLANATIONS.get(outcome)
-    if explanation and outcome == "timeout":
-        limit = (evidence or {}).get("seconds", seconds)
+    explanation = explanations.OUTCOME_EXPLANATIONS.get(test.outcome)
+    if explanation and test.outcome == "timeout":
+        found = test.evidence.seconds if test.evidence is not None else None
+        limit = found if found is not None else seconds
         limit_text = formatting.points(limit, lang) if limit is not None else "?"
         explanation = gettext(explanation) % {"seconds": limit_text}
     elif explanation:
         explanation = gettext(explanation)
-    label = explanations.OUTCOME_LABELS.get(outcome)
+    label = explanations.OUTCOME_LABELS.get(test.outcome)
     return TestView(
-        id=str(test.get("id", "")),
-        title=localised(test, lang, "title") or str(test.get("id") or ""),
-        outcome=outcome,
-        outcome_label=gettext(label) if label else outcome,
-        points=formatting.points(test.get("points", 0), lang),
-        max_points=formatting.points(test.get("max_points", 0), lang),
-        message="" if outcome == "passed" else localised(test, lang),
+        id=test.id,
+        title=test.title_in(lang) or test.id,
+        outcome=test.outcome,
+        outcome_label=gettext(label) if label else test.outcome,
+        points=formatting.points(test.points, lang),
+        max_points=formatting.points(test.max_points, lang),
+        message="" if test.passed else test.message_in(lang),
         explanation=explanation,
         evidence=evidence_view,
     )
 
 
-def _function_states(functions: list[str], tests: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _at_fault(test: TestResult, function: str) -> bool:
+    """Whether the failure of `test` is `function`'s: the evidence names it, or names no
+    function and the test called it."""
+    if test.passed:
+        return False
+    named = test.evidence.function if test.evidence is not None else None
+    return named == function or (not named and function in test.functions)
+
+
+def _function_states(
+    functions: Sequence[str], tests: Sequence[TestResult]
+) -> list[tuple[str, str]]:
     """Each function passed, failed, or untested (no test called it)."""
     states = []
     for name in functions:
-        calling = [t for t in tests if name in (t.get("functions") or [])]
-        at_fault = [
-            t
-            for t in tests
-            if t.get("outcome") != "passed"
-            and (
-                (t.get("evidence") or {}).get("function") == name
-                or (
-                    not (t.get("evidence") or {}).get("function")
-                    and name in (t.get("functions") or [])
-                )
-            )
-        ]
-        if at_fault:
+        if any(_at_fault(test, name) for test in tests):
             states.append((name, "failed"))
-        elif calling:
+        elif any(name in test.functions for test in tests):
             states.append((name, "passed"))
         else:
             states.append((name, "untested"))
@@ -250,96 +223,88 @@ def _state(score: float, max_score: float) -> str:
     return "partial" if score > 0 else "zero"
 
 
-def student_view(result: dict[str, Any], *, lang: str, gettext: Gettext) -> StudentView:
+def _exercise_view(
+    exercise: ExerciseResult, *, lang: str, gettext: Gettext, seconds: float | None
+) -> ExerciseView:
+    known = _CATALOG.get(exercise.id)
+    failing = exercise.failures
+    codes = [
+        test.evidence.diagnosis.code
+        if test.evidence is not None and test.evidence.diagnosis is not None
+        else ""
+        for test in failing
+    ]
+    failing_functions = [
+        name
+        for test in failing
+        for name in ([test.evidence.function] if test.evidence and test.evidence.function else [])
+        + list(test.functions)
+    ]
+    pointers = [
+        (gettext(section), gettext(idea))
+        for section, idea in lecture.pointers(codes, failing_functions)
+    ]
+    functions = list(exercise.functions or (known.functions if known else []))
+    return ExerciseView(
+        id=exercise.id,
+        title=known.title.get(lang, known.title["en"]) if known else exercise.id,
+        hint=known.hint.get(lang, known.hint["en"]) if known and failing else None,
+        score=formatting.points(exercise.score, lang),
+        max_score=formatting.points(exercise.max_score, lang),
+        state=_state(exercise.score, exercise.max_score),
+        functions=_function_states(functions, exercise.tests),
+        tests=[
+            _test_view(test, lang=lang, gettext=gettext, seconds=seconds, key=f"{exercise.id}/{i}")
+            for i, test in enumerate(exercise.tests)
+        ],
+        pointers=pointers,
+    )
+
+
+_CATALOG = {exercise.id: exercise for exercise in EXERCISES}
+
+
+def student_view(result: Result, *, lang: str, gettext: Gettext) -> StudentView:
     """Build the student page's view of one result document."""
-    catalog = {exercise.id: exercise for exercise in EXERCISES}
-    limits = (result.get("isolation") or {}).get("limits") or {}
-    seconds = limits.get("wall_seconds_per_call")
-    exercises = []
-    for exercise in result.get("exercises") or []:
-        entry = catalog.get(exercise.get("id"))
-        tests = [t for t in exercise.get("tests") or [] if isinstance(t, dict)]
-        test_views = [
-            _test_view(
-                t, lang=lang, gettext=gettext, seconds=seconds, key=f"{exercise.get('id')}/{i}"
-            )
-            for i, t in enumerate(tests)
-        ]
-        failing = [t for t in tests if t.get("outcome") != "passed"]
-        codes = [
-            ((t.get("evidence") or {}).get("diagnosis") or {}).get("code", "") for t in failing
-        ]
-        failing_functions = [
-            name
-            for t in failing
-            for name in ([(t.get("evidence") or {}).get("function")] + (t.get("functions") or []))
-            if isinstance(name, str)
-        ]
-        pointers = [
-            (gettext(section), gettext(idea))
-            for section, idea in lecture.pointers(codes, failing_functions)
-        ]
-        functions = list(exercise.get("functions") or (entry.functions if entry else []))
-        score = formatting.as_float(exercise.get("score")) or 0.0
-        max_score = formatting.as_float(exercise.get("max_score")) or 0.0
-        exercises.append(
-            ExerciseView(
-                id=str(exercise.get("id", "")),
-                title=entry.title.get(lang, entry.title["en"]) if entry else str(exercise["id"]),
-                hint=entry.hint.get(lang, entry.hint["en"]) if entry and failing else None,
-                score=formatting.points(score, lang),
-                max_score=formatting.points(max_score, lang),
-                state=_state(score, max_score),
-                functions=_function_states(functions, tests),
-                tests=test_views,
-                pointers=pointers,
-            )
-        )
-    submission = result.get("submission") or {}
+    seconds = result.isolation.limits.get("wall_seconds_per_call")
     problems = []
-    for problem in submission.get("problems") or []:
-        if not isinstance(problem, dict):
-            continue
-        explanation = explanations.PROBLEM_EXPLANATIONS.get(str(problem.get("code")))
-        line = problem.get("line")
+    for problem in result.submission.problems:
+        explanation = explanations.PROBLEM_EXPLANATIONS.get(problem.code)
         problems.append(
             {
-                "path": str(problem.get("path", "")),
-                "line": str(line) if isinstance(line, int) else "",
-                "message": str(problem.get("message", "")),
+                "path": problem.path,
+                "line": str(problem.line) if problem.line is not None else "",
+                "message": problem.message,
                 "explanation": gettext(explanation) if explanation else "",
             }
         )
     modules = []
-    for module, state in sorted((submission.get("modules") or {}).items()):
+    for module, state in sorted(result.submission.modules.items()):
         label = explanations.MODULE_STATES.get(state)
-        modules.append((module, gettext(label) if label else str(state), state == "loaded"))
-    output = result.get("output") or {}
-    stdout, cut_out = _cap(output.get("stdout"))
-    stderr, cut_err = _cap(output.get("stderr"))
-    status = str(result.get("status", "graded"))
-    status_explanation = explanations.STATUS_EXPLANATIONS.get(status)
-    score = formatting.as_float(result.get("score")) or 0.0
-    max_score = formatting.as_float(result.get("max_score")) or 0.0
-    fraction = score / max_score if max_score > 0 else 0.0
-    isolation = result.get("isolation") or {}
+        modules.append((module, gettext(label) if label else state, state == "loaded"))
+    stdout, cut_out = _cap(result.output.stdout)
+    stderr, cut_err = _cap(result.output.stderr)
+    status_explanation = explanations.STATUS_EXPLANATIONS.get(result.status)
     return StudentView(
-        student=str(result.get("student", "")),
+        student=result.student,
         lang=lang,
-        status=status,
+        status=result.status,
         status_explanation=gettext(status_explanation) if status_explanation else None,
-        score=formatting.points(score, lang),
-        max_score=formatting.points(max_score, lang),
-        percent=formatting.percent(fraction, lang),
-        fraction=fraction,
-        exercises=exercises,
+        score=formatting.points(result.score, lang),
+        max_score=formatting.points(result.max_score, lang),
+        percent=formatting.percent(result.fraction, lang),
+        fraction=result.fraction,
+        exercises=[
+            _exercise_view(exercise, lang=lang, gettext=gettext, seconds=seconds)
+            for exercise in result.exercises
+        ],
         problems=problems,
         modules=modules,
         stdout=stdout,
         stderr=stderr,
-        output_truncated=bool(output.get("truncated")) or cut_out or cut_err,
-        isolation=sorted((str(k), bool(v)) for k, v in (isolation.get("layers") or {}).items()),
-        isolation_notes=[str(note) for note in isolation.get("notes") or []],
-        unsafe=isolation.get("unsafe") is True,
-        grader_version=str(result.get("grader_version", "")),
+        output_truncated=result.output.truncated or cut_out or cut_err,
+        isolation=sorted(result.isolation.layers.items()),
+        isolation_notes=list(result.isolation.notes),
+        unsafe=result.isolation.unsafe is True,
+        grader_version=result.grader_version,
     )

@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.atomic import write_text_atomic
-from grader.fingerprint import code_fingerprint
+from grader.fingerprint import package_fingerprint
 
 STAMP_SUFFIX = ".fingerprint"
 # The libraries whose output is part of a page: templates, escaping, numbers and plurals.
@@ -44,7 +44,7 @@ def renderer_fingerprint() -> str:
     for name in RENDERING_LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions.append(f"{name}=={metadata.version(name)}")
-    return sha256_text(" ".join([*versions, code_fingerprint()]))
+    return sha256_text(" ".join([*versions, package_fingerprint()]))
 
 
 def fingerprint(lang: str, inputs: object) -> str:

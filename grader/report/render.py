@@ -10,10 +10,10 @@ results in the same language writes nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from babel.support import Translations
@@ -25,12 +25,12 @@ from grader.report.documents import (
     RESULT_FILE,
     ResultDocumentError,
     is_student_folder_name,
-    load_result_and_digest,
     read_class,
 )
 from grader.report.feedback import student_view
 from grader.report.freshness import fingerprint, is_current, write_page
-from grader.report.summary import class_view
+from grader.report.summary import SummaryEntry, class_view
+from grader.result import Result, load_result_and_digest, parse_result
 
 FEEDBACK_FILE = "feedback.html"
 INDEX_FILE = "index.html"
@@ -86,7 +86,8 @@ def environment(lang: str) -> Environment:
         keep_trailing_newline=True,
     )
     translations = Translations.load(str(LOCALE_DIR), locales=[check_lang(lang)], domain=DOMAIN)
-    env.install_gettext_translations(translations, newstyle=True)
+    # The i18n extension adds this method to the environment, out of the type checker's sight.
+    cast(Any, env).install_gettext_translations(translations, newstyle=True)
     env.globals["lang"] = lang
     return env
 
@@ -97,29 +98,35 @@ def _gettext(lang: str) -> Callable[[str], str]:
     return Translations.load(str(LOCALE_DIR), locales=[lang], domain=DOMAIN).gettext
 
 
-def render_student_feedback(result: dict[str, Any], *, lang: str = "en") -> str:
-    """The feedback page of one result document, as a complete HTML document."""
+def _typed(result: Result | Mapping[str, Any]) -> Result:
+    return result if isinstance(result, Result) else parse_result(result)
+
+
+def render_student_feedback(result: Result | Mapping[str, Any], *, lang: str = "en") -> str:
+    """The feedback page of one result (a `Result`, or a document to parse), as a complete
+    HTML document. Raises `ResultDocumentError` for a document that is not a valid result."""
     env = environment(check_lang(lang))
-    view = student_view(result, lang=lang, gettext=_gettext(lang))
+    view = student_view(_typed(result), lang=lang, gettext=_gettext(lang))
     return env.get_template("feedback.html.j2").render(view=view)
 
 
 def render_class_summary(
-    results: list[dict[str, Any]],
+    results: Sequence[SummaryEntry | Result | Mapping[str, Any]],
     *,
     lang: str = "en",
     links: list[tuple[str, str]] | None = None,
 ) -> str:
     """The class summary page.
 
-    `results` holds one dict per student: `name`, `result` (the document, or None with a
-    `problem` sentence), and optionally `missing`, `feedback_href`, `gradescope_href`. A
-    plain result document is accepted too (name taken from its `student`). `links` are the
-    gradebook files as (label, relative href).
+    `results` holds one `SummaryEntry` per student; a result (a `Result`, or a document to
+    parse) is accepted too, named after its `student`. `links` are the gradebook files as
+    (label, relative href).
     """
     env = environment(check_lang(lang))
     entries = [
-        entry if "schema" not in entry else {"name": entry.get("student", "?"), "result": entry}
+        entry
+        if isinstance(entry, SummaryEntry)
+        else SummaryEntry(name=_typed(entry).student, result=_typed(entry))
         for entry in results
     ]
     view = class_view(entries, lang=lang, gettext=_gettext(lang), links=links or [])
@@ -148,7 +155,7 @@ def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     return page
 
 
-def _write_feedback(page: Path, document: dict[str, Any], digest: str, lang: str) -> bool:
+def _write_feedback(page: Path, document: Result, digest: str, lang: str) -> bool:
     """Write the feedback page of `document` (whose text has SHA-256 `digest`) unless it is
     current; whether it was written."""
     key = fingerprint(lang, {"feedback": digest})
@@ -185,13 +192,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         folder = results_dir / student.folder
         href = quote(student.folder)
         gradescope = folder / GRADESCOPE_FILE
-        entry: dict[str, Any] = {
-            "name": student.folder,
-            "result": student.result,
-            "problem": student.problem,
-            "missing": student.missing,
-            "gradescope_href": f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None,
-        }
+        gradescope_href = f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None
         summarised.append(
             [student.folder, student.sha256, student.problem, student.missing, gradescope.is_file()]
         )
@@ -200,10 +201,21 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
             if _write_feedback(page, student.result, student.sha256, lang):
                 paths.rendered.add(student.folder)
             paths.feedback[student.folder] = page
-            entry["feedback_href"] = f"{href}/{FEEDBACK_FILE}"
-            entry["name"] = str(student.result.get("student") or student.folder)
+            entry = SummaryEntry(
+                name=student.result.student or student.folder,
+                result=student.result,
+                feedback_href=f"{href}/{FEEDBACK_FILE}",
+                gradescope_href=gradescope_href,
+            )
         else:
             paths.problems[student.folder] = student.problem or ""
+            entry = SummaryEntry(
+                name=student.folder,
+                result=None,
+                problem=student.problem,
+                missing=student.missing,
+                gradescope_href=gradescope_href,
+            )
         entries.append(entry)
     links = [
         (gettext(label), quote(name))

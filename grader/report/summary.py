@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from markupsafe import Markup
 
 from grader.catalog import EXERCISES
 from grader.report import explanations, formatting
-from grader.report.feedback import localised
 from grader.report.plots import score_histogram
+from grader.result import Result, TestResult
 
 Gettext = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One student of the summary.
+
+    Attributes:
+        name: the name shown.
+        result: the result, or None when it could not be read.
+        problem: why it could not be read.
+        missing: whether the student folder has no result at all.
+        feedback_href, gradescope_href: links to the student's files, relative to the page.
+    """
+
+    name: str
+    result: Result | None
+    problem: str | None = None
+    missing: bool = False
+    feedback_href: str | None = None
+    gradescope_href: str | None = None
 
 
 @dataclass
@@ -75,155 +94,157 @@ def _rate(passed: int, total: int, lang: str) -> tuple[float, str]:
     return rate, formatting.percent(rate, lang)
 
 
+@dataclass
+class _Counts:
+    """How many tests of an exercise or of a test id passed, and the scores behind it."""
+
+    title: str = ""
+    passed: int = 0
+    total: int = 0
+    scores: list[float] = field(default_factory=list)
+    max_score: float = 0.0
+
+    def rate_row(self, id: str, lang: str, *, with_mean: bool) -> RateRow:
+        rate, rate_text = _rate(self.passed, self.total, lang)
+        mean = ""
+        if with_mean:
+            mean = (
+                f"{formatting.points(statistics.fmean(self.scores), lang)}"
+                f" / {formatting.points(self.max_score, lang)}"
+            )
+        return RateRow(id, self.title, self.passed, self.total, rate, rate_text, mean)
+
+
+class _ClassTally:
+    """The class's counters, fed one result at a time."""
+
+    def __init__(self, lang: str, gettext: Gettext) -> None:
+        self.lang = lang
+        self.gettext = gettext
+        self.percentages: list[float] = []
+        self.exercises: dict[str, _Counts] = {}
+        self.tests: dict[str, _Counts] = {}
+        self.diagnoses: dict[tuple[str, str], list[str]] = {}
+        self.outcomes: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, name: str, result: Result) -> dict[str, int]:
+        """Count `result`; the number of failed tests per outcome."""
+        self.percentages.append(100 * result.fraction)
+        failed: dict[str, int] = {}
+        for exercise in result.exercises:
+            known = _CATALOG.get(exercise.id)
+            counts = self.exercises.setdefault(
+                exercise.id,
+                _Counts(
+                    title=known.title.get(self.lang, known.title["en"]) if known else exercise.id
+                ),
+            )
+            counts.scores.append(exercise.score)
+            counts.max_score = max(counts.max_score, exercise.max_score)
+            for test in exercise.tests:
+                per_test = self.tests.setdefault(test.id, _Counts(title=test.title_in(self.lang)))
+                for tally in (counts, per_test):
+                    tally.total += 1
+                    tally.passed += test.passed
+                if not test.passed:
+                    failed[test.outcome] = failed.get(test.outcome, 0) + 1
+                    self._group_failure(name, test)
+        return failed
+
+    def _group_failure(self, name: str, test: TestResult) -> None:
+        evidence = test.evidence
+        function = (evidence.function if evidence else None) or ", ".join(test.functions)
+        diagnosis = evidence.diagnosis if evidence else None
+        if diagnosis is not None and diagnosis.code:
+            # One row per kind of mistake and function, whatever the numbers in each
+            # student's own sentence (m = 5, m = 7...).
+            label = explanations.DIAGNOSIS_LABELS.get(diagnosis.code)
+            text = self.gettext(label) if label is not None else diagnosis.text(self.lang)
+            _group(self.diagnoses, name, (diagnosis.code, f"{function}: {text or diagnosis.code}"))
+        else:
+            kind = evidence.kind if evidence else ""
+            label = explanations.EVIDENCE_LABELS.get(kind) or explanations.OUTCOME_LABELS.get(
+                test.outcome, test.outcome
+            )
+            _group(self.outcomes, name, (self.gettext(label), function))
+
+
+_CATALOG = {exercise.id: exercise for exercise in EXERCISES}
+
+
 def _group(groups: dict[tuple[str, str], list[str]], name: str, key: tuple[str, str]) -> None:
     students = groups.setdefault(key, [])
     if name not in students:
         students.append(name)
 
 
+def _failure_groups(found: dict[tuple[str, str], list[str]]) -> list[FailureGroup]:
+    listed = [FailureGroup(k[0], k[1], len(v), sorted(v)) for k, v in found.items()]
+    return sorted(listed, key=lambda g: (-g.count, g.label, g.detail))
+
+
+def _unread_row(entry: SummaryEntry, gettext: Gettext) -> StudentRow:
+    status = "missing" if entry.missing else "unreadable"
+    return StudentRow(
+        name=entry.name,
+        status=status,
+        status_label=gettext(explanations.STATUS_LABELS[status]),
+        score="",
+        max_score="",
+        percent="",
+        feedback_href=None,
+        gradescope_href=entry.gradescope_href,
+        remarks=[],
+        problem=entry.problem,
+        needs_attention=True,
+    )
+
+
+def _graded_row(
+    entry: SummaryEntry, result: Result, failed: dict[str, int], *, lang: str, gettext: Gettext
+) -> StudentRow:
+    remarks = [
+        f"{gettext(explanations.OUTCOME_LABELS[outcome])} × {failed[outcome]}"
+        for outcome in ("timeout", "crashed", "error")
+        if failed.get(outcome)
+    ]
+    label = explanations.STATUS_LABELS.get(result.status)
+    return StudentRow(
+        name=entry.name,
+        status=result.status,
+        status_label=gettext(label) if label else result.status,
+        score=formatting.points(result.score, lang),
+        max_score=formatting.points(result.max_score, lang),
+        percent=formatting.percent(result.fraction, lang),
+        feedback_href=entry.feedback_href,
+        gradescope_href=entry.gradescope_href,
+        remarks=remarks,
+        problem=None,
+        needs_attention=result.status != "graded"
+        or bool(failed.get("timeout") or failed.get("crashed")),
+    )
+
+
 def class_view(
-    entries: list[dict[str, Any]],
+    entries: Sequence[SummaryEntry],
     *,
     lang: str,
     gettext: Gettext,
     links: list[tuple[str, str]],
 ) -> ClassView:
-    """Build the summary's view.
-
-    `entries` are dicts with `name` (display name), `result` (document or None), `problem`
-    (why it is unreadable), `missing`, `feedback_href` and `gradescope_href` (or None).
-    """
+    """Build the summary's view of `entries`, one per student."""
+    tally = _ClassTally(lang, gettext)
     rows: list[StudentRow] = []
-    percentages: list[float] = []
-    exercise_stats: dict[str, dict[str, Any]] = {}
-    test_stats: dict[str, dict[str, Any]] = {}
-    diagnoses: dict[tuple[str, str], list[str]] = {}
-    outcomes: dict[tuple[str, str], list[str]] = {}
-    unsafe: list[str] = []
+    unsafe: list[str] = []  # graded with --unsafe-no-sandbox
     for entry in entries:
-        name = entry["name"]
-        result = entry.get("result")
-        if result is None:
-            status = "missing" if entry.get("missing") else "unreadable"
-            rows.append(
-                StudentRow(
-                    name=name,
-                    status=status,
-                    status_label=gettext(explanations.STATUS_LABELS[status]),
-                    score="",
-                    max_score="",
-                    percent="",
-                    feedback_href=None,
-                    gradescope_href=entry.get("gradescope_href"),
-                    remarks=[],
-                    problem=entry.get("problem"),
-                    needs_attention=True,
-                )
-            )
-            continue
-        if (result.get("isolation") or {}).get("unsafe") is True:
-            unsafe.append(name)
-        status = str(result.get("status", "graded"))
-        score = formatting.as_float(result.get("score")) or 0.0
-        max_score = formatting.as_float(result.get("max_score")) or 0.0
-        fraction = score / max_score if max_score > 0 else 0.0
-        percentages.append(100 * fraction)
-        outcome_counts: dict[str, int] = {}
-        for exercise in result.get("exercises") or []:
-            ex_id = str(exercise.get("id", ""))
-            stats = exercise_stats.setdefault(
-                ex_id, {"scores": [], "max": 0.0, "passed": 0, "total": 0}
-            )
-            stats["scores"].append(formatting.as_float(exercise.get("score")) or 0.0)
-            stats["max"] = max(stats["max"], formatting.as_float(exercise.get("max_score")) or 0)
-            for test in exercise.get("tests") or []:
-                outcome = str(test.get("outcome", "failed"))
-                passed = outcome == "passed"
-                stats["total"] += 1
-                stats["passed"] += passed
-                t_stats = test_stats.setdefault(
-                    str(test.get("id", "")),
-                    {
-                        "title": localised(test, lang, "title"),
-                        "passed": 0,
-                        "total": 0,
-                    },
-                )
-                t_stats["total"] += 1
-                t_stats["passed"] += passed
-                if passed:
-                    continue
-                outcome_counts[outcome] = outcome_counts.get(outcome, 0) + 1
-                evidence = test.get("evidence") or {}
-                function = str(evidence.get("function") or ", ".join(test.get("functions") or []))
-                diagnosis = evidence.get("diagnosis")
-                if isinstance(diagnosis, dict) and diagnosis.get("code"):
-                    # One row per kind of mistake and function, whatever the numbers in
-                    # each student's own sentence (m = 5, m = 7...).
-                    code = str(diagnosis["code"])
-                    label = explanations.DIAGNOSIS_LABELS.get(code)
-                    if label is not None:
-                        text = gettext(label)
-                    else:
-                        text = diagnosis.get(lang) or diagnosis.get("en") or code
-                    _group(diagnoses, name, (code, f"{function}: {text}"))
-                else:
-                    kind = str(evidence.get("kind") or "")
-                    label = explanations.EVIDENCE_LABELS.get(
-                        kind
-                    ) or explanations.OUTCOME_LABELS.get(outcome, outcome)
-                    _group(outcomes, name, (gettext(label), function))
-        remarks = []
-        for outcome in ("timeout", "crashed", "error"):
-            if outcome_counts.get(outcome):
-                remarks.append(
-                    f"{gettext(explanations.OUTCOME_LABELS[outcome])} × {outcome_counts[outcome]}"
-                )
-        label = explanations.STATUS_LABELS.get(status)
-        rows.append(
-            StudentRow(
-                name=name,
-                status=status,
-                status_label=gettext(label) if label else status,
-                score=formatting.points(score, lang),
-                max_score=formatting.points(max_score, lang),
-                percent=formatting.percent(fraction, lang),
-                feedback_href=entry.get("feedback_href"),
-                gradescope_href=entry.get("gradescope_href"),
-                remarks=remarks,
-                problem=None,
-                needs_attention=status != "graded"
-                or bool(outcome_counts.get("timeout") or outcome_counts.get("crashed")),
-            )
-        )
-    catalog = {exercise.id: exercise for exercise in EXERCISES}
-    exercise_rows = []
-    for ex_id, stats in exercise_stats.items():
-        rate, rate_text = _rate(stats["passed"], stats["total"], lang)
-        entry = catalog.get(ex_id)
-        exercise_rows.append(
-            RateRow(
-                id=ex_id,
-                title=entry.title.get(lang, entry.title["en"]) if entry else ex_id,
-                passed=stats["passed"],
-                total=stats["total"],
-                rate=rate,
-                rate_text=rate_text,
-                mean=f"{formatting.points(statistics.fmean(stats['scores']), lang)}"
-                f" / {formatting.points(stats['max'], lang)}",
-            )
-        )
-    test_rows = []
-    for test_id, stats in test_stats.items():
-        rate, rate_text = _rate(stats["passed"], stats["total"], lang)
-        test_rows.append(
-            RateRow(test_id, stats["title"], stats["passed"], stats["total"], rate, rate_text)
-        )
-
-    def groups(found: dict[tuple[str, str], list[str]]) -> list[FailureGroup]:
-        listed = [FailureGroup(k[0], k[1], len(v), sorted(v)) for k, v in found.items()]
-        return sorted(listed, key=lambda g: (-g.count, g.label, g.detail))
-
+        if entry.result is not None and entry.result.isolation.unsafe is True:
+            unsafe.append(entry.name)
+        if entry.result is None:
+            rows.append(_unread_row(entry, gettext))
+        else:
+            failed = tally.add(entry.name, entry.result)
+            rows.append(_graded_row(entry, entry.result, failed, lang=lang, gettext=gettext))
+    percentages = tally.percentages
     histogram = score_histogram(
         percentages,
         key="histogram",
@@ -233,7 +254,6 @@ def class_view(
             "title": gettext("Distribution of the scores"),
         },
     )
-    attention = [row for row in rows if row.needs_attention]
     return ClassView(
         lang=lang,
         students=rows,
@@ -244,11 +264,13 @@ def class_view(
         if percentages
         else "",
         histogram=histogram,
-        exercises=exercise_rows,
-        tests=test_rows,
-        by_diagnosis=groups(diagnoses),
-        by_outcome=groups(outcomes),
-        attention=attention,
+        exercises=[
+            counts.rate_row(id, lang, with_mean=True) for id, counts in tally.exercises.items()
+        ],
+        tests=[counts.rate_row(id, lang, with_mean=False) for id, counts in tally.tests.items()],
+        by_diagnosis=_failure_groups(tally.diagnoses),
+        by_outcome=_failure_groups(tally.outcomes),
+        attention=[row for row in rows if row.needs_attention],
         links=links,
         unsafe=unsafe,
     )

@@ -34,7 +34,9 @@ def binary_labels(rng: np.random.Generator, m: int) -> np.ndarray:
     return rng.integers(0, 2, size=(1, m)).astype(np.float64)
 
 
-def labels_for(rng: np.random.Generator, output_activation: str, classes: int, m: int):
+def labels_for(
+    rng: np.random.Generator, output_activation: str, classes: int, m: int
+) -> np.ndarray:
     """One-hot labels for a softmax output, 0/1 labels otherwise."""
     if output_activation == "softmax":
         return one_hot(rng, classes, m)

@@ -17,32 +17,46 @@ the grading processes.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 import json
 import os
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from exports.documents import make_document
 
 from grader.atomic import write_json_atomic
-from grader.batch.backend import GradingBackend
+from grader.batch.backend import GradeFunction, GradingBackend
+from grader.fingerprint import limits_fingerprint
 
 VERSION = "fake-1"
 
 
 def fake_backend(version: str = VERSION) -> GradingBackend:
     return GradingBackend(
-        grade=fake_grade,
-        open_sandbox=fake_sandbox,
+        serve=fake_serve,
         content_hash=fake_content_hash,
+        fingerprint=fake_fingerprint,
         write_result=fake_write_result,
         version=version,
     )
+
+
+def fake_fingerprint(limits: Any) -> dict[str, str]:
+    """The engine's parts; the hidden suites' is `NNGRADE_FAKE_SUITES` (default "1"), so that
+    a test can play an edited hidden test, and the limits' is the engine's own hash."""
+    figures = limits.as_dict() if limits is not None else {}
+    return {
+        "hidden_suites": os.environ.get("NNGRADE_FAKE_SUITES", "1"),
+        "exercises": "1",
+        "reference": "1",
+        "grading_code": "1",
+        "limits": limits_fingerprint(figures),
+    }
 
 
 def fake_write_result(document: dict[str, Any], path: Path) -> None:
@@ -76,16 +90,23 @@ def _append(variable: str, line: str) -> None:
             handle.write(line + "\n")
 
 
-@contextlib.contextmanager
-def fake_sandbox(
-    slot: int, hidden_paths: tuple[Path, ...], *, unsafe: bool = False
-) -> Iterator[dict[str, Any]]:
+def fake_serve(
+    slot: int,
+    hidden_paths: tuple[Path, ...],
+    limits: Any,
+    body: Callable[[GradeFunction], None],
+    *,
+    unsafe: bool = False,
+) -> None:
     cpus = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
     _append("NNGRADE_FAKE_SANDBOXES", f"{os.getpid()} {slot} {cpus}")
-    yield {"slot": slot, "hidden": hidden_paths}
+    sandbox = {"slot": slot, "hidden": hidden_paths}
+    body(functools.partial(fake_grade, sandbox=sandbox, limits=limits))
 
 
-def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[str, Any]:
+def fake_grade(
+    path: Path, *, student_id: str, lang: str, sandbox: Any, limits: Any = None
+) -> dict[str, Any]:
     _append("NNGRADE_FAKE_CALLS", student_id)
     lines = _lines(path)
     for line in lines:
@@ -98,7 +119,15 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         if line in ("RENDER_RAISES", "RENDER_DIES"):
             _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
-    document = make_document(student_id, passed, sha256=_hash(path), version=VERSION, lang=lang)
+    document = make_document(
+        student_id,
+        passed,
+        sha256=_hash(path),
+        version=VERSION,
+        lang=lang,
+        fingerprint=fake_fingerprint(limits),
+        limits=limits.as_dict() if limits is not None else None,
+    )
     if "CURVE" in lines:
         failed = next(
             test
@@ -108,6 +137,7 @@ def fake_grade(path: Path, *, student_id: str, lang: str, sandbox: Any) -> dict[
         )
         z = [-2.0, -1.0, 0.0, 1.0, 2.0]
         failed["evidence"] = {
+            "kind": "value_mismatch",
             "function": "relu",
             "curve": {"function": "relu", "z": z, "expected": [max(v, 0.0) for v in z], "got": z},
         }

@@ -16,6 +16,7 @@ import grader.report.render as render
 from grader.batch import grade_class
 from grader.batch.resume import HASHES_FILE
 from grader.report import load_result, render_reports
+from grader.result import Result
 
 from .fake_backend import fake_backend, folder_submission
 
@@ -28,8 +29,8 @@ def parent_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = render.render_student_feedback
 
-    def counting(result: dict, *, lang: str = "en") -> str:
-        calls.append(str(result.get("student")))
+    def counting(result: Result, *, lang: str = "en") -> str:
+        calls.append(result.student)
         return original(result, lang=lang)
 
     monkeypatch.setattr(render, "render_student_feedback", counting)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from grader.batch import grade_class
+from grader.batch import LineProgress, grade_class
+from grader.batch.summary_text import summary_lines
 from grader.batch.worker import lane_cpus
 from grader.catalog import max_score
 from grader.errors import UsageError
+from grader.sandbox import SandboxLimits
 
 from .fake_backend import (
     fake_backend,
@@ -161,6 +164,58 @@ def test_a_new_grader_version_or_force_grades_everything_again(
     )
     assert len(_grade(submissions, results, backend=fake_backend("fake-2"), force=True).graded) == 4
     assert len(read_lines(calls)) == 12
+
+
+def test_an_edited_hidden_suite_regrades_every_result_and_says_why(
+    tmp_path: Path, counters: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A result records what decided it; once the hidden suites differ, none is kept."""
+    calls, _ = counters
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    first = _grade(submissions, results, workers=2)
+    assert first.regrading == {}  # first gradings are not regradings
+    monkeypatch.setenv("NNGRADE_FAKE_SUITES", "2")
+    shown = io.StringIO()
+    report = _grade(submissions, results, workers=2, progress=LineProgress(shown))
+    assert report.graded == ("alice", "bob", "carol", "dave") and report.kept == ()
+    assert report.regrading == {"the hidden suites changed": 4}
+    assert "4 result(s) graded again: the hidden suites changed." in shown.getvalue().splitlines()
+    assert "  4 result(s) graded again: the hidden suites changed." in summary_lines(report)
+    assert _grade(submissions, results, workers=2).graded == ()  # the new grades are kept
+    assert len(read_lines(calls)) == 8
+
+
+def test_other_limits_regrade_every_result_naming_the_figures_that_changed(
+    tmp_path: Path, counters: tuple[Path, Path]
+) -> None:
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results, workers=2, limits=SandboxLimits())
+    assert _grade(submissions, results, workers=2, limits=SandboxLimits()).graded == ()
+    longer = SandboxLimits(wall_seconds_per_call=2.5, memory_bytes=2 << 30)
+    report = _grade(submissions, results, workers=2, limits=longer)
+    assert len(report.graded) == 4
+    assert report.regrading == {
+        "the limits changed (memory_bytes 1073741824 -> 2147483648, "
+        "wall_seconds_per_call 1.0 -> 2.5)": 4
+    }
+    recorded = json.loads((results / "bob" / "result.json").read_text())["isolation"]["limits"]
+    assert recorded["wall_seconds_per_call"] == 2.5
+
+
+def test_a_result_without_a_fingerprint_is_graded_again(
+    tmp_path: Path, counters: tuple[Path, Path]
+) -> None:
+    """Results written before nngrade recorded what decided them cannot be trusted."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results, workers=2)
+    document = json.loads((results / "dave" / "result.json").read_text())
+    del document["fingerprint"]
+    (results / "dave" / "result.json").write_text(json.dumps(document))
+    report = _grade(submissions, results, workers=2)
+    assert report.graded == ("dave",)
+    assert report.regrading == {
+        "its result does not record what decided its grade (an older nngrade)": 1
+    }
 
 
 def test_a_truncated_or_foreign_result_is_graded_again(

@@ -1,8 +1,4 @@
-"""Fixtures for the engine tests: a fake hidden suite, correct fake functions, submissions.
-
-Every grading through `grade_fake` runs twice, once per way of running a suite (the
-`runner` parameter): directly (`grader.engine.direct`) and under pytest's protocol.
-"""
+"""Fixtures for the engine tests: a fake hidden suite, correct fake functions, submissions."""
 
 from __future__ import annotations
 
@@ -16,24 +12,21 @@ from engine_fake_suite import SUITE
 from engine_fakes import FakeProxy, FakeSandbox, correct_functions
 
 from grader.catalog import MODULES
-from grader.engine import direct, grade_loaded, grading
-from grader.engine.suite import forget_suites, hidden_suite
+from grader.engine import grade_loaded
 from grader.loading import load_submission
 
 MakeSuite = Callable[..., Path]
 
 
 @pytest.fixture(autouse=True)
-def fresh_collections(tmp_path: Path) -> Iterator[None]:
-    """Each test collects its suites afresh.
+def fresh_imports(tmp_path: Path) -> Iterator[None]:
+    """Each test imports its suites afresh.
 
-    Suites are collected once per process, and pytest imports a test module once per
-    process by its name (``test_fake``), even from another folder: both are forgotten.
+    pytest imports a test module once per process by its name (``test_fake``), even from
+    another folder: the modules of this test's folders are forgotten after it.
     """
-    forget_suites()
     imported = set(sys.modules)
     yield
-    forget_suites()
     for name in set(sys.modules) - imported:
         if str(getattr(sys.modules[name], "__file__", None)).startswith(str(tmp_path)):
             del sys.modules[name]
@@ -69,31 +62,11 @@ def submission(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(params=["direct", "pytest"])
-def runner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which way suites run (the parameter); the list of the ways each grading took."""
-    monkeypatch.setattr(direct, "ENABLED", request.param == "direct")
-    taken: list[str] = []
-    run_direct, run_suite = direct.run_direct, grading.run_suite
-
-    def spy_direct(*args: Any) -> int:
-        taken.append("direct")
-        return run_direct(*args)
-
-    def spy_pytest(*args: Any) -> int:
-        taken.append("pytest")
-        return run_suite(*args)
-
-    monkeypatch.setattr(direct, "run_direct", spy_direct)
-    monkeypatch.setattr(grading, "run_suite", spy_pytest)
-    return taken
-
-
 GradeFake = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
-def grade_fake(suite: Path, runner: list[str]) -> GradeFake:
+def grade_fake(suite: Path) -> GradeFake:
     """Grade a submission folder against the fake suite with fake student functions."""
 
     def grade(
@@ -109,19 +82,14 @@ def grade_fake(suite: Path, runner: list[str]) -> GradeFake:
         sandbox = FakeSandbox(
             correct_functions() if functions is None else functions, import_status
         )
-        folder = suite_folder or suite
-        del runner[:]
-        document = grade_loaded(
+        return grade_loaded(
             load_submission(path),
             student=student,
             lang=lang,
             sandbox=sandbox,
             limits=limits,
-            suite=folder,
+            suite=suite_folder or suite,
             proxy_factory=FakeProxy,
         )
-        expected = "direct" if direct.ENABLED and hidden_suite(folder).direct else "pytest"
-        assert runner == [expected], f"the suite ran {runner}, not {expected}"
-        return document
 
     return grade

@@ -3,8 +3,7 @@
 It is kept as text so that the project's own pytest never collects it. Each test plays
 one role: a check that passes or fails with `CheckFailure`, a bare assert quoting hidden
 values, a parametrized check, a warning, a skip, a bug in our own test code, a probe of
-the seeds. It only takes the grading fixtures, so it is graded without pytest's protocol
-unless the engine tests ask for pytest (the `runner` fixture).
+the seeds. It only takes the grading fixtures.
 """
 
 SUITE = """

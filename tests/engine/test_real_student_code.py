@@ -78,7 +78,7 @@ def test_a_cache_that_holds_itself_and_a_matrix_db_are_graded_as_values(
         # linear_forward keeps a reference to its own cache, and linear_backward reads the
         # first three entries; db goes through np.matrix, as in real code.
         ("    cache = (A_prev, W, b)  #", "    cache = [A_prev, W, b]\n    cache.append(cache)  #"),
-        ("    A_prev, W, _ = cache\n", "    A_prev, W, _ = cache[:3]\n"),
+        ("    A_prev, W, _ = cast(LinearCache, cache)\n", "    A_prev, W, _ = cache[:3]\n"),
         (
             "    db = np.sum(dZ, axis=1, keepdims=True) / m  #",
             "    db = np.sum(np.matrix(dZ), axis=1) / m  #",

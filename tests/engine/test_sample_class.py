@@ -1,6 +1,7 @@
 """Every submission of examples/class/ gets exactly the outcome it was built for.
 
-The class is graded once, with one sandbox reused across submissions as a batch does.
+The class is graded once, with one sandbox and one session of the hidden suites reused
+across submissions, as a batch's grading process does.
 examples/class-expected.json (written by examples/make_class.py) is the contract.
 """
 
@@ -11,9 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
-from grader.engine import direct, dumps, grade_submission
+from grader.engine import SuiteRunner, dumps, grade_submission, with_hidden_suites
+from grader.result import parse_result
 from grader.sandbox import Sandbox, SandboxLimits
 
 CLASS = Path(__file__).resolve().parents[2] / "examples" / "class"
@@ -24,8 +27,14 @@ LIMITS = SandboxLimits(wall_seconds_per_call=2.0)
 
 @pytest.fixture(scope="module")
 def graded() -> dict[str, dict[str, Any]]:
+    def grade_class(runner: SuiteRunner) -> dict[str, dict[str, Any]]:
+        return {
+            name: grade_submission(CLASS / name, sandbox=sandbox, runner=runner)
+            for name in EXPECTED
+        }
+
     with Sandbox(LIMITS, hidden_paths=(CLASS,)) as sandbox:
-        return {name: grade_submission(CLASS / name, sandbox=sandbox) for name in EXPECTED}
+        return with_hidden_suites(grade_class)
 
 
 def test_the_class_has_at_least_twelve_submissions_in_every_form() -> None:
@@ -92,32 +101,26 @@ def test_notebook_output_is_captured_and_cell_magic_dropped(
 
 
 @pytest.mark.slow
-def test_the_direct_run_grades_like_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hidden suites graded without pytest's protocol give pytest's documents: a full
-    score, a wrong gradient, untouched stubs and an infinite loop, apart from `timing`."""
+def test_a_submission_graded_alone_gets_the_document_of_the_class_session(
+    graded: dict[str, dict[str, Any]],
+) -> None:
+    """A full score, a wrong gradient, untouched stubs and an infinite loop, each graded in
+    a session of its own, give the documents they got in the class's session: nothing of
+    one grading carries over to the next."""
     names = [
         "ada_package_imports",
         "gina_missing_one_over_m",
         "jules_untouched_stubs",
         "leo_infinite_loop",
     ]
-    documents: dict[bool, dict[str, str]] = {True: {}, False: {}}
+    outcomes = set()
     with Sandbox(LIMITS, hidden_paths=(CLASS,)) as sandbox:
         for name in names:
-            for use_direct in (True, False):
-                monkeypatch.setattr(direct, "ENABLED", use_direct)
-                document = grade_submission(CLASS / name, sandbox=sandbox)
-                assert document["status"] == "graded"
-                del document["timing"]
-                documents[use_direct][name] = dumps(document)
-    for name in names:
-        assert documents[True][name] == documents[False][name], name
-    outcomes = {
-        test["outcome"]
-        for name in names
-        for exercise in json.loads(documents[True][name])["exercises"]
-        for test in exercise["tests"]
-    }
+            alone = grade_submission(CLASS / name, sandbox=sandbox)
+            in_class = dict(graded[name])
+            del alone["timing"], in_class["timing"]
+            assert dumps(alone) == dumps(in_class), name
+            outcomes |= {t["outcome"] for e in alone["exercises"] for t in e["tests"]}
     assert outcomes == {"passed", "failed", "timeout"}
 
 
@@ -145,3 +148,17 @@ def test_the_committed_class_is_what_make_class_builds(tmp_path: Path) -> None:
         f"examples/class is out of date ({', '.join(stale)}): run python examples/make_class.py"
     )
     assert CLASS.with_name("class-expected.json").read_text() == make_class.expected_text()
+
+
+@pytest.mark.slow
+def test_every_document_follows_the_json_schema_and_reads_back_to_itself(
+    graded: dict[str, dict[str, Any]],
+) -> None:
+    """docs/result-schema.json accepts every document of the sample class, and the typed
+    model reads each one back to exactly the JSON that was written."""
+    schema = json.loads((CLASS.parents[1] / "docs" / "result-schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for name, document in graded.items():
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+        assert errors == [], name
+        assert dumps(parse_result(document).to_json()) == dumps(document), name

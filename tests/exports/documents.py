@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.catalog import EXERCISES
+from grader.result import Result, parse_result
 
 
 def make_document(
@@ -18,10 +19,13 @@ def make_document(
     sha256: str = "0" * 64,
     version: str = "9.9.9",
     lang: str = "en",
+    fingerprint: dict[str, str] | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A document where exactly the exercises in `passed` get their points.
 
-    `sha256` and `version` are the batch's resume key; the batch tests' fake grader sets them.
+    `sha256`, `version`, `fingerprint` and `limits` (``isolation.limits``) are the batch's
+    resume key; the batch tests' fake grader sets them.
     """
     exercises = []
     for exercise in EXERCISES:
@@ -30,6 +34,10 @@ def make_document(
         test = {
             "id": f"test_{exercise.module}::test_{exercise.id}_values",
             "title": f"{exercise.id} gives the right values",
+            "titles": {
+                "en": f"{exercise.id} gives the right values",
+                "fr": f"{exercise.id} donne les bonnes valeurs",
+            },
             "outcome": outcome,
             "points": float(exercise.points) if ok else 0.0,
             "max_points": float(exercise.points),
@@ -53,6 +61,7 @@ def make_document(
         "grader_version": version,
         "student": student,
         "status": status,
+        "message": "Nothing in the submission could be graded." if status == "load_failed" else "",
         "score": sum(exercise["score"] for exercise in exercises),
         "max_score": float(sum(exercise.points for exercise in EXERCISES)),
         "lang": lang,
@@ -65,7 +74,7 @@ def make_document(
             "problems": list(problems),
         },
         "exercises": exercises,
-        "isolation": {"layers": {}, "limits": {}, "notes": []},
+        "isolation": {"layers": {}, "limits": dict(limits or {}), "notes": []},
         "output": {"stdout": "", "stderr": "", "truncated": False},
         "timing": {
             "started": "2024-01-01T00:00:00Z",
@@ -74,4 +83,9 @@ def make_document(
             "cpu_seconds": 1.0,
             "worker_starts": 1,
         },
-    }
+    } | ({"fingerprint": fingerprint} if fingerprint is not None else {})
+
+
+def make_result(student: str, passed: set[str], **options: Any) -> Result:
+    """`make_document`'s document, parsed as the exports read it."""
+    return parse_result(make_document(student, passed, **options))

@@ -9,7 +9,7 @@ from pathlib import Path
 from grader.catalog import EXERCISES, max_score
 from grader.exports import build_rows, canvas_csv, grades_csv, moodle_csv, read_student_map
 
-from .documents import make_document
+from .documents import make_result
 
 EXERCISE_IDS = [exercise.id for exercise in EXERCISES]
 FULL = f"{max_score():g}"  # the class's maximum, as the gradebooks write it
@@ -17,9 +17,9 @@ FULL = f"{max_score():g}"  # the class's maximum, as the gradebooks write it
 
 def _rows():
     documents = {
-        "bob": make_document("bob", {"sigmoid", "relu"}),  # 4 + 3 points
-        "alice": make_document("alice", set(EXERCISE_IDS)),
-        "carol": make_document("carol", set(), status="load_failed"),
+        "bob": make_result("bob", {"sigmoid", "relu"}),  # 4 + 3 points
+        "alice": make_result("alice", set(EXERCISE_IDS)),
+        "carol": make_result("carol", set(), status="load_failed"),
     }
     unscored = [("dave", "duplicate", "dave/ and dave.zip claim the same student id")]
     return build_rows(documents, unscored)

@@ -18,7 +18,7 @@ import pytest
 from grader.catalog import EXERCISES
 from grader.exports import gradescope_results
 
-from .documents import make_document
+from .documents import make_result
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 TOP_LEVEL = {
@@ -66,7 +66,7 @@ def _validate(results: dict[str, Any]) -> None:
 
 
 def test_a_graded_document_becomes_a_valid_gradescope_result() -> None:
-    document = make_document("bob", {"sigmoid", "relu"}, timeouts=frozenset({"softmax"}))
+    document = make_result("bob", {"sigmoid", "relu"}, timeouts=frozenset({"softmax"}))
     results = json.loads(json.dumps(gradescope_results(document)))  # JSON round trip
     _validate(results)
     assert results["score"] == 7
@@ -82,8 +82,14 @@ def test_a_graded_document_becomes_a_valid_gradescope_result() -> None:
 
 
 def test_a_load_failure_says_why_in_the_overall_output() -> None:
-    problem = {"path": "network.py", "line": 3, "code": "syntax_error", "message": "bad syntax"}
-    document = make_document("carol", set(), status="load_failed", problems=(problem,))
+    problem = {
+        "path": "network.py",
+        "line": 3,
+        "code": "syntax_error",
+        "message": "bad syntax",
+        "messages": {"en": "bad syntax", "fr": "syntaxe incorrecte"},
+    }
+    document = make_result("carol", set(), status="load_failed", problems=(problem,))
     results = gradescope_results(document)
     _validate(results)
     assert results["score"] == 0
@@ -93,4 +99,4 @@ def test_a_load_failure_says_why_in_the_overall_output() -> None:
 
 def test_an_unknown_visibility_is_refused() -> None:
     with pytest.raises(ValueError, match="not a Gradescope visibility"):
-        gradescope_results(make_document("a", set()), test_visibility="students")
+        gradescope_results(make_result("a", set()), test_visibility="students")

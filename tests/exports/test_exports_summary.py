@@ -7,15 +7,15 @@ import json
 from grader.catalog import max_score
 from grader.exports import build_rows, class_summary
 
-from .documents import make_document
+from .documents import make_result
 
 
 def test_summary_counts_and_statistics_follow_the_students() -> None:
     documents = {
-        "a": make_document("a", {"sigmoid", "tanh"}),  # 7
-        "b": make_document("b", {"sigmoid"}, timeouts=frozenset({"tanh"})),  # 4
-        "c": make_document("c", set(), status="load_failed"),  # 0
-        "d": make_document("d", {"sigmoid", "tanh", "relu"}),  # 10
+        "a": make_result("a", {"sigmoid", "tanh"}),  # 7
+        "b": make_result("b", {"sigmoid"}, timeouts=frozenset({"tanh"})),  # 4
+        "c": make_result("c", set(), status="load_failed"),  # 0
+        "d": make_result("d", {"sigmoid", "tanh", "relu"}),  # 10
     }
     rows = build_rows(documents, [("e", "unreadable", "e.zip is a symbolic link")])
     summary = json.loads(json.dumps(class_summary(rows, grader_version="1.2.3")))

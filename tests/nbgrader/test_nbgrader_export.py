@@ -16,6 +16,7 @@ from grader.nbgrader_bridge.answer_key import to_nbgrader_fences
 from grader.nbgrader_bridge.export import export_course
 from grader.nbgrader_bridge.gradebook import cell_scores
 from grader.nbgrader_bridge.notebook import HELPERS_ID, split_points
+from grader.result import ExerciseResult
 
 
 def _cells(notebook):
@@ -103,8 +104,8 @@ def test_cell_scores_spread_an_exercise_over_its_cells():
     """An exercise's score is spread over its cells by their points and keeps its total."""
     points = {"test_linear_backward": 3.5, "test_linear_activation_backward": 3.5}
     points["test_model_backward"] = 3.0
-    result = {"exercises": [{"id": "backward", "score": 5.0}]}
-    scores = cell_scores(result, points)
+    backward = ExerciseResult("backward", "network", (), score=5.0, max_score=10.0, tests=())
+    scores = cell_scores([backward], points)
     assert scores == {
         "test_linear_backward": 1.75,
         "test_linear_activation_backward": 1.75,

@@ -1,4 +1,4 @@
-"""Reading result documents: tolerant of optional fields, strict about the schema."""
+"""Reading result documents: strict about the schema and about every field, naming it."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pytest
 from grader.report import ResultDocumentError, load_result, render_student_feedback
 from grader.report.documents import read_class
 
-from .conftest import CLASS, FIXTURES, READABLE
+from .conftest import CLASS, FIXTURES, READABLE, load_fixture
 
 
 def test_reads_every_hand_written_fixture() -> None:
     """Each readable fixture follows schema nngrade.result/1."""
     for student in READABLE:
-        document = load_result(CLASS / student / "result.json")
-        assert document["schema"] == "nngrade.result/1"
-        assert len(document["exercises"]) == 12
+        result = load_result(CLASS / student / "result.json")
+        assert result.schema == "nngrade.result/1"
+        assert len(result.exercises) == 12
 
 
 def test_unknown_major_version_is_refused_naming_the_file() -> None:
@@ -33,9 +33,10 @@ def test_unknown_major_version_is_refused_naming_the_file() -> None:
 
 def test_minor_versions_of_the_same_major_are_read(tmp_path: Path) -> None:
     """nngrade.result/1.1 is the same major version: readable."""
+    document = load_fixture("alice") | {"schema": "nngrade.result/1.1", "added_later": 1}
     path = tmp_path / "result.json"
-    path.write_text(json.dumps({"schema": "nngrade.result/1.1"}), encoding="utf-8")
-    assert load_result(path)["schema"] == "nngrade.result/1.1"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert load_result(path).schema == "nngrade.result/1.1"
 
 
 @pytest.mark.parametrize("text", ["[]", '{"student": "x"}', '{"schema": "other/1"}'])
@@ -57,7 +58,40 @@ def test_missing_and_corrupt_documents_become_entries_with_a_reason() -> None:
     assert "zoe/result.json is not valid JSON" in (entries["zoe"].problem or "")
 
 
-def test_minimal_document_renders() -> None:
-    """Every field but `schema` is optional for the report."""
-    html = render_student_feedback({"schema": "nngrade.result/1"}, lang="en")
-    assert "<h1>" in html and "0 / 0" in html
+BROKEN_FIELDS = {
+    "a missing field": (
+        lambda d: d.pop("student"),
+        "student is missing.",
+    ),
+    "a number that is text": (
+        lambda d: d["exercises"][2]["tests"][1].update(points="2"),
+        "exercises[2].tests[1].points must be a number, not '2'.",
+    ),
+    "an unknown outcome": (
+        lambda d: d["exercises"][0]["tests"][0].update(outcome="ok"),
+        "exercises[0].tests[0].outcome must be one of passed, failed, error, timeout, crashed, "
+        "skipped, not 'ok'.",
+    ),
+    "evidence that is a list": (
+        lambda d: d["exercises"][0]["tests"][0].update(evidence=[1]),
+        "exercises[0].tests[0].evidence must be an object, not [1].",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_FIELDS))
+def test_a_document_with_a_wrong_field_is_refused_naming_file_and_field(
+    case: str, tmp_path: Path
+) -> None:
+    """A report built from a wrong document would be wrong: the reason names the field."""
+    break_it, reason = BROKEN_FIELDS[case]
+    document = load_fixture("bob")
+    break_it(document)
+    folder = tmp_path / "results"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "bob" / "result.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ResultDocumentError) as caught:
+        render_student_feedback(document, lang="en")
+    assert str(caught.value) == f"the result document: {reason}"
+    (entry,) = read_class(folder)
+    assert entry.result is None and entry.problem == f"bob/result.json: {reason}"

@@ -139,3 +139,18 @@ def test_unknown_lang_is_refused() -> None:
 
     with pytest.raises(UsageError, match="en, fr"):
         render_student_feedback(load_fixture("alice"), lang="de")
+
+
+def test_entries_that_are_not_finite_show_no_expected_value() -> None:
+    """A NaN where any finite number was expected: the page shows the NaN, and no "None"."""
+    document = load_fixture("alice")
+    test = document["exercises"][0]["tests"][0]
+    test["outcome"], test["points"] = "failed", 0
+    test["evidence"] = {
+        "kind": "not_finite",
+        "function": "sigmoid",
+        "worst": [{"index": [3, 0], "got": "nan"}, {"index": [3, 1], "got": "-inf"}],
+    }
+    html = render_student_feedback(document, lang="en")
+    row = '<tr><td><code>[3, 0]</code></td><td class="num got">nan</td><td class="num"></td></tr>'
+    assert row in html and "-inf" in html and "None" not in html

@@ -167,13 +167,21 @@ def test_a_batch_graded_unsafely_shows_a_banner_on_every_page(tmp_path: Path) ->
     assert "graded without the sandbox" in page
 
 
-def test_a_safe_batch_shows_no_banner(tmp_path: Path) -> None:
-    from grader.report.summary import class_view
+def test_a_safe_batch_shows_no_banner() -> None:
+    """Only results graded with --unsafe-no-sandbox are named under the banner; a document
+    older than the option has no `unsafe` field and counts as safe."""
+    from grader.report.summary import SummaryEntry, class_view
+    from grader.result import parse_result
 
-    document = {"status": "graded", "score": 1, "max_score": 1, "exercises": []}
-    document["isolation"] = {"unsafe": False}
-    view = class_view([{"name": "a", "result": document}], lang="en", gettext=lambda s: s, links=[])
-    assert view.unsafe == []
-    document["isolation"] = {"unsafe": True}
-    view = class_view([{"name": "a", "result": document}], lang="en", gettext=lambda s: s, links=[])
-    assert view.unsafe == ["a"]
+    document = json.loads((ROOT / "tests/report/fixtures/class/alice/result.json").read_text())
+    views = {}
+    for unsafe in (None, False, True):
+        isolation = dict(document["isolation"])
+        isolation.pop("unsafe", None)
+        if unsafe is not None:
+            isolation["unsafe"] = unsafe
+        result = parse_result({**document, "isolation": isolation})
+        entries = [SummaryEntry(name="alice", result=result)]
+        views[unsafe] = class_view(entries, lang="en", gettext=lambda text: text, links=[])
+    assert views[None].unsafe == views[False].unsafe == []
+    assert views[True].unsafe == ["alice"]

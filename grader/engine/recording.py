@@ -1,4 +1,5 @@
-"""The pytest plugin that grades one submission: fixtures, the `graded` marker, the verdicts.
+"""What grading one submission records: the fixture values, the checks before a test, the
+verdict after it.
 
 Hidden tests are ordinary pytest tests. They take the fixtures
 
@@ -8,10 +9,9 @@ Hidden tests are ordinary pytest tests. They take the fixtures
 - `rng`: ``np.random.default_rng`` seeded from `student_seed` and the test's id;
 
 and carry ``@pytest.mark.graded(exercise=..., points=..., en=..., fr=...)`` (`en`/`fr`
-say in one line what the test checks). The plugin turns each test into a `TestRecord`.
-It also holds what both ways of running a suite share (`grader.engine.direct` runs the
-collected tests without pytest's protocol): the fixture values, the checks before a test
-and the verdict after it, so that both give the same records.
+say in one line what the test checks). `SubmissionGrading` holds one submission's side of
+this: the pytest plugin of a grading session (`grader.engine.runner`) asks it for the
+fixture values and turns each test into a `TestRecord` through it.
 """
 
 from __future__ import annotations
@@ -27,17 +27,9 @@ import numpy as np
 import pytest
 
 from grader.catalog import EXERCISES, Exercise
-from grader.checks import CheckFailure
 from grader.engine.availability import ModuleAvailability
-from grader.engine.outcomes import (
-    PASSED,
-    BudgetExhausted,
-    FunctionFacts,
-    ModuleUnavailable,
-    classify,
-)
+from grader.engine.outcomes import PASSED, BudgetExhausted, FunctionFacts, classify
 from grader.engine.seeds import rng_seed
-from grader.errors import StudentCallError
 
 LOG = logging.getLogger("grader.engine")
 
@@ -46,13 +38,7 @@ GRADED_MARKER = (
     "points, and what it checks in English and French."
 )
 
-GRADING_FIXTURES = frozenset({"student", "rng", "student_seed"})
-"""The fixtures a hidden test may take from the grader."""
-
 _EXERCISES = {exercise.id: exercise for exercise in EXERCISES}
-
-# What a hidden test may fail with by design: the student's answer or a stop of ours.
-_EXPECTED = (CheckFailure, StudentCallError, ModuleUnavailable, BudgetExhausted, AssertionError)
 
 
 @dataclass
@@ -86,7 +72,7 @@ class SuiteError:
     """A fault of a hidden suite itself: the grading is an internal error, never the student's.
 
     Attributes:
-        text: the one line kept in `GradingPlugin.suite_errors`.
+        text: the one line kept in `SubmissionGrading.suite_errors`.
         log: what the log says about it (a collection error's report included).
     """
 
@@ -131,8 +117,8 @@ def _marker_error(text: str) -> SuiteError:
 
 
 @dataclass
-class GradingPlugin:
-    """Grades one submission while pytest runs the hidden suites in this process.
+class SubmissionGrading:
+    """One submission's grading while the hidden suites run.
 
     Attributes:
         proxy: the `student` object (a `StudentProxy`), or None when nothing was loaded.
@@ -143,7 +129,6 @@ class GradingPlugin:
         clock: the monotonic clock measuring the budget.
         records: the graded tests, in the order they ran.
         suite_errors: faults of the suite itself (see `SuiteError`).
-        interrupted: whether Ctrl-C stopped pytest (it returns instead of raising).
     """
 
     proxy: Any
@@ -154,14 +139,10 @@ class GradingPlugin:
     clock: Callable[[], float] = time.monotonic
     records: list[TestRecord] = field(default_factory=list)
     suite_errors: list[str] = field(default_factory=list)
-    interrupted: bool = False
-    _graded: dict[str, Graded] = field(default_factory=dict)
-    _errors: dict[str, BaseException] = field(default_factory=dict)
     _deadline: float | None = None
 
-    # --- what both ways of running a suite share -------------------------------------------
-
     def student_value(self) -> Any:
+        """The `student` fixture's value."""
         if self.proxy is None:  # `before_test` fails such tests first; never reached
             raise RuntimeError("No student session is open.")
         return self.proxy
@@ -207,75 +188,3 @@ class GradingPlugin:
                 evidence=verdict.evidence,
             )
         )
-
-    # --- fixtures ------------------------------------------------------------------------
-
-    @pytest.fixture
-    def student(self) -> Any:
-        return self.student_value()
-
-    @pytest.fixture
-    def student_seed(self) -> int:
-        return self.seed
-
-    @pytest.fixture
-    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return self.rng_value(test_id(request.node.nodeid))
-
-    # --- hooks ---------------------------------------------------------------------------
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", GRADED_MARKER)
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.report_suite_error(collection_error(report))
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        kept = []
-        for item in items:
-            graded = read_marker(item)
-            if isinstance(graded, SuiteError):
-                self.report_suite_error(graded)
-            else:
-                self._graded[item.nodeid] = graded
-                kept.append(item)
-        items[:] = kept
-        self.start_budget()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        self.before_test(self._graded[item.nodeid])
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> pytest.TestReport | None:
-        error = call.excinfo.value if call.excinfo is not None else None
-        if item.nodeid in self._graded and error is not None:
-            self._errors.setdefault(item.nodeid, error)  # the first phase's error decides
-        if error is not None and not isinstance(error, _EXPECTED):
-            return None  # a bug of ours: pytest's full report, traceback included, for the log
-        # The verdict comes from `_errors`; pytest's own report of an expected failure
-        # (a formatted traceback) is never shown and cost a third of a grading's CPU time.
-        return pytest.TestReport(
-            item.nodeid,
-            item.location,
-            dict.fromkeys(item.keywords, 1),
-            "passed" if error is None else "failed",
-            None if error is None else f"{type(error).__name__}: see the result document",
-            call.when,  # type: ignore[arg-type]
-            duration=call.duration,
-            start=call.start,
-            stop=call.stop,
-        )
-
-    def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        graded = self._graded.get(nodeid)
-        if graded is not None:
-            # popped: the traceback and the frames it keeps alive go with it
-            self.record(test_id(nodeid), graded, self._errors.pop(nodeid, None))
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        if isinstance(excinfo.value, KeyboardInterrupt):
-            self.interrupted = True
