@@ -131,6 +131,7 @@ def _test_result(record: TestRecord, lang: str) -> TestResult:
         message=messages.get(lang, messages.get("en", "")),
         messages=messages,
         evidence=_evidence(record),
+        substituted=tuple(record.substituted),
     )
 
 

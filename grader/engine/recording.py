@@ -30,6 +30,7 @@ from grader.catalog import EXERCISES, Exercise
 from grader.engine.availability import ModuleAvailability
 from grader.engine.outcomes import PASSED, BudgetExhausted, FunctionFacts, classify
 from grader.engine.seeds import rng_seed
+from grader.engine.substitution import Substitutions
 
 LOG = logging.getLogger("grader.engine")
 
@@ -56,6 +57,7 @@ class TestRecord:
     functions: list[str]
     messages: dict[str, str]
     evidence: dict[str, Any] | None
+    substituted: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ class SubmissionGrading:
         clock: the monotonic clock measuring the budget.
         records: the graded tests, in the order they ran.
         suite_errors: faults of the suite itself (see `SuiteError`).
+        substitutions: the functions known wrong so far, answered with the reference in the
+            tests that follow (a bug costs once: `grader.engine.substitution`).
     """
 
     proxy: Any
@@ -139,6 +143,7 @@ class SubmissionGrading:
     clock: Callable[[], float] = time.monotonic
     records: list[TestRecord] = field(default_factory=list)
     suite_errors: list[str] = field(default_factory=list)
+    substitutions: Substitutions = field(default_factory=Substitutions)
     _deadline: float | None = None
 
     def student_value(self) -> Any:
@@ -164,6 +169,7 @@ class SubmissionGrading:
         """Reset the record of calls; raise when the test must not run (budget, module)."""
         if self.proxy is not None:
             self.proxy.reset_calls()
+            self.proxy.substitute(self.substitutions.for_next_test())
         if self._deadline is not None and self.clock() > self._deadline:
             raise BudgetExhausted(self.budget_seconds or 0.0)
         unavailable = self.availability.for_exercise(graded.exercise)
@@ -175,6 +181,7 @@ class SubmissionGrading:
         facts = FunctionFacts(self.has_function, self.availability.unavailable)
         verdict = PASSED if error is None else classify(error, graded.exercise, facts)
         calls = sorted(self.proxy.calls) if self.proxy is not None else []
+        answered = sorted(self.proxy.answered) if self.proxy is not None else []
         self.records.append(
             TestRecord(
                 id=test,
@@ -186,5 +193,7 @@ class SubmissionGrading:
                 functions=calls,
                 messages=verdict.messages,
                 evidence=verdict.evidence,
+                substituted=answered,
             )
         )
+        self.substitutions.learn(verdict.outcome, verdict.evidence)

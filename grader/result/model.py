@@ -251,6 +251,9 @@ class TestResult:
         functions: the student functions the test called, sorted.
         message, messages: what is wrong and what to do; empty when passed.
         evidence: for the report; None when passed.
+        substituted: the contract functions, known wrong from their own tests, that the
+            grader answered with correct values when the student's code called them during
+            this test (a bug costs once); None in a document older than that.
     """
 
     __test__ = False  # not a pytest test class, despite its name
@@ -265,6 +268,7 @@ class TestResult:
     message: str
     messages: Texts
     evidence: Evidence | None
+    substituted: tuple[str, ...] | None = None
 
     @property
     def passed(self) -> bool:
@@ -290,6 +294,7 @@ class TestResult:
             "message": self.message,
             "messages": dict(self.messages),
             "evidence": self.evidence.to_json() if self.evidence is not None else None,
+            **({"substituted": list(self.substituted)} if self.substituted is not None else {}),
         }
 
 

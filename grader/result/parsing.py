@@ -299,6 +299,7 @@ def _test(data: object, where: str, source: str) -> TestResult:
         message=fields.string("message"),
         messages=fields.texts("messages"),
         evidence=fields.optional_part("evidence", parse_evidence),
+        substituted=fields.items("substituted", _string) if "substituted" in fields.data else None,
     )
 
 

@@ -69,6 +69,16 @@ class StudentProxy:
         """Whether the student defined `function` (not recorded as a call)."""
         return self._session.has_function(function)
 
+    def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+        """From now on, answer the student's own calls of these functions with the given
+        implementations (see `StudentSession.substitute`); `answered` starts empty."""
+        self._session.substitute(functions)
+
+    @property
+    def answered(self) -> frozenset[str]:
+        """The substituted functions that answered a call since `substitute`."""
+        return frozenset(self._session.answered)
+
     def reset_calls(self) -> None:
         """Forget the functions called so far (at the start of each test)."""
         self._calls = set()

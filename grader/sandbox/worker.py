@@ -194,6 +194,10 @@ class _Endless(BaseException):
         self.function = function
 
 
+_ABSENT = object()
+"""Marks, in an undo log, a name that was not there before (`_Worker.add_missing`)."""
+
+
 def _endless_stand_in(name: str) -> Any:
     def stand_in(*args: Any, **kwargs: Any) -> Any:
         raise _Endless(name)
@@ -275,20 +279,42 @@ class _Worker:
     def restore(undo: list[tuple[Any, Any, Any]]) -> None:
         for container, key, original in reversed(undo):
             with contextlib.suppress(Exception):  # the student's code may have changed it
-                container[key] = original
+                if original is _ABSENT:
+                    del container[key]
+                else:
+                    container[key] = original
+
+    def add_missing(self, stand_ins: Mapping[str, Any]) -> list[tuple[Any, Any, Any]]:
+        """Put each stand-in under its name in every student module that lacks the name (a
+        function never defined, or imported from a course module the sandbox does not
+        have); return what undoes it."""
+        undo: list[tuple[Any, Any, Any]] = []
+        for module in list(sys.modules.values()):
+            if not str(getattr(module, "__file__", None) or "").startswith(self.scratch):
+                continue
+            namespace = vars(module)
+            for name, stand_in in stand_ins.items():
+                if name not in namespace:
+                    namespace[name] = stand_in
+                    undo.append((namespace, name, _ABSENT))
+        return undo
 
     def substituted(self, names: Any, seq: Any) -> list[tuple[Any, Any, Any]]:
         """While one request runs: the contract functions it names answered by the trusted
         side (which may decline: then the student's own function runs)."""
         if type(names) is not list:
             return []
-        stand_ins = {}
+        stand_ins, missing = {}, {}
         for name in names:
             if type(name) is str and name in self.function_modules:
                 original = self.function(name)
+                stand_in = self.callback_stand_in(name, original, seq)
                 if callable(original):
-                    stand_ins[name] = self.callback_stand_in(name, original, seq)
-        return self.swap_functions(stand_ins) if stand_ins else []
+                    stand_ins[name] = stand_in
+                else:
+                    missing[name] = stand_in
+        undo = self.swap_functions(stand_ins) if stand_ins else []
+        return undo + self.add_missing(missing) if missing else undo
 
     def callback_stand_in(self, name: str, original: Any, seq: Any) -> Any:
         def stand_in(*args: Any, **kwargs: Any) -> Any:
@@ -296,6 +322,8 @@ class _Worker:
             reply, value = self.reader.receive(None, make_handle=self.handles.resolve)
             if reply.get("kind") == "answer":
                 return value
+            if not callable(original):
+                raise NameError(f"name {name!r} is not defined")
             return original(*args, **kwargs)
 
         stand_in.__name__ = stand_in.__qualname__ = name

@@ -85,15 +85,16 @@ PROBE_ID = "test_fake::test_seed_probe"
 TEST_IDS = [
     "test_fake::test_sigmoid_values",
     "test_fake::test_sigmoid_backward",
+    "test_fake::test_tanh_values",
+    "test_fake::test_tanh_skipped",
     "test_fake::test_relu_values",
     "test_fake::test_relu_scaled[unit]",
     "test_fake::test_relu_scaled[large]",
-    "test_fake::test_tanh_values",
-    "test_fake::test_tanh_skipped",
-    "test_fake::test_update_internal_bug",
     "test_fake::test_seed_probe",
+    "test_fake::test_update_internal_bug",
 ]
-"""The suite's tests, in the order pytest runs them."""
+"""The suite's tests, in the order they run: the catalog's exercise order (sigmoid, tanh,
+relu, ..., initialization, update), the file's order within an exercise."""
 
 EARNABLE = {"sigmoid": 4, "relu": 3, "tanh": 2}
 """What a fully correct fake student earns per exercise (the others cannot pass); each

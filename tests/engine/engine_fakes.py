@@ -70,6 +70,13 @@ class FakeProxy:
     def reset_calls(self) -> None:
         self._calls.clear()
 
+    def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+        self.substitutes = dict(functions)
+
+    @property
+    def answered(self) -> frozenset[str]:
+        return frozenset()
+
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self._calls.add(name)
         return self.session.call(name, *args, **kwargs)

@@ -45,6 +45,7 @@ def test_correct_functions_earn_every_passable_point(grade_fake, submission: Pat
         "message": "",
         "messages": {"en": "", "fr": ""},
         "evidence": None,
+        "substituted": [],
     }
 
 

@@ -74,7 +74,9 @@ STUDENTS: dict[str, dict[str, Callable[..., Any]]] = {
 # --- one session, many submissions --------------------------------------------------------
 
 
-def test_a_session_runs_the_suite_in_pytest_order(suite: Path) -> None:
+def test_a_session_runs_the_tests_in_the_catalogs_exercise_order(suite: Path) -> None:
+    """A function's tests run before those of the functions that call it (a bug costs once:
+    `grader.engine.substitution`), whatever the order of the suite's files."""
     assert with_hidden_suites(lambda runner: runner.tests, suite) == tuple(TEST_IDS)
 
 

@@ -1,0 +1,120 @@
+"""A bug costs once: the functions found wrong are answered with the reference afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.catalog import MODULES, all_functions, depends_on
+from grader.engine import grade_submission, with_hidden_suites
+from grader.engine.substitution import Substitutions, reference_function
+from grader.sandbox import Sandbox, SandboxLimits
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMITS = SandboxLimits(wall_seconds_per_call=2.0)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Any:
+    with Sandbox(LIMITS) as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def answer_key(sandbox: Sandbox) -> dict[str, Any]:
+    return grade_submission(ROOT / "solutions", sandbox=sandbox)
+
+
+def _tests(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [test for exercise in document["exercises"] for test in exercise["tests"]]
+
+
+def _subject(test_id: str) -> str | None:
+    """The function a hidden test is about: the longest contract function its name holds
+    (``test_network::test_linear_backward_values`` -> ``linear_backward``)."""
+    name = test_id.partition("::test_")[2]
+    found = [f for f in all_functions() if name == f or name.startswith(f"{f}_")]
+    return max(found, key=len) if found else None
+
+
+def test_a_functions_tests_run_before_those_of_its_callers() -> None:
+    """For every function F and each contract function G it calls, every test about G runs
+    before the first test about F: when F is graded, a wrong G is already known."""
+    order: dict[str, list[int]] = {}
+    for index, test in enumerate(with_hidden_suites(lambda runner: runner.tests)):
+        subject = _subject(test)
+        if subject is not None:
+            order.setdefault(subject, []).append(index)
+    checked = 0
+    for function, indexes in order.items():
+        for callee in depends_on(function):
+            if callee in order:
+                assert max(order[callee]) < min(indexes), (callee, function)
+                checked += 1
+    assert checked >= 20 and len(order) >= 25
+
+
+def test_a_failure_blames_the_function_its_evidence_names() -> None:
+    substitutions = Substitutions()
+    substitutions.learn("passed", None)
+    substitutions.learn("failed", {"kind": "value_mismatch", "function": "linear_backward"})
+    substitutions.learn("error", {"kind": "exception", "function": "linear_backward"})
+    substitutions.learn("failed", {"kind": "value_mismatch", "function": "not_in_the_contract"})
+    substitutions.learn("timeout", {"kind": "timeout", "function": "relu"})
+    assert substitutions.failed == ["linear_backward", "relu"]
+    answers = substitutions.for_next_test()
+    assert answers["linear_backward"] is reference_function("linear_backward")
+
+
+def _with_bug(folder: Path, module: str, before: str, after: str) -> Path:
+    folder.mkdir()
+    for name in MODULES:
+        text = (ROOT / "solutions" / f"{name}.py").read_text()
+        if name == module:
+            assert text.count(before) == 1
+            text = text.replace(before, after)
+        (folder / f"{name}.py").write_text(text)
+    return folder
+
+
+def test_a_missing_one_over_m_costs_the_points_of_linear_backward_alone(
+    sandbox: Sandbox, answer_key: dict[str, Any], tmp_path: Path
+) -> None:
+    """The functions above it keep their points, and their tests say they were graded with
+    a correct `linear_backward`."""
+    folder = _with_bug(
+        tmp_path / "bug", "network", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T"
+    )
+    document = grade_submission(folder, sandbox=sandbox)
+    failed = [test for test in _tests(document) if test["outcome"] != "passed"]
+    assert failed and {test["evidence"]["function"] for test in failed} == {"linear_backward"}
+    lost = sum(test["max_points"] for test in failed)
+    assert document["score"] == answer_key["score"] - lost
+    helped = {test["id"]: test["substituted"] for test in _tests(document) if test["substituted"]}
+    assert any("model_backward" in test_id for test_id in helped)
+    assert any("train" in test_id for test_id in helped)
+    assert set().union(*helped.values()) == {"linear_backward"}
+    assert all(test["substituted"] == [] for test in _tests(answer_key))
+
+
+def test_a_function_that_is_itself_wrong_still_fails_with_correct_callees(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Substitution answers the callee, never the function under test: a model_backward
+    that skips layer 1 fails although linear_backward is also wrong."""
+    folder = _with_bug(
+        tmp_path / "two", "network", "    dW = (dZ @ A_prev.T) / m", "    dW = dZ @ A_prev.T"
+    )
+    network = (folder / "network.py").read_text()
+    loop = "    for l in range(L - 1, 0, -1):  # noqa: E741"
+    assert network.count(loop) == 1
+    (folder / "network.py").write_text(network.replace(loop, loop.replace(", 0, -1)", ", 1, -1)")))
+    document = grade_submission(folder, sandbox=sandbox)
+    blamed = {
+        test["evidence"]["function"]
+        for test in _tests(document)
+        if test["outcome"] != "passed" and test["evidence"]
+    }
+    assert {"linear_backward", "model_backward"} <= blamed
