@@ -215,6 +215,8 @@ class _Worker:
         self.handles = _Handles(int(config["generation"]))
         self.endless: set[str] = set()
         self.shared_map: mmap.mmap | None = None
+        self._namespaces: list[dict[str, Any]] | None = None
+        self._modules_seen = 0
 
     def replace_endless(self, names: Any) -> None:
         """Make the student functions that timed out earlier fail at once when the student's
@@ -266,14 +268,23 @@ class _Worker:
                 undo.append((container, key, item))
                 container[key] = new
 
-        for module in list(sys.modules.values()):
-            if not str(getattr(module, "__file__", None) or "").startswith(self.scratch):
-                continue
-            namespace = vars(module)
+        for namespace in self.student_namespaces():
             for attribute, value in list(namespace.items()):
                 if not attribute.startswith("__"):
                     swap(namespace, attribute, value, -1)
         return undo
+
+    def student_namespaces(self) -> list[dict[str, Any]]:
+        """The globals of every module loaded from the student's files (kept until a module
+        is imported: a substitution looks at them for every request)."""
+        if self._namespaces is None or len(sys.modules) != self._modules_seen:
+            self._modules_seen = len(sys.modules)
+            self._namespaces = [
+                vars(module)
+                for module in list(sys.modules.values())
+                if str(getattr(module, "__file__", None) or "").startswith(self.scratch)
+            ]
+        return self._namespaces
 
     @staticmethod
     def restore(undo: list[tuple[Any, Any, Any]]) -> None:
@@ -289,10 +300,7 @@ class _Worker:
         function never defined, or imported from a course module the sandbox does not
         have); return what undoes it."""
         undo: list[tuple[Any, Any, Any]] = []
-        for module in list(sys.modules.values()):
-            if not str(getattr(module, "__file__", None) or "").startswith(self.scratch):
-                continue
-            namespace = vars(module)
+        for namespace in self.student_namespaces():
             for name, stand_in in stand_ins.items():
                 if name not in namespace:
                     namespace[name] = stand_in
