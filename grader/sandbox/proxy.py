@@ -20,6 +20,7 @@ class StudentProxy:
     def __init__(self, session: StudentSession) -> None:
         self._session = session
         self._calls: set[str] = set()
+        self._known_wrong: frozenset[str] = frozenset()
 
     def __getattr__(self, function: str) -> Callable[..., Any]:
         if function.startswith("_"):
@@ -71,8 +72,18 @@ class StudentProxy:
 
     def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
         """From now on, answer the student's own calls of these functions with the given
-        implementations (see `StudentSession.substitute`); `answered` starts empty."""
+        implementations (see `StudentSession.substitute`); `answered` starts empty.
+
+        These are the functions an earlier test found wrong (`known_wrong`).
+        """
+        self._known_wrong = frozenset(functions)
         self._session.substitute(functions)
+
+    def known_wrong(self, function: str) -> bool:
+        """Whether an earlier test found the student's `function` wrong: a check that
+        would judge another function against it (finite differences of the student's own
+        forward) uses the reference instead, so that one bug costs once."""
+        return function in self._known_wrong
 
     @property
     def answered(self) -> frozenset[str]:

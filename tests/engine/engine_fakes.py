@@ -73,6 +73,9 @@ class FakeProxy:
     def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
         self.substitutes = dict(functions)
 
+    def known_wrong(self, name: str) -> bool:
+        return name in getattr(self, "substitutes", {})
+
     @property
     def answered(self) -> frozenset[str]:
         return frozenset()

@@ -42,10 +42,13 @@ class StandInHandle:
 class StandInStudent:
     """Calls functions from a name -> callable table the way the sandbox proxy would."""
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self, functions: Mapping[str, Callable[..., Any]], known_wrong: Sequence[str] = ()
+    ) -> None:
         self.functions = dict(functions)
         self.called: set[str] = set()
         self._kept: dict[int, Any] = {}
+        self._known_wrong = frozenset(known_wrong)
 
     def _encode(self, value: Any) -> Any:
         if isinstance(value, StandInHandle):
@@ -73,6 +76,9 @@ class StandInStudent:
 
     def has_function(self, name: str) -> bool:
         return name in self.functions
+
+    def known_wrong(self, name: str) -> bool:
+        return name in self._known_wrong
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self.called.add(name)
@@ -292,13 +298,15 @@ def run_suites(
     student_seed: int = 20260101,
     select: str | None = None,
     collect_only: bool = False,
+    known_wrong: Sequence[str] = (),
 ) -> StandInPlugin:
-    """Run the hidden suites against `functions`; `select` is a pytest ``-k`` expression.
+    """Run the hidden suites against `functions`; `select` is a pytest ``-k`` expression;
+    `known_wrong` the functions the proxy says an earlier test found wrong.
 
     Returns the plugin: its `report` holds the outcomes, its `markers` every collected
     test's `graded` marker arguments.
     """
-    plugin = StandInPlugin(StandInStudent(functions), student_seed)
+    plugin = StandInPlugin(StandInStudent(functions, known_wrong), student_seed)
     args = [str(path) for path in SUITES]
     args += ["-q", "--tb=no", "-p", "no:cacheprovider", "--no-header"]
     args += ["-o", "addopts=--strict-markers"]
