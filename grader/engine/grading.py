@@ -21,6 +21,7 @@ from grader.engine.document import LANGUAGES, build_result, no_isolation, plain
 from grader.engine.recording import SubmissionGrading, TestRecord
 from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
+from grader.engine.substitution import Substitutions
 from grader.errors import SandboxUnavailable, UsageError
 from grader.fingerprint import grading_fingerprint
 from grader.loading import LoadedSubmission, load_submission
@@ -76,6 +77,7 @@ def grade_submission(
     hidden_paths: Sequence[Path] = (),
     unsafe: bool = False,
     runner: SuiteRunner | None = None,
+    bug_costs_once: bool = True,
 ) -> dict[str, Any]:
     """Grade the submission at `path` (folder, ``.zip`` or ``.ipynb``); the result document.
 
@@ -93,6 +95,9 @@ def grade_submission(
             `isolation` says so.
         runner: the hidden suites as collected by an open grading session
             (`with_hidden_suites`), for many submissions; a session of its own otherwise.
+        bug_costs_once: answer the student's calls of functions already found wrong with
+            the reference (`grader.engine.substitution`); False only to measure what a bug
+            cost without it.
 
     Raises `UsageError` when `path` does not exist or `lang` is unknown, and
     `SandboxUnavailable` when this machine cannot isolate student code (and not `unsafe`).
@@ -120,6 +125,7 @@ def grade_submission(
             sandbox=sandbox,
             limits=limits,
             runner=runner,
+            bug_costs_once=bug_costs_once,
         )
     finally:
         if owned is not None:
@@ -136,6 +142,7 @@ def grade_loaded(
     suite: Path = HIDDEN_SUITES,
     proxy_factory: ProxyFactory = _default_proxy,
     runner: SuiteRunner | None = None,
+    bug_costs_once: bool = True,
 ) -> dict[str, Any]:
     """Grade an already loaded submission with `sandbox` (None: nothing can run).
 
@@ -171,6 +178,7 @@ def grade_loaded(
                 availability=availability,
                 has_function=_has_function(session),
                 budget_seconds=BUDGET_FACTOR * float(limits.wall_seconds_per_submission),
+                substitutions=Substitutions(enabled=bug_costs_once),
             )
             if runner is not None:
                 code = runner.grade(grading)

@@ -36,12 +36,17 @@ class Substitutions:
 
     Attributes:
         failed: the functions blamed by a failed test, in the order they were found.
+        enabled: False grades every function with the student's own callees (what a bug
+            cost before; the benchmark compares both).
     """
 
     failed: list[str] = field(default_factory=list)
+    enabled: bool = True
 
     def for_next_test(self) -> dict[str, Callable[..., Any]]:
         """Name -> reference, for every function known to be wrong."""
+        if not self.enabled:
+            return {}
         return {name: reference_function(name) for name in self.failed}
 
     def learn(self, outcome: str, evidence: dict[str, Any] | None) -> None:
