@@ -281,6 +281,13 @@ def test_softmax_stability(student, rng):
     check_forward_values(
         student, "softmax", ref.softmax, large, not_finite=UNSTABLE_SOFTMAX, curve=False
     )
+    # One batch whose columns live at different scales, as real logits do: the max of the
+    # whole batch (not of each column) sends a small column's exponentials to 0, then 0/0.
+    scales = np.array([[1000.0, 1.0, -1000.0, 0.0]])
+    mixed = (scales + rng.uniform(-2.0, 2.0, size=(3, 4)))[:, rng.permutation(4)]
+    check_forward_values(
+        student, "softmax", ref.softmax, mixed, not_finite=UNSTABLE_SOFTMAX, curve=False
+    )
 
 
 @pytest.mark.graded(

@@ -3,7 +3,8 @@
 Gradients come from `rng` (seeded per student and per test) with distinct layer sizes, keys
 in a shuffled order, and from real networks of the reference (seven layers, sigmoid or ReLU)
 where the pitfalls really show. Verdicts on vanishing and exploding stay away from the
-threshold, so that rounding never decides them.
+threshold, so that rounding never decides them, except on gradients made of powers of two,
+where no rounding happens and the threshold itself is checked.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ def _scaled_first_layer(grads: dict[str, np.ndarray], ratio: float) -> dict[str,
     """`grads` with dW1 scaled so that ||dW1|| / ||dWL|| is `ratio`."""
     norms = ref.gradient_norms(grads)
     return {**grads, "dW1": grads["dW1"] * (ratio * norms[-1] / norms[0])}
+
+
+def _exact_grads(*norms: float) -> dict[str, np.ndarray]:
+    """Gradients of a network with one unit per layer whose ||dW[l]|| is ``norms[l-1]``."""
+    grads = {}
+    for layer, norm in enumerate(norms, start=1):
+        grads[f"dW{layer}"] = np.array([[norm]])
+        grads[f"db{layer}"] = np.array([[0.5]])
+    return grads
 
 
 def _check_norms(student: Student, grads: dict[str, np.ndarray]) -> None:
@@ -163,6 +173,9 @@ def test_gradients_vanish(student, rng):
     moderate = _scaled_first_layer(relu, 1 / 30)
     _check_flag(student, "gradients_vanish", moderate)  # 1/30 is not 1/100
     _check_flag(student, "gradients_vanish", moderate, factor=10.0)
+    # On the threshold, factor·||dW1|| = ||dW3||: vanishing (<=). Powers of two, so that
+    # every way of computing the norms and the ratio gives these numbers exactly.
+    _check_flag(student, "gradients_vanish", _exact_grads(1.0, 2.0, 4.0), factor=4.0)
 
 
 @pytest.mark.graded(
@@ -181,6 +194,9 @@ def test_gradients_explode(student, rng):
         broken = {name: value.copy() for name, value in relu.items()}
         broken[key].flat[int(rng.integers(broken[key].size))] = bad
         _check_flag(student, "gradients_explode", broken)
+    # On the threshold, ||dW1|| = factor·||dW3|| (exploding: >=), with a dW2 as large as
+    # dW1: the last layer is dW3, not dW2.
+    _check_flag(student, "gradients_explode", _exact_grads(4.0, 4.0, 1.0), factor=4.0)
 
 
 # --- dead and saturated units ----------------------------------------------------------
@@ -259,4 +275,15 @@ def test_saturated_fraction(student, rng):
         expected = ref.saturated_fraction(**args)
         limit = 0.01 if threshold is None else threshold
         alternatives = _one_asymptote(A, activation, limit)
+        _check_fraction(student, "saturated_fraction", args, expected, alternatives)
+    # Entries exactly `threshold` away from an asymptote count as saturated ("within"); the
+    # numbers are dyadic, so that A - asymptote is exact however it is written.
+    for activation, entries in (
+        ("sigmoid", [0.25, 0.75, 0.5, 0.125, 0.875, 0.375]),
+        ("tanh", [-0.75, 0.75, 0.0, -0.875, 0.5, 0.25]),
+    ):
+        A = np.array([entries])[:, rng.permutation(len(entries))]
+        args = {"A": A, "activation": activation, "threshold": 0.25}
+        expected = ref.saturated_fraction(**args)
+        alternatives = _one_asymptote(A, activation, 0.25)
         _check_fraction(student, "saturated_fraction", args, expected, alternatives)
