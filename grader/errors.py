@@ -9,6 +9,14 @@ into outcomes (`failed`, `error`, `timeout`, `crashed`).
 
 from __future__ import annotations
 
+import logging
+
+INTERNAL = logging.getLogger("grader.engine.internal")
+"""Where every bug of ours that a grade hides is logged (a hidden test that raised, a suite
+that cannot be collected, evidence the schema refuses): the student reads "internal
+error", the instructor reads this log, and the project's own tests fail on any record of
+it unless they provoke one on purpose (``@pytest.mark.internal_error``)."""
+
 
 class NngradeError(Exception):
     """Root of every error raised by nngrade on purpose."""

@@ -20,6 +20,7 @@ import grader
 from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
 from grader.engine.recording import TestRecord
+from grader.errors import INTERNAL
 from grader.loading import LoadedSubmission, Problem
 from grader.result import (
     SCHEMA,
@@ -150,7 +151,7 @@ def _evidence(record: TestRecord) -> Evidence | None:
     try:
         return parse_evidence(plain(record.evidence), where=f"the evidence of {record.id}")
     except ResultDocumentError:
-        LOG.exception("A hidden test wrote evidence the result schema refuses.")
+        INTERNAL.exception("A hidden test wrote evidence the result schema refuses.")
         return Evidence(kind="internal_error")
 
 

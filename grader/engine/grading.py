@@ -22,7 +22,7 @@ from grader.engine.recording import SubmissionGrading, TestRecord
 from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
 from grader.engine.substitution import Substitutions
-from grader.errors import SandboxUnavailable, UsageError
+from grader.errors import INTERNAL, SandboxUnavailable, UsageError
 from grader.fingerprint import grading_fingerprint
 from grader.loading import LoadedSubmission, load_submission
 
@@ -116,7 +116,7 @@ def grade_submission(
         except SandboxUnavailable:
             raise  # a refusal to run student code here, not a grade
         except Exception:
-            LOG.exception("The sandbox could not be created for %s.", loaded.name)
+            INTERNAL.exception("The sandbox could not be created for %s.", loaded.name)
     try:
         return grade_loaded(
             loaded,
@@ -188,7 +188,7 @@ def grade_loaded(
             if grading.suite_errors or code not in (0, 1):
                 status, message = "internal_error", _INTERNAL
     except Exception:
-        LOG.exception("Grading %s stopped on an internal error.", loaded.name)
+        INTERNAL.exception("Grading %s stopped on an internal error.", loaded.name)
         status, message = "internal_error", _INTERNAL
     finally:
         if session is not None:

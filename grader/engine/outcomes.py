@@ -29,6 +29,7 @@ import pytest
 from grader.catalog import Exercise
 from grader.checks import CheckFailure
 from grader.errors import (
+    INTERNAL,
     HostileValue,
     StudentCallError,
     StudentNotImplemented,
@@ -100,7 +101,7 @@ def classify(error: BaseException, exercise: Exercise, facts: FunctionFacts) -> 
     cause = _student_cause(error)
     if cause is not None:
         return _student_call_error(cause, facts)
-    LOG.error(
+    INTERNAL.error(
         "A hidden test of exercise %r raised an unexpected error.", exercise.id, exc_info=error
     )
     return _internal_error()

@@ -31,6 +31,7 @@ from grader.engine.availability import ModuleAvailability
 from grader.engine.outcomes import PASSED, BudgetExhausted, FunctionFacts, classify
 from grader.engine.seeds import rng_seed
 from grader.engine.substitution import Substitutions
+from grader.errors import INTERNAL
 
 LOG = logging.getLogger("grader.engine")
 
@@ -82,7 +83,7 @@ class SuiteError:
     log: str
 
     def report(self) -> None:
-        LOG.error("%s", self.log)
+        INTERNAL.error("%s", self.log)
 
 
 def test_id(nodeid: str) -> str:

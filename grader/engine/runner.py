@@ -38,6 +38,7 @@ from grader.engine.recording import (
     read_marker,
     test_id,
 )
+from grader.errors import INTERNAL
 from grader.fingerprint import HIDDEN_SUITES
 
 LOG = logging.getLogger("grader.engine")
@@ -208,7 +209,7 @@ class SuiteRunner:
             try:
                 self._plugin.run_test(item, following)
             except pytest.exit.Exception as stop:
-                LOG.error("A hidden test stopped the grading at %s: %s", item.nodeid, stop)
+                INTERNAL.error("A hidden test stopped the grading at %s: %s", item.nodeid, stop)
                 _tear_down(item)
                 return int(
                     pytest.ExitCode.INTERRUPTED if stop.returncode is None else stop.returncode

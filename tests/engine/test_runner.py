@@ -271,6 +271,7 @@ def test_unknown_exercise(student):
 )
 
 
+@pytest.mark.internal_error
 def test_unmarked_tests_and_unknown_exercises_are_internal_errors(
     submission: Path, make_suite, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -291,6 +292,7 @@ def test_unmarked_tests_and_unknown_exercises_are_internal_errors(
     with_hidden_suites(grade_twice, folder)
 
 
+@pytest.mark.internal_error
 def test_a_module_that_cannot_be_collected_fails_every_grading(
     grade_fake, submission: Path, make_suite, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -306,6 +308,7 @@ def test_a_module_that_cannot_be_collected_fails_every_grading(
         assert "a_module_that_does_not_exist" in caplog.text
 
 
+@pytest.mark.internal_error
 def test_a_suite_pytest_cannot_even_start_fails_every_grading(
     submission: Path, make_suite, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -321,6 +324,7 @@ def test_a_suite_pytest_cannot_even_start_fails_every_grading(
     assert "broken conftest" in caplog.text
 
 
+@pytest.mark.internal_error
 def test_an_empty_suite_is_an_internal_error(grade_fake, submission: Path, make_suite) -> None:
     document = grade_fake(submission, suite_folder=make_suite(helpers="X = 1\n"))
     assert document["status"] == "internal_error"
@@ -353,6 +357,7 @@ def test_never_reached(student):
 )
 
 
+@pytest.mark.internal_error
 def test_pytest_exit_in_a_hidden_test_ends_that_grading_as_an_internal_error(
     submission: Path, make_suite
 ) -> None:
