@@ -9,9 +9,21 @@ into outcomes (`failed`, `error`, `timeout`, `crashed`).
 
 from __future__ import annotations
 
+from grader.i18n import Text
+
 
 class NngradeError(Exception):
-    """Root of every error raised by nngrade on purpose."""
+    """Root of every error raised by nngrade on purpose.
+
+    Its message is a sentence, or a `Text` (the sentence in every language), which
+    ``str(error)`` gives in English and `text` keeps for a command to show in its own.
+    """
+
+    @property
+    def text(self) -> str | Text:
+        """The message in every language if it was raised as a `Text`, else as written."""
+        message = self.args[0] if len(self.args) == 1 else None
+        return message if isinstance(message, Text) else str(self)
 
 
 class UsageError(NngradeError):
