@@ -155,6 +155,28 @@ def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     return page
 
 
+def feedback_page_beside(result_file: Path) -> Path:
+    """Where the feedback page of the result document `result_file` goes: beside it,
+    ``feedback.html`` for a ``result.json`` (the layout of a class), else the document's name
+    with ``.html`` (``alice.json`` -> ``alice.html``)."""
+    if result_file.name == RESULT_FILE:
+        return result_file.with_name(FEEDBACK_FILE)
+    return result_file.with_suffix(".html")
+
+
+def write_feedback_beside(result_file: Path, *, lang: str = "en") -> tuple[Path, bool]:
+    """Render the feedback page of the result document `result_file` beside it (see
+    `feedback_page_beside`) unless it is current; the page, and whether it was written.
+
+    Raises:
+        ResultDocumentError: `result_file` is missing or is not a valid result document.
+    """
+    check_lang(lang)
+    document, digest = load_result_and_digest(result_file)
+    page = feedback_page_beside(result_file)
+    return page, _write_feedback(page, document, digest, lang)
+
+
 def _write_feedback(page: Path, document: Result, digest: str, lang: str) -> bool:
     """Write the feedback page of `document` (whose text has SHA-256 `digest`) unless it is
     current; whether it was written."""
