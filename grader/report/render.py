@@ -29,6 +29,7 @@ from grader.report.documents import (
 )
 from grader.report.feedback import student_view
 from grader.report.freshness import fingerprint, is_current, write_page
+from grader.report.language import remember_language
 from grader.report.summary import SummaryEntry, class_view
 from grader.result import Result, load_result_and_digest, parse_result
 
@@ -194,6 +195,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
     in the summary with the reason. Fails (UsageError) when no folder holds a result document.
     A page is written only when it is not current: its result, the language or the renderer
     changed, or the page itself was deleted or altered (`ReportPaths.rendered` says which).
+    `lang` is remembered as the folder's (`grader.report.language`).
     """
     check_lang(lang)
     results_dir = Path(results_dir)
@@ -245,6 +247,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         if (results_dir / name).is_file()
     ]
     key = fingerprint(lang, {"summary": summarised, "links": links})
+    remember_language(results_dir, lang)  # the next command on this folder speaks it too
     if not is_current(paths.index, key):
         write_page(paths.index, render_class_summary(entries, lang=lang, links=links), key)
         return replace(paths, index_rendered=True)
