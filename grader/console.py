@@ -14,6 +14,15 @@ import unicodedata
 
 from babel.numbers import format_decimal
 
+from grader.i18n import N_
+
+STATUS_WORDS = {
+    "graded": N_("graded"),
+    "load_failed": N_("failed to load"),
+    "internal_error": N_("internal error"),
+}
+"""A result's status as a person reads it (a message: translate it to show it)."""
+
 LINE_LIMIT = 240
 """Characters kept of one value on one line; the pages and the result hold the rest."""
 

@@ -16,16 +16,10 @@ from typing import Any, Protocol, TextIO
 import click
 
 from grader.batch.worker import Failed, Finished, Started
-from grader.console import number, printable, seconds
-from grader.i18n import N_, Text, plural_translator, translator
+from grader.console import STATUS_WORDS, number, printable, seconds
+from grader.i18n import Text, plural_translator, translator
 
 Clock = Callable[[], float]
-
-STATUS_WORDS = {
-    "graded": N_("graded"),
-    "load_failed": N_("failed to load"),
-    "internal_error": N_("internal error"),
-}
 
 
 class Progress(Protocol):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.batch.pipeline import BatchReport
-from grader.batch.progress import STATUS_WORDS, regrading_lines
-from grader.console import number, printable, seconds
+from grader.batch.progress import regrading_lines
+from grader.console import STATUS_WORDS, number, printable, seconds
 from grader.exports.rows import StudentRow
 from grader.exports.summary import score_statistics, status_counts
 from grader.i18n import Text, in_language, plural_translator, translator
@@ -37,20 +37,21 @@ class NotGraded:
         student: its student id.
         status: the row's status (``load_failed``, ``duplicate``, ``not_graded``...), or
             ``graded`` for a submission graded without the files it could not read.
-        reason: why, and what to do, in every language where it has one.
+        reason: why, and what to do, in the language asked for where it has one.
         unreadable_files: the files that could not be read (graded as absent).
     """
 
     student: str
     status: str
-    reason: str | Mapping[str, str]
+    reason: str
     unreadable_files: tuple[str, ...] = ()
 
 
-def not_graded(report: BatchReport) -> list[NotGraded]:
+def not_graded(report: BatchReport, lang: str = "en") -> list[NotGraded]:
     """Every student of the class whose entry could not be graded, or not wholly: nothing
     of it could be loaded, a file of it could not be read, it was rejected (duplicate,
-    unreadable), or its grading failed; in student order."""
+    unreadable), or its grading failed; in student order, each with why in `lang`."""
+    ngettext = plural_translator(lang)
     rejections = {rejection.student: rejection for rejection in report.discovery.rejected}
     found = []
     for row in report.rows:
@@ -58,15 +59,18 @@ def not_graded(report: BatchReport) -> list[NotGraded]:
         if row.status == "graded" and result is not None:
             unreadable = result.unreadable_files()
             if unreadable:
-                files = ", ".join(unreadable)
-                reason = Text(
+                reason = ngettext(
                     "%(files)s could not be read and was graded as absent: make it readable "
                     "(chmod a+r) and run the batch again.",
-                    files=files,
+                    "%(files)s could not be read and were graded as absent: make them readable "
+                    "(chmod a+r) and run the batch again.",
+                    len(unreadable),
+                    files=", ".join(unreadable),
                 )
                 found.append(NotGraded(row.student, row.status, reason, unreadable))
             continue
-        found.append(NotGraded(row.student, row.status, _reason(row, report, rejections)))
+        reason = in_language(_reason(row, report, rejections), lang)
+        found.append(NotGraded(row.student, row.status, reason))
     return found
 
 
@@ -151,7 +155,7 @@ def summary_lines(report: BatchReport, *, resume_command: str = "", lang: str = 
                 total=total,
             )
         )
-    missing = not_graded(report)
+    missing = not_graded(report, lang)
     if missing:
         lines.append(
             ngettext(
@@ -167,7 +171,7 @@ def summary_lines(report: BatchReport, *, resume_command: str = "", lang: str = 
                     "%(student)s: %(status)s. %(reason)s",
                     student=printable(entry.student),
                     status=_status_word(entry.status, lang),
-                    reason=printable(in_language(entry.reason, lang), MESSAGE_LIMIT),
+                    reason=printable(entry.reason, MESSAGE_LIMIT),
                 )
             )
     for item in report.discovery.ignored:
@@ -241,7 +245,7 @@ def _interrupted_lines(report: BatchReport, resume_command: str, lang: str) -> l
 def summary_document(report: BatchReport, *, lang: str = "en") -> dict[str, Any]:
     """What `nngrade batch --json` prints: the batch in figures, every student's status and
     score, and those that could not be graded with why (in `lang`)."""
-    missing = {entry.student: entry for entry in not_graded(report)}
+    missing = {entry.student: entry for entry in not_graded(report, lang)}
     students = []
     for row in report.rows:
         entry = missing.get(row.student)
@@ -253,7 +257,7 @@ def summary_document(report: BatchReport, *, lang: str = "en") -> dict[str, Any]
                 "score": row.score,
                 "max_score": row.max_score,
                 "graded_now": row.student in report.graded,
-                "reason": in_language(entry.reason, lang) if entry is not None else None,
+                "reason": entry.reason if entry is not None else None,
                 "unreadable_files": list(entry.unreadable_files) if entry is not None else [],
             }
         )

@@ -17,17 +17,12 @@ from grader.commands.output import (
     Output,
     output_options,
 )
-from grader.console import number, printable
+from grader.console import STATUS_WORDS, number, printable
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
 from grader.i18n import LANGUAGES, N_, plural_translator, translator
 from grader.result import Result, TestResult, parse_result
 
-STATUS_WORDS = {
-    "graded": N_("graded"),
-    "load_failed": N_("failed to load"),
-    "internal_error": N_("internal error"),
-}
 MESSAGE_LIMIT = 500
 """Characters of a grader's message shown on one line (a student's text inside it is capped
 already; this keeps a flood off the terminal)."""
