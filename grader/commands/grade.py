@@ -12,6 +12,7 @@ from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.commands.limits import limit_options, resolve_limits
 from grader.commands.output import (
     EXIT_GRADED,
+    EXIT_INTERRUPTED,
     EXIT_NOT_GRADED,
     EXIT_STATUS_HELP,
     Output,
@@ -275,6 +276,10 @@ def grade(
         write_result(document, out)
     except NngradeError as error:
         raise DomainError.of(error, lang) from error
+    except KeyboardInterrupt:  # the sandbox is closed on the way out; nothing half-written
+        _ = translator(lang)
+        Output.warning(_("Interrupted: %(path)s was not written.", path=out))
+        click.get_current_context().exit(EXIT_INTERRUPTED)
     result = parse_result(document)
     page = None if no_report else _write_page(out, lang)
     output.lines(summary_lines(result, out, page=page, lang=lang))

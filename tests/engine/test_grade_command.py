@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import grader.commands.grade as grade_command
 from grader.catalog import EXERCISES, max_score
 from grader.cli import main
 
@@ -137,6 +138,21 @@ def test_no_report_writes_the_result_only(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert sorted(path.name for path in out.parent.iterdir()) == ["result.json"]
     assert "Feedback page" not in result.output
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grade_command, "grade_submission", interrupted)
+    (tmp_path / "nothing").mkdir()
+    out = tmp_path / "result.json"
+    result = CliRunner().invoke(main, ["grade", str(tmp_path / "nothing"), "--out", str(out)])
+    assert result.exit_code == 130
+    assert result.stderr == f"Interrupted: {out} was not written.\n"
+    assert not out.exists()
 
 
 def test_missing_submission_is_a_clear_error_with_exit_2(tmp_path: Path) -> None:
