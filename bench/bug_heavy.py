@@ -108,7 +108,7 @@ def _median(runs: Sequence[MeasuredRun]) -> float:
 
 
 def graded_count(logs: Path, folder: Path, rerun: str) -> int | None:
-    """How many submissions a rerun graded, from its log ("Graded 1 submission(s) in...")."""
+    """How many submissions a rerun graded, from its log ("Graded 1 submission in...")."""
     log = logs / f"batch-{folder.name}-{rerun}.log"
     found = re.search(r"^Graded (\d+) submission", log.read_text(errors="replace"), re.MULTILINE)
     return int(found.group(1)) if found else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from grader.i18n import Text
+
 INTERNAL = logging.getLogger("grader.engine.internal")
 """Where every bug of ours that a grade hides is logged (a hidden test that raised, a suite
 that cannot be collected, evidence the schema refuses): the student reads "internal
@@ -19,7 +21,17 @@ it unless they provoke one on purpose (``@pytest.mark.internal_error``)."""
 
 
 class NngradeError(Exception):
-    """Root of every error raised by nngrade on purpose."""
+    """Root of every error raised by nngrade on purpose.
+
+    Its message is a sentence, or a `Text` (the sentence in every language), which
+    ``str(error)`` gives in English and `text` keeps for a command to show in its own.
+    """
+
+    @property
+    def text(self) -> str | Text:
+        """The message in every language if it was raised as a `Text`, else as written."""
+        message = self.args[0] if len(self.args) == 1 else None
+        return message if isinstance(message, Text) else str(self)
 
 
 class UsageError(NngradeError):

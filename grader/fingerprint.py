@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import N_, Text
+
 GRADER = Path(__file__).resolve().parent
 ROOT = GRADER.parent
 HIDDEN_SUITES = GRADER / "hidden"
@@ -46,23 +48,25 @@ NOT_DECIDING = (
     "atomic.py",
     "cli.py",
     "config.py",
+    "console.py",
     "fingerprint.py",
 )
 
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the fingerprint: its key in the document and how a person calls it."""
+    """One part of the fingerprint: its key in the document, and the phrase that says it
+    changed (a message, translated where it is shown)."""
 
     key: str
-    name: str
+    changed: str
 
 
-SUITES = Part("hidden_suites", "the hidden suites")
-EXERCISES = Part("exercises", "the exercise specs")
-REFERENCE = Part("reference", "the reference implementation")
-GRADING_CODE = Part("grading_code", "nngrade's grading code")
-LIMITS = Part("limits", "the limits")
+SUITES = Part("hidden_suites", N_("the hidden suites changed"))
+EXERCISES = Part("exercises", N_("the exercise specs changed"))
+REFERENCE = Part("reference", N_("the reference implementation changed"))
+GRADING_CODE = Part("grading_code", N_("nngrade's grading code changed"))
+LIMITS = Part("limits", N_("the limits changed"))
 PARTS: tuple[Part, ...] = (SUITES, EXERCISES, REFERENCE, GRADING_CODE, LIMITS)
 
 
@@ -130,8 +134,9 @@ def changes(
     *,
     recorded_limits: Mapping[str, Any] | None = None,
     current_limits: Mapping[str, Any] | None = None,
-) -> list[str]:
-    """What changed between two fingerprints, as phrases: ``["the hidden suites changed"]``.
+) -> list[Text]:
+    """What changed between two fingerprints, as phrases in every language:
+    ``[Text("the hidden suites changed")]``.
 
     With both sets of limits given, a change of limits names the figures that changed.
     """
@@ -146,9 +151,9 @@ def changes(
                 if recorded_limits.get(name) != current_limits.get(name)
             ]
             if changed:
-                found.append(f"the limits changed ({', '.join(changed)})")
+                found.append(Text("the limits changed (%(figures)s)", figures=", ".join(changed)))
                 continue
-        found.append(f"{part.name} changed")
+        found.append(Text(part.changed))
     return found
 
 

@@ -96,9 +96,40 @@ def translator(lang: str) -> Translator:
     return translate
 
 
+class PluralTranslator(Protocol):
+    """Picks the form of `singular`/`plural` that `count` takes, translates it, then fills
+    its ``%(name)s`` placeholders with `fields` and ``count``."""
+
+    def __call__(self, singular: str, plural: str, count: int, /, **fields: object) -> str: ...
+
+
+def plural_translator(lang: str) -> PluralTranslator:
+    """The translating function of `lang` for messages that hold a count.
+
+    Bind it to the name ``ngettext`` so that the catalog tools find its messages::
+
+        ngettext = plural_translator(lang)
+        ngettext("Wrote %(count)s page.", "Wrote %(count)s pages.", n)
+
+    Each language has its own rule (French: 0 and 1 take the singular).
+    """
+    lookup = translations(lang).ngettext
+
+    def translate(singular: str, plural: str, count: int, /, **fields: object) -> str:
+        text = lookup(singular, plural, count)
+        values = {"count": count, **fields}
+        return text % {key: _in(value, lang) for key, value in values.items()}
+
+    return translate
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalog where it is defined; translate it where it is shown."""
     return message
+
+
+LANGUAGE_NAMES: Mapping[str, str] = {"en": N_("English"), "fr": N_("French")}
+"""Each language of `LANGUAGES` by its English name (a message: translate it to show it)."""
 
 
 class Text(Mapping[str, str]):
@@ -139,9 +170,22 @@ class Text(Mapping[str, str]):
         fields = "".join(f", {key}={value!r}" for key, value in self.fields.items())
         return f"Text({self.message!r}{fields})"
 
+    def __str__(self) -> str:
+        """The text in the source language: how an error raised with a `Text` reads in a log."""
+        return self[SOURCE_LANGUAGE]
+
 
 def _in(value: object, lang: str) -> object:
     return value[lang] if isinstance(value, Text) else value
+
+
+def in_language(message: str | Mapping[str, str], lang: str) -> str:
+    """`message` in `lang`: a `Text`, or the ``{language: sentence}`` a document stores
+    (in English where it lacks `lang`); a plain string is a sentence that exists in one
+    language only, such as an exception's own message, and is returned as it is."""
+    if isinstance(message, str):
+        return message
+    return message.get(lang) or message.get(SOURCE_LANGUAGE) or ""
 
 
 def detect_language(requested: str | None, environ: Mapping[str, str]) -> str:

@@ -61,7 +61,8 @@ def test_an_edit_changes_the_fingerprint_exactly_when_it_can_change_a_grade(
         _append(path, "\n# edited\n")
     else:
         path.write_text("X = 1\n", encoding="utf-8")
-    assert changes(before, grading_fingerprint(limits, suite, cached=False)) == expected
+    found = changes(before, grading_fingerprint(limits, suite, cached=False))
+    assert [str(change) for change in found] == expected
 
 
 def test_other_limits_are_named_figure_by_figure() -> None:
@@ -70,9 +71,13 @@ def test_other_limits_are_named_figure_by_figure() -> None:
     suite = ROOT / "grader" / "hidden"
     recorded = grading_fingerprint(before, suite)
     current = grading_fingerprint(after, suite)
-    assert changes(recorded, current) == ["the limits changed"]
-    assert changes(recorded, current, recorded_limits=before, current_limits=after) == [
+    assert [str(change) for change in changes(recorded, current)] == ["the limits changed"]
+    named = changes(recorded, current, recorded_limits=before, current_limits=after)
+    assert [change["en"] for change in named] == [
         "the limits changed (wall_seconds_per_submission 60.0 -> 90.0)"
+    ]
+    assert [change["fr"] for change in named] == [
+        "les limites ont changé (wall_seconds_per_submission 60.0 -> 90.0)"
     ]
     assert changes(recorded, recorded) == []
 

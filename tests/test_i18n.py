@@ -7,7 +7,17 @@ import re
 
 import pytest
 
-from grader.i18n import LANGUAGES, N_, Text, UnknownLanguage, detect_language, translator
+from grader.errors import UsageError
+from grader.i18n import (
+    LANGUAGES,
+    N_,
+    Text,
+    UnknownLanguage,
+    detect_language,
+    in_language,
+    plural_translator,
+    translator,
+)
 from grader.locale import (
     KEYWORDS,
     TRANSLATED,
@@ -76,6 +86,32 @@ def test_text_is_a_message_readable_in_every_language() -> None:
     assert pointer["fr"].startswith("Rétropropagation : ")
     assert pointer.get("de") is None
     assert Text("Passed") == Text("Passed") and Text("Passed") != Text("Failed")
+
+
+def test_a_count_takes_the_form_its_language_gives_it() -> None:
+    """English says "0 pages", French "0 page": the plural rule is the language's."""
+    singular, plural = "Wrote %(count)s feedback page", "Wrote %(count)s feedback pages"
+    english, french = plural_translator("en"), plural_translator("fr")
+    assert [english(singular, plural, n) for n in (0, 1, 2)] == [
+        "Wrote 0 feedback pages",
+        "Wrote 1 feedback page",
+        "Wrote 2 feedback pages",
+    ]
+    assert [french(singular, plural, n) for n in (0, 1, 2)] == [
+        "0 page de retour écrite",
+        "1 page de retour écrite",
+        "2 pages de retour écrites",
+    ]
+
+
+def test_an_error_raised_with_a_text_reads_in_english_and_keeps_every_language() -> None:
+    """`str(error)` (a log, a traceback) is English; a command shows `error.text` in its own."""
+    error = UsageError(Text("--only needs at least one student id."))
+    assert str(error) == "--only needs at least one student id."
+    assert in_language(error.text, "fr") == "--only demande au moins un identifiant d'étudiant."
+    assert UsageError("plain").text == "plain"
+    assert in_language({"en": "Hello", "fr": "Bonjour"}, "fr") == "Bonjour"
+    assert in_language({"en": "Hello"}, "fr") == "Hello"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from grader.errors import UsageError
+from grader.i18n import Text
+from grader.loading.reasons import os_error_reason
 
 Kind = Literal["folder", "zip", "notebook"]
 Layout = Literal["flat", "nbgrader"]
@@ -57,21 +59,23 @@ class Rejected:
         student: the student id concerned.
         status: ``duplicate``, ``unreadable`` or ``missing`` (nbgrader: no such assignment).
         entries: the entry names involved, relative to the SUBMISSIONS folder.
-        message: a sentence for the instructor: what is wrong and what to do.
+        message: a sentence for the instructor, in every language: what is wrong and what
+            to do (``str(message)`` is the English one).
     """
 
     student: str
     status: RejectionStatus
     entries: tuple[str, ...]
-    message: str
+    message: Text
 
 
 @dataclass(frozen=True)
 class Ignored:
-    """An entry that is not a submission (hidden file, README.txt), with the reason."""
+    """An entry that is not a submission (hidden file, README.txt), with the reason in every
+    language (``str(reason)`` is the English one)."""
 
     entry: str
-    reason: str
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,9 @@ def discover_submissions(
         UsageError: `root` is not a folder, or holds no submission at all.
     """
     if not root.is_dir():
-        raise UsageError(f"{root} is not a folder: give the folder that holds the submissions.")
+        raise UsageError(
+            Text("%(root)s is not a folder: give the folder that holds the submissions.", root=root)
+        )
     excluded = {path.resolve() for path in exclude}
     entries, ignored = _visible_entries(root, excluded)
     if assignment is not None or root.name == "submitted" or _looks_like_nbgrader(root, entries):
@@ -128,20 +134,20 @@ def _visible_entries(root: Path, excluded: set[Path]) -> tuple[list[Path], list[
     ignored: list[Ignored] = []
     for path in sorted(root.iterdir(), key=lambda p: p.name):
         if path.name.startswith(".") or path.name in SYSTEM_JUNK:
-            ignored.append(Ignored(path.name, "hidden or system file"))
+            ignored.append(Ignored(path.name, Text("hidden or system file")))
         elif path.resolve() in excluded:
-            ignored.append(Ignored(path.name, "the results folder"))
+            ignored.append(Ignored(path.name, Text("the results folder")))
         else:
             entries.append(path)
     return entries, ignored
 
 
 def _discover_flat(root: Path, entries: list[Path], ignored: list[Ignored]) -> Discovery:
-    claims: dict[str, list[tuple[Path, Kind | None, str | None]]] = defaultdict(list)
+    claims: dict[str, list[tuple[Path, Kind | None, Text | None]]] = defaultdict(list)
     for path in entries:
         kind, student, problem = _classify(path)
         if student is None:
-            ignored.append(Ignored(path.name, problem or "not a submission"))
+            ignored.append(Ignored(path.name, problem or Text("not a submission")))
             continue
         # Case-insensitive: `Alice/` and `alice.zip` would share one results folder on macOS.
         claims[student.casefold()].append((path, kind, problem))
@@ -154,7 +160,8 @@ def _discover_flat(root: Path, entries: list[Path], ignored: list[Ignored]) -> D
         path, kind, problem = claimants[0]
         student = _student_id(path)
         if problem is not None or kind is None:
-            rejected.append(Rejected(student, "unreadable", (path.name,), problem or ""))
+            reason = problem or _unreadable(path, Text("cannot be read"))
+            rejected.append(Rejected(student, "unreadable", (path.name,), reason))
         else:
             submissions.append(Submission(student, path, kind))
     return Discovery(
@@ -167,24 +174,25 @@ def _discover_flat(root: Path, entries: list[Path], ignored: list[Ignored]) -> D
     )
 
 
-def _classify(path: Path) -> tuple[Kind | None, str | None, str | None]:
+def _classify(path: Path) -> tuple[Kind | None, str | None, Text | None]:
     """(kind, student id, problem) of a flat entry; student id None means "not a submission"."""
     try:
         info = path.lstat()
     except OSError as error:
-        return None, _student_id(path), f"{path.name} cannot be read ({error.strerror})."
+        return None, _student_id(path), _unreadable(path, _cannot(Text("cannot be read"), error))
     suffix = path.suffix.lower()
     if stat.S_ISLNK(info.st_mode):
-        return None, _student_id(path), _unreadable(path, "is a symbolic link")
+        return None, _student_id(path), _unreadable(path, Text("is a symbolic link"))
     if stat.S_ISDIR(info.st_mode):
         problem = _folder_problem(path)
         return ("folder" if problem is None else None), path.name, problem
     if not stat.S_ISREG(info.st_mode):
         if suffix in SUBMISSION_SUFFIXES or not suffix:
-            return None, _student_id(path), _unreadable(path, "is not a regular file or folder")
-        return None, None, "not a submission (a special file)"
+            what = Text("is not a regular file or folder")
+            return None, _student_id(path), _unreadable(path, what)
+        return None, None, Text("not a submission (a special file)")
     if suffix not in SUBMISSION_SUFFIXES:
-        return None, None, "not a submission: expected a folder, a .zip or a .ipynb"
+        return None, None, Text("not a submission: expected a folder, a .zip or a .ipynb")
     problem = _file_problem(path)
     return (SUBMISSION_SUFFIXES[suffix] if problem is None else None), path.stem, problem
 
@@ -193,38 +201,46 @@ def _student_id(path: Path) -> str:
     return path.stem if path.suffix.lower() in SUBMISSION_SUFFIXES else path.name
 
 
-def _folder_problem(path: Path) -> str | None:
+def _folder_problem(path: Path) -> Text | None:
     try:
         with os.scandir(path) as listing:
             next(listing, None)
     except OSError as error:
-        return _unreadable(path, f"cannot be listed ({error.strerror})")
+        return _unreadable(path, _cannot(Text("cannot be listed"), error))
     return None
 
 
-def _file_problem(path: Path) -> str | None:
+def _file_problem(path: Path) -> Text | None:
     try:
         # O_NONBLOCK: opening must never hang, whatever the entry turns out to be.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
-        return _unreadable(path, f"cannot be opened ({error.strerror})")
+        return _unreadable(path, _cannot(Text("cannot be opened"), error))
     os.close(descriptor)
     return None
 
 
-def _unreadable(path: Path, what: str) -> str:
-    return (
-        f"{path.name} {what}, so it was not graded; replace it with the student's real "
-        "folder, .zip or .ipynb and run the batch again."
+def _cannot(what: Text, error: OSError) -> Text:
+    """``cannot be opened (permission denied)``: what failed, and the system's reason."""
+    return Text("%(what)s (%(why)s)", what=what, why=os_error_reason(error))
+
+
+def _unreadable(path: Path, what: Text) -> Text:
+    return Text(
+        "%(entry)s %(what)s, so it was not graded; replace it with the student's real "
+        "folder, .zip or .ipynb and run the batch again.",
+        entry=path.name,
+        what=what,
     )
 
 
 def _duplicates(root: Path, paths: list[Path]) -> list[Rejected]:
     names = tuple(sorted(_relative(root, path) for path in paths))
-    listed = " and ".join(names)
-    message = (
-        f"{listed} claim the same student id, so neither was graded: keep the real "
-        "submission, remove or rename the other, and run the batch again."
+    message = Text(
+        "%(first)s and %(second)s claim the same student id, so neither was graded: keep the "
+        "real submission, remove or rename the other, and run the batch again.",
+        first=", ".join(names[:-1]),
+        second=names[-1],
     )
     return [Rejected(_student_id(path), "duplicate", names, message) for path in paths]
 
@@ -264,7 +280,7 @@ def _discover_nbgrader(
     rejected: list[Rejected] = []
     for path in entries:
         if not path.is_dir() or path.is_symlink():
-            ignored.append(Ignored(path.name, "not a student folder of nbgrader's layout"))
+            ignored.append(Ignored(path.name, Text("not a student folder of nbgrader's layout")))
             continue
         found = _assignment_folders(path)
         if assignment is not None:
@@ -272,25 +288,33 @@ def _discover_nbgrader(
             if chosen.is_dir() and not chosen.is_symlink():
                 submissions.append(Submission(path.name, chosen, "folder"))
             else:
-                names = ", ".join(f.name for f in found) or "none"
-                message = (
-                    f"{path.name}/ has no assignment folder {assignment!r} (it has: {names}); "
-                    "check the assignment name or collect this student's submission again."
+                names = ", ".join(f.name for f in found) or Text("none")
+                message = Text(
+                    "%(student)s/ has no assignment folder %(assignment)r (it has: %(names)s); "
+                    "check the assignment name or collect this student's submission again.",
+                    student=path.name,
+                    assignment=assignment,
+                    names=names,
                 )
                 rejected.append(Rejected(path.name, "missing", (path.name + "/",), message))
         elif len(found) == 1:
             submissions.append(Submission(path.name, found[0], "folder"))
         elif not found:
-            message = (
-                f"{path.name}/ holds no assignment folder with notebooks, so it was not "
-                "graded; check what nbgrader collected for this student."
+            message = Text(
+                "%(student)s/ holds no assignment folder with notebooks, so it was not "
+                "graded; check what nbgrader collected for this student.",
+                student=path.name,
             )
             rejected.append(Rejected(path.name, "missing", (path.name + "/",), message))
         else:
             names = ", ".join(sorted(f.name for f in found))
             raise UsageError(
-                f"{path.name}/ holds several assignments ({names}): choose one with "
-                "--assignment NAME."
+                Text(
+                    "%(student)s/ holds several assignments (%(names)s): choose one with "
+                    "--assignment NAME.",
+                    student=path.name,
+                    names=names,
+                )
             )
     return Discovery(
         root=root,
@@ -302,14 +326,16 @@ def _discover_nbgrader(
     )
 
 
-def _empty_message(root: Path, ignored: tuple[Ignored, ...]) -> str:
+def _empty_message(root: Path, ignored: tuple[Ignored, ...]) -> Text:
     if not ignored:
-        return (
-            f"{root} is empty: put one folder, .zip or .ipynb per student in it "
-            "(the student id is the name without extension)."
+        return Text(
+            "%(root)s is empty: put one folder, .zip or .ipynb per student in it "
+            "(the student id is the name without extension).",
+            root=root,
         )
-    names = ", ".join(item.entry for item in ignored)
-    return (
-        f"{root} holds no submission (ignored: {names}): put one folder, .zip or .ipynb "
-        "per student in it (the student id is the name without extension)."
+    return Text(
+        "%(root)s holds no submission (ignored: %(names)s): put one folder, .zip or .ipynb "
+        "per student in it (the student id is the name without extension).",
+        root=root,
+        names=", ".join(item.entry for item in ignored),
     )

@@ -10,10 +10,10 @@ what is graded is kept, and running the same command again finishes the job.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,14 +22,22 @@ from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
-from grader.batch.resume import ContentHashes, plan_grading, read_result, result_path
+from grader.batch.resume import ONLY, ContentHashes, Plan, plan_grading, read_result, result_path
 from grader.batch.runner import GradingRun, run_grading
-from grader.batch.worker import Task, WorkerSettings
+from grader.batch.worker import Task, WorkerSettings, available_cores
+from grader.console import printable
 from grader.errors import UsageError
 from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
 from grader.exports.rows import StudentRow, build_rows
 from grader.exports.student_map import StudentMap
-from grader.i18n import LANGUAGES
+from grader.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    Text,
+    in_language,
+    plural_translator,
+    translator,
+)
 from grader.result import Result
 
 if TYPE_CHECKING:
@@ -56,6 +64,7 @@ class BatchReport:
         wall_seconds: the run's duration.
         scheduler: the Dask scheduler graded on, None for a local batch.
         regrading: why results were graded again -> how many (first gradings aside).
+        lang: the language of the students' messages, the report and `notes`.
     """
 
     discovery: Discovery
@@ -70,7 +79,8 @@ class BatchReport:
     workers: int = 0
     wall_seconds: float = 0.0
     scheduler: str | None = None
-    regrading: Mapping[str, int] = field(default_factory=dict)
+    regrading: Mapping[Text, int] = field(default_factory=dict)
+    lang: str = "en"
 
     @property
     def interrupted(self) -> bool:
@@ -83,7 +93,8 @@ def grade_class(
     *,
     workers: int | None = None,
     force: bool = False,
-    lang: str = "en",
+    only: Collection[str] | None = None,
+    lang: str | None = None,
     assignment: str | None = None,
     exports: ExportOptions | None = None,
     backend: GradingBackend | None = None,
@@ -100,9 +111,15 @@ def grade_class(
     Args:
         submissions: one folder, .zip or .ipynb per student, or nbgrader's ``submitted``.
         results: where ``<student>/result.json`` and the class files go (created if needed).
-        workers: grading processes (default: every core).
+        workers: grading processes (default, and at most: the cores this process may
+            run on; more would only compete for them, and a note says so).
         force: grade again even the submissions whose result is up to date.
-        lang: language of the students' messages, ``en`` or ``fr``.
+        only: grade these students again (ids, or entry names such as ``alice.zip``) and
+            no other: every other result is kept as it is, up to date or not (a note
+            counts those that are not).
+        lang: language of the students' messages and of the report, ``en`` or ``fr``
+            (default: the language the report of `results` was last rendered in, else
+            ``en``; a note says when it is the remembered one).
         assignment: nbgrader layout: the assignment to grade.
         exports: student map and Canvas assignment for the gradebook files.
         backend: the grader (default: the real engine); tests pass a fake.
@@ -122,30 +139,40 @@ def grade_class(
             `grader.config.course_limits` reads a course's).
 
     Raises:
-        UsageError: bad arguments, no submission, or another batch writing into `results`
+        UsageError: bad arguments, no submission, a student of `only` that is not in
+            `submissions` or cannot be graded, or another batch writing into `results`
             (with a scheduler: Dask is not installed, or the cluster cannot grade).
         SandboxError: the sandbox cannot start.
     """
     began = time.monotonic()
-    if lang not in LANGUAGES:
-        raise UsageError(f"Unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}.")
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers}).")
+    notes: list[str] = []
+    lang = _language(results, lang, notes, render=render)
+    ngettext = plural_translator(lang)
+    workers = _workers(workers, notes, lang, scheduler=scheduler)
     on_cluster = _cluster_runner(scheduler) if scheduler is not None else None
     backend = backend or engine_backend()
     exports = exports or ExportOptions()
     discovery = discover_submissions(submissions, assignment=assignment, exclude=(results,))
+    chosen = chosen_students(only, discovery) if only is not None else None
     results.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
     with _exclusive(results):
         removed = remove_stale_temp_files(results)
         if removed:
-            notes.append(f"Removed {len(removed)} unfinished file(s) left by an interrupted run.")
+            notes.append(
+                ngettext(
+                    "Removed %(count)s unfinished file left by an interrupted run.",
+                    "Removed %(count)s unfinished files left by an interrupted run.",
+                    len(removed),
+                )
+            )
         hashes = ContentHashes.load(results, backend)
-        plan = plan_grading(
-            discovery.submissions, results, backend, force=force, limits=limits, hashes=hashes
-        )
+        if chosen is None:
+            plan = plan_grading(
+                discovery.submissions, results, backend, force=force, limits=limits, hashes=hashes
+            )
+        else:
+            plan = _plan_only(chosen, discovery, results, backend, limits, hashes)
+            notes.extend(_left_out_of_date(plan, discovery, results, backend, limits, hashes, lang))
         tasks = [
             Task(s.student, s.path.resolve(), result_path(results, s.student).resolve())
             for s in plan.to_grade
@@ -165,7 +192,7 @@ def grade_class(
         )
         used = min(workers, len(tasks))
         if progress is not None:
-            progress.start(len(tasks), len(plan.up_to_date), plan.regrading())
+            progress.start(len(tasks), len(plan.up_to_date), plan.regrading(), workers=used)
         try:
             on_event = progress.update if progress is not None else None
             if on_cluster is None:
@@ -190,20 +217,21 @@ def grade_class(
             workers=used,
             scheduler=scheduler,
             regrading=plan.regrading(),
+            lang=lang,
         )
         if grading.interrupted:
             hashes.save()
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
         rows = _class_rows(discovery, results, grading, hashes)
         hashes.save()
-        notes.extend(_map_notes(exports.student_map, discovery))
-        notes.extend(_orphan_notes(discovery, results))
+        notes.extend(_map_notes(exports.student_map, discovery, lang))
+        notes.extend(_orphan_notes(discovery, results, lang))
         written = write_class_files(
             results,
             rows,
             grader_version=backend.version,
             options=exports,
-            ignored=[(item.entry, item.reason) for item in discovery.ignored],
+            ignored=[(item.entry, str(item.reason)) for item in discovery.ignored],
         )
     index, render_notes = _render(results, lang) if render else (None, [])
     notes.extend(render_notes)
@@ -215,6 +243,150 @@ def grade_class(
         notes=tuple(notes),
         wall_seconds=time.monotonic() - began,  # the report's rendering included
     )
+
+
+def _language(results: Path, lang: str | None, notes: list[str], *, render: bool) -> str:
+    """`lang` if given, else the language the report of `results` was last rendered in (a
+    note says so when a report is rendered), else English."""
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise UsageError(
+                Text(
+                    "Unknown language %(lang)r; use one of: %(languages)s.",
+                    lang=lang,
+                    languages=", ".join(LANGUAGES),
+                )
+            )
+        return lang
+    from grader.report.language import report_language
+
+    chosen, remembered = report_language(results, None)
+    if remembered and render:
+        _ = translator(chosen)
+        notes.append(
+            _(
+                "The report is in %(language)s, the language it was last rendered in; "
+                "--lang chooses another.",
+                language=_(LANGUAGE_NAMES[chosen]),
+            )
+        )
+    return chosen
+
+
+def _workers(workers: int | None, notes: list[str], lang: str, *, scheduler: str | None) -> int:
+    """The grading processes to start: `workers`, at most the cores (a note says when
+    fewer than asked), every core by default."""
+    cores = available_cores()
+    if workers is None:
+        return cores
+    if workers < 1:
+        raise UsageError(Text("--workers must be at least 1 (got %(workers)s).", workers=workers))
+    if workers > cores and scheduler is None:
+        ngettext = plural_translator(lang)
+        notes.append(
+            ngettext(
+                "--workers %(workers)s is more than the %(count)s core of this machine: "
+                "graded with %(count)s process, as more would only compete for it.",
+                "--workers %(workers)s is more than the %(count)s cores of this machine: "
+                "graded with %(count)s processes, as more would only compete for them.",
+                cores,
+                workers=workers,
+            )
+        )
+        return cores
+    return workers
+
+
+def chosen_students(only: Collection[str], discovery: Discovery) -> tuple[str, ...]:
+    """The students `only` names (ids, or entry names such as ``alice.zip`` or ``alice/``),
+    sorted.
+
+    Raises:
+        UsageError: `only` is empty, names no student of `discovery` (with the ids that
+            come closest), or names one whose entry cannot be graded (with why).
+    """
+    if not only:
+        raise UsageError(Text("--only needs at least one student id."))
+    known = {submission.student for submission in discovery.submissions}
+    rejected = {rejection.student: rejection for rejection in discovery.rejected}
+    by_fold = {student.casefold(): student for student in (*known, *rejected)}
+    chosen: set[str] = set()
+    for name in only:
+        wanted = name.strip().rstrip("/")
+        candidates = [wanted, Path(wanted).name, Path(wanted).stem]
+        found = next((by_fold[c.casefold()] for c in candidates if c.casefold() in by_fold), None)
+        if found is None:
+            close = difflib.get_close_matches(wanted, sorted(known), n=3)
+            raise UsageError(
+                Text(
+                    "--only %(name)s: no submission of that student in %(root)s%(close)s.",
+                    name=name,
+                    root=discovery.root,
+                    close=Text(" (did you mean %(ids)s?)", ids=", ".join(close)) if close else "",
+                )
+            )
+        if found in rejected:
+            raise UsageError(
+                Text(
+                    "--only %(name)s: this entry cannot be graded: %(why)s",
+                    name=name,
+                    why=rejected[found].message,
+                )
+            )
+        chosen.add(found)
+    return tuple(sorted(chosen))
+
+
+def _plan_only(
+    chosen: tuple[str, ...],
+    discovery: Discovery,
+    results: Path,
+    backend: GradingBackend,
+    limits: Any,
+    hashes: ContentHashes,
+) -> Plan:
+    """Grade the `chosen` students again, whatever their results, and keep every other."""
+    picked = tuple(s for s in discovery.submissions if s.student in chosen)
+    plan = plan_grading(picked, results, backend, force=False, limits=limits, hashes=hashes)
+    reasons = {s.student: plan.reasons.get(s.student, ONLY) for s in picked}
+    rest = tuple(s for s in discovery.submissions if s.student not in chosen)
+    return Plan(picked, rest, reasons)
+
+
+def _left_out_of_date(
+    plan: Plan,
+    discovery: Discovery,
+    results: Path,
+    backend: GradingBackend,
+    limits: Any,
+    hashes: ContentHashes,
+    lang: str,
+) -> list[str]:
+    """A note counting the results that --only keeps although they are not up to date."""
+    stale = plan_grading(
+        plan.up_to_date, results, backend, force=False, limits=limits, hashes=hashes
+    )
+    if not stale.to_grade:
+        return []
+    ngettext = plural_translator(lang)
+    return [
+        ngettext(
+            "%(count)s other result is not up to date (%(students)s) and was kept as it is; "
+            "run the batch without --only to grade it.",
+            "%(count)s other results are not up to date (%(students)s) and were kept as they "
+            "are; run the batch without --only to grade them.",
+            len(stale.to_grade),
+            students=_listed(s.student for s in stale.to_grade),
+        )
+    ]
+
+
+def _listed(students: Iterable[str], shown: int = 10) -> str:
+    """The first `shown` student ids, comma-separated, with how many more."""
+    names = [printable(student) for student in students]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])}, +{len(names) - shown}"
 
 
 WATCHDOG_FACTOR = 5.0
@@ -231,13 +403,16 @@ def _cluster_runner(scheduler: str) -> Callable[..., ClusterRun]:
     """`grade_on_cluster` for `scheduler`, imported only for a batch with a scheduler:
     without one, nothing of Dask is loaded."""
     if not scheduler.strip():
-        raise UsageError("--scheduler needs the scheduler's address, e.g. tcp://HOST:8786.")
+        raise UsageError(Text("--scheduler needs the scheduler's address, e.g. tcp://HOST:8786."))
     try:
         from grader.distributed.runner import grade_on_cluster
     except ImportError as error:
         raise UsageError(
-            f"Grading on a Dask cluster needs the dask and distributed packages ({error}): "
-            "pip install 'nngrade[dask]', on this machine and on every worker."
+            Text(
+                "Grading on a Dask cluster needs the dask and distributed packages "
+                "(%(error)s): pip install 'nngrade[dask]', on this machine and on every worker.",
+                error=error,
+            )
         ) from None
     return functools.partial(grade_on_cluster, scheduler=scheduler)
 
@@ -261,38 +436,55 @@ def _class_rows(
             documents[submission.student] = result
             if submission.student in grading.finished:
                 hashes.remember(submission, result.submission.sha256)
-    for rejection in discovery.rejected:
-        unscored.append((rejection.student, rejection.status, rejection.message))
+    for rejection in discovery.rejected:  # the class files speak English to scripts
+        unscored.append((rejection.student, rejection.status, str(rejection.message)))
     return build_rows(documents, unscored)
 
 
-def _map_notes(student_map: StudentMap | None, discovery: Discovery) -> list[str]:
+def _map_notes(student_map: StudentMap | None, discovery: Discovery, lang: str) -> list[str]:
     if student_map is None:
         return []
+    _ = translator(lang)
+    ngettext = plural_translator(lang)
     students = set(discovery.students)
     notes = []
     unknown = student_map.unknown(students)
     if unknown:
         notes.append(
-            f"The student map lists {len(unknown)} id(s) with no submission: "
-            f"{', '.join(unknown)} (they get no row; check for typos)."
+            ngettext(
+                "The student map lists %(count)s id with no submission: %(ids)s (it gets no "
+                "row; check for typos).",
+                "The student map lists %(count)s ids with no submission: %(ids)s (they get "
+                "no row; check for typos).",
+                len(unknown),
+                ids=_listed(unknown),
+            )
         )
     unmapped = student_map.unmapped(students)
     if unmapped:
         notes.append(
-            f"{len(unmapped)} submission(s) are not in the student map and are left out of "
-            f"moodle.csv and canvas.csv: {', '.join(unmapped)}. Add them to "
-            f"{student_map.source} and run the batch again."
+            ngettext(
+                "%(count)s submission is not in the student map and is left out of moodle.csv "
+                "and canvas.csv: %(ids)s. Add it to %(map)s and run the batch again.",
+                "%(count)s submissions are not in the student map and are left out of "
+                "moodle.csv and canvas.csv: %(ids)s. Add them to %(map)s and run the batch "
+                "again.",
+                len(unmapped),
+                ids=_listed(unmapped),
+                map=student_map.source,
+            )
         )
     if student_map.moodle_field is None:
         notes.append(
-            "The student map has no username, idnumber or email column: moodle.csv "
-            "identifies students by submission id."
+            _(
+                "The student map has no username, idnumber or email column: moodle.csv "
+                "identifies students by submission id."
+            )
         )
     return notes
 
 
-def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
+def _orphan_notes(discovery: Discovery, results: Path, lang: str) -> list[str]:
     known = set(discovery.students)
     orphans = sorted(
         child.name
@@ -301,9 +493,16 @@ def _orphan_notes(discovery: Discovery, results: Path) -> list[str]:
     )
     if not orphans:
         return []
+    ngettext = plural_translator(lang)
     return [
-        f"RESULTS holds results of {len(orphans)} student(s) no longer in SUBMISSIONS, "
-        f"left out of the class files: {', '.join(orphans)}."
+        ngettext(
+            "RESULTS holds the results of %(count)s student no longer in SUBMISSIONS, left out "
+            "of the class files: %(ids)s.",
+            "RESULTS holds the results of %(count)s students no longer in SUBMISSIONS, left "
+            "out of the class files: %(ids)s.",
+            len(orphans),
+            ids=_listed(orphans),
+        )
     ]
 
 
@@ -326,15 +525,19 @@ def _render(results: Path, lang: str) -> tuple[Path | None, list[str]]:
     """Render the HTML report if the report package is installed: the summary, and the
     pages that are not current (a result kept from an earlier run in another language, a
     page a grading process could not write); the pages the grading processes wrote are."""
+    _ = translator(lang)
     try:
         from grader.report import render_reports
     except ImportError:
-        return None, ["The HTML report is not available in this installation; skipped."]
+        return None, [_("The HTML report is not available in this installation; skipped.")]
     try:
         paths = render_reports(results, lang=lang)
     except UsageError as error:  # e.g. no student has a result document to show
-        return None, [f"No HTML report: {error}"]
-    notes = [f"No feedback page for {name}: {why}" for name, why in sorted(paths.problems.items())]
+        return None, [_("No HTML report: %(error)s", error=in_language(error.text, lang))]
+    notes = [
+        _("No feedback page for %(student)s: %(why)s", student=printable(name), why=why)
+        for name, why in sorted(paths.problems.items())
+    ]
     return paths.index, notes
 
 
@@ -351,8 +554,11 @@ def _exclusive(results: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise UsageError(
-                f"Another nngrade batch is writing into {results}; wait for it to finish "
-                "or choose another --out folder."
+                Text(
+                    "Another nngrade batch is writing into %(folder)s; wait for it to finish "
+                    "or choose another --out folder.",
+                    folder=results,
+                )
             ) from None
         try:
             yield

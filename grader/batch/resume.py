@@ -18,6 +18,7 @@ file system's clock tick could keep its times), nor is anything when nngrade's c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -33,12 +34,14 @@ from grader.atomic import write_text_atomic
 from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
 from grader.fingerprint import changes, package_fingerprint
+from grader.i18n import Text
 from grader.result import Result, ResultDocumentError, load_result, parse_result
 
 RESULT_FILE = "result.json"
 KEPT_STATUSES = frozenset({"graded", "load_failed"})
-NEW = "not graded yet"
-FORCED = "--force"
+NEW = Text("not graded yet")
+FORCED = Text("asked for with --force")
+ONLY = Text("asked for with --only")
 HASHES_FILE = ".nngrade-content-hashes.json"
 RECENT_SECONDS = 1.0
 MAX_ENTRY_FILES = 2000  # a bigger entry (a virtualenv handed in...) is loaded every time
@@ -55,9 +58,9 @@ class Plan:
 
     to_grade: tuple[Submission, ...]
     up_to_date: tuple[Submission, ...]
-    reasons: Mapping[str, str] = field(default_factory=dict)
+    reasons: Mapping[str, Text] = field(default_factory=dict)
 
-    def regrading(self) -> dict[str, int]:
+    def regrading(self) -> dict[Text, int]:
         """Why results are graded again -> how many: first gradings are not counted."""
         return dict(Counter(why for why in self.reasons.values() if why != NEW))
 
@@ -216,7 +219,7 @@ def plan_grading(
     figures = limits.as_dict() if limits is not None else None
     to_grade: list[Submission] = []
     up_to_date: list[Submission] = []
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Text] = {}
     for submission in submissions:
         if hashes is not None:
             hashes.signature(submission)
@@ -240,8 +243,9 @@ def why_grade(
     fingerprint: Mapping[str, str],
     limits: Mapping[str, Any] | None = None,
     hashes: ContentHashes | None = None,
-) -> str | None:
-    """Why `submission` must be graded now, or None when its result is up to date.
+) -> Text | None:
+    """Why `submission` must be graded now (in every language), or None when its result is
+    up to date.
 
     `fingerprint` is what decides a grade now; `limits` the figures in force, to name the
     ones that changed (None: the change is only noticed); `hashes` the content hashes
@@ -252,14 +256,18 @@ def why_grade(
         return NEW
     result = read_result(path, submission.student)
     if result is None:
-        return "its result.json cannot be read"
+        return Text("its result.json cannot be read")
     if result.status not in KEPT_STATUSES:
-        return "its last grading was an internal error"
+        return Text("its last grading was an internal error")
     # What needs no loading first: the content hash means reading every module.
     if result.grader_version != backend.version:
-        return f"nngrade changed ({result.grader_version} -> {backend.version})"
+        return Text(
+            "nngrade changed (%(before)s -> %(now)s)",
+            before=result.grader_version,
+            now=backend.version,
+        )
     if result.fingerprint is None:
-        return "its result does not record what decided its grade (an older nngrade)"
+        return Text("its result does not record what decided its grade (an older nngrade)")
     changed = changes(
         result.fingerprint,
         fingerprint,
@@ -267,12 +275,14 @@ def why_grade(
         current_limits=limits,
     )
     if changed:
-        return "; ".join(changed)
+        return functools.reduce(
+            lambda first, then: Text("%(first)s; %(then)s", first=first, then=then), changed
+        )
     content = (
         hashes.content_hash(submission, backend)
         if hashes is not None
         else backend.content_hash(submission.path)
     )
     if not result.submission.sha256 or content != result.submission.sha256:
-        return "the submission changed"
+        return Text("the submission changed")
     return None

@@ -109,7 +109,17 @@ def outcome_of(document: ResultDocument | Result) -> dict[str, Any]:
         "score": result.score,
         "max_score": result.max_score,
         "timeout": result.has_timeout(),
+        "unreadable": list(result.unreadable_files()),
     }
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity, which a container or `taskset` may
+    narrow), at least 1: as many grading processes as a batch can keep busy."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on this platform
+        return os.cpu_count() or 1
 
 
 def lane_cpus(processes: int) -> dict[int, int]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import click
+
+from grader.errors import NngradeError
+from grader.i18n import SOURCE_LANGUAGE, in_language, translator
 
 
 class DomainError(click.ClickException):
@@ -15,6 +18,22 @@ class DomainError(click.ClickException):
     """
 
     exit_code = 2
+
+    def __init__(self, message: str, lang: str | None = None) -> None:
+        super().__init__(message)
+        self.lang = lang or SOURCE_LANGUAGE
+
+    @classmethod
+    def of(cls, error: NngradeError, lang: str | None = None) -> DomainError:
+        """`error` as the command shows it, in `lang` when it was raised in every language."""
+        return cls(in_language(error.text, lang or SOURCE_LANGUAGE), lang)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """``Error: ...`` on stderr, in the command's language."""
+        _ = translator(self.lang)
+        click.echo(
+            _("Error: %(message)s", message=self.format_message()), file=file, err=file is None
+        )
 
 
 UNSAFE_WARNING = (

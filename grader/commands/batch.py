@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from grader.batch import BarProgress, LineProgress, grade_class
-from grader.batch.summary_text import summary_lines
+from grader.batch import BatchReport, Progress, grade_class
+from grader.batch.summary_text import not_graded, summary_document, summary_lines
 from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.commands.limits import limit_options, resolve_limits
+from grader.commands.output import (
+    EXIT_GRADED,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_GRADED,
+    EXIT_STATUS_HELP,
+    Output,
+    output_options,
+    progress_for,
+)
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
+from grader.i18n import LANGUAGES, plural_translator, translator
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS_HELP)
 @click.argument(
     "submissions", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -33,7 +44,8 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Grading processes, each with its own sandbox.  [default: every core]",
+    help="Grading processes, each with its own sandbox; more than the cores is capped to "
+    "them, with a note.  [default: every core]",
 )
 @click.option(
     "--scheduler",
@@ -43,16 +55,24 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
 )
 @click.option("--force", is_flag=True, help="Grade again even the results that are up to date.")
 @click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="ID[,ID...]",
+    help="Grade these students again, and no other: every other result is kept as it is. "
+    "Repeat it or separate ids with commas; an entry's name (alice.zip) works too.",
+)
+@click.option(
     "--student-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV mapping each submission id to its Moodle/Canvas identity.",
 )
 @click.option(
     "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help="Language of the students' messages and of the report.",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the students' messages, the report and this command's output.  "
+    "[default: the language the report in RESULTS was last rendered in, else en]",
 )
 @click.option("--assignment", help="nbgrader layout: the assignment folder to grade.")
 @click.option(
@@ -78,6 +98,7 @@ from grader.exports.canvas import DEFAULT_ASSIGNMENT
     is_flag=True,
     help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
 )
+@output_options
 @unsafe_option
 @limit_options
 def batch(
@@ -86,14 +107,17 @@ def batch(
     workers: int | None,
     scheduler: str | None,
     force: bool,
+    only: tuple[str, ...],
     student_map: Path | None,
-    lang: str,
+    lang: str | None,
     assignment: str | None,
     assignment_name: str | None,
     canvas_assignment_id: str | None,
     no_report: bool,
     course_dir: Path | None,
     gradebook: bool,
+    quiet: bool,
+    as_json: bool,
     config: Path | None,
     call_timeout: float | None,
     submission_timeout: float | None,
@@ -118,7 +142,12 @@ def batch(
       index.html               the class report, with each student's feedback.html
 
     Running it again grades only what changed; an interrupted run (Ctrl-C, a crash)
-    resumes where it stopped.
+    resumes where it stopped. --only ID grades those students again and leaves every
+    other result as it is (after a fix, a late submission, a regrading request).
+
+    On a terminal a progress bar shows the grading; in a log, one line per submission.
+    --quiet prints nothing but warnings and errors; --json prints the summary as JSON
+    (every student's status and score, who could not be graded and why).
 
     With --scheduler ADDRESS the submissions are graded on a Dask cluster (each worker
     process keeps a warm sandbox; start workers with --nthreads 1); the results, class files
@@ -140,35 +169,48 @@ def batch(
     \b
     Examples:
       nngrade batch submissions/ --out results/ --student-map roster.csv
+      nngrade batch submissions/ --out results/ --only alice,bob
+      nngrade batch submissions/ --out results/ --quiet --json > summary.json
       nngrade batch submissions/ --out results/ --scheduler tcp://10.0.0.5:8786
       nngrade batch submissions/ --out results/ --call-timeout 2 --memory 2048
       nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
+    output = Output(quiet=quiet, as_json=as_json)
+    _ = translator(lang or "en")
     if course_dir is not None:
         if submissions is not None:
-            raise click.UsageError("Give either SUBMISSIONS or --nbgrader COURSE_DIR, not both.")
+            raise click.UsageError(_("Give either SUBMISSIONS or --nbgrader COURSE_DIR, not both."))
         if not assignment:
-            raise click.UsageError("--nbgrader needs --assignment: the assignment to grade.")
+            raise click.UsageError(_("--nbgrader needs --assignment: the assignment to grade."))
     elif submissions is None:
-        raise click.UsageError("Missing SUBMISSIONS (or --nbgrader COURSE_DIR --assignment NAME).")
+        raise click.UsageError(
+            _("Missing SUBMISSIONS (or --nbgrader COURSE_DIR --assignment NAME).")
+        )
     elif gradebook:
-        raise click.UsageError("--gradebook records into an nbgrader course: add --nbgrader.")
+        raise click.UsageError(_("--gradebook records into an nbgrader course: add --nbgrader."))
     if scheduler is not None and workers is not None:
         raise click.UsageError(
-            "--workers sets this machine's grading processes; with --scheduler the cluster's "
-            "workers grade: leave out one of them."
+            _(
+                "--workers sets this machine's grading processes; with --scheduler the "
+                "cluster's workers grade: leave out one of them."
+            )
         )
     if scheduler is not None and course_dir is not None:
         raise click.UsageError(
-            "--scheduler grades a SUBMISSIONS folder, not --nbgrader COURSE_DIR: give "
-            "COURSE_DIR/submitted as SUBMISSIONS with --assignment (nbgrader's feedback folder "
-            "and gradebook are then not written)."
+            _(
+                "--scheduler grades a SUBMISSIONS folder, not --nbgrader COURSE_DIR: give "
+                "COURSE_DIR/submitted as SUBMISSIONS with --assignment (nbgrader's feedback "
+                "folder and gradebook are then not written)."
+            )
         )
     if scheduler is not None and unsafe:
         raise click.UsageError(
-            "--unsafe-no-sandbox is not for a cluster: each worker must isolate student code "
-            "(run `nngrade doctor` on the worker machines)."
+            _(
+                "--unsafe-no-sandbox is not for a cluster: each worker must isolate student "
+                "code (run `nngrade doctor` on the worker machines)."
+            )
         )
+    chosen = students_of(only) if only else None
     if scheduler is None:
         require_isolation(unsafe)  # a cluster's workers check their own sandbox
     try:
@@ -186,7 +228,7 @@ def batch(
             assignment_name=assignment_name or default_name or DEFAULT_ASSIGNMENT,
             canvas_assignment_id=canvas_assignment_id,
         )
-        progress = BarProgress() if sys.stdout.isatty() else LineProgress()
+        progress = progress_for(output, results_language(results, lang))
         if course_dir is not None:
             _grade_nbgrader_course(
                 course_dir,
@@ -195,12 +237,14 @@ def batch(
                 gradebook=gradebook,
                 workers=workers,
                 force=force,
+                only=chosen,
                 lang=lang,
                 progress=progress,
                 exports=exports,
                 render=not no_report,
                 limits=limits,
                 unsafe=unsafe,
+                output=output,
             )
             return
         report = grade_class(
@@ -208,6 +252,7 @@ def batch(
             results,
             workers=workers,
             force=force,
+            only=chosen,
             lang=lang,
             assignment=assignment,
             exports=exports,
@@ -218,12 +263,41 @@ def batch(
             limits=limits,
         )
     except NngradeError as error:
-        raise DomainError(str(error)) from error
+        raise DomainError.of(error, lang) from error
     resume = shlex.join(["nngrade", "batch", *sys.argv[2:]]) if len(sys.argv) > 2 else ""
-    for line in summary_lines(report, resume_command=resume):
-        click.echo(line)
+    finish(report, output, resume_command=resume)
+
+
+def students_of(only: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids of --only, given once each or separated by commas."""
+    return tuple(name for value in only for name in value.split(",") if name.strip())
+
+
+def results_language(results: Path, lang: str | None) -> str:
+    """The language this run will speak: `lang`, else the one remembered in `results`."""
+    if lang is not None:
+        return lang
+    from grader.report.language import report_language
+
+    return report_language(results, None)[0]
+
+
+def finish(
+    report: BatchReport, output: Output, *, resume_command: str = "", after: Sequence[str] = ()
+) -> None:
+    """Print the summary (sentences, then `after`; or JSON) and exit with the batch's status."""
+    output.lines([*summary_lines(report, resume_command=resume_command, lang=report.lang), *after])
+    code = exit_status(report)
+    output.document({**summary_document(report, lang=report.lang), "exit_status": code})
+    click.get_current_context().exit(code)
+
+
+def exit_status(report: BatchReport) -> int:
+    """0 when every entry was graded, 1 when one could not be (or not wholly), 130 when the
+    run was interrupted."""
     if report.interrupted:
-        sys.exit(130)
+        return EXIT_INTERRUPTED
+    return EXIT_NOT_GRADED if not_graded(report) else EXIT_GRADED
 
 
 def _grade_nbgrader_course(
@@ -234,12 +308,14 @@ def _grade_nbgrader_course(
     gradebook: bool,
     workers: int | None,
     force: bool,
-    lang: str,
-    progress: BarProgress | LineProgress,
+    only: tuple[str, ...] | None,
+    lang: str | None,
+    progress: Progress | None,
     exports: ExportOptions,
     render: bool,
     limits: Any,
     unsafe: bool,
+    output: Output,
 ) -> None:
     from grader.nbgrader_bridge.grading import grade_course
     from grader.nbgrader_bridge.requirement import require_nbgrader
@@ -253,6 +329,7 @@ def _grade_nbgrader_course(
         gradebook=gradebook,
         workers=workers,
         force=force,
+        only=only,
         lang=lang,
         progress=progress,
         exports=exports,
@@ -260,16 +337,27 @@ def _grade_nbgrader_course(
         limits=limits,
         unsafe=unsafe,
     )
-    for line in summary_lines(done.batch):
-        click.echo(line)
+    batch_lang = done.batch.lang
+    _ = translator(batch_lang)
+    ngettext = plural_translator(batch_lang)
     for note in done.notes:
-        click.echo(f"warning: {note}", err=True)
+        output.warning(_("warning: %(note)s", note=note))
+    lines = summary_lines(done.batch, lang=batch_lang)
     if render:
-        click.echo(
-            f"Feedback for {len(done.feedback)} student(s) in {course_dir / 'feedback'} "
-            f"(hand it out with: nbgrader release_feedback {assignment})."
+        lines.append(
+            ngettext(
+                "Feedback for %(count)s student in %(folder)s (hand it out with: nbgrader "
+                "release_feedback %(assignment)s).",
+                "Feedback for %(count)s students in %(folder)s (hand it out with: nbgrader "
+                "release_feedback %(assignment)s).",
+                len(done.feedback),
+                folder=course_dir / "feedback",
+                assignment=assignment,
+            )
         )
     if done.gradebook:
-        click.echo(f"Scores recorded in nbgrader's gradebook {done.gradebook}.")
-    if done.batch.interrupted:
-        sys.exit(130)
+        lines.append(_("Scores recorded in nbgrader's gradebook %(path)s.", path=done.gradebook))
+    output.lines(lines)
+    code = exit_status(done.batch)
+    output.document({**summary_document(done.batch, lang=batch_lang), "exit_status": code})
+    click.get_current_context().exit(code)

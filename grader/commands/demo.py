@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 import click
 
 import grader
-from grader.batch import BarProgress, LineProgress, grade_class
-from grader.batch.summary_text import summary_lines
+from grader.batch import grade_class
 from grader.commands import DomainError, require_isolation, unsafe_option
+from grader.commands.batch import finish, results_language
+from grader.commands.output import EXIT_STATUS_HELP, Output, output_options, progress_for
 from grader.errors import NngradeError, UsageError
+from grader.i18n import LANGUAGES, Text, in_language, translator
 
 
 def sample_class_folder() -> Path:
@@ -24,14 +25,17 @@ def sample_class_folder() -> Path:
     folder = Path(grader.__file__).resolve().parent.parent / "examples" / "class"
     if not folder.is_dir():
         raise UsageError(
-            f"The sample class is not installed here ({folder} is missing): the demo needs a "
-            "checkout of the project (pip install -e .). To grade your own class, run "
-            "`nngrade batch SUBMISSIONS --out RESULTS`."
+            Text(
+                "The sample class is not installed here (%(folder)s is missing): the demo "
+                "needs a checkout of the project (pip install -e .). To grade your own class, "
+                "run `nngrade batch SUBMISSIONS --out RESULTS`.",
+                folder=folder,
+            )
         )
     return folder
 
 
-def demo_output_folder(out: Path | None) -> tuple[Path, str]:
+def demo_output_folder(out: Path | None) -> tuple[Path, Text]:
     """The folder to grade into, and a sentence saying what was chosen.
 
     A new temporary folder by default. A given folder must be new, empty, or hold the
@@ -40,20 +44,27 @@ def demo_output_folder(out: Path | None) -> tuple[Path, str]:
     """
     if out is None:
         folder = Path(tempfile.mkdtemp(prefix="nngrade-demo-"))
-        return folder, f"Grading the sample class into a new folder, {folder}."
+        return folder, Text(
+            "Grading the sample class into a new folder, %(folder)s.", folder=folder
+        )
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return out, f"Grading the sample class into {out}."
+        return out, Text("Grading the sample class into %(folder)s.", folder=out)
     if out.is_dir() and (out / "summary.json").is_file():
-        return out, (
-            f"{out} holds an earlier demo: keeping its up-to-date results and grading the rest."
+        return out, Text(
+            "%(folder)s holds an earlier demo: keeping its up-to-date results and grading the "
+            "rest.",
+            folder=out,
         )
     raise UsageError(
-        f"{out} exists and is not an earlier demo's results folder; choose a new or empty "
-        "folder with --out (or leave --out out to use a new temporary folder)."
+        Text(
+            "%(folder)s exists and is not an earlier demo's results folder; choose a new or "
+            "empty folder with --out (or leave --out out to use a new temporary folder).",
+            folder=out,
+        )
     )
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUS_HELP)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -63,41 +74,57 @@ def demo_output_folder(out: Path | None) -> tuple[Path, str]:
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Grading processes.  [default: every core]",
+    help="Grading processes (at most the cores).  [default: every core]",
 )
 @click.option(
     "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help="Language of the feedback and the report.",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the feedback, the report and this command's output.  [default: that "
+    "of the earlier demo in --out, else en]",
 )
+@output_options
 @unsafe_option
-def demo(out: Path | None, workers: int | None, lang: str, unsafe: bool) -> None:
+def demo(
+    out: Path | None,
+    workers: int | None,
+    lang: str | None,
+    quiet: bool,
+    as_json: bool,
+    unsafe: bool,
+) -> None:
     """Grade the bundled sample class and print where the results and the report are.
 
     The sample class (examples/class/) holds correct submissions in each import style, a
     notebook, a zip, common bugs, a syntax error, an infinite loop and one that crashes at
-    import: everything a real class throws at the grader.
+    import: everything a real class throws at the grader. Every one of them is graded, so
+    the demo exits with 0.
 
     \b
     Example:
       nngrade demo --out demo-results/ --lang fr
     """
+    output = Output(quiet=quiet, as_json=as_json)
     require_isolation(unsafe)
     try:
         submissions = sample_class_folder()
         folder, sentence = demo_output_folder(out)
-        click.echo(sentence)
-        progress = BarProgress() if sys.stdout.isatty() else LineProgress()
+        spoken = results_language(folder, lang)
+        if output.sentences:
+            click.echo(in_language(sentence, spoken))
         report = grade_class(
-            submissions, folder, workers=workers, lang=lang, progress=progress, unsafe=unsafe
+            submissions,
+            folder,
+            workers=workers,
+            lang=lang,
+            progress=progress_for(output, spoken),
+            unsafe=unsafe,
         )
     except NngradeError as error:
-        raise DomainError(str(error)) from error
-    for line in summary_lines(report, resume_command=f"nngrade demo --out {folder}"):
-        click.echo(line)
-    if report.interrupted:
-        sys.exit(130)
-    if report.report is not None:
-        click.echo(f"Open the class report in a browser: {report.report.as_uri()}")
+        raise DomainError.of(error, lang) from error
+    _ = translator(report.lang)
+    after = []
+    if report.report is not None and not report.interrupted:
+        address = report.report.as_uri()
+        after.append(_("Open the class report in a browser: %(address)s", address=address))
+    finish(report, output, resume_command=f"nngrade demo --out {folder}", after=after)

@@ -12,6 +12,7 @@ from grader.errors import NngradeError
 from grader.exports.gradescope import VISIBILITIES
 from grader.exports.rows import format_points
 from grader.gradescope.config import DEFAULT_HIDDEN_VISIBILITY
+from grader.i18n import translator
 
 
 @click.group()
@@ -62,13 +63,19 @@ def build(out: Path, lang: str, hidden_visibility: str) -> None:
     try:
         package = build_autograder(out, lang=lang, hidden_visibility=hidden_visibility)
     except NngradeError as error:
-        raise DomainError(str(error)) from error
-    click.echo(f"Wrote {package.path} ({package.bytes / 1024:.0f} KiB):")
+        raise DomainError.of(error, lang) from error
+    _ = translator(lang)
+    size = round(package.bytes / 1024)
+    click.echo(_("Wrote %(path)s (%(size)s KiB):", path=package.path, size=size))
     for entry in package.entries:
         click.echo(f"  {entry}")
     click.echo(
-        f"Messages in {lang}; hidden tests, score and feedback page: {hidden_visibility}. "
-        "Upload it on the assignment's Configure Autograder page (docs/gradescope.md)."
+        _(
+            "Messages in %(lang)s; hidden tests, score and feedback page: %(visibility)s. "
+            "Upload it on the assignment's Configure Autograder page (docs/gradescope.md).",
+            lang=lang,
+            visibility=hidden_visibility,
+        )
     )
 
 

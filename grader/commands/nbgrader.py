@@ -8,7 +8,7 @@ import click
 
 from grader.commands import DomainError
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES
+from grader.i18n import LANGUAGES, translator
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
 
@@ -30,7 +30,7 @@ def nbgrader() -> None:
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the notebook's text and of its checks' messages.",
+    help="Language of the notebook's text, of its checks' messages and of this command's output.",
 )
 def export(course_dir: Path, assignment: str, lang: str) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/ASSIGNMENT.ipynb from the answer key.
@@ -48,11 +48,18 @@ def export(course_dir: Path, assignment: str, lang: str) -> None:
 
         written = export_course(course_dir, assignment=assignment, lang=lang)
     except NngradeError as error:
-        raise DomainError(str(error)) from error
-    click.echo(f"Wrote {written.notebook}")
+        raise DomainError.of(error, lang) from error
+    _ = translator(lang)
+    click.echo(_("Wrote %(path)s", path=written.notebook))
     if written.config_written:
-        click.echo(f"Wrote {course_dir / 'nbgrader_config.py'} (none existed)")
+        config = course_dir / "nbgrader_config.py"
+        click.echo(_("Wrote %(path)s (none existed)", path=config))
     try:
         require_nbgrader()
     except NbgraderMissing:
-        click.echo(f"note: nbgrader is not installed here; to use this course: {INSTALL_HINT}")
+        click.echo(
+            _(
+                "note: nbgrader is not installed here; to use this course: %(hint)s",
+                hint=INSTALL_HINT,
+            )
+        )

@@ -9,7 +9,7 @@ import click
 from grader.authoring.release import release as write_handout
 from grader.commands import DomainError
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES
+from grader.i18n import LANGUAGES, translator
 
 
 @click.command()
@@ -25,7 +25,8 @@ from grader.i18n import LANGUAGES
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the student README (the self-check speaks both).",
+    help="Language of the student README and of this command's output (the self-check "
+    "speaks both).",
 )
 @click.option("--force", is_flag=True, help="Replace the contents of a non-empty --out folder.")
 def release(out_dir: Path, lang: str, force: bool) -> None:
@@ -53,6 +54,9 @@ def release(out_dir: Path, lang: str, force: bool) -> None:
     try:
         written = write_handout(out_dir, lang=lang, force=force)
     except NngradeError as error:
-        raise DomainError(str(error)) from error
-    click.echo(f"Wrote the student handout ({lang}) into {written}.")
-    click.echo(f"Check it: cd {written} && python selfcheck.py")
+        raise DomainError.of(error, lang) from error
+    _ = translator(lang)
+    click.echo(
+        _("Wrote the student handout (%(lang)s) into %(folder)s.", lang=lang, folder=written)
+    )
+    click.echo(_("Check it: cd %(folder)s && python selfcheck.py", folder=written))

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.catalog import MODULES
+from grader.i18n import Text, in_language
 from grader.loading.problems import LoadLimits, Problem, problem
+from grader.loading.reasons import os_error_reason
 from grader.loading.sources import check_syntax, decode_source, file_record
-from grader.loading.trees import JUNK_NAMES, EntryTooLarge, EntryUnreadable, Tree
+from grader.loading.trees import JUNK_NAMES, EntryTooLarge, EntryUnreadable, Kind, Tree
 
 
 @dataclass
@@ -31,7 +33,7 @@ def find_root(tree: Tree, problems: list[Problem]) -> str:
     """The prefix ("" or ``"a/"``) of the level that holds the modules."""
     prefix = ""
     for depth in range(2):
-        children = tree.children(prefix)
+        children = listing(tree, prefix, problems)
         _report_symlinks(prefix, children, problems)
         if children.get("exercises") == "dir":
             return f"{prefix}exercises/"
@@ -44,6 +46,18 @@ def find_root(tree: Tree, problems: list[Problem]) -> str:
             continue
         return prefix
     return prefix
+
+
+def listing(tree: Tree, prefix: str, problems: list[Problem]) -> dict[str, Kind]:
+    """The children of the folder `prefix`; none, and a problem naming the folder, when it
+    cannot be listed (no permission, say)."""
+    try:
+        return tree.children(prefix)
+    except OSError as error:
+        folder = prefix or "./"
+        if not any(p["path"] == folder and p["code"] == "unreadable" for p in problems):
+            problems.append(unreadable_problem(folder, os_error_reason(error)))
+        return {}
 
 
 def _report_symlinks(prefix: str, children: Mapping[str, str], problems: list[Problem]) -> None:
@@ -67,7 +81,7 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
     """Read the modules (and a few helper modules) of the tree, refusing bad files."""
     found = CollectedSources()
     root = find_root(tree, found.problems)
-    children = tree.children(root)
+    children = listing(tree, root, found.problems)
     if root:
         _report_symlinks(root, children, found.problems)
     modules = [n[:-3] for n in children if n.endswith(".py") and n[:-3] in MODULES]
@@ -91,7 +105,8 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
             _refuse(found, name, is_module, None)  # already reported with the level
             continue
         if kind != "file":
-            _refuse(found, name, is_module, _unreadable(path, "it is not a regular file"))
+            reason = Text("it is not a regular file")
+            _refuse(found, name, is_module, unreadable_problem(path, reason))
             continue
         if tree.is_duplicate(path):
             _refuse(found, name, is_module, _duplicate(path))
@@ -102,7 +117,7 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
             _refuse(found, name, is_module, _too_large(path, limits))
             continue
         except EntryUnreadable as error:
-            _refuse(found, name, is_module, _unreadable(path, str(error)))
+            _refuse(found, name, is_module, unreadable_problem(path, error.reason))
             continue
         total += len(data)
         text, bad = decode_source(path, data)
@@ -177,12 +192,15 @@ def _duplicate(path: str) -> Problem:
     )
 
 
-def _unreadable(path: str, reason: str) -> Problem:
+def unreadable_problem(path: str, reason: Text | str) -> Problem:
+    en, fr = in_language(reason, "en"), in_language(reason, "fr")
     return problem(
         path,
         "unreadable",
-        f"{path} could not be read ({reason}); it was not graded. Submit it again as an "
-        "ordinary file.",
-        f"{path} n'a pas pu être lu ({reason}) ; il n'a pas été noté. Soumettez-le à nouveau "
-        "comme un fichier ordinaire.",
+        f"{path} could not be read ({en}), so it was not graded: its functions count as "
+        "missing. Submit it again as an ordinary, readable file, or ask your instructor to "
+        "make it readable and grade it again.",
+        f"{path} n'a pas pu être lu ({fr}), il n'a donc pas été noté : ses fonctions comptent "
+        "comme manquantes. Soumettez-le à nouveau comme un fichier ordinaire et lisible, ou "
+        "demandez à votre enseignant de le rendre lisible et de le noter à nouveau.",
     )

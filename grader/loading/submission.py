@@ -16,9 +16,11 @@ from typing import Any, Literal
 
 from grader.catalog import MODULES, all_functions, module_of
 from grader.errors import UsageError
-from grader.loading.modules import CollectedSources, collect_sources
+from grader.i18n import in_language
+from grader.loading.modules import CollectedSources, collect_sources, unreadable_problem
 from grader.loading.notebook import notebook_code
 from grader.loading.problems import LoadLimits, Problem, problem
+from grader.loading.reasons import os_error_reason
 from grader.loading.sources import file_record, sources_sha256
 from grader.loading.trees import EntryTooLarge, EntryUnreadable, FolderTree, ZipTree
 
@@ -80,6 +82,11 @@ def load_submission(path: Path, limits: LoadLimits | None = None) -> LoadedSubmi
     if stat.S_ISLNK(mode):
         return _refused(name, _kind_of(name), _top_level_symlink(name))
     if stat.S_ISDIR(mode):
+        try:
+            with os.scandir(path) as entries:
+                next(entries, None)
+        except OSError as error:
+            return _refused(name, "folder", unreadable_problem(f"{name}/", os_error_reason(error)))
         notebook = _lone_notebook(path)
         if notebook is not None:  # e.g. nbgrader's submitted/<student>/<assignment>/
             return _load_notebook(notebook, notebook.name, limits)
@@ -147,6 +154,8 @@ def _load_zip(path: Path, name: str, limits: LoadLimits) -> LoadedSubmission:
             else:
                 found = collect_sources(tree, limits)
             found.problems[:0] = tree.problems
+    except PermissionError as error:  # the file, not the archive: say so
+        return _refused(name, "zip", unreadable_problem(name, os_error_reason(error)))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         return _refused(name, "zip", _unreadable_zip(name, error))
     return _from_tree(name, "zip", found)
@@ -159,15 +168,16 @@ def _load_notebook(path: Path, name: str, limits: LoadLimits) -> LoadedSubmissio
     except EntryTooLarge:
         return _refused(name, "notebook", _notebook_too_large(name, limits))
     except EntryUnreadable as error:
+        en, fr = in_language(error.reason, "en"), in_language(error.reason, "fr")
         return _refused(
             name,
             "notebook",
             problem(
                 name,
                 "unreadable",
-                f"{name} could not be read ({error}); submit it again as an ordinary file.",
-                f"{name} n'a pas pu être lu ({error}) ; soumettez-le à nouveau comme un "
-                "fichier ordinaire.",
+                f"{name} could not be read ({en}); submit it again as an ordinary, readable file.",
+                f"{name} n'a pas pu être lu ({fr}) ; soumettez-le à nouveau comme un fichier "
+                "ordinaire et lisible.",
             ),
         )
     extracted = notebook_code(name, data)

@@ -14,7 +14,9 @@ import zipfile
 from pathlib import Path
 from typing import Literal, Protocol
 
+from grader.i18n import Text
 from grader.loading.problems import LoadLimits, Problem, problem
+from grader.loading.reasons import os_error_reason
 
 Kind = Literal["file", "dir", "symlink", "other"]
 
@@ -27,7 +29,15 @@ class EntryTooLarge(Exception):
 
 
 class EntryUnreadable(Exception):
-    """The entry cannot be read (not a regular file, encrypted, corrupt)."""
+    """The entry cannot be read (no permission, not a regular file, encrypted, corrupt).
+
+    Attributes:
+        reason: why, in every language (or the system's words, in English).
+    """
+
+    def __init__(self, reason: Text | str) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 class Tree(Protocol):
@@ -76,15 +86,17 @@ class FolderTree:
         try:
             fd = os.open(self.root / path, flags)
         except OSError as error:
-            raise EntryUnreadable(error.strerror or str(error)) from None
+            raise EntryUnreadable(os_error_reason(error)) from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise EntryUnreadable("it is not a regular file")
+                raise EntryUnreadable(Text("it is not a regular file"))
             if info.st_size > cap:
                 raise EntryTooLarge()
             with os.fdopen(fd, "rb", closefd=False) as stream:
                 data = stream.read(cap + 1)
+        except OSError as error:  # e.g. EIO
+            raise EntryUnreadable(os_error_reason(error)) from None
         finally:
             os.close(fd)
         if len(data) > cap:
@@ -161,10 +173,10 @@ class ZipTree:
 
     def read(self, path: str, cap: int) -> bytes:
         if path in self._duplicates:
-            raise EntryUnreadable("the archive holds two entries with this name")
+            raise EntryUnreadable(Text("the archive holds two entries with this name"))
         info = self._infos[path]
         if info.flag_bits & 0x1:
-            raise EntryUnreadable("it is encrypted")
+            raise EntryUnreadable(Text("it is encrypted"))
         if info.file_size > cap:
             raise EntryTooLarge()
         # Never trust the declared size: read at most one byte past the cap.
@@ -172,7 +184,7 @@ class ZipTree:
             with self.archive.open(info) as stream:
                 data = stream.read(cap + 1)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
-            raise EntryUnreadable(f"it is corrupt ({error})") from None
+            raise EntryUnreadable(Text("it is corrupt (%(error)s)", error=error)) from None
         if len(data) > cap:
             raise EntryTooLarge()
         return data

@@ -10,6 +10,7 @@ into ``feedback/<student>/<assignment>/`` and, optionally, the scores into the g
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,8 @@ def grade_course(
     gradebook: bool = False,
     workers: int | None = None,
     force: bool = False,
-    lang: str = "en",
+    only: Collection[str] | None = None,
+    lang: str | None = None,
     progress: Progress | None = None,
     exports: ExportOptions | None = None,
     render: bool = True,
@@ -91,7 +93,7 @@ def grade_course(
         assignment: the assignment to grade.
         results: our results folder (``<student>/result.json``, class files, report).
         gradebook: also record the scores in the course's nbgrader gradebook.
-        workers, force, lang, progress, limits, unsafe: as for `grade_class`.
+        workers, force, only, lang, progress, limits, unsafe: as for `grade_class`.
         exports: student map and Canvas assignment of the gradebook files (default: no
             map, the Canvas assignment named after `assignment`).
         render: render the feedback pages and the class report, and put each page in
@@ -116,6 +118,7 @@ def grade_course(
             Path(results),
             workers=workers,
             force=force,
+            only=only,
             lang=lang,
             progress=progress,
             hidden_paths=(course_dir,),

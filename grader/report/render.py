@@ -29,6 +29,7 @@ from grader.report.documents import (
 )
 from grader.report.feedback import student_view
 from grader.report.freshness import fingerprint, is_current, write_page
+from grader.report.language import remember_language
 from grader.report.summary import SummaryEntry, class_view
 from grader.result import Result, load_result_and_digest, parse_result
 
@@ -155,6 +156,28 @@ def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     return page
 
 
+def feedback_page_beside(result_file: Path) -> Path:
+    """Where the feedback page of the result document `result_file` goes: beside it,
+    ``feedback.html`` for a ``result.json`` (the layout of a class), else the document's name
+    with ``.html`` (``alice.json`` -> ``alice.html``)."""
+    if result_file.name == RESULT_FILE:
+        return result_file.with_name(FEEDBACK_FILE)
+    return result_file.with_suffix(".html")
+
+
+def write_feedback_beside(result_file: Path, *, lang: str = "en") -> tuple[Path, bool]:
+    """Render the feedback page of the result document `result_file` beside it (see
+    `feedback_page_beside`) unless it is current; the page, and whether it was written.
+
+    Raises:
+        ResultDocumentError: `result_file` is missing or is not a valid result document.
+    """
+    check_lang(lang)
+    document, digest = load_result_and_digest(result_file)
+    page = feedback_page_beside(result_file)
+    return page, _write_feedback(page, document, digest, lang)
+
+
 def _write_feedback(page: Path, document: Result, digest: str, lang: str) -> bool:
     """Write the feedback page of `document` (whose text has SHA-256 `digest`) unless it is
     current; whether it was written."""
@@ -172,6 +195,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
     in the summary with the reason. Fails (UsageError) when no folder holds a result document.
     A page is written only when it is not current: its result, the language or the renderer
     changed, or the page itself was deleted or altered (`ReportPaths.rendered` says which).
+    `lang` is remembered as the folder's (`grader.report.language`).
     """
     check_lang(lang)
     results_dir = Path(results_dir)
@@ -223,6 +247,7 @@ def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
         if (results_dir / name).is_file()
     ]
     key = fingerprint(lang, {"summary": summarised, "links": links})
+    remember_language(results_dir, lang)  # the next command on this folder speaks it too
     if not is_current(paths.index, key):
         write_page(paths.index, render_class_summary(entries, lang=lang, links=links), key)
         return replace(paths, index_rendered=True)

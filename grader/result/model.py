@@ -420,6 +420,13 @@ class Result:
         """The score as a fraction of the maximum (0 when nothing can be scored)."""
         return self.score / self.max_score if self.max_score > 0 else 0.0
 
+    def unreadable_files(self) -> tuple[str, ...]:
+        """The submission's files that could not be read (its ``unreadable`` problems: no
+        permission, not a regular file, an encrypted or corrupt entry): graded as absent."""
+        return tuple(
+            problem.path for problem in self.submission.problems if problem.code == "unreadable"
+        )
+
     def has_timeout(self) -> bool:
         """Whether a test or a module import of the submission ran out of time."""
         return any(test.outcome == "timeout" for test in self.tests) or (

@@ -5,6 +5,8 @@ exercise id a line), a zip holds the same file, a notebook lists them in its met
 (``{"metadata": {"passes": [...]}}``). Special lines change behaviour: ``SLEEP <seconds>``
 slows the grading down, ``RAISE`` makes grading raise, ``DIE`` kills the grading process,
 ``CURVE`` puts a curve (a plot on the feedback page) in the evidence of a failed test;
+``LOAD_FAILED`` makes a result of a submission with nothing to grade, ``UNREADABLE <path>``
+one graded without a file it could not read;
 ``RENDER_RAISES`` and ``RENDER_DIES`` make the rendering of that student's feedback page in
 the grading process raise, or kill the process (the parent process is not affected).
 
@@ -119,9 +121,25 @@ def fake_grade(
         if line in ("RENDER_RAISES", "RENDER_DIES"):
             _break_next_render(dies=line == "RENDER_DIES")
     passed = set(lines)
+    unreadable = [line.split(maxsplit=1)[1] for line in lines if line.startswith("UNREADABLE ")]
+    problems = tuple(
+        {
+            "path": name,
+            "line": None,
+            "code": "unreadable",
+            "message": f"{name} could not be read (permission denied).",
+            "messages": {
+                "en": f"{name} could not be read (permission denied).",
+                "fr": f"{name} n'a pas pu être lu (permission refusée).",
+            },
+        }
+        for name in unreadable or (["the submission"] if "LOAD_FAILED" in lines else [])
+    )
     document = make_document(
         student_id,
         passed,
+        status="load_failed" if "LOAD_FAILED" in lines else "graded",
+        problems=problems,
         sha256=_hash(path),
         version=VERSION,
         lang=lang,

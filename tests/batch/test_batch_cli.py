@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import grader.batch.pipeline as pipeline
 import grader.commands.demo as demo_command
 from grader.catalog import max_score
 from grader.cli import main
 
-from .fake_backend import fake_backend, folder_submission, zip_submission
+from .fake_backend import fake_backend, folder_submission, read_lines, zip_submission
 
 
 @pytest.fixture(autouse=True)
@@ -36,16 +36,19 @@ def _class(root: Path) -> Path:
 def test_batch_prints_progress_lines_and_a_summary_that_names_every_problem(
     tmp_path: Path,
 ) -> None:
+    """Two entries cannot be graded (a duplicate id, a dangling link): the summary names
+    them with what to do, and the batch exits with 1."""
     submissions = _class(tmp_path / "class")
     result = CliRunner().invoke(
         main, ["batch", str(submissions), "--out", str(tmp_path / "out"), "--workers", "2"]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     output = result.output
-    assert "Grading 2 submission(s)..." in output
+    assert "Grading 2 submissions..." in output
     assert "[2/2] " in output
     assert "graded: 2, failed to load: 0, with timeouts: 0, internal errors: 0" in output
     assert f"score: mean 5.5/{max_score():g}, median 5.5/{max_score():g}" in output
+    assert "2 students could not be graded, or not wholly:" in output
     assert "dup: duplicate. dup.zip and dup/ claim the same student id" in output
     assert "ghost: unreadable. ghost.zip is a symbolic link" in output
     assert "ignored README.txt: not a submission" in output
@@ -80,8 +83,8 @@ def test_batch_reads_the_student_map_and_reports_unmapped_and_unknown_ids(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "lists 1 id(s) with no submission: zed" in result.output
-    assert "1 submission(s) are not in the student map" in result.output
+    assert "lists 1 id with no submission: zed" in result.output
+    assert "1 submission is not in the student map" in result.output
     assert "left out of moodle.csv and canvas.csv: bob (not in the student map)" in result.output
     with open(out / "moodle.csv", newline="") as handle:
         assert list(csv.reader(handle))[1][0] == "amartin"
@@ -131,3 +134,154 @@ def test_demo_refuses_a_non_empty_folder_that_is_not_an_earlier_demo(tmp_path: P
     assert first != second and not any(first.iterdir())
     first.rmdir()
     second.rmdir()
+
+
+def _batch(*arguments: str) -> Result:
+    return CliRunner().invoke(main, ["batch", *arguments])
+
+
+def _page_lang(page: Path) -> str:
+    return "fr" if '<html lang="fr">' in page.read_text(encoding="utf-8") else "en"
+
+
+def test_every_entry_failing_to_load_exits_1_and_names_them(tmp_path: Path) -> None:
+    """A class where nothing could be loaded is not a success: exit status 1, each named."""
+    submissions = tmp_path / "class"
+    folder_submission(submissions, "alice", "LOAD_FAILED")
+    zip_submission(submissions, "bob", "LOAD_FAILED")
+    result = _batch(str(submissions), "--out", str(tmp_path / "out"), "--no-report")
+    assert result.exit_code == 1, result.output
+    assert "2 students could not be graded, or not wholly:" in result.output
+    assert "  alice: failed to load. the submission could not be read" in result.output
+    assert "  bob: failed to load." in result.output
+
+
+def test_a_submission_graded_without_a_file_it_could_not_read_exits_1(tmp_path: Path) -> None:
+    submissions = tmp_path / "class"
+    folder_submission(submissions, "alice", "sigmoid")
+    folder_submission(submissions, "bob", "sigmoid", "UNREADABLE losses.py")
+    result = _batch(str(submissions), "--out", str(tmp_path / "out"), "--no-report")
+    assert result.exit_code == 1, result.output
+    assert (
+        "  bob: graded. losses.py could not be read and was graded as absent: make it "
+        "readable (chmod a+r) and run the batch again."
+    ) in result.output
+    assert "alice:" not in result.output.split("could not be graded")[1]
+
+
+def test_a_class_wholly_graded_exits_0(tmp_path: Path) -> None:
+    submissions = tmp_path / "class"
+    folder_submission(submissions, "alice")  # a score of 0 is still a grade
+    result = _batch(str(submissions), "--out", str(tmp_path / "out"), "--no-report")
+    assert result.exit_code == 0, result.output
+    assert "could not be graded" not in result.output
+
+
+def test_only_regrades_the_students_named_and_keeps_every_other_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit of the hidden suites, --only alice,carol grades those two again and no
+    one else: bob's result stays as it was, and a note says it is not up to date."""
+    calls = tmp_path / "calls.log"
+    monkeypatch.setenv("NNGRADE_FAKE_CALLS", str(calls))
+    submissions = tmp_path / "class"
+    folder_submission(submissions, "alice", "sigmoid")
+    zip_submission(submissions, "bob", "tanh")
+    folder_submission(submissions, "carol", "relu")
+    out = tmp_path / "out"
+    assert _batch(str(submissions), "--out", str(out), "--no-report").exit_code == 0
+    bob_before = (out / "bob" / "result.json").read_bytes()
+    calls.unlink()
+    monkeypatch.setenv("NNGRADE_FAKE_SUITES", "2")  # every result is now out of date
+    result = _batch(str(submissions), "--out", str(out), "--no-report", "--only", "alice,carol")
+    assert result.exit_code == 0, result.output
+    assert sorted(read_lines(calls)) == ["alice", "carol"]
+    assert (out / "bob" / "result.json").read_bytes() == bob_before
+    assert "2 results graded again: the hidden suites changed." in result.output
+    assert (
+        "1 other result is not up to date (bob) and was kept as it is; run the batch without "
+        "--only to grade it."
+    ) in result.output
+    with open(out / "grades.csv", newline="") as handle:
+        assert [row["student"] for row in csv.DictReader(handle)] == ["alice", "bob", "carol"]
+    calls.unlink()
+    again = _batch(str(submissions), "--out", str(out), "--no-report", "--only", "bob.zip")
+    assert again.exit_code == 0, again.output
+    assert read_lines(calls) == ["bob"]  # an entry's name works, and graded even if current
+
+
+def test_only_with_an_unknown_or_ungradable_student_is_a_usage_error(tmp_path: Path) -> None:
+    """A typo in --only stops the batch before anything is graded, with the closest ids;
+    so does a student whose entry cannot be graded, with why."""
+    submissions = _class(tmp_path / "class")
+    out = tmp_path / "out"
+    typo = _batch(str(submissions), "--out", str(out), "--only", "alcie")
+    assert typo.exit_code == 2
+    assert "--only alcie: no submission of that student in" in typo.stderr
+    assert "(did you mean alice?)" in typo.stderr
+    assert not (out / "alice").exists()
+    duplicate = _batch(str(submissions), "--out", str(out), "--only", "dup")
+    assert duplicate.exit_code == 2
+    assert "--only dup: this entry cannot be graded: dup.zip and dup/ claim" in duplicate.stderr
+
+
+def test_the_report_language_is_remembered_by_the_next_batch(tmp_path: Path) -> None:
+    """After `nngrade report RESULTS --lang fr`, a batch without --lang grades, renders and
+    speaks French, and says why; --lang en is obeyed, and then remembered in turn."""
+    submissions = tmp_path / "class"
+    folder_submission(submissions, "alice", "sigmoid")
+    out = tmp_path / "out"
+    assert _batch(str(submissions), "--out", str(out)).exit_code == 0
+    assert _page_lang(out / "index.html") == "en"
+    assert CliRunner().invoke(main, ["report", str(out), "--lang", "fr"]).exit_code == 0
+    folder_submission(submissions, "bob", "tanh")  # a late submission
+    late = _batch(str(submissions), "--out", str(out))
+    assert late.exit_code == 0, late.output
+    assert "Correction de 1 soumission..." in late.output
+    assert "Le rapport est en français, la langue de son dernier rendu" in late.output
+    assert json.loads((out / "bob" / "result.json").read_text())["lang"] == "fr"
+    for page in (
+        out / "index.html",
+        out / "alice" / "feedback.html",
+        out / "bob" / "feedback.html",
+    ):
+        assert _page_lang(page) == "fr", page
+    english = _batch(str(submissions), "--out", str(out), "--lang", "en")
+    assert "Graded 0 submissions" in english.output
+    assert _page_lang(out / "alice" / "feedback.html") == "en"
+    assert "Graded 0 submissions" in _batch(str(submissions), "--out", str(out)).output
+
+
+def test_json_prints_one_document_for_scripts_and_quiet_prints_nothing(tmp_path: Path) -> None:
+    submissions = _class(tmp_path / "class")
+    out = tmp_path / "out"
+    result = _batch(str(submissions), "--out", str(out), "--json", "--no-report")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)  # nothing else on stdout
+    assert summary["exit_status"] == 1
+    assert summary["graded_now"] == ["alice", "bob"] and summary["not_graded"] == ["dup", "ghost"]
+    students = {entry["student"]: entry for entry in summary["students"]}
+    assert students["alice"]["graded"] is True and students["alice"]["score"] == 7
+    assert students["dup"]["status"] == "duplicate"
+    assert students["dup"]["reason"].startswith("dup.zip and dup/ claim the same student id")
+    assert {item["entry"] for item in summary["ignored"]} == {"README.txt", ".DS_Store"}
+    assert "[2/2]" in result.stderr  # the progress went to stderr
+    quiet = _batch(str(submissions), "--out", str(out), "--quiet", "--force")
+    assert quiet.exit_code == 1
+    assert quiet.output == ""
+
+
+def test_help_documents_the_exit_statuses_and_the_new_options() -> None:
+    shown = CliRunner().invoke(main, ["batch", "--help"])
+    text = " ".join(shown.output.split())
+    for phrase in (
+        "Exit status:",
+        "0 every entry was graded, whatever its score",
+        "1 some could not be graded, or not wholly",
+        "2 usage error",
+        "130 interrupted",
+        "--only ID[,ID...]",
+        "--quiet",
+        "--json",
+    ):
+        assert phrase in text, phrase

@@ -99,7 +99,7 @@ def test_a_batch_killed_with_sigkill_finishes_on_the_next_run(tmp_path: Path) ->
     rerun = _start(submissions, results, "--workers", "2")
     output = rerun.communicate(timeout=120)[0]
     assert rerun.returncode == 0, output
-    assert "up-to-date result(s) kept" in output
+    assert "up-to-date results kept" in output
     for student in STUDENTS:
         json.loads((results / student / "result.json").read_text())
     assert _without_dotfiles(results) == _without_dotfiles(reference)

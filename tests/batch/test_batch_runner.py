@@ -7,6 +7,7 @@ import fcntl
 import io
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from grader.batch.summary_text import summary_lines
 from grader.batch.worker import lane_cpus
 from grader.catalog import max_score
 from grader.errors import UsageError
+from grader.i18n import Text
 from grader.sandbox import SandboxLimits
 
 from .fake_backend import (
@@ -50,6 +52,11 @@ def _grade(submissions: Path, results: Path, **options: object):
     return grade_class(submissions, results, render=False, **options)  # type: ignore[arg-type]
 
 
+def _reasons(regrading: Mapping[Text, int]) -> dict[str, int]:
+    """Why results were graded again, in English."""
+    return {str(why): count for why, count in regrading.items()}
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
@@ -78,14 +85,22 @@ def test_each_grading_process_opens_one_sandbox_on_its_own_slot(
         assert document["student"] == student
 
 
-def test_more_grading_processes_than_cpus_run_wherever_the_system_puts_them(
+def test_more_grading_processes_than_cores_are_capped_to_the_cores_with_a_note(
     tmp_path: Path, counters: tuple[Path, Path]
 ) -> None:
+    """More processes than cores would only compete for them: a batch starts one per core
+    (the class has 4 students), each keeping a CPU of its own, and says why."""
     _, sandboxes = counters
-    allowed = sorted(os.sched_getaffinity(0))
-    _grade(_class(tmp_path / "class"), tmp_path / "out", workers=len(allowed) + 1)
-    for line in sandboxes.read_text().splitlines():
-        assert line.split()[2] == ",".join(str(cpu) for cpu in allowed)
+    cores = len(os.sched_getaffinity(0))
+    report = _grade(_class(tmp_path / "class"), tmp_path / "out", workers=cores + 5)
+    opened = [line.split() for line in sandboxes.read_text().splitlines()]
+    assert len(opened) == report.workers == min(cores, 4)
+    assert len({cpus for _, _, cpus in opened}) == len(opened)  # a CPU each
+    [note] = [note for note in report.notes if note.startswith("--workers")]
+    core_word = "core" if cores == 1 else "cores"
+    assert note.startswith(f"--workers {cores + 5} is more than the {cores} {core_word} of")
+    assert f"graded with {cores} process" in note
+    assert report.graded == ("alice", "bob", "carol", "dave")
 
 
 def test_lane_cpus_gives_each_process_its_own_allowed_cpu() -> None:
@@ -178,9 +193,9 @@ def test_an_edited_hidden_suite_regrades_every_result_and_says_why(
     shown = io.StringIO()
     report = _grade(submissions, results, workers=2, progress=LineProgress(shown))
     assert report.graded == ("alice", "bob", "carol", "dave") and report.kept == ()
-    assert report.regrading == {"the hidden suites changed": 4}
-    assert "4 result(s) graded again: the hidden suites changed." in shown.getvalue().splitlines()
-    assert "  4 result(s) graded again: the hidden suites changed." in summary_lines(report)
+    assert _reasons(report.regrading) == {"the hidden suites changed": 4}
+    assert "4 results graded again: the hidden suites changed." in shown.getvalue().splitlines()
+    assert "  4 results graded again: the hidden suites changed." in summary_lines(report)
     assert _grade(submissions, results, workers=2).graded == ()  # the new grades are kept
     assert len(read_lines(calls)) == 8
 
@@ -194,7 +209,7 @@ def test_other_limits_regrade_every_result_naming_the_figures_that_changed(
     longer = SandboxLimits(wall_seconds_per_call=2.5, memory_bytes=2 << 30)
     report = _grade(submissions, results, workers=2, limits=longer)
     assert len(report.graded) == 4
-    assert report.regrading == {
+    assert _reasons(report.regrading) == {
         "the limits changed (memory_bytes 1073741824 -> 2147483648, "
         "wall_seconds_per_call 1.0 -> 2.5)": 4
     }
@@ -213,7 +228,7 @@ def test_a_result_without_a_fingerprint_is_graded_again(
     (results / "dave" / "result.json").write_text(json.dumps(document))
     report = _grade(submissions, results, workers=2)
     assert report.graded == ("dave",)
-    assert report.regrading == {
+    assert _reasons(report.regrading) == {
         "its result does not record what decided its grade (an older nngrade)": 1
     }
 
@@ -244,7 +259,7 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(
         path.write_text("half")
     report = _grade(submissions, results, workers=1)
     assert not any(path.exists() for path in stale)
-    assert any("Removed 2 unfinished file(s)" in note for note in report.notes)
+    assert any("Removed 2 unfinished files" in note for note in report.notes)
 
 
 def test_a_grading_that_raises_is_reported_and_the_others_are_graded(

@@ -119,7 +119,7 @@ def test_a_batch_killed_with_sigkill_halfway_finishes_on_the_next_run(
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"{done} up-to-date result(s) kept" in rerun.stdout
+    assert f"{done} up-to-date results kept" in rerun.stdout
     assert _documents(tmp_path) == _documents(results)
     assert _class_files(tmp_path) == _class_files(results)
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or "-tmp-" in p.name]

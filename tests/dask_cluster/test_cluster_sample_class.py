@@ -223,13 +223,13 @@ def test_a_batch_stopped_or_killed_halfway_finishes_on_the_next_run(
     killed = _start_and_stop_after(command, results, first + 2, signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL
     done = len(list(results.glob("*/result.json")))
-    assert f"{first} result(s) up to date, kept." in killed.stdout
+    assert f"{first} results up to date, kept." in killed.stdout
     assert done < len(EXPECTED), "the kill came too late to test anything"
     assert len(_nngrade_plugins(own_cluster)) == 1  # the killed run's sandboxes are left
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"{done} up-to-date result(s) kept" in rerun.stdout
+    assert f"{done} up-to-date results kept" in rerun.stdout
     assert _documents(results) == _documents(reference)
     assert _files(results, "*.csv") == _files(reference, "*.csv")
     assert _leftovers(results) == []

@@ -89,4 +89,4 @@ def test_without_options_canvas_names_the_nbgrader_assignment_and_feedback_is_re
     assert header.endswith(f",{ASSIGNMENT}")
     for student in STUDENTS:
         assert (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
-    assert "Feedback for 2 student(s)" in output
+    assert "Feedback for 2 students" in output
