@@ -125,6 +125,6 @@ def demo(
     _ = translator(report.lang)
     after = []
     if report.report is not None and not report.interrupted:
-        address = report.report.as_uri()
+        address = report.report.resolve().as_uri()  # --out may be relative
         after.append(_("Open the class report in a browser: %(address)s", address=address))
     finish(report, output, resume_command=f"nngrade demo --out {folder}", after=after)

@@ -285,3 +285,19 @@ def test_help_documents_the_exit_statuses_and_the_new_options() -> None:
         "--json",
     ):
         assert phrase in text, phrase
+
+
+def test_demo_with_a_relative_out_prints_the_report_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`nngrade demo --out results` from the current folder: the report's address is the
+    absolute file URI of the report it wrote (a relative path has no URI)."""
+    small_class = tmp_path / "class"
+    folder_submission(small_class, "alice", "sigmoid")
+    monkeypatch.setattr(demo_command, "sample_class_folder", lambda: small_class)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo", "--out", "results"])
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "results" / "index.html"
+    assert report.is_file()
+    assert report.as_uri() in result.output
