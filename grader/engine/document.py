@@ -21,6 +21,7 @@ from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
 from grader.engine.recording import TestRecord
 from grader.errors import INTERNAL
+from grader.i18n import LANGUAGES
 from grader.loading import LoadedSubmission, Problem
 from grader.result import (
     SCHEMA,
@@ -38,7 +39,6 @@ from grader.result import (
 from grader.sandbox.confine import LAYERS
 
 LOG = logging.getLogger("grader.engine")
-LANGUAGES = ("en", "fr")
 STRING_CAP = 16 * 1024
 """Longest string written (outputs are capped by the sandbox already; this is a backstop)."""
 

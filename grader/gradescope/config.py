@@ -13,10 +13,10 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.exports.gradescope import VISIBILITIES
+from grader.i18n import LANGUAGES
 
 CONFIG_FILE = "nngrade-autograder.json"
 FORMAT = "nngrade.autograder/1"
-LANGUAGES = ("en", "fr")
 DEFAULT_HIDDEN_VISIBILITY = "after_published"
 
 
