@@ -154,6 +154,17 @@ def test_plot_texts_stay_inside_and_apart_in_chromium(tmp_path: Path) -> None:
             key="d",
             labels=french,
         ),
+        plots.entries_plot(  # a missing 1/m: the entries on a line 7 times too steep
+            [(e, 7 * e) for e in (-1.08, -0.79, 0.75, -0.69, 0.62)],
+            key="f",
+            labels={
+                "expected": "attendue",
+                "yours": "la vôtre",
+                "right": "la vôtre = l'attendue",
+                "entries": "vos coefficients les plus différents",
+                "title": "linear_backward : vos coefficients",
+            },
+        ),
         plots.score_histogram(
             [(37 * k) % 101 for k in range(200)],
             key="e",
@@ -174,4 +185,4 @@ def test_plot_texts_stay_inside_and_apart_in_chromium(tmp_path: Path) -> None:
     for size in ("1280,900", "390,844"):
         dom = chromium(tmp_path, harness.as_uri(), "--dump-dom", f"--window-size={size}")
         assert dom.returncode == 0, dom.stderr[-2000:]
-        assert 'id="probe">checked 5: []</pre>' in dom.stdout, dom.stdout[-3000:]
+        assert 'id="probe">checked 6: []</pre>' in dom.stdout, dom.stdout[-3000:]
