@@ -53,6 +53,15 @@ def sample_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return results
 
 
+@pytest.fixture(scope="session")
+def sample_class_fr(sample_class: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The graded sample class with its pages in French: the results folder."""
+    folder = tmp_path_factory.mktemp("sample-class-fr") / "results"
+    shutil.copytree(sample_class, folder)
+    render_reports(folder, lang="fr")
+    return folder
+
+
 def page(folder: Path, student: str | None = None) -> str:
     path = folder / "index.html" if student is None else folder / student / "feedback.html"
     return path.read_text(encoding="utf-8")

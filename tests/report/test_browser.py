@@ -218,15 +218,21 @@ def printed_pages(tmp_path: Path, page: Path) -> int:
     return pages
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("student", ONE_BUG)
 def test_a_one_bug_page_prints_on_at_most_three_pages(
-    sample_class: Path, tmp_path: Path, student: str
+    sample_class: Path, sample_class_fr: Path, tmp_path: Path, student: str, lang: str
 ) -> None:
-    assert printed_pages(tmp_path, sample_class / student / "feedback.html") <= 3
+    results = sample_class if lang == "en" else sample_class_fr
+    assert printed_pages(tmp_path, results / student / "feedback.html") <= 3
 
 
-def test_a_perfect_page_prints_on_one_page(sample_class: Path, tmp_path: Path) -> None:
-    assert printed_pages(tmp_path, sample_class / PERFECT / "feedback.html") == 1
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_perfect_page_prints_on_one_page(
+    sample_class: Path, sample_class_fr: Path, tmp_path: Path, lang: str
+) -> None:
+    results = sample_class if lang == "en" else sample_class_fr
+    assert printed_pages(tmp_path, results / PERFECT / "feedback.html") == 1
 
 
 def test_page_count_can_fail(tmp_path: Path) -> None:
