@@ -66,6 +66,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "crashed": N_("The process stopped"),
     "hostile_value": N_("Unreadable return value"),
     "property": N_("Property not satisfied"),
+    "internal_error": N_("Grader error"),
 }
 
 EVIDENCE_EXPLANATIONS: dict[str, str] = {
@@ -136,6 +137,31 @@ MODULE_STATES: dict[str, str] = {
     "import_error": N_("error on import"),
     "import_timeout": N_("import too slow"),
     "import_crashed": N_("crashed on import"),
+}
+
+# What happened to the tests of a module that could not be loaded, for the class summary.
+MODULE_OUTCOME_LABELS: dict[str, str] = {
+    "missing": N_("File missing"),
+    "refused": N_("File refused"),
+    "syntax_error": N_("Syntax error"),
+    "import_error": N_("Error on import"),
+    "import_timeout": N_("Import too slow"),
+    "import_crashed": N_("Crash on import"),
+}
+
+# Problems and module states that mean part of a submission could not be loaded: each makes
+# the submission one to look at (its score may not say what the student wrote).
+LOAD_PROBLEM_LABELS: dict[str, str] = {
+    "refused": N_("refused"),
+    "syntax_error": N_("syntax error"),
+    "import_error": N_("error on import"),
+    "import_timeout": N_("import too slow"),
+    "import_crashed": N_("crashed on import"),
+    "unreadable": N_("could not be read"),
+    "not_utf8": N_("not UTF-8 text"),
+    "not_json": N_("not a valid notebook (JSON)"),
+    "not_a_notebook": N_("not a Jupyter notebook"),
+    "too_large": N_("too large"),
 }
 
 STATUS_LABELS: dict[str, str] = {

@@ -1,4 +1,5 @@
-"""Plots inlined in the pages as SVG: activation curves and the score histogram.
+"""Plots inlined in the pages as SVG: activation curves, wrong entries against the expected
+ones, and the score histogram.
 
 The SVG is written from the data through small templates (`templates/plots/`): axes with
 round ticks, grid, labels and a legend, in under a millisecond, with no plotting
@@ -156,6 +157,55 @@ def curve_plot(curve: dict[str, Any], *, key: str, labels: dict[str, str]) -> Ma
         expected_colour=EXPECTED_COLOUR,
         got_colour=GOT_COLOUR,
         legend=legend,
+        legend_line=LEGEND_LINE,
+        legend_row=LEGEND_ROW,
+        labels=labels,
+    )
+
+
+def entries_plot(
+    entries: Sequence[tuple[float, float]], *, key: str, labels: dict[str, str]
+) -> Markup | None:
+    """A wrong array's entries as dots at (expected, yours), against the line where right
+    entries lie; None with fewer than two finite entries (nothing to see a pattern in).
+
+    `entries` are (expected, got) pairs: the worst entries of a result document's evidence.
+    `labels` holds the translated "expected" and "yours" (the axes), "right" and "entries"
+    (the legend) and "title" (an accessible name); `key` is unique within the page.
+    """
+    xs, ys = _finite_points([e for e, _ in entries], [g for _, g in entries])
+    if len(xs) < 2:
+        return None
+    width, height = CURVE_SIZE
+    left, right, top, bottom = CURVE_MARGINS
+    y_low, y_high = data_range(ys + xs, include=(0.0,))
+    y = axis(y_low, y_high, height - bottom, top, most=8)
+    left = max(left, _label_room(y) + FONT_SIZE + 4)  # the axis's name beside its labels
+    x_low, x_high = data_range(xs, include=(0.0,))
+    x = axis(x_low, x_high, left, width - right, most=8)
+    dots = [(x.at(a), y.at(b)) for a, b in zip(xs, ys, strict=True)]
+    box = (
+        LEGEND_LINE + 8 + max(map(_text_width, (labels["right"], labels["entries"]))),
+        2 * LEGEND_ROW,
+    )
+    area = (left, top, width - right, height - bottom)
+    diagonal = [(x.at(x.low), y.at(x.low)), (x.at(x.high), y.at(x.high))]
+    # The legend keeps clear of the dots and of the line (sampled along it).
+    line = [(x.at(v), y.at(v)) for v in (x.low + (x.high - x.low) * k / 20 for k in range(21))]
+    return _svg(
+        "entries.svg.j2",
+        width=width,
+        height=height,
+        x=x,
+        y=y,
+        area=area,
+        prefix=_prefix(key),
+        font_size=FONT_SIZE,
+        diagonal=_path(diagonal),
+        dots=_dots(dots),
+        expected_colour=EXPECTED_COLOUR,
+        got_colour=GOT_COLOUR,
+        legend=_legend_corner(box, area, dots + line),
         legend_line=LEGEND_LINE,
         legend_row=LEGEND_ROW,
         labels=labels,

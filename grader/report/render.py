@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from grader.errors import UsageError
 from grader.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, N_
@@ -74,6 +75,17 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def code_spans(text: str) -> Markup:
+    """`text` escaped, with the names it quotes between backticks (`relu`) set as code."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick stays as it is
+        parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
+
+
 @functools.cache
 def environment(lang: str) -> Environment:
     """The Jinja2 environment of `lang`: autoescape on, gettext from the compiled catalog."""
@@ -90,6 +102,7 @@ def environment(lang: str) -> Environment:
     # The i18n extension adds this method to the environment, out of the type checker's sight.
     cast(Any, env).install_gettext_translations(translations, newstyle=True)
     env.globals["lang"] = lang
+    env.filters["code_spans"] = code_spans
     return env
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from grader.catalog import EXERCISES
 from grader.report import explanations, formatting
+from grader.report.causes import unloaded_module
 from grader.report.plots import score_histogram
 from grader.result import Result, TestResult
 
@@ -38,6 +39,17 @@ class SummaryEntry:
 
 @dataclass
 class StudentRow:
+    """One student of the summary.
+
+    Attributes:
+        remarks: the failed tests that are not plain mistakes, counted by outcome.
+        problem: why the result could not be read, or why the submission was not graded
+            (the document's message).
+        attention: why the submission needs a look before the grades go out, one reason
+            each (a score of 0, a file that could not be loaded, a crash, a timeout...);
+            empty when it does not.
+    """
+
     name: str
     status: str
     status_label: str
@@ -48,7 +60,11 @@ class StudentRow:
     gradescope_href: str | None
     remarks: list[str]
     problem: str | None
-    needs_attention: bool = False
+    attention: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
 
 
 @dataclass
@@ -148,11 +164,18 @@ class _ClassTally:
                     tally.passed += test.passed
                 if not test.passed:
                     failed[test.outcome] = failed.get(test.outcome, 0) + 1
-                    self._group_failure(name, test)
+                    self._group_failure(name, test, result.submission.modules)
         return failed
 
-    def _group_failure(self, name: str, test: TestResult) -> None:
+    def _group_failure(self, name: str, test: TestResult, modules: Mapping[str, str]) -> None:
         evidence = test.evidence
+        module = unloaded_module(test, modules)
+        if module is not None:
+            # Not a mistake in a function: its file could not be loaded. Named for that.
+            status = modules[module]
+            label = explanations.MODULE_OUTCOME_LABELS.get(status)
+            _group(self.outcomes, name, (self.gettext(label) if label else status, f"{module}.py"))
+            return
         function = (evidence.function if evidence else None) or ", ".join(test.functions)
         diagnosis = evidence.diagnosis if evidence else None
         if diagnosis is not None and diagnosis.code:
@@ -185,10 +208,11 @@ def _failure_groups(found: dict[tuple[str, str], list[str]]) -> list[FailureGrou
 
 def _unread_row(entry: SummaryEntry, gettext: Gettext) -> StudentRow:
     status = "missing" if entry.missing else "unreadable"
+    label = gettext(explanations.STATUS_LABELS[status])
     return StudentRow(
         name=entry.name,
         status=status,
-        status_label=gettext(explanations.STATUS_LABELS[status]),
+        status_label=label,
         score="",
         max_score="",
         percent="",
@@ -196,7 +220,7 @@ def _unread_row(entry: SummaryEntry, gettext: Gettext) -> StudentRow:
         gradescope_href=entry.gradescope_href,
         remarks=[],
         problem=entry.problem,
-        needs_attention=True,
+        attention=[label],
     )
 
 
@@ -219,10 +243,54 @@ def _graded_row(
         feedback_href=entry.feedback_href,
         gradescope_href=entry.gradescope_href,
         remarks=remarks,
-        problem=None,
-        needs_attention=result.status != "graded"
-        or bool(failed.get("timeout") or failed.get("crashed")),
+        problem=result.message if result.status != "graded" and result.message else None,
+        attention=_attention(result, gettext),
     )
+
+
+def _attention(result: Result, gettext: Gettext) -> list[str]:
+    """Why `result` needs a look before the grades go out; empty when it does not."""
+    reasons = []
+    if result.status != "graded":  # its message is the row's `problem`
+        label = explanations.STATUS_LABELS.get(result.status)
+        reasons.append(gettext(label) if label else result.status)
+    elif result.score <= 0:
+        reasons.append(gettext("a score of 0"))
+    told: set[str] = set()  # files already named
+    for problem in result.submission.problems:
+        label = explanations.LOAD_PROBLEM_LABELS.get(problem.code)
+        if label is None or problem.path in told:
+            continue
+        told.add(problem.path)
+        reasons.append(_file_reason(problem.path, problem.line, gettext(label), gettext))
+    for module, status in sorted(result.submission.modules.items()):
+        label = explanations.LOAD_PROBLEM_LABELS.get(status)
+        if label is not None and not any(_is_file_of(path, module) for path in told):
+            reasons.append(_file_reason(f"{module}.py", None, gettext(label), gettext))
+    counted = (
+        (explanations.OUTCOME_LABELS["timeout"], "timeout"),
+        (explanations.OUTCOME_LABELS["crashed"], "crashed"),
+        (explanations.EVIDENCE_LABELS["internal_error"], "internal_error"),
+    )
+    for label, kind in counted:
+        tests = [test for test in result.tests if test.evidence and test.evidence.kind == kind]
+        if not tests:
+            continue
+        reason = f"{gettext(label)} × {len(tests)}"
+        functions = sorted({test.evidence.function or "" for test in tests if test.evidence})
+        functions = [name for name in functions if name]
+        reasons.append(f"{reason} ({', '.join(functions)})" if functions else reason)
+    return reasons
+
+
+def _file_reason(path: str, line: int | None, what: str, gettext: Gettext) -> str:
+    if line is None:
+        return gettext("%(file)s: %(what)s") % {"file": path, "what": what}
+    return gettext("%(file)s, line %(line)s: %(what)s") % {"file": path, "line": line, "what": what}
+
+
+def _is_file_of(path: str, module: str) -> bool:
+    return path.replace("\\", "/").rsplit("/", 1)[-1] == f"{module}.py"
 
 
 def class_view(

@@ -1,4 +1,5 @@
-"""Shared fixtures: the hand-written sample class rendered once per language."""
+"""Shared fixtures: the hand-written sample class rendered once per language, and the
+bundled sample class (examples/class/) graded by the real grader."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from grader.report import render_reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "class"
 CLASS = FIXTURES / "class"
 READABLE = ("alice", "bob", "chloe", "david", "emma", "farid", "gaston", "lea", "mallory")
 
@@ -37,6 +39,27 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         render_reports(folder, lang=lang)
         folders[lang] = folder
     return folders
+
+
+@pytest.fixture(scope="session")
+def sample_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/class/ graded by the real grader and sandbox, its pages in English: the
+    results folder. Slow (a few seconds): for tests marked slow only."""
+    from grader.batch import grade_class
+
+    results = tmp_path_factory.mktemp("sample-class")
+    report = grade_class(SAMPLE, results, workers=2, render=True)
+    assert len(report.graded) == len(report.discovery.submissions)
+    return results
+
+
+@pytest.fixture(scope="session")
+def sample_class_fr(sample_class: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The graded sample class with its pages in French: the results folder."""
+    folder = tmp_path_factory.mktemp("sample-class-fr") / "results"
+    shutil.copytree(sample_class, folder)
+    render_reports(folder, lang="fr")
+    return folder
 
 
 def page(folder: Path, student: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -154,6 +155,17 @@ def test_plot_texts_stay_inside_and_apart_in_chromium(tmp_path: Path) -> None:
             key="d",
             labels=french,
         ),
+        plots.entries_plot(  # a missing 1/m: the entries on a line 7 times too steep
+            [(e, 7 * e) for e in (-1.08, -0.79, 0.75, -0.69, 0.62)],
+            key="f",
+            labels={
+                "expected": "attendue",
+                "yours": "la vôtre",
+                "right": "la vôtre = l'attendue",
+                "entries": "vos coefficients les plus différents",
+                "title": "linear_backward : vos coefficients",
+            },
+        ),
         plots.score_histogram(
             [(37 * k) % 101 for k in range(200)],
             key="e",
@@ -174,4 +186,108 @@ def test_plot_texts_stay_inside_and_apart_in_chromium(tmp_path: Path) -> None:
     for size in ("1280,900", "390,844"):
         dom = chromium(tmp_path, harness.as_uri(), "--dump-dom", f"--window-size={size}")
         assert dom.returncode == 0, dom.stderr[-2000:]
-        assert 'id="probe">checked 5: []</pre>' in dom.stdout, dom.stdout[-3000:]
+        assert 'id="probe">checked 6: []</pre>' in dom.stdout, dom.stdout[-3000:]
+
+
+# The sample class's submissions with one bug each, and one that passes everything.
+ONE_BUG = (
+    "gina_missing_one_over_m",
+    "farid_sigmoid_backward_from_Z",
+    "hugo_db_without_keepdims",
+    "ines_unstable_softmax",
+    "leo_infinite_loop",
+    "pia_dead_entries",
+    "kim_syntax_error",
+)
+PERFECT = "ada_package_imports"
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
+
+
+def printed_pages(tmp_path: Path, page: Path) -> int:
+    """How many sheets Chromium prints `page` on (its default paper and margins, as a
+    student's "print to PDF" does)."""
+    pdf = tmp_path / f"{page.parent.name}.pdf"
+    result = chromium(tmp_path, page.as_uri(), f"--print-to-pdf={pdf}")
+    assert result.returncode == 0 and pdf.is_file(), result.stderr[-2000:]
+    data = pdf.read_bytes()
+    pages = len(PDF_PAGE.findall(data))
+    # The root of the page tree counts them all (its branches, some): the two ways agree.
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data, re.S)
+    counts += re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data, re.S)
+    assert max(int(count) for count in counts) == pages
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("student", ONE_BUG)
+def test_a_one_bug_page_prints_on_at_most_three_pages(
+    sample_class: Path, sample_class_fr: Path, tmp_path: Path, student: str, lang: str
+) -> None:
+    results = sample_class if lang == "en" else sample_class_fr
+    assert printed_pages(tmp_path, results / student / "feedback.html") <= 3
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_perfect_page_prints_on_one_page(
+    sample_class: Path, sample_class_fr: Path, tmp_path: Path, lang: str
+) -> None:
+    results = sample_class if lang == "en" else sample_class_fr
+    assert printed_pages(tmp_path, results / PERFECT / "feedback.html") == 1
+
+
+def test_page_count_can_fail(tmp_path: Path) -> None:
+    """A page as long as eight screens prints on more than three sheets: the count measures."""
+    long = tmp_path / "long" / "feedback.html"
+    long.parent.mkdir()
+    long.write_text(
+        "<!DOCTYPE html><html><body>" + "<p>line</p>" * 400 + "</body></html>", encoding="utf-8"
+    )
+    assert printed_pages(tmp_path, long) > 3
+
+
+FIRST_SCREEN_PROBE = """
+<script>
+const seen = {height: window.innerHeight};
+for (const [name, selector] of Object.entries(%s)) {
+  const found = document.querySelector(selector);
+  seen[name] = found ? Math.ceil(found.getBoundingClientRect().bottom) : null;
+}
+document.getElementById("probe").textContent = JSON.stringify(seen);
+</script>
+"""
+
+
+def first_screen(tmp_path: Path, page: Path, size: str, parts: dict[str, str]) -> dict[str, int]:
+    """Where each of `parts` (name -> CSS selector) ends, in pixels from the top of the page
+    laid out at `size`, and the height of the window (`height`)."""
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)  # the probe
+    probe = '<pre id="probe">not run</pre>' + FIRST_SCREEN_PROBE % json.dumps(parts)
+    harness = tmp_path / f"{page.parent.name}-probe.html"
+    harness.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    dom = chromium(tmp_path, harness.as_uri(), "--dump-dom", f"--window-size={size}")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'<pre id="probe">(\{.*?\})</pre>', dom.stdout)
+    assert found is not None, dom.stdout[-2000:]
+    return json.loads(found.group(1))
+
+
+@pytest.mark.parametrize("student", ["gina_missing_one_over_m", "farid_sigmoid_backward_from_Z"])
+def test_the_first_screen_says_what_to_fix(
+    sample_class: Path, tmp_path: Path, student: str
+) -> None:
+    """On a laptop's screen, before any scrolling: the function to fix, its diagnosis, the
+    plot that shows it and the lecture section to read. On a phone: the function and the
+    diagnosis."""
+    page = sample_class / student / "feedback.html"
+    parts = {
+        "function": "#cause-1 h2",
+        "diagnosis": "#cause-1 .diagnosis",
+        "plot": "#cause-1 figure.plot",
+        "lecture": "#cause-1 .lecture",
+    }
+    desktop = first_screen(tmp_path, page, "1280,900", parts)
+    height = desktop.pop("height")
+    assert all(bottom is not None and bottom <= height for bottom in desktop.values()), desktop
+    phone = first_screen(tmp_path, page, "390,844", parts)
+    assert phone["function"] <= phone["height"] and phone["diagnosis"] <= phone["height"], phone

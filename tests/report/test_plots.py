@@ -169,3 +169,47 @@ def test_histogram_draws_a_bar_per_band_with_students_and_whole_counts() -> None
     assert [label for label, _ in tick_labels(tree, "y")] == ["0", "2", "4", "6"]
     assert {"score (%)", "students"} <= {t.text for t in tree.iter("text")}
     assert plots.score_histogram([], key="histogram", labels=labels) is None
+
+
+ENTRY_LABELS = {
+    "expected": "expected",
+    "yours": "yours",
+    "right": "yours = expected",
+    "entries": "your entries",
+    "title": "dW: your entries against the expected ones",
+}
+
+
+def entry_marks(tree: ET.Element) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """The line where right entries lie (two points) and the dots of the entries."""
+    paths = [p for p in tree.iter("path") if p.get("stroke-linecap") != "round"]
+    dots = next(p for p in tree.iter("path") if p.get("stroke-linecap") == "round")
+    found = re.findall(r"M(-?[\d.]+) (-?[\d.]+)h0", dots.get("d", ""))
+    return path_points(paths[0].get("d", "")), [(float(x), float(y)) for x, y in found]
+
+
+def test_entries_m_times_too_large_lie_on_a_line_m_times_steeper() -> None:
+    """A dW 7 times too large: its entries lie on a line through the origin 7 times as steep
+    as the line where right entries lie, and above it where the expected value is positive."""
+    expected = [-1.08, -0.79, 0.75, -0.69, 0.62]
+    tree = svg_tree(
+        plots.entries_plot([(e, 7 * e) for e in expected], key="k", labels=ENTRY_LABELS)
+    )
+    (x0, y0), (x1, y1) = right = entry_marks(tree)[0]
+    dots = entry_marks(tree)[1]
+    assert len(right) == 2 and len(dots) == 5
+    right_slope = (y1 - y0) / (x1 - x0)
+    zero_lines = next(g for g in tree.iter("g") if g.get("stroke") == "#999999")
+    zero_x = next(float(v.get("x1", "nan")) for v in zero_lines if v.get("x1") == v.get("x2"))
+    zero_y = next(float(h.get("y1", "nan")) for h in zero_lines if h.get("y1") == h.get("y2"))
+    assert y0 + right_slope * (zero_x - x0) == pytest.approx(zero_y, abs=0.05)  # through 0
+    for x, y in dots:
+        assert (y - zero_y) / (x - zero_x) == pytest.approx(7 * right_slope, rel=0.01)
+
+
+def test_entries_need_two_finite_pairs_to_show_a_pattern() -> None:
+    assert plots.entries_plot([(1.0, 7.0)], key="k", labels=ENTRY_LABELS) is None
+    assert plots.entries_plot([(1.0, "nan"), (2.0, 14.0)], key="k", labels=ENTRY_LABELS) is None
+    assert plots.entries_plot(
+        [(1.0, "inf"), (2.0, 14.0), (3.0, 21.0)], key="k", labels=ENTRY_LABELS
+    )

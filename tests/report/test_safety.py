@@ -87,3 +87,39 @@ def test_summary_links_are_relative(rendered) -> None:
     anchors = [url for tag, url in parser.urls if tag == "a"]
     assert all(not url.startswith(("http:", "https:", "/")) for url in anchors)
     assert "alice/feedback.html" in anchors
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("`relu` raised", "<code>relu</code> raised"),
+        ("`<script>`x", "<code>&lt;script&gt;</code>x"),
+        ("<b>`a`</b>", "&lt;b&gt;<code>a</code>&lt;/b&gt;"),
+        ("an odd ` backtick", "an odd ` backtick"),
+        ("`a` and `b<i>", "<code>a</code> and `b&lt;i&gt;"),
+    ],
+)
+def test_names_between_backticks_become_code_and_the_rest_stays_text(text: str, html: str) -> None:
+    """Messages set the names they quote as code; everything else of them is escaped, and a
+    backtick without its pair is left as it is."""
+    from grader.report.render import code_spans
+
+    assert str(code_spans(text)) == html
+
+
+def test_a_hostile_message_with_backticks_stays_text_on_the_page() -> None:
+    from grader.report import render_student_feedback
+
+    from .conftest import load_fixture
+
+    document = load_fixture("alice")
+    test = document["exercises"][0]["tests"][0]
+    test.update(
+        outcome="failed", points=0, evidence={"kind": "value_mismatch", "function": "sigmoid"}
+    )
+    test["message"] = test["messages"]["en"] = (
+        "`<img src=x onerror=alert(9)>` and <script>x</script>"
+    )
+    html = render_student_feedback(document, lang="en")
+    assert "<code>&lt;img src=x onerror=alert(9)&gt;</code> and &lt;script&gt;" in html
+    assert "<img" not in html and "<script" not in html.lower()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,9 +37,92 @@ def test_corrupt_and_missing_results_are_listed(rendered) -> None:
     assert "result unreadable" in attention
     assert "yann/result.json does not exist." in attention and "no result" in attention
     assert "failed to load" in attention  # gaston
-    assert "<strong>emma</strong>: graded, Timed out × 1" in attention
-    assert "<strong>farid</strong>: graded, Crashed × 2, Error × 1" in attention
+    assert "activations.py, line 12: syntax error" in attention
+    assert '<strong>emma</strong> (46 / 50): <span class="reason">Timed out × 1 (train)</span>' in (
+        attention
+    )
+    assert (
+        '<strong>farid</strong> (44 / 50): <span class="reason">Crashed × 2 (softmax, '
+        "softmax_backward)</span>"
+    ) in attention
     assert "<strong>alice</strong>" not in attention
+
+
+def attention_of(html: str) -> dict[str, str]:
+    """Each student listed under "Needs attention" and the reasons given."""
+    section = html[html.index('id="attention-heading"') :]
+    section = section[: section.index("</section>")]
+    rows = re.findall(r"<li><strong>(.*?)</strong>(.*?)</li>", section, re.S)
+    return {name: re.sub(r"<[^>]+>", "", reasons) for name, reasons in rows}
+
+
+def outcome_rows(html: str) -> list[tuple[str, str, str]]:
+    """The "By outcome" table: (what happened, function or file, who)."""
+    section = html[html.index('id="by-outcome-heading"') :]
+    section = section[: section.index("</table>")]
+    row = r'<tr><td class="num">\d+</td><td>(.*?)</td><td><code>(.*?)</code></td><td>(.*?)</td>'
+    return [(what, where, who) for what, where, who in re.findall(row, section)]
+
+
+def variant(student: str, name: str, **changes: Any) -> dict[str, Any]:
+    document = copy.deepcopy(load_fixture(student))
+    document["student"] = name
+    document.update(changes)
+    return document
+
+
+def test_needs_attention_lists_every_submission_to_look_at_with_its_reason() -> None:
+    """A score of 0, a module with a syntax error, a line that raised at import (the rest
+    graded in full), a crash at import, a failure of the grader: each is listed with why;
+    a plain mistake is not."""
+    zero = variant("alice", "zero", score=0)
+    for exercise in zero["exercises"]:
+        exercise["score"] = 0
+    syntax = variant("alice", "syntax")
+    syntax["submission"]["modules"]["model"] = "syntax_error"
+    syntax["submission"]["problems"] = [problem("syntax_error", "model.py", 11)]
+    raised = variant("alice", "raised")
+    raised["submission"]["problems"] = [problem("import_error", "exercises/model.py", 11)]
+    crashed = variant("alice", "crashed")
+    crashed["submission"]["modules"]["model"] = "import_crashed"
+    internal = variant("alice", "internal")
+    test = internal["exercises"][0]["tests"][0]
+    test.update(outcome="error", points=0, evidence={"kind": "internal_error"})
+    html = render_class_summary(
+        [zero, syntax, raised, crashed, internal, load_fixture("bob")], lang="en"
+    )
+    assert attention_of(html) == {
+        "zero": " (0 / 50): a score of 0",
+        "syntax": " (50 / 50): model.py, line 11: syntax error",
+        "raised": " (50 / 50): exercises/model.py, line 11: error on import",
+        "crashed": " (50 / 50): model.py: crashed on import",
+        "internal": " (50 / 50): Grader error × 1",
+    }
+
+
+def problem(code: str, path: str, line: int | None) -> dict[str, Any]:
+    return {"code": code, "path": path, "line": line, "message": code, "messages": {}}
+
+
+def test_by_outcome_names_a_file_that_did_not_load_for_what_happened() -> None:
+    """Tests of a module with a syntax error are filed under "Syntax error" and the file,
+    those of a missing file under "File missing": never under "Function missing"."""
+    evidence = {"kind": "missing_function", "function": "train", "module": "model"}
+    documents = []
+    for name, status in (("kim", "syntax_error"), ("olga", "missing"), ("mia", "import_crashed")):
+        document = variant("alice", name)
+        document["submission"]["modules"]["model"] = status
+        for test in document["exercises"][-1]["tests"]:
+            test.update(outcome="failed", points=0, evidence={**evidence, "module_status": status})
+        documents.append(document)
+    rows = outcome_rows(render_class_summary(documents, lang="en"))
+    assert sorted(rows) == [
+        ("Crash on import", "model.py", "mia"),
+        ("File missing", "model.py", "olga"),
+        ("Syntax error", "model.py", "kim"),
+    ]
+    french = outcome_rows(render_class_summary(documents, lang="fr"))
+    assert ("Erreur de syntaxe", "model.py", "kim") in french
 
 
 def test_summary_statistics_and_histogram(rendered) -> None:
