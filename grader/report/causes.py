@@ -52,6 +52,8 @@ class Cause:
             every stub for ``not_implemented``; for the other kinds, the functions its tests
             are blamed on.
         downstream: the functions that fail only because they call those at fault.
+        spared: the functions whose tests passed once the grader answered their calls of
+            those at fault correctly (a bug costs once: the document's `substituted`).
         tests: every failed test it explains, in document order.
         own: those blamed on the functions at fault (every test, for ``module``).
         module_status: the module's status, for ``module`` (``syntax_error``...).
@@ -64,6 +66,7 @@ class Cause:
     tests: tuple[TestResult, ...]
     own: tuple[TestResult, ...]
     module_status: str | None = None
+    spared: tuple[str, ...] = ()
 
     @property
     def points_lost(self) -> float:
@@ -133,6 +136,7 @@ def find_causes(result: Result) -> list[Cause]:
                 tuple(downstream),
                 tests(p for name in [*at_fault, *downstream] for p in by_function[name]),
                 tests(p for name in at_fault for p in by_function[name]),
+                spared=_spared(result, at_fault, downstream),
             )
         )
     causes.sort(key=_position)
@@ -142,6 +146,17 @@ def find_causes(result: Result) -> list[Cause]:
             found = tests(positions)
             causes.append(Cause(kind, "", _functions_of(found), (), found, ()))
     return causes
+
+
+def _spared(result: Result, at_fault: list[str], downstream: list[str]) -> tuple[str, ...]:
+    """The functions, neither at fault nor failing through them, whose passed tests had
+    their calls of a function at fault answered by the grader (`TestResult.substituted`)."""
+    names = {
+        _blamed(test)
+        for test in result.tests
+        if test.passed and set(test.substituted or ()) & set(at_fault)
+    }
+    return tuple(sorted(names - set(at_fault) - set(downstream) - {""}, key=_function_order))
 
 
 def _kind(test: TestResult) -> str:

@@ -95,6 +95,8 @@ class CauseView:
         pointers: what to read again in the lecture: (section, idea), translated.
         hint: the exercise's hint.
         downstream: the functions that fail because they call the subject.
+        spared: the functions that are right when given a correct subject (their tests
+            passed with the grader answering their calls of it).
         stubs: the other functions still left as stubs (``not_implemented``).
         points_lost: the points its tests did not get.
         tests: the failed tests it explains.
@@ -115,6 +117,7 @@ class CauseView:
     pointers: list[tuple[str, str]]
     hint: str | None
     downstream: list[str]
+    spared: list[str]
     stubs: list[str]
     points_lost: str
     tests: list[TestView]
@@ -393,6 +396,7 @@ def _cause_view(
         pointers=pointers,
         hint=hint,
         downstream=list(cause.downstream),
+        spared=list(cause.spared),
         stubs=list(cause.functions[1:]) if cause.kind == "not_implemented" else [],
         points_lost=formatting.points(cause.points_lost, lang),
         tests=tests,

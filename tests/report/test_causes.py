@@ -69,6 +69,29 @@ def test_a_mistake_repeated_by_its_callers_is_one_cause_at_its_root() -> None:
     assert cause.points_lost == backward["max_score"]  # every test of the exercise failed
 
 
+def test_callers_that_passed_with_a_correct_callee_are_named_as_spared() -> None:
+    """A bug costs once: linear_backward fails, and the tests of its callers passed with
+    the grader answering their calls of it (`substituted`). The cause names them as right
+    when given a correct linear_backward; a test substituted for another function does not
+    count, nor does one that passed on its own."""
+    document = with_failures(
+        ("test_linear_backward_gradient", mismatch("linear_backward", "factor_m_missing")),
+        ("test_softmax_values", mismatch("softmax")),
+    )
+    tests = {
+        test["id"].split("::")[1]: test
+        for exercise in document["exercises"]
+        for test in exercise["tests"]
+    }
+    tests["test_model_backward_gradient"]["substituted"] = ["linear_backward"]
+    tests["test_train_values"]["substituted"] = ["linear_backward", "softmax"]
+    tests["test_predict_values"]["substituted"] = ["softmax"]
+    causes = {cause.subject: cause for cause in find_causes(parse_result(document))}
+    assert causes["linear_backward"].spared == ("model_backward", "train")
+    assert causes["softmax"].spared == ("train", "predict")
+    assert causes["linear_backward"].downstream == ()
+
+
 def test_a_caller_without_a_diagnosis_of_its_own_is_filed_under_what_it_calls() -> None:
     """train raising while model_backward is wrong: train's failure is model_backward's."""
     document = with_failures(

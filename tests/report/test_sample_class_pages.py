@@ -51,17 +51,20 @@ def test_a_correct_submission_has_nothing_to_fix(sample_class: Path, student: st
     assert fix_first(html) is None and "Every test passes" in html
 
 
-def test_a_missing_one_over_m_is_said_once_not_once_per_test(sample_class: Path) -> None:
-    """Gina's 1/m fails 12 tests in 4 functions; the page says what it is once, each test's
-    own sentence (with its own m) left out of its line, and lists the 12 tests under it."""
+def test_a_missing_one_over_m_costs_once_and_is_said_once(sample_class: Path) -> None:
+    """Gina's 1/m fails the 3 tests of linear_backward alone: the functions that call it
+    are right when given a correct one, and the page says so under the cause, once."""
     html = page(sample_class, "gina_missing_one_over_m")
     assert html.count("the 1/m factor is missing") == 1
     assert re.search(r"Your dW is m = \d+ times too large: the 1/m factor is missing\.", html)
-    assert html.count('class="test test-failed"') == 12
-    assert "12 failed tests, 12 pt lost" in html
-    downstream = html[html.index('class="downstream"') :]
-    downstream = downstream[: downstream.index("</p>")]
-    assert re.findall(r"<code>(\w+)</code>", downstream) == [
+    assert html.count('class="test test-failed"') == 3
+    assert "3 failed tests, 3 pt lost" in html
+    assert 'class="downstream"' not in html
+    spared = html[html.index('class="spared"') :]
+    spared = spared[: spared.index("</p>")]
+    assert "Right when given a correct <code>linear_backward</code>" in spared
+    assert re.findall(r"<code>(\w+)</code>", spared) == [
+        "linear_backward",
         "linear_activation_backward",
         "model_backward",
         "train",
