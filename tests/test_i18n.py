@@ -116,3 +116,24 @@ def test_the_tools_find_every_message_the_code_marks() -> None:
             ):
                 marked.add(first.value)
         assert marked == messages_in(path), path
+
+
+def test_numbers_in_sentences_are_written_as_the_language_writes_them() -> None:
+    """A real number reads 1889.54 in English and 1889,54 in French, in a sentence as in the
+    report's tables; integers (a line, m) and shapes are left as they are."""
+    import numpy as np
+
+    from grader.report import formatting
+
+    message = "%(value)s at line %(line)s, shape %(shape)s, tolerance %(tolerance)s"
+    fields = {"value": 1889.54, "line": 12000, "shape": (3, 4), "tolerance": 1.5e-7}
+    assert translator("en")(message, **fields) == (
+        "1889.54 at line 12000, shape (3, 4), tolerance 1.5E-7"
+    )
+    assert translator("fr")(message, **fields) == (
+        "1889,54 at line 12000, shape (3, 4), tolerance 1,5E-7"
+    )
+    assert Text("%(seconds)s s", seconds=np.float32(0.5))["fr"] == "0,5 s"
+    assert Text("%(seconds)s s", seconds=2.0)["en"] == "2 s"
+    for number in (1889.54, -0.25, 3e-9, float("nan")):
+        assert formatting.value(number, "fr") == translator("fr")("%(v)s", v=number)
