@@ -147,6 +147,18 @@ class Text(Mapping[str, str]):
         return f"Text({self.message!r}{fields})"
 
 
+def sentences(*parts: Mapping[str, str] | None) -> dict[str, str]:
+    """Sentences one after the other, in every language: ``{"en": ..., "fr": ...}``.
+
+    Each part is a `Text` or a ``{language: sentence}`` dict (a diagnosis, a hint); a part
+    that is None or empty is left out.
+    """
+    return {
+        lang: " ".join(text for part in parts if part and (text := part.get(lang, "")))
+        for lang in LANGUAGES
+    }
+
+
 def _in(value: object, lang: str) -> object:
     if isinstance(value, Text):
         return value[lang]

@@ -18,6 +18,7 @@ from grader.catalog import get_exercise
 from grader.checks import describe_call, expect_array, fail_property
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import Student, call_pure
+from grader.i18n import N_, Text
 from grader.specs.diagnostics import deep_network_grads, random_grads
 
 SPEC = get_exercise("diagnostics")
@@ -77,10 +78,12 @@ def _check_flag(
     got = call_pure(student, function, grads, **kwargs)
     if not isinstance(got, bool | np.bool_):
         raise fail_property(
-            f"{call} must return True or False, but returned a value of type "
-            f"{type(got).__name__}. Return bool(...) of your comparison.",
-            f"{call} doit renvoyer True ou False, mais a renvoyé une valeur de type "
-            f"{type(got).__name__}. Renvoyez bool(...) de votre comparaison.",
+            Text(
+                "%(call)s must return True or False, but returned a value of type %(type)s. "
+                "Return bool(...) of your comparison.",
+                call=call,
+                type=type(got).__name__,
+            ),
             function=function,
             call=call,
         )
@@ -88,16 +91,24 @@ def _check_flag(
     if bool(got) != expected:
         norms = ref.gradient_norms(grads)
         finite = all(np.all(np.isfinite(value)) for value in grads.values())
-        seen_en = f"||dW1|| = {norms[0]:.3g} and ||dW{len(norms)}|| = {norms[-1]:.3g}"
-        seen_fr = f"||dW1|| = {norms[0]:.3g} et ||dW{len(norms)}|| = {norms[-1]:.3g}"
-        if not finite:
-            seen_en, seen_fr = (
-                "the gradients hold NaN or inf",
-                "les gradients contiennent NaN ou inf",
+        seen = (
+            Text(
+                "||dW1|| = %(first)s and ||dW%(last_layer)s|| = %(last)s",
+                first=float(norms[0]),
+                last_layer=len(norms),
+                last=float(norms[-1]),
             )
+            if finite
+            else Text(N_("the gradients hold NaN or inf"))
+        )
         raise fail_property(
-            f"{call} returned {bool(got)} where the answer is {expected}: {seen_en}.",
-            f"{call} a renvoyé {bool(got)} alors que la réponse est {expected} : {seen_fr}.",
+            Text(
+                "%(call)s returned %(got)s where the answer is %(expected)s: %(seen)s.",
+                call=call,
+                got=str(bool(got)),
+                expected=str(expected),
+                seen=seen,
+            ),
             function=function,
             call=call,
         )
@@ -115,10 +126,12 @@ def _check_fraction(
     got = call_pure(student, function, *args.values())
     if isinstance(got, bool) or not isinstance(got, float | np.floating):
         raise fail_property(
-            f"{call} must return the fraction as a float, but returned a value of type "
-            f"{type(got).__name__}. Convert it with float(...).",
-            f"{call} doit renvoyer la proportion sous forme de float, mais a renvoyé une "
-            f"valeur de type {type(got).__name__}. Convertissez-la avec float(...).",
+            Text(
+                "%(call)s must return the fraction as a float, but returned a value of type "
+                "%(type)s. Convert it with float(...).",
+                call=call,
+                type=type(got).__name__,
+            ),
             function=function,
             call=call,
         )

@@ -26,6 +26,10 @@ from grader.gradcheck import (
     central_difference_gradient,
 )
 from grader.hidden._support import Student, binary_labels, call_pure, one_hot
+from grader.i18n import N_, Text
+
+M_TIMES_OWN_COST = N_("m × finite differences of your own %(cost)s")
+M_TIMES_CORRECT_COST = N_("m × finite differences of the correct %(cost)s")
 
 
 def _check_cost(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
@@ -127,16 +131,14 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
     function = "binary_cross_entropy_backward"
     analytic = student.call(function, AL, Y)
     call = describe_call(function, {"AL": AL, "Y": Y})
-    for numerical, source_en, source_fr in (
+    for numerical, source in (
         (
             _student_cost_gradient(student, "binary_cross_entropy", AL, Y),
-            "m × finite differences of your own binary_cross_entropy",
-            "m × les différences finies de votre propre binary_cross_entropy",
+            Text(M_TIMES_OWN_COST, cost="binary_cross_entropy"),
         ),
         (
             _reference_cost_gradient(ref.binary_cross_entropy, AL, Y),
-            "m × finite differences of the correct binary_cross_entropy",
-            "m × les différences finies du binary_cross_entropy correct",
+            Text(M_TIMES_CORRECT_COST, cost="binary_cross_entropy"),
         ),
     ):
         expect_gradient(
@@ -145,8 +147,7 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
             function=function,
             name="dAL",
             call=call,
-            source_en=source_en,
-            source_fr=source_fr,
+            source=source,
             m=m,
         )
 
@@ -200,8 +201,7 @@ def test_categorical_cross_entropy_backward(student, rng):
         function=function,
         name="dAL",
         call=describe_call(function, {"AL": AL, "Y": Y}),
-        source_en="m × finite differences of your own categorical_cross_entropy",
-        source_fr="m × les différences finies de votre propre categorical_cross_entropy",
+        source=Text(M_TIMES_OWN_COST, cost="categorical_cross_entropy"),
         m=m,
     )
 
@@ -229,7 +229,6 @@ def test_softmax_cross_entropy_backward(student, rng):
         function=function,
         name="dZL",
         call=describe_call(function, {"AL": AL, "Y": Y}),
-        source_en="m × finite differences of the cost with respect to ZL",
-        source_fr="m × les différences finies du coût par rapport à ZL",
+        source=Text(N_("m × finite differences of the cost with respect to ZL")),
         m=m,
     )

@@ -20,7 +20,7 @@ from grader.checks import (
     expect_sequence,
     fail_property,
 )
-from grader.hidden._network_checks import check_parameter_dict
+from grader.hidden._network_checks import THE_PARAMETERS, check_parameter_dict
 from grader.hidden._support import (
     Parameters,
     Student,
@@ -30,6 +30,7 @@ from grader.hidden._support import (
     one_hot,
     random_parameters,
 )
+from grader.i18n import Text
 
 # Predictions are only graded where the decision is clear-cut by at least this much.
 DECISION_MARGIN = 1e-3
@@ -54,13 +55,23 @@ def _check_train(
     if isinstance(costs, np.ndarray) and costs.ndim == 1:
         costs = list(costs)
     if not isinstance(costs, list | tuple) or len(costs) != len(expected_costs):
-        count = len(costs) if isinstance(costs, list | tuple) else "no list"
+        if isinstance(costs, list | tuple):
+            returned = Text(
+                "%(call)s must return one cost per iteration (%(expected)s), as a list of "
+                "floats, but returned %(count)s. Append the cost before each update.",
+                call=call,
+                expected=len(expected_costs),
+                count=len(costs),
+            )
+        else:
+            returned = Text(
+                "%(call)s must return one cost per iteration (%(expected)s), as a list of "
+                "floats, but returned no list. Append the cost before each update.",
+                call=call,
+                expected=len(expected_costs),
+            )
         raise fail_property(
-            f"{call} must return one cost per iteration ({len(expected_costs)}), as a list "
-            f"of floats, but returned {count}. Append the cost before each update.",
-            f"{call} doit renvoyer un coût par itération ({len(expected_costs)}), sous forme "
-            f"de liste de floats, mais a renvoyé {count}. Ajoutez le coût avant chaque mise "
-            "à jour.",
+            returned,
             function="train",
             call=call,
             array="costs",
@@ -68,7 +79,7 @@ def _check_train(
     values = np.array([expect_cost_type(cost, function="train", call=call) for cost in costs])
     expect_array(values, np.array(expected_costs), function="train", name="costs", call=call)
     check_parameter_dict(
-        trained, expected_parameters, function="train", call=call, what="the parameters"
+        trained, expected_parameters, function="train", call=call, what=Text(THE_PARAMETERS)
     )
 
 

@@ -18,6 +18,8 @@ import reference.network as ref
 from grader.catalog import output_costs
 from grader.checks import describe_call, expect_array, expect_sequence
 from grader.hidden._network_checks import (
+    OWN_FORWARD,
+    THE_PARAMETERS,
     check_grads_against,
     check_layer_gradients,
     check_parameter_dict,
@@ -40,6 +42,7 @@ from grader.hidden._support import (
     one_hot,
     random_parameters,
 )
+from grader.i18n import N_, Text
 
 # Each output activation's cost, as the activation exercises' specs pair them.
 COSTS = {activation: getattr(ref_losses, cost) for activation, cost in output_costs().items()}
@@ -59,7 +62,7 @@ def _check_initialization(student: Student, layer_dims: list[int], seed: int | N
         ref.initialize_parameters(layer_dims, **kwargs),
         function="initialize_parameters",
         call=call,
-        what="the parameters",
+        what=Text(THE_PARAMETERS),
     )
 
 
@@ -288,8 +291,7 @@ def test_linear_backward_gradient(student, rng):
         layer_forward_gradients(student, "linear_forward", args, dZ),
         function="linear_backward",
         call=call,
-        source_en="finite differences of your own linear_forward",
-        source_fr="les différences finies de votre propre linear_forward",
+        source=Text(OWN_FORWARD, forward="linear_forward"),
         m=6,
     )
 
@@ -357,8 +359,7 @@ def test_linear_activation_backward_gradient(student, rng):
             ),
             function="linear_activation_backward",
             call=call,
-            source_en="finite differences of your own linear_activation_forward",
-            source_fr="les différences finies de votre propre linear_activation_forward",
+            source=Text(OWN_FORWARD, forward="linear_activation_forward"),
             m=args[0].shape[1],
         )
 
@@ -410,8 +411,7 @@ def _check_model_backward_gradient(
             numerical,
             function="model_backward",
             call=call,
-            source_en="finite differences of the mean cost through your own model_forward",
-            source_fr="les différences finies du coût moyen à travers votre propre model_forward",
+            source=Text(N_("finite differences of the mean cost through your own model_forward")),
             m=m,
         )
 
@@ -502,7 +502,7 @@ def _check_update(
         ref.update_parameters(copy_parameters(parameters), grads, learning_rate),
         function="update_parameters",
         call=call,
-        what="the parameters",
+        what=Text(THE_PARAMETERS),
     )
 
 
