@@ -151,8 +151,7 @@ def _check_fraction(
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradient_norms: ||dW[l]|| layer by layer, whatever the order of the keys",
-    fr="gradient_norms : ||dW[l]|| couche par couche, quel que soit l'ordre des clés",
+    title=N_("gradient_norms: ||dW[l]|| layer by layer, whatever the order of the keys"),
 )
 def test_gradient_norms_values(student, rng):
     sizes = [int(n) for n in rng.permutation(np.arange(2, 8))[:5]]
@@ -166,8 +165,7 @@ def test_gradient_norms_values(student, rng):
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradients_vanish: a deep sigmoid network yes, a ReLU one no, and the factor",
-    fr="gradients_vanish : un réseau sigmoïde profond oui, un réseau ReLU non, et le facteur",
+    title=N_("gradients_vanish: a deep sigmoid network yes, a ReLU one no, and the factor"),
 )
 def test_gradients_vanish(student, rng):
     sigmoid, relu = _clear_networks(rng)
@@ -181,8 +179,7 @@ def test_gradients_vanish(student, rng):
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradients_explode: a huge first layer, NaN or inf in any gradient, and the factor",
-    fr="gradients_explode : une première couche énorme, NaN ou inf dans un gradient, et le facteur",
+    title=N_("gradients_explode: a huge first layer, NaN or inf in any gradient, and the factor"),
 )
 def test_gradients_explode(student, rng):
     _, relu = _clear_networks(rng)
@@ -222,8 +219,7 @@ def _dead_alternatives(Z: np.ndarray) -> list[tuple[Diagnosis, float]]:
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="dead_relu_fraction: units with Z <= 0 for every example, and a single example",
-    fr="dead_relu_fraction : unités dont Z <= 0 pour tous les exemples, et un seul exemple",
+    title=N_("dead_relu_fraction: units with Z <= 0 for every example, and a single example"),
 )
 def test_dead_relu_fraction(student, rng):
     Z = _dead_layer(rng, 9, 7)
@@ -255,9 +251,9 @@ def _one_asymptote(
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="saturated_fraction: sigmoid and tanh outputs near either asymptote, and the threshold",
-    fr="saturated_fraction : sorties sigmoïde et tanh près de l'une ou l'autre asymptote, et "
-    "le seuil",
+    title=N_(
+        "saturated_fraction: sigmoid and tanh outputs near either asymptote, and the threshold"
+    ),
 )
 def test_saturated_fraction(student, rng):
     Z = rng.standard_normal((5, 8)) * 5.0

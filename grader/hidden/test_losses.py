@@ -80,8 +80,7 @@ def _reference_cost_gradient(
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy: the mean cost, returned as a float",
-    fr="binary_cross_entropy : le coût moyen, renvoyé sous forme de float",
+    title=N_("binary_cross_entropy: the mean cost, returned as a float"),
 )
 def test_binary_cross_entropy_values(student, rng):
     m = 9
@@ -94,8 +93,7 @@ def test_binary_cross_entropy_values(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy: finite and correct at AL = 1e-12 and 1 - 1e-12",
-    fr="binary_cross_entropy : fini et correct en AL = 1e-12 et 1 - 1e-12",
+    title=N_("binary_cross_entropy: finite and correct at AL = 1e-12 and 1 - 1e-12"),
 )
 def test_binary_cross_entropy_extremes(student, rng):
     order = rng.permutation(4)
@@ -107,8 +105,7 @@ def test_binary_cross_entropy_extremes(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy_backward: per-example values (no 1/m)",
-    fr="binary_cross_entropy_backward : valeurs par exemple (sans 1/m)",
+    title=N_("binary_cross_entropy_backward: per-example values (no 1/m)"),
 )
 def test_binary_cross_entropy_backward_values(student, rng):
     m = 7
@@ -121,8 +118,7 @@ def test_binary_cross_entropy_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy_backward: agrees with finite differences of the cost",
-    fr="binary_cross_entropy_backward : en accord avec les différences finies du coût",
+    title=N_("binary_cross_entropy_backward: agrees with finite differences of the cost"),
 )
 def test_binary_cross_entropy_backward_gradient(student, rng):
     m = 6
@@ -158,8 +154,7 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy: the mean cost, returned as a float",
-    fr="categorical_cross_entropy : le coût moyen, renvoyé sous forme de float",
+    title=N_("categorical_cross_entropy: the mean cost, returned as a float"),
 )
 def test_categorical_cross_entropy_values(student, rng):
     classes, m = 3, 7
@@ -172,8 +167,7 @@ def test_categorical_cross_entropy_values(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy: finite at AL = 1e-12, and with a single class row",
-    fr="categorical_cross_entropy : fini en AL = 1e-12, et avec une seule ligne de classe",
+    title=N_("categorical_cross_entropy: finite at AL = 1e-12, and with a single class row"),
 )
 def test_categorical_cross_entropy_extremes(student, rng):
     AL = np.array([[1e-12, 1.0 - 2e-12, 0.5], [1e-12, 1e-12, 0.25], [1.0 - 2e-12, 1e-12, 0.25]])
@@ -186,8 +180,7 @@ def test_categorical_cross_entropy_extremes(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy_backward: values, and finite differences of the cost",
-    fr="categorical_cross_entropy_backward : valeurs, et différences finies du coût",
+    title=N_("categorical_cross_entropy_backward: values, and finite differences of the cost"),
 )
 def test_categorical_cross_entropy_backward(student, rng):
     classes, m = 4, 5
@@ -209,8 +202,7 @@ def test_categorical_cross_entropy_backward(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="softmax_cross_entropy_backward: dZL = AL - Y, checked by finite differences",
-    fr="softmax_cross_entropy_backward : dZL = AL - Y, vérifié par différences finies",
+    title=N_("softmax_cross_entropy_backward: dZL = AL - Y, checked by finite differences"),
 )
 def test_softmax_cross_entropy_backward(student, rng):
     classes, m = 3, 6

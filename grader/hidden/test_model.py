@@ -30,7 +30,7 @@ from grader.hidden._support import (
     one_hot,
     random_parameters,
 )
-from grader.i18n import Text
+from grader.i18n import N_, Text
 
 # Predictions are only graded where the decision is clear-cut by at least this much.
 DECISION_MARGIN = 1e-3
@@ -86,8 +86,7 @@ def _check_train(
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="train: costs and parameters of a ReLU network with a sigmoid output",
-    fr="train : coûts et paramètres d'un réseau ReLU à sortie sigmoïde",
+    title=N_("train: costs and parameters of a ReLU network with a sigmoid output"),
 )
 def test_train_sigmoid_output(student, rng):
     X = rng.standard_normal((3, 10))
@@ -100,8 +99,7 @@ def test_train_sigmoid_output(student, rng):
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="train: a tanh network with a softmax output, and logistic regression",
-    fr="train : un réseau tanh à sortie softmax, et la régression logistique",
+    title=N_("train: a tanh network with a softmax output, and logistic regression"),
 )
 def test_train_softmax_and_logistic(student, rng):
     X = rng.standard_normal((4, 9))
@@ -151,8 +149,7 @@ def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kw
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="predict: 0/1 integers of shape (1, m) for a sigmoid output",
-    fr="predict : entiers 0/1 de forme (1, m) pour une sortie sigmoïde",
+    title=N_("predict: 0/1 integers of shape (1, m) for a sigmoid output"),
 )
 def test_predict_sigmoid(student, rng):
     parameters = random_parameters(rng, [3, 4, 1])
@@ -164,8 +161,7 @@ def test_predict_sigmoid(student, rng):
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="predict: the class index (argmax over rows) for a softmax output",
-    fr="predict : l'indice de classe (argmax sur les lignes) pour une sortie softmax",
+    title=N_("predict: the class index (argmax over rows) for a softmax output"),
 )
 def test_predict_softmax(student, rng):
     kwargs = {"hidden_activation": "leaky_relu", "output_activation": "softmax"}

@@ -36,8 +36,12 @@ def test_correct_functions_earn_every_passable_point(grade_fake, submission: Pat
     passed = by_name(document)["test_relu_values"]
     assert passed == {
         "id": "test_fake::test_relu_values",
-        "title": "relu: values",
-        "titles": {"en": "relu: values", "fr": "relu : valeurs"},
+        "title": "relu: values on random inputs, exact zeros, large |z| and a single example",
+        "titles": {
+            "en": "relu: values on random inputs, exact zeros, large |z| and a single example",
+            "fr": "relu : valeurs sur des entrées aléatoires, des zéros exacts, |z| grand et un "
+            "seul exemple",
+        },
         "outcome": "passed",
         "points": 1.0,
         "max_points": 1.0,
@@ -187,7 +191,9 @@ def test_messages_follow_the_requested_language(grade_fake, submission: Path) ->
     document = grade_fake(submission, functions, lang="fr")
     test = by_name(document)["test_sigmoid_values"]
     assert document["lang"] == "fr"
-    assert test["title"] == "sigmoid : valeurs"
+    assert test["title"] == (
+        "sigmoid : valeurs sur des entrées aléatoires, des zéros exacts et un seul exemple"
+    )
     assert test["message"] == "sigmoid donne de mauvaises valeurs."
     assert test["messages"]["en"] == "sigmoid gives wrong values."
 

@@ -160,7 +160,7 @@ def prepared():
     prepared.calls = getattr(prepared, "calls", 0) + 1
 
 
-@pytest.mark.graded(exercise="update", points=1, en="writes a file", fr="écrit un fichier")
+@pytest.mark.graded(exercise="update", points=1, title="writes a file")
 def test_with_tmp_path(student, tmp_path):
     (tmp_path / "note.txt").write_text("written")
     probe(written=(tmp_path / "note.txt").read_text())
