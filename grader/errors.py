@@ -9,6 +9,10 @@ into outcomes (`failed`, `error`, `timeout`, `crashed`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from grader.i18n import Text
+
 
 class NngradeError(Exception):
     """Root of every error raised by nngrade on purpose."""
@@ -40,10 +44,12 @@ class StudentCallError(NngradeError):
 
     Attributes:
         function: the student function that was called, e.g. ``"relu_backward"``.
+        text: the message in every language (a `Text`; its English is the exception's).
     """
 
-    def __init__(self, function: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, function: str, message: Mapping[str, str] | str) -> None:
+        self.text: Mapping[str, str] = Text(message) if isinstance(message, str) else message
+        super().__init__(self.text["en"])
         self.function = function
 
 
@@ -107,11 +113,22 @@ class StudentTimeout(StudentCallError):
 
 
 class WorkerCrashed(StudentCallError):
-    """The worker died during the call (segfault, os._exit, memory limit, killed)."""
+    """The worker died during the call (segfault, os._exit, memory limit, killed).
 
-    def __init__(self, function: str, detail: str) -> None:
-        super().__init__(function, f"The sandbox running `{function}` stopped: {detail}")
-        self.detail = detail
+    Attributes:
+        detail: how it ended, in every language (a `Text`).
+    """
+
+    def __init__(self, function: str, detail: Mapping[str, str] | str) -> None:
+        self.detail: Mapping[str, str] = Text(detail) if isinstance(detail, str) else detail
+        super().__init__(
+            function,
+            Text(
+                "The sandbox running `%(function)s` stopped: %(detail)s",
+                function=function,
+                detail=self.detail,
+            ),
+        )
 
 
 class HostileValue(StudentCallError):

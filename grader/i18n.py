@@ -160,7 +160,7 @@ def sentences(*parts: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _in(value: object, lang: str) -> object:
-    if isinstance(value, Text):
+    if isinstance(value, Mapping):  # a Text, or {language: sentence}
         return value[lang]
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return format_number(float(value), lang)

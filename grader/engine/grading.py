@@ -23,6 +23,7 @@ from grader.engine.runner import HIDDEN_SUITES, SuiteRunner, with_hidden_suites
 from grader.engine.seeds import student_seed
 from grader.errors import SandboxUnavailable, UsageError
 from grader.fingerprint import grading_fingerprint
+from grader.i18n import N_, Text, sentences
 from grader.loading import LoadedSubmission, load_submission
 
 LOG = logging.getLogger("grader.engine")
@@ -34,13 +35,12 @@ that also counts our own computing."""
 
 ProxyFactory = Callable[[Any], Any]
 
-_INTERNAL = {
-    "en": "The grader had an internal problem with this submission; it is not caused by your "
-    "code. Your instructor sees it in the class report and can grade it again.",
-    "fr": "Le correcteur a rencontré un problème interne avec cette soumission ; il ne vient "
-    "pas de votre code. Votre enseignant le voit dans le rapport de la classe et peut la "
-    "corriger à nouveau.",
-}
+_INTERNAL = Text(
+    N_(
+        "The grader had an internal problem with this submission; it is not caused by your "
+        "code. Your instructor sees it in the class report and can grade it again."
+    )
+)
 
 
 def default_student_id(loaded: LoadedSubmission) -> str:
@@ -146,7 +146,7 @@ def grade_loaded(
     limits = limits or getattr(sandbox, "limits", None) or _default_limits()
     session = None
     status = "graded"
-    message: Mapping[str, str] = {"en": "", "fr": ""}
+    message: Mapping[str, str] = sentences()
     records: list[TestRecord] = []
     problems = list(loaded.problems)
     isolation = no_isolation(limits.as_dict(), "No student code was run.")
@@ -258,7 +258,6 @@ def _session_figures(session: Any | None) -> tuple[dict[str, Any], float, int]:
 def _load_failed_message(loaded: LoadedSubmission) -> Mapping[str, str]:
     first = loaded.problems[0]["messages"] if loaded.problems else None
     expected = ", ".join(f"{module}.py" for module in MODULES)
-    return first or {
-        "en": f"Nothing in the submission could be graded; expected {expected}.",
-        "fr": f"Rien dans la soumission n'a pu être noté ; attendu : {expected}.",
-    }
+    return first or Text(
+        "Nothing in the submission could be graded; expected %(expected)s.", expected=expected
+    )

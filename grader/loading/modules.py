@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.catalog import MODULES
+from grader.i18n import Text
 from grader.loading.problems import LoadLimits, Problem, problem
 from grader.loading.sources import check_syntax, decode_source, file_record
-from grader.loading.trees import JUNK_NAMES, EntryTooLarge, EntryUnreadable, Tree
+from grader.loading.trees import (
+    JUNK_NAMES,
+    NOT_A_REGULAR_FILE,
+    EntryTooLarge,
+    EntryUnreadable,
+    Tree,
+)
 
 
 @dataclass
@@ -56,10 +63,11 @@ def _symlink_problem(path: str) -> Problem:
     return problem(
         path,
         "symlink",
-        f"{path} is a symbolic link; the grader never follows links, so it was not graded. "
-        "Submit the file itself.",
-        f"{path} est un lien symbolique ; le correcteur ne suit jamais les liens, il n'a donc "
-        "pas été noté. Soumettez le fichier lui-même.",
+        Text(
+            "%(file)s is a symbolic link; the grader never follows links, so it was not "
+            "graded. Submit the file itself.",
+            file=path,
+        ),
     )
 
 
@@ -91,7 +99,7 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
             _refuse(found, name, is_module, None)  # already reported with the level
             continue
         if kind != "file":
-            _refuse(found, name, is_module, _unreadable(path, "it is not a regular file"))
+            _refuse(found, name, is_module, _unreadable(path, Text(NOT_A_REGULAR_FILE)))
             continue
         if tree.is_duplicate(path):
             _refuse(found, name, is_module, _duplicate(path))
@@ -102,7 +110,7 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
             _refuse(found, name, is_module, _too_large(path, limits))
             continue
         except EntryUnreadable as error:
-            _refuse(found, name, is_module, _unreadable(path, str(error)))
+            _refuse(found, name, is_module, _unreadable(path, error.reason))
             continue
         total += len(data)
         text, bad = decode_source(path, data)
@@ -137,12 +145,13 @@ def _shadowing(path: str, name: str) -> Problem:
     return problem(
         path,
         "shadowing",
-        f"{path} has the name of a module of Python, numpy or the handout ({name}), and "
-        "would hide it; it was left out, and the rest of your work graded without it. "
-        f"Rename it (for example my_{name}.py) if your code imports it.",
-        f"{path} porte le nom d'un module de Python, de numpy ou du sujet ({name}) et le "
-        "masquerait ; il a été laissé de côté et le reste de votre travail noté sans lui. "
-        f"Renommez-le (par exemple my_{name}.py) si votre code l'importe.",
+        Text(
+            "%(file)s has the name of a module of Python, numpy or the handout (%(name)s), "
+            "and would hide it; it was left out, and the rest of your work graded without it. "
+            "Rename it (for example my_%(name)s.py) if your code imports it.",
+            file=path,
+            name=name,
+        ),
     )
 
 
@@ -158,11 +167,13 @@ def _too_large(path: str, limits: LoadLimits) -> Problem:
     return problem(
         path,
         "too_large",
-        f"{path} is too large to grade (the limit is {kib} KiB per file and {total_kib} KiB "
-        "in all). Remove data or outputs pasted into it and submit again.",
-        f"{path} est trop volumineux pour être noté (limite : {kib} Kio par fichier et "
-        f"{total_kib} Kio au total). Retirez les données ou sorties collées et soumettez à "
-        "nouveau.",
+        Text(
+            "%(file)s is too large to grade (the limit is %(kib)s KiB per file and "
+            "%(total_kib)s KiB in all). Remove data or outputs pasted into it and submit again.",
+            file=path,
+            kib=kib,
+            total_kib=total_kib,
+        ),
     )
 
 
@@ -170,19 +181,22 @@ def _duplicate(path: str) -> Problem:
     return problem(
         path,
         "duplicate",
-        f"The zip holds {path} twice; neither copy was graded because the grader cannot tell "
-        "which one you meant. Zip the folder again with one copy.",
-        f"Le zip contient {path} deux fois ; aucune copie n'a été notée car le correcteur ne "
-        "peut pas savoir laquelle vous vouliez. Zippez à nouveau le dossier avec une seule copie.",
+        Text(
+            "The zip holds %(file)s twice; neither copy was graded because the grader cannot "
+            "tell which one you meant. Zip the folder again with one copy.",
+            file=path,
+        ),
     )
 
 
-def _unreadable(path: str, reason: str) -> Problem:
+def _unreadable(path: str, reason: Mapping[str, str] | str) -> Problem:
     return problem(
         path,
         "unreadable",
-        f"{path} could not be read ({reason}); it was not graded. Submit it again as an "
-        "ordinary file.",
-        f"{path} n'a pas pu être lu ({reason}) ; il n'a pas été noté. Soumettez-le à nouveau "
-        "comme un fichier ordinaire.",
+        Text(
+            "%(file)s could not be read (%(reason)s); it was not graded. Submit it again as "
+            "an ordinary file.",
+            file=path,
+            reason=reason,
+        ),
     )

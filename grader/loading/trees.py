@@ -11,9 +11,11 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, Protocol
 
+from grader.i18n import N_, Text
 from grader.loading.problems import LoadLimits, Problem, problem
 
 Kind = Literal["file", "dir", "symlink", "other"]
@@ -22,12 +24,23 @@ Kind = Literal["file", "dir", "symlink", "other"]
 JUNK_NAMES = frozenset({"__MACOSX", "__pycache__", ".DS_Store", ".ipynb_checkpoints", ".git"})
 
 
+NOT_A_REGULAR_FILE = N_("it is not a regular file")
+
+
 class EntryTooLarge(Exception):
     """The entry is bigger than the cap it is read with."""
 
 
 class EntryUnreadable(Exception):
-    """The entry cannot be read (not a regular file, encrypted, corrupt)."""
+    """The entry cannot be read (not a regular file, encrypted, corrupt).
+
+    Attributes:
+        reason: why, in every language (a `Text`), or the system's own words.
+    """
+
+    def __init__(self, reason: Mapping[str, str] | str) -> None:
+        super().__init__(reason if isinstance(reason, str) else reason["en"])
+        self.reason = reason
 
 
 class Tree(Protocol):
@@ -80,7 +93,7 @@ class FolderTree:
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise EntryUnreadable("it is not a regular file")
+                raise EntryUnreadable(Text(NOT_A_REGULAR_FILE))
             if info.st_size > cap:
                 raise EntryTooLarge()
             with os.fdopen(fd, "rb", closefd=False) as stream:
@@ -119,14 +132,16 @@ class ZipTree:
                 problem(
                     label,
                     "too_large",
-                    f"{label} holds {len(infos)} entries ({declared} bytes uncompressed), more "
-                    f"than the grader accepts ({self.limits.entries} entries, "
-                    f"{self.limits.zip_uncompressed_bytes} bytes). Zip only your exercise "
-                    "files and submit again.",
-                    f"{label} contient {len(infos)} entrées ({declared} octets décompressés), "
-                    f"plus que ce que le correcteur accepte ({self.limits.entries} entrées, "
-                    f"{self.limits.zip_uncompressed_bytes} octets). Zippez seulement vos "
-                    "fichiers d'exercices et soumettez à nouveau.",
+                    Text(
+                        "%(zip)s holds %(entries)s entries (%(bytes)s bytes uncompressed), more "
+                        "than the grader accepts (%(max_entries)s entries, %(max_bytes)s "
+                        "bytes). Zip only your exercise files and submit again.",
+                        zip=label,
+                        entries=len(infos),
+                        bytes=declared,
+                        max_entries=self.limits.entries,
+                        max_bytes=self.limits.zip_uncompressed_bytes,
+                    ),
                 )
             )
             self.refused = True
@@ -161,10 +176,10 @@ class ZipTree:
 
     def read(self, path: str, cap: int) -> bytes:
         if path in self._duplicates:
-            raise EntryUnreadable("the archive holds two entries with this name")
+            raise EntryUnreadable(Text(N_("the archive holds two entries with this name")))
         info = self._infos[path]
         if info.flag_bits & 0x1:
-            raise EntryUnreadable("it is encrypted")
+            raise EntryUnreadable(Text(N_("it is encrypted")))
         if info.file_size > cap:
             raise EntryTooLarge()
         # Never trust the declared size: read at most one byte past the cap.
@@ -172,7 +187,7 @@ class ZipTree:
             with self.archive.open(info) as stream:
                 data = stream.read(cap + 1)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
-            raise EntryUnreadable(f"it is corrupt ({error})") from None
+            raise EntryUnreadable(Text("it is corrupt (%(error)s)", error=str(error))) from None
         if len(data) > cap:
             raise EntryTooLarge()
         return data
@@ -186,8 +201,9 @@ def _zip_escape(name: str) -> Problem:
     return problem(
         shown,
         "zip_escape",
-        f"The zip entry {shown!r} points outside the submission folder (absolute path or "
-        "'..'); it was not extracted nor graded. Zip your exercises folder itself.",
-        f"L'entrée {shown!r} du zip pointe hors du dossier de la soumission (chemin absolu ou "
-        "'..') ; elle n'a été ni extraite ni notée. Zippez le dossier de vos exercices.",
+        Text(
+            "The zip entry %(entry)s points outside the submission folder (absolute path or "
+            "'..'); it was not extracted nor graded. Zip your exercises folder itself.",
+            entry=repr(shown),
+        ),
     )
