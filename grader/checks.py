@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import NngradeError
+from grader.catalog import function_spec
+from grader.errors import NngradeError, UsageError
 from grader.gradcheck import (
     GRADIENT_ATOL,
     GRADIENT_RTOL,
@@ -69,6 +70,19 @@ def describe_call(function: str, args: Mapping[str, object]) -> str:
     """
     inside = ", ".join(_describe_argument(name, value) for name, value in args.items())
     return f"{function}({inside})"
+
+
+def describe_contract_call(
+    function: str, args: Sequence[object], kwargs: Mapping[str, object]
+) -> str:
+    """`describe_call` of a call of a contract function, its arguments named as the contract
+    names them, e.g. ``linear_activation_forward(A_prev (3, 5), W (4, 3), b (4, 1),
+    activation='tanh')``. Arguments the signature cannot bind are named by position."""
+    try:
+        named = dict(function_spec(function).parameters.bind_partial(*args, **kwargs).arguments)
+    except (UsageError, TypeError):
+        named = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
+    return describe_call(function, named)
 
 
 def _shape(value: np.ndarray) -> list[int]:

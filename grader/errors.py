@@ -64,15 +64,38 @@ class StudentRaised(StudentCallError):
         exception_type: the exception's class name, e.g. ``"ValueError"``.
         detail: the exception's message, capped.
         traceback: the student's traceback text, capped, with sandbox paths stripped.
+        place: where in the student's files it was raised, for a person, e.g.
+            ``exercises/network.py, line 57`` or ``your notebook, code cell 3, line 4`` (a
+            `Text`), or None when no frame of the traceback is in their files.
+        source: the text of that line (the ``assert`` itself for an AssertionError).
+        inner_function: the function that line is in, when it is not `function`.
+        call: the call that raised, with its shapes and scalar arguments, e.g.
+            ``linear_activation_forward(A_prev (3, 5), W (4, 3), b (4, 1), activation='tanh')``;
+            set by the proxy that made the call.
+        index: which call of a batch raised it (0 for a single call).
     """
 
     def __init__(
-        self, function: str, exception_type: str, detail: str, traceback: str = ""
+        self,
+        function: str,
+        exception_type: str,
+        detail: str,
+        traceback: str = "",
+        *,
+        place: Mapping[str, str] | None = None,
+        source: str = "",
+        inner_function: str | None = None,
+        index: int = 0,
     ) -> None:
         super().__init__(function, f"`{function}` raised {exception_type}: {detail}")
         self.exception_type = exception_type
         self.detail = detail
         self.traceback = traceback
+        self.place = place
+        self.source = source
+        self.inner_function = inner_function
+        self.index = index
+        self.call: str | None = None
 
 
 class StudentTimeout(StudentCallError):

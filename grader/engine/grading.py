@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import MODULES
+from grader.checks import describe_contract_call
 from grader.engine.availability import ModuleAvailability
 from grader.engine.document import LANGUAGES, build_result, no_isolation, plain
 from grader.engine.recording import SubmissionGrading, TestRecord
@@ -57,7 +58,7 @@ def _now() -> str:
 def _default_proxy(session: Any) -> Any:
     from grader.sandbox import StudentProxy
 
-    return StudentProxy(session)
+    return StudentProxy(session, describe_call=describe_contract_call)
 
 
 def _default_limits() -> Any:

@@ -262,21 +262,61 @@ def _hostile_value(function: str, detail: Mapping[str, str]) -> Verdict:
 
 
 def _raised(error: StudentRaised) -> Verdict:
-    function, kind, detail = error.function, error.exception_type, error.detail
-    return Verdict(
-        "error",
-        {
-            "en": f"`{function}` raised {kind}: {detail}. Run it on a small example to "
-            "reproduce the error, then fix it.",
-            "fr": f"`{function}` a levé {kind} : {detail}. Exécutez-la sur un petit exemple "
-            "pour reproduire l'erreur, puis corrigez-la.",
-        },
-        {
-            "kind": "exception",
-            "function": function,
-            "exception": {"type": kind, "message": detail, "traceback": error.traceback},
-        },
+    """An exception of the student's code: the call that raised it (with its shapes), the
+    exception, and the line of their file or notebook cell it came from."""
+    function, kind, detail = error.function, error.exception_type, error.detail.strip()
+    call = f"`{error.call}`" if error.call else f"`{function}`"
+    failed_assert = kind == "AssertionError"
+    if failed_assert and not detail:
+        what = Text("%(call)s stopped on a failed assert.", call=call)
+    elif detail:
+        what = Text(
+            "%(call)s raised %(type)s: %(detail)s", call=call, type=kind, detail=detail.rstrip(".")
+        )
+    else:
+        what = Text("%(call)s raised %(type)s.", call=call, type=kind)
+    where: Text | None = None
+    if error.place is not None:
+        place = (
+            Text("%(place)s, in `%(function)s`", place=error.place, function=error.inner_function)
+            if error.inner_function
+            else error.place
+        )
+        if failed_assert and error.source:
+            where = Text(
+                "The assert is at %(place)s: `%(source)s`.", place=place, source=error.source
+            )
+        elif error.source:
+            where = Text(
+                "It was raised at %(place)s: `%(source)s`.", place=place, source=error.source
+            )
+        else:
+            where = Text("It was raised at %(place)s.", place=place)
+    advice = (
+        Text(
+            N_(
+                "An assert states what your code expects: check why it does not hold for "
+                "these arguments."
+            )
+        )
+        if failed_assert
+        else Text(N_("Run it on a small example to reproduce the error, then fix it."))
     )
+    evidence: dict[str, Any] = {
+        "kind": "exception",
+        "function": function,
+        "exception": {"type": kind, "message": error.detail, "traceback": error.traceback},
+    }
+    if error.call:
+        evidence["call"] = error.call
+    return Verdict("error", sentences(_sentence(what), where, advice), evidence)
+
+
+def _sentence(text: Text) -> dict[str, str]:
+    """`text` in every language, ending with a full stop (a student's message may not)."""
+    return {
+        lang: line if line.endswith((".", "!", "?")) else line + "." for lang, line in text.items()
+    }
 
 
 def _assertion_failed(exercise: Exercise) -> Verdict:

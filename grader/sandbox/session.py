@@ -42,6 +42,12 @@ STUB_MESSAGE = re.compile(r"(\w+) is not implemented yet\.")
 """What an untouched stub of the handout raises (grader.authoring.fences)."""
 
 MAX_STATEMENT_FAILURES = 20
+STUDENT_FILE = re.compile(r"exercises/(\w{1,100})\.py")
+"""How the worker names a submission's module in a traceback (relative to its scratch)."""
+IDENTIFIER = re.compile(r"[A-Za-z_]\w{0,99}")
+SOURCE_CHARS = 200
+MAX_LINE = 10_000_000
+MAX_CALL_INDEX = 1 << 31
 CELL_MARKER = re.compile(r"# code cell (\d+)")
 """The line the loader puts before each code cell of a notebook (grader.loading.notebook)."""
 
@@ -687,11 +693,39 @@ class StudentSession:
         fields = _texts(reply, "type", "detail", "traceback")
         if kind == "raised" and fields is not None:
             name, detail, trace = (self._clean(text) for text in fields)
-            raise StudentRaised(function, name[: codec.TYPE_NAME_CHARS], detail, trace)
+            index = reply.get("index")
+            raised = StudentRaised(
+                function,
+                name[: codec.TYPE_NAME_CHARS],
+                detail,
+                trace,
+                index=index if type(index) is int and 0 <= index < MAX_CALL_INDEX else 0,
+            )
+            self._locate(raised, reply.get("where"))
+            raise raised
         self._retire()
         raise HostileValue(
             function, Text(N_("its sandbox sent a reply the grader does not understand"))
         )
+
+    def _locate(self, raised: StudentRaised, where: Any) -> None:
+        """Fill in where the student's code raised, from the worker's untrusted `where`
+        (``{"file", "line", "source", "function"}``): kept only when every field has the
+        expected type and size and the file is one of the submission's modules."""
+        if type(where) is not dict:
+            return
+        file, line = where.get("file"), where.get("line")
+        texts = _texts(where, "source", "function")
+        if type(file) is not str or type(line) is not int or texts is None:
+            return
+        found = STUDENT_FILE.fullmatch(file)
+        if found is None or found.group(1) not in self._sources or not 0 < line <= MAX_LINE:
+            return
+        source, inner = texts
+        raised.place = self._where(found.group(1), line)[0]
+        raised.source = " ".join(codec.clean_text(source, SOURCE_CHARS).split())
+        if IDENTIFIER.fullmatch(inner) and inner != raised.function:
+            raised.inner_function = inner
 
     def _note_converted(self, function: str, module: str, types: list[str]) -> None:
         if any(note["function"] == function for note in self.value_notes):
