@@ -10,21 +10,39 @@ from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.commands.limits import limit_options, resolve_limits
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
+from grader.i18n import N_, format_number, translator
 from grader.result import Result, parse_result
 
+STATUS_WORDS = {
+    "graded": N_("graded"),
+    "load_failed": N_("could not be loaded"),
+    "internal_error": N_("internal error of the grader"),
+}
+"""How each `status` of a result reads in the summary."""
 
-def summary_lines(result: Result, out: Path) -> list[str]:
-    """The short report printed after grading: total, one line per exercise, the file."""
-    lines = [f"{result.student}: {result.score:g} / {result.max_score:g} ({result.status})"]
+
+def summary_lines(result: Result, out: Path, lang: str = "en") -> list[str]:
+    """The short report printed after grading, in `lang`: total, one line per exercise, the
+    file."""
+    _ = translator(lang)
+    status = _(STATUS_WORDS[result.status]) if result.status in STATUS_WORDS else result.status
+    lines = [
+        _(
+            "%(student)s: %(score)s / %(max_score)s (%(status)s)",
+            student=result.student,
+            score=float(result.score),
+            max_score=float(result.max_score),
+            status=status,
+        )
+    ]
     if result.message:
         lines.append(f"  {result.message}")
     for exercise in result.exercises:
         passed = sum(test.passed for test in exercise.tests)
-        lines.append(
-            f"  {exercise.id:<26} {exercise.score:>5g} / {exercise.max_score:<4g} "
-            f"{passed}/{len(exercise.tests)} tests passed"
-        )
-    lines.append(f"Result written to {out}")
+        score, most = format_number(exercise.score, lang), format_number(exercise.max_score, lang)
+        tests = _("%(passed)s/%(total)s tests passed", passed=passed, total=len(exercise.tests))
+        lines.append(f"  {exercise.id:<26} {score:>5} / {most:<4} {tests}")
+    lines.append(_("Result written to %(path)s", path=str(out)))
     return lines
 
 
@@ -42,7 +60,7 @@ def summary_lines(result: Result, out: Path) -> list[str]:
     type=click.Choice(["en", "fr"]),
     default="en",
     show_default=True,
-    help="Language of the messages.",
+    help="Language of the messages and of this summary.",
 )
 @unsafe_option
 @limit_options
@@ -102,4 +120,4 @@ def grade(
         write_result(document, out)
     except NngradeError as error:
         raise DomainError(str(error)) from error
-    click.echo("\n".join(summary_lines(parse_result(document), out)))
+    click.echo("\n".join(summary_lines(parse_result(document), out, lang)))

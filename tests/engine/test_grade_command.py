@@ -43,7 +43,13 @@ def test_grade_defaults_to_result_json_in_the_current_folder(
     document = json.loads((tmp_path / "result.json").read_text())
     assert result.exit_code == 0, result.output
     assert document["status"] == "load_failed" and document["lang"] == "fr"
-    assert result.output.splitlines()[0] == f"nothing: 0 / {max_score():g} (load_failed)"
+    # The summary speaks the language asked for, like the document.
+    lines = result.output.splitlines()
+    assert lines[0] == f"nothing : 0 / {max_score():g} (non chargée)"
+    assert lines[1].startswith("  Aucun code d'exercice n'a été trouvé dans nothing.")
+    assert lines[2].split()[0] == EXERCISES[0].id and lines[2].endswith("tests réussis")
+    assert lines[-1] == f"Résultat écrit dans {tmp_path / 'result.json'}"
+    assert "passed" not in result.output and "written" not in result.output
 
 
 def test_missing_submission_is_a_clear_error_with_exit_2(tmp_path: Path) -> None:
