@@ -137,3 +137,38 @@ def test_numbers_in_sentences_are_written_as_the_language_writes_them() -> None:
     assert Text("%(seconds)s s", seconds=2.0)["en"] == "2 s"
     for number in (1889.54, -0.25, 3e-9, float("nan")):
         assert formatting.value(number, "fr") == translator("fr")("%(v)s", v=number)
+
+
+def _inline_translations(tree: ast.AST) -> list[int]:
+    """Lines where the code writes a message and its translation itself: a dict literal
+    with "en" and "fr" keys and a literal among its values, or a literal passed as a
+    French keyword argument (``fr=``, ``..._fr=``)."""
+    literal = (ast.Constant, ast.JoinedStr)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {key.value for key in node.keys if isinstance(key, ast.Constant)}
+            if {"en", "fr"} <= keys and any(isinstance(v, literal) for v in node.values):
+                found.append(node.lineno)
+        elif (
+            isinstance(node, ast.keyword)
+            and (node.arg == "fr" or (node.arg or "").endswith("_fr"))
+            and isinstance(node.value, literal)
+        ):
+            found.append(node.value.lineno)
+    return found
+
+
+def test_no_message_is_translated_outside_the_catalog() -> None:
+    """One translation system: the code writes English messages and the catalog holds
+    their French, so that a missing translation fails the tests above. A French sentence
+    written beside its English in the code would escape them."""
+    assert _inline_translations(ast.parse('m = {"en": "Passed", "fr": "Réussi"}')) == [1]
+    assert _inline_translations(ast.parse('fail(en=f"{x} is wrong", fr=f"{x} est faux")')) == [1]
+    offenders = {
+        str(path): lines
+        for path in source_files()
+        if path.suffix == ".py"
+        and (lines := _inline_translations(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert offenders == {}
