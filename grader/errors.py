@@ -54,7 +54,18 @@ class StudentCallError(NngradeError):
 
 
 class StudentNotImplemented(StudentCallError):
-    """The function is missing, or it still raises ``NotImplementedError`` (an untouched stub)."""
+    """The function is missing, or it still raises ``NotImplementedError`` (an untouched stub).
+
+    Attributes:
+        via: the student's function whose untouched stub `function` called, when it is not
+            `function` itself (``model_forward`` calling a stub ``linear_activation_forward``).
+    """
+
+    def __init__(
+        self, function: str, message: Mapping[str, str] | str, *, via: str | None = None
+    ) -> None:
+        super().__init__(function, message)
+        self.via = via
 
 
 class StudentRaised(StudentCallError):

@@ -128,6 +128,8 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
             return Verdict("failed", unavailable.messages, unavailable.evidence)
         if not facts.has_function(function):
             return _missing_function(function)
+        if error.via is not None:
+            return _calls_a_stub(function, error.via)
         return _not_implemented(function)
     if isinstance(error, StudentTimeout):
         return _timeout(
@@ -163,6 +165,22 @@ def _not_implemented(function: str) -> Verdict:
             )
         ),
         {"kind": "not_implemented", "function": function},
+    )
+
+
+def _calls_a_stub(function: str, stub: str) -> Verdict:
+    return Verdict(
+        "failed",
+        dict(
+            Text(
+                "`%(function)s` calls your `%(stub)s`, which is not implemented yet: it still "
+                "raises NotImplementedError. Write `%(stub)s` first; then this test can judge "
+                "`%(function)s`.",
+                function=function,
+                stub=stub,
+            )
+        ),
+        {"kind": "not_implemented", "function": stub},
     )
 
 

@@ -682,6 +682,7 @@ class StudentSession:
                         function=function,
                         other=stub.group(1),
                     ),
+                    via=stub.group(1),
                 )
             # The student's own NotImplementedError ("tanh not supported yet"): an error of
             # their code, with their words.

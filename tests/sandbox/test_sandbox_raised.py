@@ -11,7 +11,7 @@ import pytest
 from sandbox_helpers import OpenSession
 
 from grader.checks import describe_contract_call
-from grader.errors import StudentRaised
+from grader.errors import StudentNotImplemented, StudentRaised
 from grader.sandbox import StudentProxy, StudentSession
 
 MODULE = """
@@ -141,3 +141,23 @@ def test_forged_text_is_capped_and_kept_on_one_line(open_session: OpenSession) -
     assert raised.source.startswith("evil line xxx")
     assert "\n" not in raised.source and len(raised.source) <= 201
     assert raised.inner_function is None
+
+
+def test_a_call_of_an_untouched_stub_names_the_stub(open_session: OpenSession) -> None:
+    """The handout's stub raises its own sentence; a function that calls it is not itself
+    a stub, and the error says which stub it ran into."""
+    session = open_session(
+        activations="""
+        def relu(Z):
+            raise NotImplementedError("relu is not implemented yet.")
+
+        def relu_backward(dA, Z):
+            return dA * (relu(Z) > 0)
+        """
+    )
+    with pytest.raises(StudentNotImplemented) as own:
+        session.call("relu", 1.0)
+    assert own.value.via is None
+    with pytest.raises(StudentNotImplemented) as calling:
+        session.call("relu_backward", 1.0, 1.0)
+    assert calling.value.function == "relu_backward" and calling.value.via == "relu"
