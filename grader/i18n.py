@@ -160,7 +160,9 @@ def sentences(*parts: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _in(value: object, lang: str) -> object:
-    if isinstance(value, Mapping):  # a Text, or {language: sentence}
+    if isinstance(value, Text):
+        return value[lang]
+    if isinstance(value, Mapping) and lang in value:  # {language: sentence}
         return value[lang]
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return format_number(float(value), lang)

@@ -75,6 +75,11 @@ def test_text_is_a_message_readable_in_every_language() -> None:
     pointer = Text("%(function)s: yours and expected, over z in [-5, 5]", function=section)
     assert pointer["fr"].startswith("Rétropropagation : ")
     assert pointer.get("de") is None
+    # A {language: sentence} field (a stored problem's messages) is read in the language too.
+    problem = {"en": "line 3 is wrong", "fr": "la ligne 3 est fausse"}
+    assert Text("%(function)s: yours and expected, over z in [-5, 5]", function=problem)["fr"] == (
+        "la ligne 3 est fausse : la vôtre et celle attendue, pour z dans [-5, 5]"
+    )
     assert Text("Passed") == Text("Passed") and Text("Passed") != Text("Failed")
 
 
