@@ -107,6 +107,11 @@ def read_marker(item: pytest.Item) -> Graded | SuiteError:
     exercise = _EXERCISES.get(marker.kwargs.get("exercise", ""))
     if exercise is None:
         return _marker_error(f"{item.nodeid} names an unknown exercise; it was not run")
+    if {"en", "fr"} & set(marker.kwargs):
+        return _marker_error(
+            f"{item.nodeid} gives its title as en=/fr=; give it as title=N_(...), an English "
+            "message that the catalog translates; it was not run"
+        )
     title = marker.kwargs.get("title") or item.name
     if not isinstance(title, str):
         return _marker_error(f"{item.nodeid} has a title that is not a message; it was not run")
