@@ -3,7 +3,7 @@
 Each module of ``grader/specs/`` whose name does not start with an underscore defines
 ``EXERCISE``, the `grader.spec.Exercise` of the same id; they are listed in their `order`.
 Everything else asks this module: the hidden suites tag every test with its exercise and
-points (``@pytest.mark.graded(exercise="sigmoid", points=1, en=..., fr=...)``), and a test
+points (``@pytest.mark.graded(exercise="sigmoid", points=1, title=N_(...))``), and a test
 checks that the points of an exercise's tests add up to its `points`.
 
 Adding an exercise: its spec in ``grader/specs/``, its code in ``solutions/`` and

@@ -1,8 +1,9 @@
 """Assertions the hidden suites make about what a student's function returned.
 
 Each `expect_*` helper checks one returned value, in a fixed order (type, dtype, shape,
-finiteness, values) and, at the first problem, raises `CheckFailure`: bilingual messages
-written for the student and an `evidence` object as documented in docs/result-schema.md.
+finiteness, values) and, at the first problem, raises `CheckFailure`: a message written for
+the student in every language (English in the code, translated in the catalog of
+`grader.i18n`) and an `evidence` object as documented in docs/result-schema.md.
 Messages say what is wrong and what to do; they quote the call with argument shapes and at
 most the few worst entries, never the hidden inputs themselves.
 """
@@ -14,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import NngradeError
+from grader.catalog import function_spec
+from grader.errors import NngradeError, UsageError
 from grader.gradcheck import (
     GRADIENT_ATOL,
     GRADIENT_RTOL,
@@ -27,6 +29,7 @@ from grader.gradcheck import (
     diagnose,
     within_tolerance,
 )
+from grader.i18n import N_, Text, sentences
 
 Evidence = dict[str, Any]
 CurveBuilder = Callable[[], "dict[str, Any] | None"]
@@ -41,9 +44,9 @@ class CheckFailure(NngradeError):
         evidence: the `evidence` object of docs/result-schema.md (always has `kind`).
     """
 
-    def __init__(self, messages: dict[str, str], evidence: Evidence) -> None:
-        super().__init__(messages["en"])
-        self.messages = messages
+    def __init__(self, messages: Mapping[str, str], evidence: Evidence) -> None:
+        self.messages = dict(messages)
+        super().__init__(self.messages["en"])
         self.evidence = evidence
 
 
@@ -69,6 +72,19 @@ def describe_call(function: str, args: Mapping[str, object]) -> str:
     return f"{function}({inside})"
 
 
+def describe_contract_call(
+    function: str, args: Sequence[object], kwargs: Mapping[str, object]
+) -> str:
+    """`describe_call` of a call of a contract function, its arguments named as the contract
+    names them, e.g. ``linear_activation_forward(A_prev (3, 5), W (4, 3), b (4, 1),
+    activation='tanh')``. Arguments the signature cannot bind are named by position."""
+    try:
+        named = dict(function_spec(function).parameters.bind_partial(*args, **kwargs).arguments)
+    except (UsageError, TypeError):
+        named = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
+    return describe_call(function, named)
+
+
 def _shape(value: np.ndarray) -> list[int]:
     return [int(n) for n in np.shape(value)]
 
@@ -82,8 +98,8 @@ def _type_name(value: object) -> str:
     return name
 
 
-def _fail(en: str, fr: str, **evidence: Any) -> CheckFailure:
-    return CheckFailure({"en": en, "fr": fr}, {k: v for k, v in evidence.items() if v is not None})
+def _fail(message: Mapping[str, str], **evidence: Any) -> CheckFailure:
+    return CheckFailure(message, {k: v for k, v in evidence.items() if v is not None})
 
 
 def _format_index(index: Sequence[int]) -> str:
@@ -101,11 +117,11 @@ def _dtype_ok(got: np.ndarray, dtype: type) -> bool:
     return got.dtype.type is dtype or bool(np.issubdtype(got.dtype, dtype))
 
 
-def _dtype_label(dtype: type) -> tuple[str, str]:
-    if dtype is np.integer:
-        return "an integer dtype", "un type entier"
-    name = np.dtype(dtype).name
-    return name, name
+INTEGER_DTYPE = N_("an integer dtype")
+
+
+def _dtype_label(dtype: type) -> Text | str:
+    return Text(INTEGER_DTYPE) if dtype is np.integer else np.dtype(dtype).name
 
 
 def expect_ndarray(
@@ -124,12 +140,14 @@ def expect_ndarray(
     """
     if type(got) is not np.ndarray:
         raise _fail(
-            f"{call} must return a numpy array for {name}, but returned a value of type "
-            f"{_type_name(got)}. Return a plain np.ndarray (not a list, a number or a "
-            "subclass of ndarray).",
-            f"{call} doit renvoyer un tableau numpy pour {name}, mais a renvoyé une valeur "
-            f"de type {_type_name(got)}. Renvoyez un np.ndarray ordinaire (pas une liste, "
-            "un nombre ni une sous-classe de ndarray).",
+            Text(
+                "%(call)s must return a numpy array for %(name)s, but returned a value of "
+                "type %(type)s. Return a plain np.ndarray (not a list, a number or a subclass "
+                "of ndarray).",
+                call=call,
+                name=name,
+                type=_type_name(got),
+            ),
             kind="type_mismatch",
             function=function,
             array=name,
@@ -137,28 +155,37 @@ def expect_ndarray(
             got_type=_type_name(got),
         )
     if not _dtype_ok(got, dtype):
-        label_en, label_fr = _dtype_label(dtype)
+        label = _dtype_label(dtype)
         raise _fail(
-            f"{call} returned {name} with dtype {got.dtype.name}, but {label_en} is expected. "
-            "Do not convert the result to another type.",
-            f"{call} a renvoyé {name} de type {got.dtype.name}, mais {label_fr} est attendu. "
-            "Ne convertissez pas le résultat en un autre type.",
+            Text(
+                "%(call)s returned %(name)s with dtype %(dtype)s, but %(expected)s is "
+                "expected. Do not convert the result to another type.",
+                call=call,
+                name=name,
+                dtype=got.dtype.name,
+                expected=label,
+            ),
             kind="dtype_mismatch",
             function=function,
             array=name,
             call=call,
-            expected_dtype=label_en if dtype is np.integer else np.dtype(dtype).name,
+            expected_dtype=label if isinstance(label, str) else label["en"],
             got_dtype=got.dtype.name,
         )
     if got.shape != tuple(shape):
         diagnosis = diagnose(np.zeros(got.shape), np.zeros(shape), name=name)
-        advice_en = f" {diagnosis.text['en']}" if diagnosis else ""
-        advice_fr = f" {diagnosis.text['fr']}" if diagnosis else ""
         raise _fail(
-            f"{call} returned {name} of shape {got.shape}, but shape {tuple(shape)} is "
-            f"expected.{advice_en}",
-            f"{call} a renvoyé {name} de forme {got.shape}, mais la forme {tuple(shape)} est "
-            f"attendue.{advice_fr}",
+            sentences(
+                Text(
+                    "%(call)s returned %(name)s of shape %(got)s, but shape %(expected)s is "
+                    "expected.",
+                    call=call,
+                    name=name,
+                    got=got.shape,
+                    expected=tuple(shape),
+                ),
+                diagnosis.text if diagnosis else None,
+            ),
             kind="shape_mismatch",
             function=function,
             array=name,
@@ -170,13 +197,27 @@ def expect_ndarray(
     # issubclass is what np.issubdtype(dtype, np.floating) computes, without its overhead.
     if issubclass(got.dtype.type, np.floating) and not np.isfinite(got).all():
         bad = np.argwhere(~np.isfinite(got))[:5]
-        where_en = f", e.g. at index {_format_index(bad[0])}" if got.ndim else ""
-        where_fr = f", par exemple à l'indice {_format_index(bad[0])}" if got.ndim else ""
+        if got.ndim:
+            found = Text(
+                "%(call)s returned NaN or infinite values in %(name)s, e.g. at index %(index)s.",
+                call=call,
+                name=name,
+                index=_format_index(bad[0]),
+            )
+        else:
+            found = Text(
+                "%(call)s returned NaN or infinite values in %(name)s.", call=call, name=name
+            )
         raise _fail(
-            f"{call} returned NaN or infinite values in {name}{where_en}. Look for an "
-            "overflow (exp of a large number), a division by zero or a log of 0.",
-            f"{call} a renvoyé des valeurs NaN ou infinies dans {name}{where_fr}. Cherchez un "
-            "dépassement (exp d'un grand nombre), une division par zéro ou un log de 0.",
+            sentences(
+                found,
+                Text(
+                    N_(
+                        "Look for an overflow (exp of a large number), a division by zero or "
+                        "a log of 0."
+                    )
+                ),
+            ),
             kind="not_finite",
             function=function,
             array=name,
@@ -195,23 +236,36 @@ def _value_failure(
     function: str,
     name: str,
     call: str,
-    against_en: str,
-    against_fr: str,
+    against: Text,
     diagnosis: Diagnosis | None,
     curve: CurveBuilder | None,
 ) -> CheckFailure:
     first = comparison.worst[0]
-    where_en = f" at index {_format_index(first.index)}" if first.index else ""
-    where_fr = f" à l'indice {_format_index(first.index)}" if first.index else ""
-    advice_en = f" {diagnosis.text['en']}" if diagnosis else ""
-    advice_fr = f" {diagnosis.text['fr']}" if diagnosis else ""
+    fields = {
+        "call": call,
+        "name": name,
+        "got": first.got,
+        "against": against,
+        "expected": first.expected,
+        "rtol": comparison.rtol,
+        "atol": comparison.atol,
+    }
+    if first.index:
+        wrong = Text(
+            "%(call)s returned wrong values in %(name)s: at index %(index)s you return "
+            "%(got)s where %(against)s gives %(expected)s (tolerance rtol=%(rtol)s, "
+            "atol=%(atol)s).",
+            index=_format_index(first.index),
+            **fields,
+        )
+    else:
+        wrong = Text(
+            "%(call)s returned wrong values in %(name)s: you return %(got)s where "
+            "%(against)s gives %(expected)s (tolerance rtol=%(rtol)s, atol=%(atol)s).",
+            **fields,
+        )
     return _fail(
-        f"{call} returned wrong values in {name}:{where_en} you return "
-        f"{first.got:.6g} where {against_en} gives {first.expected:.6g} (tolerance "
-        f"rtol={comparison.rtol:g}, atol={comparison.atol:g}).{advice_en}",
-        f"{call} a renvoyé des valeurs fausses dans {name} :{where_fr} vous "
-        f"renvoyez {first.got:.6g} là où {against_fr} donne {first.expected:.6g} "
-        f"(tolérance rtol={comparison.rtol:g}, atol={comparison.atol:g}).{advice_fr}",
+        sentences(wrong, diagnosis.text if diagnosis else None),
         kind=kind,
         function=function,
         array=name,
@@ -261,10 +315,7 @@ def expect_array(
     except CheckFailure as failure:
         if failure.evidence["kind"] == "not_finite" and not_finite is not None:
             failure.evidence["diagnosis"] = _diagnosis_evidence(not_finite)
-            failure.messages = {
-                "en": f"{failure.messages['en']} {not_finite.text['en']}",
-                "fr": f"{failure.messages['fr']} {not_finite.text['fr']}",
-            }
+            failure.messages = sentences(failure.messages, not_finite.text)
             failure.args = (failure.messages["en"],)
         raise
     if within_tolerance(array, expected, rtol=rtol, atol=atol):
@@ -277,8 +328,7 @@ def expect_array(
         function=function,
         name=name,
         call=call,
-        against_en="the correct implementation",
-        against_fr="l'implémentation correcte",
+        against=Text(N_("the correct implementation")),
         diagnosis=diagnosis,
         curve=curve,
     )
@@ -291,8 +341,7 @@ def expect_gradient(
     function: str,
     name: str,
     call: str,
-    source_en: str,
-    source_fr: str,
+    source: Text,
     rtol: float = GRADIENT_RTOL,
     atol: float = GRADIENT_ATOL,
     m: int | None = None,
@@ -302,8 +351,9 @@ def expect_gradient(
 ) -> np.ndarray:
     """Check an analytic gradient against central finite differences (`numerical`).
 
-    `source_en` / `source_fr` name the function that was differentiated, e.g.
-    ``"finite differences of your own sigmoid"``. Evidence kind: ``gradient_mismatch``.
+    `source` names the function that was differentiated, e.g.
+    ``Text("finite differences of your own %(forward)s", forward="sigmoid")``. Evidence kind:
+    ``gradient_mismatch``.
     """
     numerical = np.asarray(numerical, dtype=np.float64)
     array = expect_ndarray(analytic, function=function, name=name, call=call, shape=numerical.shape)
@@ -317,8 +367,7 @@ def expect_gradient(
         function=function,
         name=name,
         call=call,
-        against_en=source_en,
-        against_fr=source_fr,
+        against=source,
         diagnosis=diagnosis,
         curve=curve,
     )
@@ -332,15 +381,22 @@ def expect_cost_type(got: object, *, function: str, call: str) -> float:
     Returns the cost as a float.
     """
     if isinstance(got, bool) or not isinstance(got, float | np.floating):
-        shape_note_en = f" of shape {got.shape}" if isinstance(got, np.ndarray) else ""
-        shape_note_fr = f" de forme {got.shape}" if isinstance(got, np.ndarray) else ""
+        if isinstance(got, np.ndarray):
+            returned = Text(
+                "%(call)s must return the cost as a float, but returned a value of type "
+                "%(type)s of shape %(shape)s.",
+                call=call,
+                type=_type_name(got),
+                shape=got.shape,
+            )
+        else:
+            returned = Text(
+                "%(call)s must return the cost as a float, but returned a value of type %(type)s.",
+                call=call,
+                type=_type_name(got),
+            )
         raise _fail(
-            f"{call} must return the cost as a float, but returned a value of type "
-            f"{_type_name(got)}{shape_note_en}. Convert it with float(...), e.g. "
-            "return float(cost).",
-            f"{call} doit renvoyer le coût sous forme de float, mais a renvoyé une valeur de "
-            f"type {_type_name(got)}{shape_note_fr}. Convertissez-le avec float(...), par "
-            "exemple return float(cost).",
+            sentences(returned, Text(N_("Convert it with float(...), e.g. return float(cost)."))),
             kind="type_mismatch",
             function=function,
             array="cost",
@@ -350,10 +406,12 @@ def expect_cost_type(got: object, *, function: str, call: str) -> float:
         )
     if isinstance(got, np.floating) and not isinstance(got, np.float64):
         raise _fail(
-            f"{call} returned the cost as {type(got).__name__}; float64 is expected. Do not "
-            "convert to a lower precision.",
-            f"{call} a renvoyé le coût en {type(got).__name__} ; float64 est attendu. Ne "
-            "convertissez pas vers une précision plus faible.",
+            Text(
+                "%(call)s returned the cost as %(type)s; float64 is expected. Do not convert "
+                "to a lower precision.",
+                call=call,
+                type=type(got).__name__,
+            ),
             kind="dtype_mismatch",
             function=function,
             array="cost",
@@ -416,11 +474,12 @@ def expect_unchanged(
                 }
             )
     raise _fail(
-        f"{call} modified its argument {name}. Never write into an argument: work on a "
-        "copy (e.g. Z = Z.copy()) or build a new array.",
-        f"{call} a modifié son argument {name}. N'écrivez jamais dans un argument : "
-        "travaillez sur une copie (par exemple Z = Z.copy()) ou construisez un nouveau "
-        "tableau.",
+        Text(
+            "%(call)s modified its argument %(name)s. Never write into an argument: work on a "
+            "copy (e.g. Z = Z.copy()) or build a new array.",
+            call=call,
+            name=name,
+        ),
         kind="mutated_input",
         function=function,
         array=name,
@@ -439,11 +498,12 @@ def expect_pure(mutated: Sequence[str], *, function: str, call: str) -> None:
         return
     where = ", ".join(mutated[:5])
     raise _fail(
-        f"{call} wrote into its arguments ({where}). Never modify an argument: work on a "
-        "copy (e.g. Z = Z.copy()) or build a new array; the caller may still need it.",
-        f"{call} a écrit dans ses arguments ({where}). Ne modifiez jamais un argument : "
-        "travaillez sur une copie (par exemple Z = Z.copy()) ou construisez un nouveau "
-        "tableau ; l'appelant peut encore en avoir besoin.",
+        Text(
+            "%(call)s wrote into its arguments (%(where)s). Never modify an argument: work on "
+            "a copy (e.g. Z = Z.copy()) or build a new array; the caller may still need it.",
+            call=call,
+            where=where,
+        ),
         kind="mutated_input",
         function=function,
         array=where,
@@ -457,15 +517,20 @@ def expect_sequence(
     """Check that `got` is a tuple (or list) of `length` values, e.g. ``(Z, cache)``."""
     if isinstance(got, tuple | list) and len(got) == length:
         return tuple(got)
-    described = (
-        f"{_type_name(got)} of length {len(got)}"
+    described: Text | str = (
+        Text("%(type)s of length %(length)s", type=_type_name(got), length=len(got))
         if isinstance(got, tuple | list)
         else _type_name(got)
     )
     raise _fail(
-        f"{call} must return a tuple {names} of {length} values, but returned a {described}.",
-        f"{call} doit renvoyer un tuple {names} de {length} valeurs, mais a renvoyé "
-        f"un {described}.",
+        Text(
+            "%(call)s must return a tuple %(names)s of %(length)s values, but returned a "
+            "%(described)s.",
+            call=call,
+            names=names,
+            length=length,
+            described=described,
+        ),
         kind="type_mismatch",
         function=function,
         array="return value",
@@ -475,13 +540,17 @@ def expect_sequence(
 
 
 def expect_keys(
-    got: object, required: Sequence[str], *, function: str, call: str, what: str
+    got: object, required: Sequence[str], *, function: str, call: str, what: Text | str
 ) -> Mapping[str, Any]:
     """Check that `got` is a dict holding every key of `required` (extra keys are allowed)."""
     if not isinstance(got, dict):
         raise _fail(
-            f"{call} must return {what} as a dict, but returned a {_type_name(got)}.",
-            f"{call} doit renvoyer {what} sous forme de dict, mais a renvoyé un {_type_name(got)}.",
+            Text(
+                "%(call)s must return %(what)s as a dict, but returned a %(type)s.",
+                call=call,
+                what=what,
+                type=_type_name(got),
+            ),
             kind="type_mismatch",
             function=function,
             array="return value",
@@ -492,10 +561,13 @@ def expect_keys(
     if missing:
         listed = ", ".join(missing)
         raise _fail(
-            f"{call} returned {what} without the keys {listed}. Use the names "
-            "W1, b1, ..., WL, bL (gradients: dW1, db1, ...) for every layer 1 to L.",
-            f"{call} a renvoyé {what} sans les clés {listed}. Utilisez les noms "
-            "W1, b1, ..., WL, bL (gradients : dW1, db1, ...) pour chaque couche de 1 à L.",
+            Text(
+                "%(call)s returned %(what)s without the keys %(keys)s. Use the names W1, b1, "
+                "..., WL, bL (gradients: dW1, db1, ...) for every layer 1 to L.",
+                call=call,
+                what=what,
+                keys=listed,
+            ),
             kind="property",
             function=function,
             array="return value",
@@ -504,9 +576,12 @@ def expect_keys(
     return got
 
 
-def fail_property(en: str, fr: str, *, function: str, call: str, **evidence: Any) -> CheckFailure:
-    """A failure of a property the reference cannot express as values (kind ``property``)."""
-    return _fail(en, fr, kind="property", function=function, call=call, **evidence)
+def fail_property(
+    message: Mapping[str, str], *, function: str, call: str, **evidence: Any
+) -> CheckFailure:
+    """A failure of a property the reference cannot express as values (kind ``property``);
+    `message` is a `Text` (or ``{language: sentence}``)."""
+    return _fail(message, kind="property", function=function, call=call, **evidence)
 
 
 def activation_curve(

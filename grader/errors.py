@@ -10,6 +10,7 @@ into outcomes (`failed`, `error`, `timeout`, `crashed`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from grader.i18n import Text
 
@@ -28,7 +29,7 @@ class NngradeError(Exception):
     """
 
     @property
-    def text(self) -> str | Text:
+    def text(self) -> str | Mapping[str, str]:
         """The message in every language if it was raised as a `Text`, else as written."""
         message = self.args[0] if len(self.args) == 1 else None
         return message if isinstance(message, Text) else str(self)
@@ -60,15 +61,32 @@ class StudentCallError(NngradeError):
 
     Attributes:
         function: the student function that was called, e.g. ``"relu_backward"``.
+        text: the message in every language (a `Text`; its English is the exception's).
     """
 
-    def __init__(self, function: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, function: str, message: Mapping[str, str] | str) -> None:
+        self._text: Mapping[str, str] = Text(message) if isinstance(message, str) else message
+        super().__init__(self._text["en"])
         self.function = function
+
+    @property
+    def text(self) -> Mapping[str, str]:
+        return self._text
 
 
 class StudentNotImplemented(StudentCallError):
-    """The function is missing, or it still raises ``NotImplementedError`` (an untouched stub)."""
+    """The function is missing, or it still raises ``NotImplementedError`` (an untouched stub).
+
+    Attributes:
+        via: the student's function whose untouched stub `function` called, when it is not
+            `function` itself (``model_forward`` calling a stub ``linear_activation_forward``).
+    """
+
+    def __init__(
+        self, function: str, message: Mapping[str, str] | str, *, via: str | None = None
+    ) -> None:
+        super().__init__(function, message)
+        self.via = via
 
 
 class StudentRaised(StudentCallError):
@@ -78,15 +96,38 @@ class StudentRaised(StudentCallError):
         exception_type: the exception's class name, e.g. ``"ValueError"``.
         detail: the exception's message, capped.
         traceback: the student's traceback text, capped, with sandbox paths stripped.
+        place: where in the student's files it was raised, for a person, e.g.
+            ``exercises/network.py, line 57`` or ``your notebook, code cell 3, line 4`` (a
+            `Text`), or None when no frame of the traceback is in their files.
+        source: the text of that line (the ``assert`` itself for an AssertionError).
+        inner_function: the function that line is in, when it is not `function`.
+        call: the call that raised, with its shapes and scalar arguments, e.g.
+            ``linear_activation_forward(A_prev (3, 5), W (4, 3), b (4, 1), activation='tanh')``;
+            set by the proxy that made the call.
+        index: which call of a batch raised it (0 for a single call).
     """
 
     def __init__(
-        self, function: str, exception_type: str, detail: str, traceback: str = ""
+        self,
+        function: str,
+        exception_type: str,
+        detail: str,
+        traceback: str = "",
+        *,
+        place: Mapping[str, str] | None = None,
+        source: str = "",
+        inner_function: str | None = None,
+        index: int = 0,
     ) -> None:
         super().__init__(function, f"`{function}` raised {exception_type}: {detail}")
         self.exception_type = exception_type
         self.detail = detail
         self.traceback = traceback
+        self.place = place
+        self.source = source
+        self.inner_function = inner_function
+        self.index = index
+        self.call: str | None = None
 
 
 class StudentTimeout(StudentCallError):
@@ -127,11 +168,22 @@ class StudentTimeout(StudentCallError):
 
 
 class WorkerCrashed(StudentCallError):
-    """The worker died during the call (segfault, os._exit, memory limit, killed)."""
+    """The worker died during the call (segfault, os._exit, memory limit, killed).
 
-    def __init__(self, function: str, detail: str) -> None:
-        super().__init__(function, f"The sandbox running `{function}` stopped: {detail}")
-        self.detail = detail
+    Attributes:
+        detail: how it ended, in every language (a `Text`).
+    """
+
+    def __init__(self, function: str, detail: Mapping[str, str] | str) -> None:
+        self.detail: Mapping[str, str] = Text(detail) if isinstance(detail, str) else detail
+        super().__init__(
+            function,
+            Text(
+                "The sandbox running `%(function)s` stopped: %(detail)s",
+                function=function,
+                detail=self.detail,
+            ),
+        )
 
 
 class HostileValue(StudentCallError):

@@ -13,16 +13,23 @@ shown; ``dict(Text(...))`` is the ``{language: sentence}`` that result documents
 ``python -m grader.locale`` finds every marked message in the sources, updates the catalogs
 and compiles them; a test fails while one has no French translation.
 
+A field that is a real number but not an integer (a value, a tolerance, seconds) is
+written as a reader of the language writes numbers, by Babel (`format_number`): "1889.54"
+in English, "1889,54" in French, the figures of the report's tables.
+
 The compiled catalogs are ``locale/<lang>/LC_MESSAGES/nngrade.mo`` beside this module
 (``grader/locale/``); English, the language of the message ids, needs none. This module
-imports only the standard library: the handout ships a copy of it and of the compiled
-catalogs beside its self-check, which then speaks the student's language on its own.
+imports only the standard library (Babel when it is installed): the handout ships a copy
+of it and of the compiled catalogs beside its self-check, which then speaks the student's
+language on its own.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+import math
+import numbers
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -175,8 +182,63 @@ class Text(Mapping[str, str]):
         return self[SOURCE_LANGUAGE]
 
 
+def sentences(*parts: Mapping[str, str] | None) -> dict[str, str]:
+    """Sentences one after the other, in every language: ``{"en": ..., "fr": ...}``.
+
+    Each part is a `Text` or a ``{language: sentence}`` dict (a diagnosis, a hint); a part
+    that is None or empty is left out.
+    """
+    return {
+        lang: " ".join(text for part in parts if part and (text := part.get(lang, "")))
+        for lang in LANGUAGES
+    }
+
+
 def _in(value: object, lang: str) -> object:
-    return value[lang] if isinstance(value, Text) else value
+    if isinstance(value, Text):
+        return value[lang]
+    if isinstance(value, Mapping) and lang in value:  # {language: sentence}
+        return value[lang]
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return format_number(float(value), lang)
+    return value
+
+
+SIGNIFICANT_DIGITS = "@#####"
+"""Babel's pattern of a number written plainly: up to six significant digits, no grouping."""
+SCIENTIFIC = "0.###E0"
+"""Babel's pattern of a number too large or too small to write plainly: four significant
+digits and a power of ten."""
+
+
+def format_number(number: float, lang: str) -> str:
+    """`number` as a reader of `lang` writes it: 1889.54 -> "1889.54" (en), "1889,54" (fr).
+
+    Up to six significant digits, without grouping; below 1e-4 or from 1e6 on, four digits
+    and a power of ten ("1,5E-7"); NaN and infinities as numpy prints them. Without Babel
+    (a handout on its own), Python's notation.
+    """
+    if math.isnan(number):
+        return "nan"
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    if number == 0:
+        return "0"
+    pattern = SIGNIFICANT_DIGITS if 1e-4 <= abs(number) < 1e6 else SCIENTIFIC
+    return _formatted(number, pattern, check_language(lang))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(number: float, pattern: str, lang: str) -> str:
+    # Memoised: a class's pages write the same few numbers tens of thousands of times, and
+    # Babel is slow at it.
+    try:
+        from babel.numbers import format_decimal, format_scientific
+    except ImportError:
+        return format(number, ".6g" if pattern == SIGNIFICANT_DIGITS else ".4g")
+    if pattern == SIGNIFICANT_DIGITS:
+        return str(format_decimal(number, format=pattern, locale=lang))
+    return str(format_scientific(number, format=pattern, locale=lang))
 
 
 def in_language(message: str | Mapping[str, str], lang: str) -> str:

@@ -22,6 +22,7 @@ from grader.checks import (
     fail_property,
 )
 from grader.gradcheck import Diagnosis
+from grader.i18n import Text
 
 CALL = "relu_backward(dA (3, 4), Z (3, 4))"
 EXPECTED = np.arange(12.0).reshape(3, 4) - 5.0
@@ -201,15 +202,14 @@ def test_gradient_mismatch_names_its_source_and_uses_gradient_tolerance():
         function="linear_backward",
         name="dW",
         call="linear_backward(dZ (2, 4), cache)",
-        source_en="finite differences of your forward",
-        source_fr="les différences finies de votre propagation avant",
+        source=Text("finite differences of your own %(forward)s", forward="linear_forward"),
         m=4,
     )
     assert failure.evidence["kind"] == "gradient_mismatch"
     assert failure.evidence["tolerance"] == {"rtol": 1e-5, "atol": 1e-7}
     assert failure.evidence["diagnosis"]["code"] == "factor_m_missing"
-    assert "finite differences of your forward" in failure.messages["en"]
-    assert "différences finies" in failure.messages["fr"]
+    assert "finite differences of your own linear_forward" in failure.messages["en"]
+    assert "les différences finies de votre propre linear_forward" in failure.messages["fr"]
 
 
 def test_a_finite_difference_error_within_tolerance_passes():
@@ -220,8 +220,7 @@ def test_a_finite_difference_error_within_tolerance_passes():
         function="f",
         name="dZ",
         call="f()",
-        source_en="x",
-        source_fr="y",
+        source=Text("finite differences of your own %(forward)s", forward="f"),
     )
 
 
@@ -304,8 +303,7 @@ def test_expect_keys_lists_the_missing_keys():
 
 def test_fail_property_builds_a_property_failure():
     failure = fail_property(
-        "Columns must sum to 1.",
-        "Les colonnes doivent sommer à 1.",
+        {"en": "Columns must sum to 1.", "fr": "Les colonnes doivent sommer à 1."},
         function="softmax",
         call="softmax(Z (3, 4))",
         array="A",
@@ -335,3 +333,21 @@ def test_the_dtype_check_is_numpys_subtype_relation(dtype: str, wanted: type) ->
         failure = _failure(expect_ndarray, got, **check)
         assert failure.evidence["kind"] == "not_finite"
         assert failure.evidence["worst"][0]["index"] == [1, 0]
+
+
+def test_a_value_mismatch_writes_its_numbers_as_the_language_does():
+    """The worst entry reads 1889.54 in English and 1889,54 in French, as the page's table
+    writes it."""
+    expected = np.array([[1000.25, 2.0]])
+    failure = _failure(
+        expect_array, np.array([[1889.54, 2.0]]), expected, function="f", name="A", call="f()"
+    )
+    assert (
+        "you return 1889.54 where the correct implementation gives 1000.25"
+        in (failure.messages["en"])
+    )
+    assert (
+        "vous renvoyez 1889,54 là où l'implémentation correcte donne 1000,25"
+        in (failure.messages["fr"])
+    )
+    assert failure.evidence["worst"][0]["got"] == 1889.54  # the evidence keeps the number

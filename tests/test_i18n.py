@@ -85,6 +85,11 @@ def test_text_is_a_message_readable_in_every_language() -> None:
     pointer = Text("%(function)s: yours and expected, over z in [-5, 5]", function=section)
     assert pointer["fr"].startswith("Rétropropagation : ")
     assert pointer.get("de") is None
+    # A {language: sentence} field (a stored problem's messages) is read in the language too.
+    problem = {"en": "line 3 is wrong", "fr": "la ligne 3 est fausse"}
+    assert Text("%(function)s: yours and expected, over z in [-5, 5]", function=problem)["fr"] == (
+        "la ligne 3 est fausse : la vôtre et celle attendue, pour z dans [-5, 5]"
+    )
     assert Text("Passed") == Text("Passed") and Text("Passed") != Text("Failed")
 
 
@@ -152,3 +157,59 @@ def test_the_tools_find_every_message_the_code_marks() -> None:
             ):
                 marked.add(first.value)
         assert marked == messages_in(path), path
+
+
+def test_numbers_in_sentences_are_written_as_the_language_writes_them() -> None:
+    """A real number reads 1889.54 in English and 1889,54 in French, in a sentence as in the
+    report's tables; integers (a line, m) and shapes are left as they are."""
+    import numpy as np
+
+    from grader.report import formatting
+
+    message = "%(value)s at line %(line)s, shape %(shape)s, tolerance %(tolerance)s"
+    fields = {"value": 1889.54, "line": 12000, "shape": (3, 4), "tolerance": 1.5e-7}
+    assert translator("en")(message, **fields) == (
+        "1889.54 at line 12000, shape (3, 4), tolerance 1.5E-7"
+    )
+    assert translator("fr")(message, **fields) == (
+        "1889,54 at line 12000, shape (3, 4), tolerance 1,5E-7"
+    )
+    assert Text("%(seconds)s s", seconds=np.float32(0.5))["fr"] == "0,5 s"
+    assert Text("%(seconds)s s", seconds=2.0)["en"] == "2 s"
+    for number in (1889.54, -0.25, 3e-9, float("nan")):
+        assert formatting.value(number, "fr") == translator("fr")("%(v)s", v=number)
+
+
+def _inline_translations(tree: ast.AST) -> list[int]:
+    """Lines where the code writes a message and its translation itself: a dict literal
+    with "en" and "fr" keys and a literal among its values, or a literal passed as a
+    French keyword argument (``fr=``, ``..._fr=``)."""
+    literal = (ast.Constant, ast.JoinedStr)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {key.value for key in node.keys if isinstance(key, ast.Constant)}
+            if {"en", "fr"} <= keys and any(isinstance(v, literal) for v in node.values):
+                found.append(node.lineno)
+        elif (
+            isinstance(node, ast.keyword)
+            and (node.arg == "fr" or (node.arg or "").endswith("_fr"))
+            and isinstance(node.value, literal)
+        ):
+            found.append(node.value.lineno)
+    return found
+
+
+def test_no_message_is_translated_outside_the_catalog() -> None:
+    """One translation system: the code writes English messages and the catalog holds
+    their French, so that a missing translation fails the tests above. A French sentence
+    written beside its English in the code would escape them."""
+    assert _inline_translations(ast.parse('m = {"en": "Passed", "fr": "Réussi"}')) == [1]
+    assert _inline_translations(ast.parse('fail(en=f"{x} is wrong", fr=f"{x} est faux")')) == [1]
+    offenders = {
+        str(path): lines
+        for path in source_files()
+        if path.suffix == ".py"
+        and (lines := _inline_translations(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert offenders == {}

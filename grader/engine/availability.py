@@ -13,6 +13,7 @@ from typing import Any
 
 from grader.catalog import Exercise
 from grader.engine.outcomes import ModuleUnavailable
+from grader.i18n import Text
 from grader.loading import NOTEBOOK_MODULE, Problem
 
 
@@ -61,35 +62,41 @@ class ModuleAvailability:
         ]
         if related:
             first = related[0]
-            messages = first.get("messages") or {"en": first["message"], "fr": first["message"]}
-            return {
-                "en": f"`{function}` could not be graded. {messages['en']}",
-                "fr": f"`{function}` n'a pas pu être notée. {messages['fr']}",
-            }
+            messages = first.get("messages") or Text(str(first["message"]))
+            return dict(
+                Text(
+                    "`%(function)s` could not be graded. %(problem)s",
+                    function=function,
+                    problem=messages,
+                )
+            )
         if module == NOTEBOOK_MODULE:
-            return {
-                "en": f"`{function}` could not be graded: your notebook has no code the grader "
-                "can run. Define your functions in its code cells and submit it again.",
-                "fr": f"`{function}` n'a pas pu être notée : votre notebook ne contient aucun "
-                "code exécutable par le correcteur. Définissez vos fonctions dans ses cellules "
-                "de code et soumettez-le à nouveau.",
-            }
+            return dict(
+                Text(
+                    "`%(function)s` could not be graded: your notebook has no code the grader "
+                    "can run. Define your functions in its code cells and submit it again.",
+                    function=function,
+                )
+            )
         if status == "missing":
-            return {
-                "en": f"`{function}` could not be graded: {module}.py is missing from your "
-                f"submission. Add it (start from the handout's exercises/{module}.py) and "
-                "submit again.",
-                "fr": f"`{function}` n'a pas pu être notée : {module}.py manque dans votre "
-                f"soumission. Ajoutez-le (partez de exercises/{module}.py du sujet) et "
-                "soumettez à nouveau.",
-            }
-        return {
-            "en": f"`{function}` could not be graded: {module}.py could not be imported "
-            f"({status}). Check that `python -c 'import {module}'` works in your folder.",
-            "fr": f"`{function}` n'a pas pu être notée : {module}.py n'a pas pu être importé "
-            f"({status}). Vérifiez que `python -c 'import {module}'` fonctionne dans votre "
-            "dossier.",
-        }
+            return dict(
+                Text(
+                    "`%(function)s` could not be graded: %(module)s.py is missing from your "
+                    "submission. Add it (start from the handout's exercises/%(module)s.py) and "
+                    "submit again.",
+                    function=function,
+                    module=module,
+                )
+            )
+        return dict(
+            Text(
+                "`%(function)s` could not be graded: %(module)s.py could not be imported "
+                "(%(status)s). Check that `python -c 'import %(module)s'` works in your folder.",
+                function=function,
+                module=module,
+                status=status,
+            )
+        )
 
 
 def _concerns(problem: Problem, module: str) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import MODULES
+from grader.checks import describe_contract_call
 from grader.engine.availability import ModuleAvailability
 from grader.engine.document import LANGUAGES, build_result, no_isolation, plain
 from grader.engine.recording import SubmissionGrading, TestRecord
@@ -24,6 +25,7 @@ from grader.engine.seeds import student_seed
 from grader.engine.substitution import Substitutions
 from grader.errors import INTERNAL, SandboxUnavailable, UsageError
 from grader.fingerprint import grading_fingerprint
+from grader.i18n import N_, Text, sentences
 from grader.loading import LoadedSubmission, load_submission
 
 LOG = logging.getLogger("grader.engine")
@@ -35,13 +37,12 @@ that also counts our own computing."""
 
 ProxyFactory = Callable[[Any], Any]
 
-_INTERNAL = {
-    "en": "The grader had an internal problem with this submission; it is not caused by your "
-    "code. Your instructor sees it in the class report and can grade it again.",
-    "fr": "Le correcteur a rencontré un problème interne avec cette soumission ; il ne vient "
-    "pas de votre code. Votre enseignant le voit dans le rapport de la classe et peut la "
-    "corriger à nouveau.",
-}
+_INTERNAL = Text(
+    N_(
+        "The grader had an internal problem with this submission; it is not caused by your "
+        "code. Your instructor sees it in the class report and can grade it again."
+    )
+)
 
 
 def default_student_id(loaded: LoadedSubmission) -> str:
@@ -58,7 +59,7 @@ def _now() -> str:
 def _default_proxy(session: Any) -> Any:
     from grader.sandbox import StudentProxy
 
-    return StudentProxy(session)
+    return StudentProxy(session, describe_call=describe_contract_call)
 
 
 def _default_limits() -> Any:
@@ -153,7 +154,7 @@ def grade_loaded(
     limits = limits or getattr(sandbox, "limits", None) or _default_limits()
     session = None
     status = "graded"
-    message: Mapping[str, str] = {"en": "", "fr": ""}
+    message: Mapping[str, str] = sentences()
     records: list[TestRecord] = []
     problems = list(loaded.problems)
     isolation = no_isolation(limits.as_dict(), "No student code was run.")
@@ -266,7 +267,6 @@ def _session_figures(session: Any | None) -> tuple[dict[str, Any], float, int]:
 def _load_failed_message(loaded: LoadedSubmission) -> Mapping[str, str]:
     first = loaded.problems[0]["messages"] if loaded.problems else None
     expected = ", ".join(f"{module}.py" for module in MODULES)
-    return first or {
-        "en": f"Nothing in the submission could be graded; expected {expected}.",
-        "fr": f"Rien dans la soumission n'a pu être noté ; attendu : {expected}.",
-    }
+    return first or Text(
+        "Nothing in the submission could be graded; expected %(expected)s.", expected=expected
+    )

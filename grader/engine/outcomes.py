@@ -14,13 +14,14 @@ The mapping (docs/result-schema.md):
 | ``pytest.skip`` | skipped | none |
 | anything else (a bug in our tests) | error | `internal_error`, never blaming the student |
 
-Messages never quote the hidden test: no pytest traceback, no assertion text.
+Messages never quote the hidden test: no pytest traceback, no assertion text. They are
+English messages of the translation catalog (`grader.i18n`), stored in every language.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from grader.errors import (
     StudentTimeout,
     WorkerCrashed,
 )
+from grader.i18n import N_, Text, sentences
 
 LOG = logging.getLogger("grader.engine")
 
@@ -56,15 +58,15 @@ class Verdict:
         return self.outcome == "passed"
 
 
-PASSED = Verdict("passed", {"en": "", "fr": ""}, None)
+PASSED = Verdict("passed", sentences(), None)
 
 
 class ModuleUnavailable(Exception):
     """Raised by the plugin before a test whose module could not be imported at all."""
 
-    def __init__(self, messages: Messages, evidence: dict[str, Any]) -> None:
-        super().__init__(messages["en"])
-        self.messages = messages
+    def __init__(self, messages: Mapping[str, str], evidence: dict[str, Any]) -> None:
+        self.messages = dict(messages)
+        super().__init__(self.messages["en"])
         self.evidence = evidence
 
 
@@ -127,6 +129,8 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
             return Verdict("failed", unavailable.messages, unavailable.evidence)
         if not facts.has_function(function):
             return _missing_function(function)
+        if error.via is not None:
+            return _calls_a_stub(function, error.via)
         return _not_implemented(function)
     if isinstance(error, StudentTimeout):
         return _timeout(
@@ -135,15 +139,18 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
     if isinstance(error, WorkerCrashed):
         return _crashed(function, error.detail)
     if isinstance(error, HostileValue):
-        return _hostile_value(function, str(error))
+        return _hostile_value(function, error.text)
     if isinstance(error, StudentRaised):
         return _raised(error)
     return Verdict(
         "error",
-        {
-            "en": f"The call to `{function}` did not give a usable value: {error}",
-            "fr": f"L'appel à `{function}` n'a pas donné de valeur utilisable : {error}",
-        },
+        dict(
+            Text(
+                "The call to `%(function)s` did not give a usable value: %(detail)s",
+                function=function,
+                detail=error.text,
+            )
+        ),
         {"kind": "exception", "function": function},
     )
 
@@ -151,25 +158,43 @@ def _student_call_error(error: StudentCallError, facts: FunctionFacts) -> Verdic
 def _not_implemented(function: str) -> Verdict:
     return Verdict(
         "failed",
-        {
-            "en": f"`{function}` is not implemented yet: it still raises NotImplementedError. "
-            "Replace the stub's body with your code.",
-            "fr": f"`{function}` n'est pas encore implémentée : elle lève toujours "
-            "NotImplementedError. Remplacez le corps du squelette par votre code.",
-        },
+        dict(
+            Text(
+                "`%(function)s` is not implemented yet: it still raises NotImplementedError. "
+                "Replace the stub's body with your code.",
+                function=function,
+            )
+        ),
         {"kind": "not_implemented", "function": function},
+    )
+
+
+def _calls_a_stub(function: str, stub: str) -> Verdict:
+    return Verdict(
+        "failed",
+        dict(
+            Text(
+                "`%(function)s` calls your `%(stub)s`, which is not implemented yet: it still "
+                "raises NotImplementedError. Write `%(stub)s` first; then this test can judge "
+                "`%(function)s`.",
+                function=function,
+                stub=stub,
+            )
+        ),
+        {"kind": "not_implemented", "function": stub},
     )
 
 
 def _missing_function(function: str) -> Verdict:
     return Verdict(
         "failed",
-        {
-            "en": f"Your submission does not define `{function}`. Write it with the name and "
-            "signature of the handout.",
-            "fr": f"Votre soumission ne définit pas `{function}`. Écrivez-la avec le nom et la "
-            "signature du sujet.",
-        },
+        dict(
+            Text(
+                "Your submission does not define `%(function)s`. Write it with the name and "
+                "signature of the handout.",
+                function=function,
+            )
+        ),
         {"kind": "missing_function", "function": function},
     )
 
@@ -182,102 +207,143 @@ def _timeout(
     budget: bool = False,
     via: str | None = None,
 ) -> Verdict:
-    advice = {
-        "en": "Look for an infinite loop, or a Python loop over every entry where a numpy "
-        "operation on the whole array would do.",
-        "fr": "Cherchez une boucle infinie, ou une boucle Python sur chaque élément là où une "
-        "opération numpy sur tout le tableau suffirait.",
-    }
+    advice = Text(
+        N_(
+            "Look for an infinite loop, or a Python loop over every entry where a numpy "
+            "operation on the whole array would do."
+        )
+    )
     if budget:
-        said = {
-            "en": f"Your submission used up its {seconds:g} s of grading time before this "
-            f"test, so `{function}` was not run: the time went to calls that were too slow.",
-            "fr": f"Votre copie a épuisé ses {seconds:g} s de temps de correction avant ce "
-            f"test ; `{function}` n'a donc pas été lancée : le temps est passé dans des appels "
-            "trop lents.",
-        }
+        said = Text(
+            "Your submission used up its %(seconds)s s of grading time before this test, so "
+            "`%(function)s` was not run: the time went to calls that were too slow.",
+            seconds=seconds,
+            function=function,
+        )
     elif via is not None:
-        said = {
-            "en": f"`{function}` calls your `{via}`, which did not return within {seconds:g} s "
-            f"in an earlier test; it was not run again. Fix the loop in `{via}` first.",
-            "fr": f"`{function}` appelle votre `{via}`, qui n'a pas terminé en {seconds:g} s "
-            f"dans un test précédent ; elle n'a pas été relancée. Corrigez d'abord la boucle "
-            f"de `{via}`.",
-        }
+        said = Text(
+            "`%(function)s` calls your `%(via)s`, which did not return within %(seconds)s s "
+            "in an earlier test; it was not run again. Fix the loop in `%(via)s` first.",
+            function=function,
+            via=via,
+            seconds=seconds,
+        )
     elif repeated:
-        said = {
-            "en": f"`{function}` did not return within {seconds:g} s in an earlier test, so it "
+        said = Text(
+            "`%(function)s` did not return within %(seconds)s s in an earlier test, so it "
             "was not run again (that would only use up your submission's time).",
-            "fr": f"`{function}` n'a pas terminé en {seconds:g} s dans un test précédent ; elle "
-            "n'a donc pas été relancée (cela ne ferait qu'épuiser le temps de votre copie).",
-        }
+            function=function,
+            seconds=seconds,
+        )
     else:
-        said = {
-            "en": f"`{function}` did not return within {seconds:g} s and was stopped.",
-            "fr": f"`{function}` n'a pas terminé en {seconds:g} s et a été arrêtée.",
-        }
+        said = Text(
+            "`%(function)s` did not return within %(seconds)s s and was stopped.",
+            function=function,
+            seconds=seconds,
+        )
     return Verdict(
         "timeout",
-        {lang: f"{said[lang]} {advice[lang]}" for lang in ("en", "fr")},
+        sentences(said, advice),
         {"kind": "timeout", "function": function, "seconds": seconds},
     )
 
 
-def _crashed(function: str, detail: str) -> Verdict:
+def _crashed(function: str, detail: Mapping[str, str]) -> Verdict:
     return Verdict(
         "crashed",
-        {
-            "en": f"The process running your code stopped during `{function}` ({detail}). It "
-            "may have used too much memory, called exit(), or crashed Python; the grader "
-            "restarted it for the other tests.",
-            "fr": f"Le processus exécutant votre code s'est arrêté pendant `{function}` "
-            f"({detail}). Il a peut-être utilisé trop de mémoire, appelé exit() ou fait "
-            "planter Python ; le correcteur l'a relancé pour les autres tests.",
-        },
+        dict(
+            Text(
+                "The process running your code stopped during `%(function)s` (%(detail)s). It "
+                "may have used too much memory, called exit(), or crashed Python; the grader "
+                "restarted it for the other tests.",
+                function=function,
+                detail=detail,
+            )
+        ),
         {"kind": "crashed", "function": function},
     )
 
 
-def _hostile_value(function: str, detail: str) -> Verdict:
+def _hostile_value(function: str, detail: Mapping[str, str]) -> Verdict:
     return Verdict(
         "failed",
-        {
-            "en": f"`{function}` returned a value the grader does not accept ({detail}). Return "
-            "plain numpy arrays (np.ndarray), numbers, or tuples, lists and dicts of those.",
-            "fr": f"`{function}` a renvoyé une valeur que le correcteur n'accepte pas ({detail}). "
-            "Renvoyez de simples tableaux numpy (np.ndarray), des nombres, ou des tuples, "
-            "listes et dictionnaires de ceux-ci.",
-        },
+        dict(
+            Text(
+                "`%(function)s` returned a value the grader does not accept (%(detail)s). "
+                "Return plain numpy arrays (np.ndarray), numbers, or tuples, lists and dicts "
+                "of those.",
+                function=function,
+                detail=detail,
+            )
+        ),
         {"kind": "hostile_value", "function": function},
     )
 
 
 def _raised(error: StudentRaised) -> Verdict:
-    function, kind, detail = error.function, error.exception_type, error.detail
-    return Verdict(
-        "error",
-        {
-            "en": f"`{function}` raised {kind}: {detail}. Run it on a small example to "
-            "reproduce the error, then fix it.",
-            "fr": f"`{function}` a levé {kind} : {detail}. Exécutez-la sur un petit exemple "
-            "pour reproduire l'erreur, puis corrigez-la.",
-        },
-        {
-            "kind": "exception",
-            "function": function,
-            "exception": {"type": kind, "message": detail, "traceback": error.traceback},
-        },
+    """An exception of the student's code: the call that raised it (with its shapes), the
+    exception, and the line of their file or notebook cell it came from."""
+    function, kind, detail = error.function, error.exception_type, error.detail.strip()
+    call = f"`{error.call}`" if error.call else f"`{function}`"
+    failed_assert = kind == "AssertionError"
+    if failed_assert and not detail:
+        what = Text("%(call)s stopped on a failed assert.", call=call)
+    elif detail:
+        what = Text(
+            "%(call)s raised %(type)s: %(detail)s", call=call, type=kind, detail=detail.rstrip(".")
+        )
+    else:
+        what = Text("%(call)s raised %(type)s.", call=call, type=kind)
+    where: Text | None = None
+    if error.place is not None:
+        place = (
+            Text("%(place)s, in `%(function)s`", place=error.place, function=error.inner_function)
+            if error.inner_function
+            else error.place
+        )
+        if failed_assert and error.source:
+            where = Text(
+                "The assert is at %(place)s: `%(source)s`.", place=place, source=error.source
+            )
+        elif error.source:
+            where = Text(
+                "It was raised at %(place)s: `%(source)s`.", place=place, source=error.source
+            )
+        else:
+            where = Text("It was raised at %(place)s.", place=place)
+    advice = (
+        Text(
+            N_(
+                "An assert states what your code expects: check why it does not hold for "
+                "these arguments."
+            )
+        )
+        if failed_assert
+        else Text(N_("Run it on a small example to reproduce the error, then fix it."))
     )
+    evidence: dict[str, Any] = {
+        "kind": "exception",
+        "function": function,
+        "exception": {"type": kind, "message": error.detail, "traceback": error.traceback},
+    }
+    if error.call:
+        evidence["call"] = error.call
+    return Verdict("error", sentences(_sentence(what), where, advice), evidence)
+
+
+def _sentence(text: Text) -> dict[str, str]:
+    """`text` in every language, ending with a full stop (a student's message may not)."""
+    return {
+        lang: line if line.endswith((".", "!", "?")) else line + "." for lang, line in text.items()
+    }
 
 
 def _assertion_failed(exercise: Exercise) -> Verdict:
     return Verdict(
         "failed",
-        {
-            "en": f"This check of {exercise.title['en']} failed. {exercise.hint['en']}",
-            "fr": f"Cette vérification de « {exercise.title['fr']} » a échoué. "
-            f"{exercise.hint['fr']}",
-        },
+        sentences(
+            Text("This check of %(exercise)s failed.", exercise=exercise.title), exercise.hint
+        ),
         {"kind": "property"},
     )
 
@@ -285,35 +351,33 @@ def _assertion_failed(exercise: Exercise) -> Verdict:
 def _budget_exhausted(seconds: float) -> Verdict:
     return Verdict(
         "skipped",
-        {
-            "en": f"Not run: your submission used up its time budget ({seconds:g} s) before "
-            "this test. Make the slow functions faster (numpy operations instead of Python "
-            "loops) and the remaining tests will run.",
-            "fr": f"Non exécuté : votre soumission a épuisé son temps ({seconds:g} s) avant ce "
-            "test. Accélérez les fonctions lentes (opérations numpy plutôt que boucles "
-            "Python) et les tests restants seront exécutés.",
-        },
+        dict(
+            Text(
+                "Not run: your submission used up its time budget (%(seconds)s s) before this "
+                "test. Make the slow functions faster (numpy operations instead of Python "
+                "loops) and the remaining tests will run.",
+                seconds=seconds,
+            )
+        ),
         None,
     )
 
 
 def _not_run() -> Messages:
-    return {
-        "en": "Not run: a test it depends on could not run.",
-        "fr": "Non exécuté : un test dont il dépend n'a pas pu s'exécuter.",
-    }
+    return dict(Text(N_("Not run: a test it depends on could not run.")))
 
 
 def _internal_error() -> Verdict:
     return Verdict(
         "error",
-        {
-            "en": "Internal grader error: this test could not run because of a bug in the "
-            "grader, not in your code. Your instructor sees it in the class report and can "
-            "grade it again.",
-            "fr": "Erreur interne du correcteur : ce test n'a pas pu s'exécuter à cause d'un "
-            "bogue du correcteur, pas de votre code. Votre enseignant le voit dans le rapport "
-            "de la classe et peut le corriger à nouveau.",
-        },
+        dict(
+            Text(
+                N_(
+                    "Internal grader error: this test could not run because of a bug in the "
+                    "grader, not in your code. Your instructor sees it in the class report and "
+                    "can grade it again."
+                )
+            )
+        ),
         {"kind": "internal_error"},
     )

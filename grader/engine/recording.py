@@ -8,10 +8,11 @@ Hidden tests are ordinary pytest tests. They take the fixtures
 - `student_seed`: an int, stable for a student and different between students;
 - `rng`: ``np.random.default_rng`` seeded from `student_seed` and the test's id;
 
-and carry ``@pytest.mark.graded(exercise=..., points=..., en=..., fr=...)`` (`en`/`fr`
-say in one line what the test checks). `SubmissionGrading` holds one submission's side of
-this: the pytest plugin of a grading session (`grader.engine.runner`) asks it for the
-fixture values and turns each test into a `TestRecord` through it.
+and carry ``@pytest.mark.graded(exercise=..., points=..., title=N_("..."))`` (`title` says
+in one line, in English, what the test checks; the catalog of `grader.i18n` translates it).
+`SubmissionGrading` holds one submission's side of this: the pytest plugin of a grading
+session (`grader.engine.runner`) asks it for the fixture values and turns each test into a
+`TestRecord` through it.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from grader.engine.outcomes import PASSED, BudgetExhausted, FunctionFacts, class
 from grader.engine.seeds import rng_seed
 from grader.engine.substitution import Substitutions
 from grader.errors import INTERNAL
+from grader.i18n import Text
 
 LOG = logging.getLogger("grader.engine")
 
 GRADED_MARKER = (
-    "graded(exercise, points, en, fr): the catalog exercise a hidden test belongs to, its "
-    "points, and what it checks in English and French."
+    "graded(exercise, points, title): the catalog exercise a hidden test belongs to, its "
+    "points, and what it checks (an English message of the translation catalog)."
 )
 
 _EXERCISES = {exercise.id: exercise for exercise in EXERCISES}
@@ -108,11 +110,15 @@ def read_marker(item: pytest.Item) -> Graded | SuiteError:
     exercise = _EXERCISES.get(marker.kwargs.get("exercise", ""))
     if exercise is None:
         return _marker_error(f"{item.nodeid} names an unknown exercise; it was not run")
-    title = {
-        "en": str(marker.kwargs.get("en") or item.name),
-        "fr": str(marker.kwargs.get("fr") or marker.kwargs.get("en") or item.name),
-    }
-    return Graded(exercise, float(marker.kwargs.get("points", 0)), title)
+    if {"en", "fr"} & set(marker.kwargs):
+        return _marker_error(
+            f"{item.nodeid} gives its title as en=/fr=; give it as title=N_(...), an English "
+            "message that the catalog translates; it was not run"
+        )
+    title = marker.kwargs.get("title") or item.name
+    if not isinstance(title, str):
+        return _marker_error(f"{item.nodeid} has a title that is not a message; it was not run")
+    return Graded(exercise, float(marker.kwargs.get("points", 0)), dict(Text(title)))
 
 
 def _marker_error(text: str) -> SuiteError:

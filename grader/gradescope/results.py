@@ -21,46 +21,28 @@ import re
 from typing import Any
 
 from grader.exports.gradescope import gradescope_results
+from grader.i18n import N_, translator
 from grader.result import parse_result
 
-LABELS = {
-    "received": {"en": "Submission received", "fr": "Soumission reçue"},
-    "files": {"en": "Files read:", "fr": "Fichiers lus :"},
-    "no_files": {"en": "No file could be read.", "fr": "Aucun fichier n'a pu être lu."},
-    "feedback": {"en": "Feedback page", "fr": "Page de retour"},
-    "modules": {"en": "Modules:", "fr": "Modules :"},
-    "problems": {"en": "Problems with the files:", "fr": "Problèmes dans les fichiers :"},
-    "line": {"en": "line", "fr": "ligne"},
-}
 MODULE_STATES = {
-    "loaded": {"en": "loaded", "fr": "chargé"},
-    "missing": {"en": "missing", "fr": "absent"},
-    "refused": {"en": "refused", "fr": "refusé"},
-    "syntax_error": {"en": "syntax error", "fr": "erreur de syntaxe"},
-    "import_error": {"en": "raised an error at import", "fr": "erreur à l'import"},
-    "import_timeout": {"en": "import too long", "fr": "import trop long"},
-    "import_crashed": {"en": "crashed at import", "fr": "plantage à l'import"},
+    "loaded": N_("loaded"),
+    "missing": N_("missing"),
+    "refused": N_("refused"),
+    "syntax_error": N_("syntax error"),
+    "import_error": N_("raised an error at import"),
+    "import_timeout": N_("import too long"),
+    "import_crashed": N_("crashed at import"),
 }
 WHEN = {
-    "after_published": {
-        "en": "Your score, the hidden tests and your feedback page appear here when your "
-        "instructor publishes the grades.",
-        "fr": "Votre note, les tests cachés et votre page de retour apparaîtront ici quand "
-        "votre enseignant publiera les notes.",
-    },
-    "after_due_date": {
-        "en": "Your score, the hidden tests and your feedback page appear here after the due date.",
-        "fr": "Votre note, les tests cachés et votre page de retour apparaîtront ici après la "
-        "date limite.",
-    },
-    "hidden": {
-        "en": "Your instructor will share your results.",
-        "fr": "Votre enseignant vous communiquera vos résultats.",
-    },
-    "visible": {
-        "en": "Your score, the tests and your feedback page are below.",
-        "fr": "Votre note, les tests et votre page de retour sont ci-dessous.",
-    },
+    "after_published": N_(
+        "Your score, the hidden tests and your feedback page appear here when your "
+        "instructor publishes the grades."
+    ),
+    "after_due_date": N_(
+        "Your score, the hidden tests and your feedback page appear here after the due date."
+    ),
+    "hidden": N_("Your instructor will share your results."),
+    "visible": N_("Your score, the tests and your feedback page are below."),
 }
 MAIN = re.compile(r"<main>(.*)</main>", re.DOTALL)
 
@@ -80,10 +62,11 @@ def autograder_results(
     results = gradescope_results(
         parse_result(document), test_visibility=hidden_visibility, stdout_visibility="hidden"
     )
+    _ = translator(lang)
     received = _received(document, lang)
     tests: list[dict[str, Any]] = [
         {
-            "name": LABELS["received"][lang],
+            "name": _("Submission received"),
             "number": "0.1",
             "status": "passed" if _all_loaded(document) else "failed",
             "output": received,
@@ -95,7 +78,7 @@ def autograder_results(
     if feedback_page is not None:
         tests.append(
             {
-                "name": LABELS["feedback"][lang],
+                "name": _("Feedback page"),
                 "number": "0.2",
                 "output": _page_body(feedback_page),
                 "output_format": "html",
@@ -103,7 +86,7 @@ def autograder_results(
             }
         )
     results["tests"] = tests
-    results["output"] = f"{received}\n\n{WHEN[hidden_visibility][lang]}"
+    results["output"] = f"{received}\n\n{_(WHEN[hidden_visibility])}"
     results["output_format"] = "text"
     results["test_output_format"] = "text"
     results["test_name_format"] = "text"
@@ -111,25 +94,26 @@ def autograder_results(
 
 
 def _received(document: dict[str, Any], lang: str) -> str:
+    _ = translator(lang)
     submission = document.get("submission") or {}
-    lines = [f"{LABELS['received'][lang]}."]
+    lines = [_("Submission received.")]
     files = [str(record.get("path")) for record in submission.get("files") or []]
     lines.append(
-        f"{LABELS['files'][lang]} {', '.join(files)}" if files else LABELS["no_files"][lang]
+        _("Files read: %(files)s", files=", ".join(files)) if files else _("No file could be read.")
     )
     modules = submission.get("modules") or {}
     if modules:
-        lines.append(LABELS["modules"][lang])
+        lines.append(_("Modules:"))
         for module, state in modules.items():
-            words = MODULE_STATES.get(str(state), {}).get(lang, str(state))
+            words = _(MODULE_STATES[state]) if state in MODULE_STATES else str(state)
             lines.append(f"- {module}.py: {words}")
     problems = submission.get("problems") or []
     if problems:
-        lines.append(LABELS["problems"][lang])
+        lines.append(_("Problems with the files:"))
         for problem in problems:
             where = str(problem.get("path"))
             if problem.get("line") is not None:
-                where += f", {LABELS['line'][lang]} {problem['line']}"
+                where = _("%(file)s, line %(line)s", file=where, line=problem["line"])
             lines.append(f"- {where}: {problem.get('message')}")
     return "\n".join(lines)
 

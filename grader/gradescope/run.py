@@ -24,17 +24,16 @@ from grader.atomic import write_json_atomic, write_text_atomic
 from grader.errors import UsageError
 from grader.gradescope.config import AutograderConfig
 from grader.gradescope.results import autograder_results
+from grader.i18n import N_, translator
 
 DEFAULT_ROOT = Path("/autograder")
 ROOT_VARIABLE = "NNGRADE_AUTOGRADER_ROOT"
 METADATA_FILE = "submission_metadata.json"
 DEFAULT_STUDENT = "student"
-INTERNAL = {
-    "en": "The autograder had an internal problem with this submission; it is not caused by "
-    "your code. Your instructor can see it and grade it again.",
-    "fr": "Le correcteur automatique a eu un problème interne avec cette soumission ; il ne "
-    "vient pas de votre code. Votre enseignant peut le voir et la corriger à nouveau.",
-}
+INTERNAL = N_(
+    "The autograder had an internal problem with this submission; it is not caused by your "
+    "code. Your instructor can see it and grade it again."
+)
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,7 @@ def isolation_notes(document: dict[str, Any]) -> list[str]:
 def _internal_error(lang: str) -> dict[str, Any]:
     return {
         "score": 0.0,
-        "output": INTERNAL[lang],
+        "output": translator(lang)(INTERNAL),
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",

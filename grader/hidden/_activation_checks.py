@@ -21,6 +21,7 @@ from grader.hidden._support import (
     projected_gradient,
     reference_projected_gradient,
 )
+from grader.i18n import Text
 
 Forward = Callable[..., np.ndarray]
 
@@ -106,8 +107,7 @@ def check_backward_gradient(
             function=backward,
             name="dZ",
             call=call,
-            source_en=f"finite differences of your own {forward}",
-            source_fr=f"les différences finies de votre propre {forward}",
+            source=Text("finite differences of your own %(forward)s", forward=forward),
             dA=dA,
             alternatives=alternatives,
         )
@@ -117,8 +117,7 @@ def check_backward_gradient(
         function=backward,
         name="dZ",
         call=call,
-        source_en=f"finite differences of the correct {forward}",
-        source_fr=f"les différences finies du {forward} correct",
+        source=Text("finite differences of the correct %(forward)s", forward=forward),
         dA=dA,
         alternatives=alternatives,
     )

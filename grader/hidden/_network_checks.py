@@ -23,10 +23,14 @@ from grader.hidden._support import (
     projected_values,
     random_parameters,
 )
+from grader.i18n import N_, Text
 
 # Hidden pre-activations stay this far from 0, where ReLU-like layers have their kink.
 KINK_MARGIN = 0.05
 KINKED_ACTIVATIONS = tuple(activation.name for activation in activations() if activation.kink)
+
+THE_PARAMETERS = N_("the parameters")
+OWN_FORWARD = N_("finite differences of your own %(forward)s")
 
 
 def check_parameter_dict(
@@ -35,7 +39,7 @@ def check_parameter_dict(
     *,
     function: str,
     call: str,
-    what: str,
+    what: Text | str,
     m: int | None = None,
 ) -> Mapping[str, Any]:
     """Check a returned dict of arrays (parameters or grads) key by key against `expected`."""
@@ -139,8 +143,7 @@ def check_layer_gradients(
     *,
     function: str,
     call: str,
-    source_en: str,
-    source_fr: str,
+    source: Text,
     m: int,
 ) -> None:
     """Compare (dA_prev, dW, db) returned by a layer backward with their finite differences."""
@@ -151,8 +154,7 @@ def check_layer_gradients(
             function=function,
             name=name,
             call=call,
-            source_en=source_en,
-            source_fr=source_fr,
+            source=source,
             m=m if name != "dA_prev" else None,
         )
 
@@ -163,8 +165,7 @@ def check_grads_against(
     *,
     function: str,
     call: str,
-    source_en: str,
-    source_fr: str,
+    source: Text,
     m: int,
 ) -> None:
     """Compare model_backward's grads dict with finite differences, key by key."""
@@ -176,8 +177,7 @@ def check_grads_against(
             function=function,
             name=key,
             call=call,
-            source_en=source_en,
-            source_fr=source_fr,
+            source=source,
             m=m,
         )
 

@@ -20,6 +20,7 @@ from grader.hidden._activation_checks import (
     check_forward_values,
     from_Z_alternative,
 )
+from grader.i18n import N_
 
 UNSTABLE_SOFTMAX = get_exercise("softmax").mistake("unstable_softmax").diagnosis()
 OVERFLOW = get_exercise("sigmoid").mistake("overflow").diagnosis()
@@ -43,8 +44,7 @@ def _softmax_wrong_axes(Z: np.ndarray) -> list[tuple[Diagnosis, np.ndarray]]:
 @pytest.mark.graded(
     exercise="sigmoid",
     points=1,
-    en="sigmoid: values on random inputs, exact zeros and a single example",
-    fr="sigmoid : valeurs sur des entrées aléatoires, des zéros exacts et un seul exemple",
+    title=N_("sigmoid: values on random inputs, exact zeros and a single example"),
 )
 def test_sigmoid_values(student, rng):
     Z = rng.uniform(-6.0, 6.0, size=(4, 7))
@@ -56,8 +56,7 @@ def test_sigmoid_values(student, rng):
 @pytest.mark.graded(
     exercise="sigmoid",
     points=1,
-    en="sigmoid: correct and finite for large |z| (±40, ±1000)",
-    fr="sigmoid : correcte et finie pour |z| grand (±40, ±1000)",
+    title=N_("sigmoid: correct and finite for large |z| (±40, ±1000)"),
 )
 def test_sigmoid_stability(student, rng):
     Z = np.array([[-1000.0, -40.0, 0.0, 40.0, 1000.0], [1000.0, 35.5, -2.0, -35.5, -1000.0]])
@@ -69,8 +68,7 @@ def test_sigmoid_stability(student, rng):
 @pytest.mark.graded(
     exercise="sigmoid",
     points=1,
-    en="sigmoid_backward: values against the correct derivative",
-    fr="sigmoid_backward : valeurs comparées à la dérivée correcte",
+    title=N_("sigmoid_backward: values against the correct derivative"),
 )
 def test_sigmoid_backward_values(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -89,8 +87,7 @@ def test_sigmoid_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="sigmoid",
     points=1,
-    en="sigmoid_backward: agrees with finite differences of sigmoid",
-    fr="sigmoid_backward : en accord avec les différences finies de sigmoid",
+    title=N_("sigmoid_backward: agrees with finite differences of sigmoid"),
 )
 def test_sigmoid_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -104,8 +101,7 @@ def test_sigmoid_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="tanh",
     points=1,
-    en="tanh: values on random inputs, zeros, large |z| and a single example",
-    fr="tanh : valeurs sur des entrées aléatoires, des zéros, |z| grand et un seul exemple",
+    title=N_("tanh: values on random inputs, zeros, large |z| and a single example"),
 )
 def test_tanh_values(student, rng):
     Z = rng.uniform(-4.0, 4.0, size=(4, 7))
@@ -118,8 +114,7 @@ def test_tanh_values(student, rng):
 @pytest.mark.graded(
     exercise="tanh",
     points=1,
-    en="tanh_backward: values against the correct derivative",
-    fr="tanh_backward : valeurs comparées à la dérivée correcte",
+    title=N_("tanh_backward: values against the correct derivative"),
 )
 def test_tanh_backward_values(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -137,8 +132,7 @@ def test_tanh_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="tanh",
     points=1,
-    en="tanh_backward: agrees with finite differences of tanh",
-    fr="tanh_backward : en accord avec les différences finies de tanh",
+    title=N_("tanh_backward: agrees with finite differences of tanh"),
 )
 def test_tanh_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -152,8 +146,7 @@ def test_tanh_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="relu",
     points=1,
-    en="relu: values on random inputs, exact zeros, large |z| and a single example",
-    fr="relu : valeurs sur des entrées aléatoires, des zéros exacts, |z| grand et un seul exemple",
+    title=N_("relu: values on random inputs, exact zeros, large |z| and a single example"),
 )
 def test_relu_values(student, rng):
     Z = rng.uniform(-3.0, 3.0, size=(4, 7))
@@ -166,8 +159,7 @@ def test_relu_values(student, rng):
 @pytest.mark.graded(
     exercise="relu",
     points=1,
-    en="relu_backward: values against the correct derivative (z ≠ 0)",
-    fr="relu_backward : valeurs comparées à la dérivée correcte (z ≠ 0)",
+    title=N_("relu_backward: values against the correct derivative (z ≠ 0)"),
 )
 def test_relu_backward_values(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -178,8 +170,7 @@ def test_relu_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="relu",
     points=1,
-    en="relu_backward: agrees with finite differences of relu (away from z = 0)",
-    fr="relu_backward : en accord avec les différences finies de relu (loin de z = 0)",
+    title=N_("relu_backward: agrees with finite differences of relu (away from z = 0)"),
 )
 def test_relu_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -193,8 +184,7 @@ def test_relu_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="leaky_relu",
     points=1,
-    en="leaky_relu: values with the default alpha and with alpha = 0.2",
-    fr="leaky_relu : valeurs avec l'alpha par défaut et avec alpha = 0.2",
+    title=N_("leaky_relu: values with the default alpha and with alpha = 0.2"),
 )
 def test_leaky_relu_values(student, rng):
     Z = rng.uniform(-3.0, 3.0, size=(4, 7))
@@ -208,8 +198,7 @@ def test_leaky_relu_values(student, rng):
 @pytest.mark.graded(
     exercise="leaky_relu",
     points=1,
-    en="leaky_relu_backward: values with the default alpha and with alpha = 0.2 (z ≠ 0)",
-    fr="leaky_relu_backward : valeurs avec l'alpha par défaut et avec alpha = 0.2 (z ≠ 0)",
+    title=N_("leaky_relu_backward: values with the default alpha and with alpha = 0.2 (z ≠ 0)"),
 )
 def test_leaky_relu_backward_values(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -221,8 +210,7 @@ def test_leaky_relu_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="leaky_relu",
     points=1,
-    en="leaky_relu_backward: agrees with finite differences of leaky_relu",
-    fr="leaky_relu_backward : en accord avec les différences finies de leaky_relu",
+    title=N_("leaky_relu_backward: agrees with finite differences of leaky_relu"),
 )
 def test_leaky_relu_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
@@ -238,8 +226,7 @@ def test_leaky_relu_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="softmax",
     points=1,
-    en="softmax: values on random inputs (classes are rows)",
-    fr="softmax : valeurs sur des entrées aléatoires (les classes sont les lignes)",
+    title=N_("softmax: values on random inputs (classes are rows)"),
 )
 def test_softmax_values(student, rng):
     Z = rng.uniform(-3.0, 3.0, size=(4, 6))
@@ -251,8 +238,7 @@ def test_softmax_values(student, rng):
 @pytest.mark.graded(
     exercise="softmax",
     points=1,
-    en="softmax: columns of very different scales, one class row, a single example",
-    fr="softmax : colonnes d'échelles très différentes, une seule ligne de classe, un seul exemple",
+    title=N_("softmax: columns of very different scales, one class row, a single example"),
 )
 def test_softmax_edge_cases(student, rng):
     Z = rng.standard_normal((3, 5)) * np.array([[1e-3, 1.0, 10.0, 30.0, 1e-6]])
@@ -269,8 +255,7 @@ def test_softmax_edge_cases(student, rng):
 @pytest.mark.graded(
     exercise="softmax",
     points=1,
-    en="softmax: stable for large inputs such as [1000, 5000, 6000]",
-    fr="softmax : stable pour de grandes entrées comme [1000, 5000, 6000]",
+    title=N_("softmax: stable for large inputs such as [1000, 5000, 6000]"),
 )
 def test_softmax_stability(student, rng):
     lecture = np.array([[1000.0], [5000.0], [6000.0]])
@@ -293,8 +278,7 @@ def test_softmax_stability(student, rng):
 @pytest.mark.graded(
     exercise="softmax",
     points=1,
-    en="softmax_backward: values against the correct Jacobian-vector product",
-    fr="softmax_backward : valeurs comparées au bon produit jacobienne-vecteur",
+    title=N_("softmax_backward: values against the correct Jacobian-vector product"),
 )
 def test_softmax_backward_values(student, rng):
     dA = rng.standard_normal((4, 6))
@@ -305,8 +289,7 @@ def test_softmax_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="softmax",
     points=1,
-    en="softmax_backward: agrees with finite differences of softmax",
-    fr="softmax_backward : en accord avec les différences finies de softmax",
+    title=N_("softmax_backward: agrees with finite differences of softmax"),
 )
 def test_softmax_backward_gradient(student, rng):
     dA = rng.standard_normal((4, 3))

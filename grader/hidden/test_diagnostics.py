@@ -19,6 +19,7 @@ from grader.catalog import get_exercise
 from grader.checks import describe_call, expect_array, fail_property
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import Student, call_pure
+from grader.i18n import N_, Text
 from grader.specs.diagnostics import deep_network_grads, random_grads
 
 SPEC = get_exercise("diagnostics")
@@ -87,10 +88,12 @@ def _check_flag(
     got = call_pure(student, function, grads, **kwargs)
     if not isinstance(got, bool | np.bool_):
         raise fail_property(
-            f"{call} must return True or False, but returned a value of type "
-            f"{type(got).__name__}. Return bool(...) of your comparison.",
-            f"{call} doit renvoyer True ou False, mais a renvoyé une valeur de type "
-            f"{type(got).__name__}. Renvoyez bool(...) de votre comparaison.",
+            Text(
+                "%(call)s must return True or False, but returned a value of type %(type)s. "
+                "Return bool(...) of your comparison.",
+                call=call,
+                type=type(got).__name__,
+            ),
             function=function,
             call=call,
         )
@@ -98,16 +101,24 @@ def _check_flag(
     if bool(got) != expected:
         norms = ref.gradient_norms(grads)
         finite = all(np.all(np.isfinite(value)) for value in grads.values())
-        seen_en = f"||dW1|| = {norms[0]:.3g} and ||dW{len(norms)}|| = {norms[-1]:.3g}"
-        seen_fr = f"||dW1|| = {norms[0]:.3g} et ||dW{len(norms)}|| = {norms[-1]:.3g}"
-        if not finite:
-            seen_en, seen_fr = (
-                "the gradients hold NaN or inf",
-                "les gradients contiennent NaN ou inf",
+        seen = (
+            Text(
+                "||dW1|| = %(first)s and ||dW%(last_layer)s|| = %(last)s",
+                first=float(norms[0]),
+                last_layer=len(norms),
+                last=float(norms[-1]),
             )
+            if finite
+            else Text(N_("the gradients hold NaN or inf"))
+        )
         raise fail_property(
-            f"{call} returned {bool(got)} where the answer is {expected}: {seen_en}.",
-            f"{call} a renvoyé {bool(got)} alors que la réponse est {expected} : {seen_fr}.",
+            Text(
+                "%(call)s returned %(got)s where the answer is %(expected)s: %(seen)s.",
+                call=call,
+                got=str(bool(got)),
+                expected=str(expected),
+                seen=seen,
+            ),
             function=function,
             call=call,
         )
@@ -125,10 +136,12 @@ def _check_fraction(
     got = call_pure(student, function, *args.values())
     if isinstance(got, bool) or not isinstance(got, float | np.floating):
         raise fail_property(
-            f"{call} must return the fraction as a float, but returned a value of type "
-            f"{type(got).__name__}. Convert it with float(...).",
-            f"{call} doit renvoyer la proportion sous forme de float, mais a renvoyé une "
-            f"valeur de type {type(got).__name__}. Convertissez-la avec float(...).",
+            Text(
+                "%(call)s must return the fraction as a float, but returned a value of type "
+                "%(type)s. Convert it with float(...).",
+                call=call,
+                type=type(got).__name__,
+            ),
             function=function,
             call=call,
         )
@@ -148,8 +161,7 @@ def _check_fraction(
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradient_norms: ||dW[l]|| layer by layer, whatever the order of the keys",
-    fr="gradient_norms : ||dW[l]|| couche par couche, quel que soit l'ordre des clés",
+    title=N_("gradient_norms: ||dW[l]|| layer by layer, whatever the order of the keys"),
 )
 def test_gradient_norms_values(student, rng):
     sizes = [int(n) for n in rng.permutation(np.arange(2, 8))[:5]]
@@ -163,8 +175,7 @@ def test_gradient_norms_values(student, rng):
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradients_vanish: a deep sigmoid network yes, a ReLU one no, and the factor",
-    fr="gradients_vanish : un réseau sigmoïde profond oui, un réseau ReLU non, et le facteur",
+    title=N_("gradients_vanish: a deep sigmoid network yes, a ReLU one no, and the factor"),
 )
 def test_gradients_vanish(student, rng):
     sigmoid, relu = _clear_networks(rng)
@@ -181,8 +192,7 @@ def test_gradients_vanish(student, rng):
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="gradients_explode: a huge first layer, NaN or inf in any gradient, and the factor",
-    fr="gradients_explode : une première couche énorme, NaN ou inf dans un gradient, et le facteur",
+    title=N_("gradients_explode: a huge first layer, NaN or inf in any gradient, and the factor"),
 )
 def test_gradients_explode(student, rng):
     _, relu = _clear_networks(rng)
@@ -225,8 +235,7 @@ def _dead_alternatives(Z: np.ndarray) -> list[tuple[Diagnosis, float]]:
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="dead_relu_fraction: units with Z <= 0 for every example, and a single example",
-    fr="dead_relu_fraction : unités dont Z <= 0 pour tous les exemples, et un seul exemple",
+    title=N_("dead_relu_fraction: units with Z <= 0 for every example, and a single example"),
 )
 def test_dead_relu_fraction(student, rng):
     Z = _dead_layer(rng, 9, 7)
@@ -258,9 +267,9 @@ def _one_asymptote(
 @pytest.mark.graded(
     exercise="diagnostics",
     points=1,
-    en="saturated_fraction: sigmoid and tanh outputs near either asymptote, and the threshold",
-    fr="saturated_fraction : sorties sigmoïde et tanh près de l'une ou l'autre asymptote, et "
-    "le seuil",
+    title=N_(
+        "saturated_fraction: sigmoid and tanh outputs near either asymptote, and the threshold"
+    ),
 )
 def test_saturated_fraction(student, rng):
     Z = rng.standard_normal((5, 8)) * 5.0

@@ -26,6 +26,10 @@ from grader.gradcheck import (
     central_difference_gradient,
 )
 from grader.hidden._support import Student, binary_labels, call_pure, one_hot
+from grader.i18n import N_, Text
+
+M_TIMES_OWN_COST = N_("m × finite differences of your own %(cost)s")
+M_TIMES_CORRECT_COST = N_("m × finite differences of the correct %(cost)s")
 
 
 def _check_cost(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
@@ -76,8 +80,7 @@ def _reference_cost_gradient(
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy: the mean cost, returned as a float",
-    fr="binary_cross_entropy : le coût moyen, renvoyé sous forme de float",
+    title=N_("binary_cross_entropy: the mean cost, returned as a float"),
 )
 def test_binary_cross_entropy_values(student, rng):
     m = 9
@@ -90,8 +93,7 @@ def test_binary_cross_entropy_values(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy: finite and correct at AL = 1e-12 and 1 - 1e-12",
-    fr="binary_cross_entropy : fini et correct en AL = 1e-12 et 1 - 1e-12",
+    title=N_("binary_cross_entropy: finite and correct at AL = 1e-12 and 1 - 1e-12"),
 )
 def test_binary_cross_entropy_extremes(student, rng):
     order = rng.permutation(4)
@@ -103,8 +105,7 @@ def test_binary_cross_entropy_extremes(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy_backward: per-example values (no 1/m)",
-    fr="binary_cross_entropy_backward : valeurs par exemple (sans 1/m)",
+    title=N_("binary_cross_entropy_backward: per-example values (no 1/m)"),
 )
 def test_binary_cross_entropy_backward_values(student, rng):
     m = 7
@@ -117,8 +118,7 @@ def test_binary_cross_entropy_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="binary_cross_entropy",
     points=1,
-    en="binary_cross_entropy_backward: agrees with finite differences of the cost",
-    fr="binary_cross_entropy_backward : en accord avec les différences finies du coût",
+    title=N_("binary_cross_entropy_backward: agrees with finite differences of the cost"),
 )
 def test_binary_cross_entropy_backward_gradient(student, rng):
     m = 6
@@ -130,8 +130,7 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
     judges = [
         (
             _reference_cost_gradient(ref.binary_cross_entropy, AL, Y),
-            "m × finite differences of the correct binary_cross_entropy",
-            "m × les différences finies du binary_cross_entropy correct",
+            Text(M_TIMES_CORRECT_COST, cost="binary_cross_entropy"),
         )
     ]
     if not student.known_wrong("binary_cross_entropy"):  # a bug costs once
@@ -139,19 +138,17 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
             0,
             (
                 _student_cost_gradient(student, "binary_cross_entropy", AL, Y),
-                "m × finite differences of your own binary_cross_entropy",
-                "m × les différences finies de votre propre binary_cross_entropy",
+                Text(M_TIMES_OWN_COST, cost="binary_cross_entropy"),
             ),
         )
-    for numerical, source_en, source_fr in judges:
+    for numerical, source in judges:
         expect_gradient(
             analytic,
             numerical,
             function=function,
             name="dAL",
             call=call,
-            source_en=source_en,
-            source_fr=source_fr,
+            source=source,
             m=m,
         )
 
@@ -162,8 +159,7 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy: the mean cost, returned as a float",
-    fr="categorical_cross_entropy : le coût moyen, renvoyé sous forme de float",
+    title=N_("categorical_cross_entropy: the mean cost, returned as a float"),
 )
 def test_categorical_cross_entropy_values(student, rng):
     classes, m = 3, 7
@@ -176,8 +172,7 @@ def test_categorical_cross_entropy_values(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy: finite at AL = 1e-12, and with a single class row",
-    fr="categorical_cross_entropy : fini en AL = 1e-12, et avec une seule ligne de classe",
+    title=N_("categorical_cross_entropy: finite at AL = 1e-12, and with a single class row"),
 )
 def test_categorical_cross_entropy_extremes(student, rng):
     AL = np.array([[1e-12, 1.0 - 2e-12, 0.5], [1e-12, 1e-12, 0.25], [1.0 - 2e-12, 1e-12, 0.25]])
@@ -190,8 +185,7 @@ def test_categorical_cross_entropy_extremes(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="categorical_cross_entropy_backward: values, and finite differences of the cost",
-    fr="categorical_cross_entropy_backward : valeurs, et différences finies du coût",
+    title=N_("categorical_cross_entropy_backward: values, and finite differences of the cost"),
 )
 def test_categorical_cross_entropy_backward(student, rng):
     classes, m = 4, 5
@@ -201,20 +195,17 @@ def test_categorical_cross_entropy_backward(student, rng):
     _check_loss_backward(student, function, AL, Y)
     if student.known_wrong("categorical_cross_entropy"):  # a bug costs once
         numerical = _reference_cost_gradient(ref.categorical_cross_entropy, AL, Y)
-        source_en = "m × finite differences of the correct categorical_cross_entropy"
-        source_fr = "m × les différences finies du categorical_cross_entropy correct"
+        source = Text(M_TIMES_CORRECT_COST, cost="categorical_cross_entropy")
     else:
         numerical = _student_cost_gradient(student, "categorical_cross_entropy", AL, Y)
-        source_en = "m × finite differences of your own categorical_cross_entropy"
-        source_fr = "m × les différences finies de votre propre categorical_cross_entropy"
+        source = Text(M_TIMES_OWN_COST, cost="categorical_cross_entropy")
     expect_gradient(
         student.call(function, AL, Y),
         numerical,
         function=function,
         name="dAL",
         call=describe_call(function, {"AL": AL, "Y": Y}),
-        source_en=source_en,
-        source_fr=source_fr,
+        source=source,
         m=m,
     )
 
@@ -222,8 +213,7 @@ def test_categorical_cross_entropy_backward(student, rng):
 @pytest.mark.graded(
     exercise="categorical_cross_entropy",
     points=1,
-    en="softmax_cross_entropy_backward: dZL = AL - Y, checked by finite differences",
-    fr="softmax_cross_entropy_backward : dZL = AL - Y, vérifié par différences finies",
+    title=N_("softmax_cross_entropy_backward: dZL = AL - Y, checked by finite differences"),
 )
 def test_softmax_cross_entropy_backward(student, rng):
     classes, m = 3, 6
@@ -242,7 +232,6 @@ def test_softmax_cross_entropy_backward(student, rng):
         function=function,
         name="dZL",
         call=describe_call(function, {"AL": AL, "Y": Y}),
-        source_en="m × finite differences of the cost with respect to ZL",
-        source_fr="m × les différences finies du coût par rapport à ZL",
+        source=Text(N_("m × finite differences of the cost with respect to ZL")),
         m=m,
     )

@@ -20,7 +20,7 @@ from grader.checks import (
     expect_sequence,
     fail_property,
 )
-from grader.hidden._network_checks import check_parameter_dict
+from grader.hidden._network_checks import THE_PARAMETERS, check_parameter_dict
 from grader.hidden._support import (
     Parameters,
     Student,
@@ -30,6 +30,7 @@ from grader.hidden._support import (
     one_hot,
     random_parameters,
 )
+from grader.i18n import N_, Text
 
 # Predictions are only graded where the decision is clear-cut by at least this much.
 DECISION_MARGIN = 1e-3
@@ -54,13 +55,23 @@ def _check_train(
     if isinstance(costs, np.ndarray) and costs.ndim == 1:
         costs = list(costs)
     if not isinstance(costs, list | tuple) or len(costs) != len(expected_costs):
-        count = len(costs) if isinstance(costs, list | tuple) else "no list"
+        if isinstance(costs, list | tuple):
+            returned = Text(
+                "%(call)s must return one cost per iteration (%(expected)s), as a list of "
+                "floats, but returned %(count)s. Append the cost before each update.",
+                call=call,
+                expected=len(expected_costs),
+                count=len(costs),
+            )
+        else:
+            returned = Text(
+                "%(call)s must return one cost per iteration (%(expected)s), as a list of "
+                "floats, but returned no list. Append the cost before each update.",
+                call=call,
+                expected=len(expected_costs),
+            )
         raise fail_property(
-            f"{call} must return one cost per iteration ({len(expected_costs)}), as a list "
-            f"of floats, but returned {count}. Append the cost before each update.",
-            f"{call} doit renvoyer un coût par itération ({len(expected_costs)}), sous forme "
-            f"de liste de floats, mais a renvoyé {count}. Ajoutez le coût avant chaque mise "
-            "à jour.",
+            returned,
             function="train",
             call=call,
             array="costs",
@@ -68,15 +79,14 @@ def _check_train(
     values = np.array([expect_cost_type(cost, function="train", call=call) for cost in costs])
     expect_array(values, np.array(expected_costs), function="train", name="costs", call=call)
     check_parameter_dict(
-        trained, expected_parameters, function="train", call=call, what="the parameters"
+        trained, expected_parameters, function="train", call=call, what=Text(THE_PARAMETERS)
     )
 
 
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="train: costs and parameters of a ReLU network with a sigmoid output",
-    fr="train : coûts et paramètres d'un réseau ReLU à sortie sigmoïde",
+    title=N_("train: costs and parameters of a ReLU network with a sigmoid output"),
 )
 def test_train_sigmoid_output(student, rng):
     X = rng.standard_normal((3, 10))
@@ -89,8 +99,7 @@ def test_train_sigmoid_output(student, rng):
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="train: a tanh network with a softmax output, and logistic regression",
-    fr="train : un réseau tanh à sortie softmax, et la régression logistique",
+    title=N_("train: a tanh network with a softmax output, and logistic regression"),
 )
 def test_train_softmax_and_logistic(student, rng):
     X = rng.standard_normal((4, 9))
@@ -140,8 +149,7 @@ def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kw
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="predict: 0/1 integers of shape (1, m) for a sigmoid output",
-    fr="predict : entiers 0/1 de forme (1, m) pour une sortie sigmoïde",
+    title=N_("predict: 0/1 integers of shape (1, m) for a sigmoid output"),
 )
 def test_predict_sigmoid(student, rng):
     parameters = random_parameters(rng, [3, 4, 1])
@@ -153,8 +161,7 @@ def test_predict_sigmoid(student, rng):
 @pytest.mark.graded(
     exercise="training",
     points=1,
-    en="predict: the class index (argmax over rows) for a softmax output",
-    fr="predict : l'indice de classe (argmax sur les lignes) pour une sortie softmax",
+    title=N_("predict: the class index (argmax over rows) for a softmax output"),
 )
 def test_predict_softmax(student, rng):
     kwargs = {"hidden_activation": "leaky_relu", "output_activation": "softmax"}

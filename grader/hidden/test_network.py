@@ -18,6 +18,8 @@ import reference.network as ref
 from grader.catalog import output_costs
 from grader.checks import describe_call, expect_array, expect_sequence
 from grader.hidden._network_checks import (
+    OWN_FORWARD,
+    THE_PARAMETERS,
     check_grads_against,
     check_layer_gradients,
     check_parameter_dict,
@@ -40,6 +42,7 @@ from grader.hidden._support import (
     one_hot,
     random_parameters,
 )
+from grader.i18n import N_, Text
 
 # Each output activation's cost, as the activation exercises' specs pair them.
 COSTS = {activation: getattr(ref_losses, cost) for activation, cost in output_costs().items()}
@@ -59,7 +62,7 @@ def _check_initialization(student: Student, layer_dims: list[int], seed: int | N
         ref.initialize_parameters(layer_dims, **kwargs),
         function="initialize_parameters",
         call=call,
-        what="the parameters",
+        what=Text(THE_PARAMETERS),
     )
 
 
@@ -69,8 +72,9 @@ def _check_initialization(student: Student, layer_dims: list[int], seed: int | N
 @pytest.mark.graded(
     exercise="initialization",
     points=1,
-    en="initialize_parameters: keys, shapes and values for a given seed and the default seed",
-    fr="initialize_parameters : clés, formes et valeurs pour une graine donnée et par défaut",
+    title=N_(
+        "initialize_parameters: keys, shapes and values for a given seed and the default seed"
+    ),
 )
 def test_initialize_parameters_values(student, student_seed):
     _check_initialization(student, [5, 4, 3], student_seed % 10_000)
@@ -80,8 +84,7 @@ def test_initialize_parameters_values(student, student_seed):
 @pytest.mark.graded(
     exercise="initialization",
     points=1,
-    en="initialize_parameters: logistic regression and a deeper network",
-    fr="initialize_parameters : régression logistique et réseau plus profond",
+    title=N_("initialize_parameters: logistic regression and a deeper network"),
 )
 def test_initialize_parameters_depths(student, student_seed):
     _check_initialization(student, [7, 1], student_seed % 997)
@@ -103,8 +106,7 @@ def _check_linear_forward(
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="linear_forward: Z = W·A_prev + b on random inputs",
-    fr="linear_forward : Z = W·A_prev + b sur des entrées aléatoires",
+    title=N_("linear_forward: Z = W·A_prev + b on random inputs"),
 )
 def test_linear_forward_values(student, rng):
     A_prev, W, b = (
@@ -118,8 +120,7 @@ def test_linear_forward_values(student, rng):
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="linear_forward: a single example, and columns of very different scales",
-    fr="linear_forward : un seul exemple, et des colonnes d'échelles très différentes",
+    title=N_("linear_forward: a single example, and columns of very different scales"),
 )
 def test_linear_forward_edge_cases(student, rng):
     W, b = rng.standard_normal((4, 6)), rng.standard_normal((4, 1))
@@ -131,8 +132,7 @@ def test_linear_forward_edge_cases(student, rng):
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="linear_activation_forward: A for each activation",
-    fr="linear_activation_forward : A pour chaque activation",
+    title=N_("linear_activation_forward: A for each activation"),
 )
 def test_linear_activation_forward(student, rng):
     A_prev, W, b = (
@@ -164,8 +164,7 @@ def _check_model_forward(
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="model_forward: ReLU hidden layers and a sigmoid output by default",
-    fr="model_forward : couches cachées ReLU et sortie sigmoïde par défaut",
+    title=N_("model_forward: ReLU hidden layers and a sigmoid output by default"),
 )
 def test_model_forward_default(student, rng):
     X = rng.standard_normal((5, 8))
@@ -175,8 +174,7 @@ def test_model_forward_default(student, rng):
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="model_forward: every hidden activation with a sigmoid and a softmax output",
-    fr="model_forward : chaque activation cachée avec une sortie sigmoïde et softmax",
+    title=N_("model_forward: every hidden activation with a sigmoid and a softmax output"),
 )
 def test_model_forward_activations(student, rng):
     X = rng.standard_normal((4, 6))
@@ -195,8 +193,7 @@ def test_model_forward_activations(student, rng):
 @pytest.mark.graded(
     exercise="forward",
     points=1,
-    en="model_forward: logistic regression (no hidden layer) and a single example",
-    fr="model_forward : régression logistique (sans couche cachée) et un seul exemple",
+    title=N_("model_forward: logistic regression (no hidden layer) and a single example"),
 )
 def test_model_forward_edge_cases(student, rng):
     _check_model_forward(student, rng.standard_normal((6, 7)), random_parameters(rng, [6, 1]))
@@ -235,8 +232,7 @@ def _check_linear_backward(
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="linear_backward: dA_prev, dW and db on random inputs",
-    fr="linear_backward : dA_prev, dW et db sur des entrées aléatoires",
+    title=N_("linear_backward: dA_prev, dW and db on random inputs"),
 )
 def test_linear_backward_values(student, rng):
     A_prev, W, b = (
@@ -250,8 +246,7 @@ def test_linear_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="linear_backward: a single example, a square W, columns of very different scales",
-    fr="linear_backward : un seul exemple, un W carré, des colonnes d'échelles très différentes",
+    title=N_("linear_backward: a single example, a square W, columns of very different scales"),
 )
 def test_linear_backward_edge_cases(student, rng):
     W, b = rng.standard_normal((4, 6)), rng.standard_normal((4, 1))
@@ -265,8 +260,7 @@ def test_linear_backward_edge_cases(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="linear_backward: agrees with finite differences of your linear_forward",
-    fr="linear_backward : en accord avec les différences finies de votre linear_forward",
+    title=N_("linear_backward: agrees with finite differences of your linear_forward"),
 )
 def test_linear_backward_gradient(student, rng):
     args = (rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1)))
@@ -288,8 +282,7 @@ def test_linear_backward_gradient(student, rng):
         layer_forward_gradients(student, "linear_forward", args, dZ),
         function="linear_backward",
         call=call,
-        source_en="finite differences of your own linear_forward",
-        source_fr="les différences finies de votre propre linear_forward",
+        source=Text(OWN_FORWARD, forward="linear_forward"),
         m=6,
     )
 
@@ -321,8 +314,7 @@ def _activation_layer(
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="linear_activation_backward: dA_prev, dW and db for each activation",
-    fr="linear_activation_backward : dA_prev, dW et db pour chaque activation",
+    title=N_("linear_activation_backward: dA_prev, dW and db for each activation"),
 )
 def test_linear_activation_backward_values(student, rng):
     for activation in ALL_ACTIVATIONS:
@@ -343,9 +335,7 @@ def test_linear_activation_backward_values(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="linear_activation_backward: agrees with finite differences of your forward",
-    fr="linear_activation_backward : en accord avec les différences finies de votre propagation "
-    "avant",
+    title=N_("linear_activation_backward: agrees with finite differences of your forward"),
 )
 def test_linear_activation_backward_gradient(student, rng):
     for activation in ALL_ACTIVATIONS:
@@ -357,8 +347,7 @@ def test_linear_activation_backward_gradient(student, rng):
             ),
             function="linear_activation_backward",
             call=call,
-            source_en="finite differences of your own linear_activation_forward",
-            source_fr="les différences finies de votre propre linear_activation_forward",
+            source=Text(OWN_FORWARD, forward="linear_activation_forward"),
             m=args[0].shape[1],
         )
 
@@ -410,8 +399,7 @@ def _check_model_backward_gradient(
             numerical,
             function="model_backward",
             call=call,
-            source_en="finite differences of the mean cost through your own model_forward",
-            source_fr="les différences finies du coût moyen à travers votre propre model_forward",
+            source=Text(N_("finite differences of the mean cost through your own model_forward")),
             m=m,
         )
 
@@ -419,8 +407,7 @@ def _check_model_backward_gradient(
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="model_backward: grads of a ReLU network with a sigmoid output, by default",
-    fr="model_backward : gradients d'un réseau ReLU à sortie sigmoïde, par défaut",
+    title=N_("model_backward: grads of a ReLU network with a sigmoid output, by default"),
 )
 def test_model_backward_default(student, rng):
     X, parameters = screened_network(rng, [5, 4, 3, 1], 6, "relu")
@@ -430,8 +417,7 @@ def test_model_backward_default(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="model_backward: grads for every hidden activation and both outputs",
-    fr="model_backward : gradients pour chaque activation cachée et les deux sorties",
+    title=N_("model_backward: grads for every hidden activation and both outputs"),
 )
 def test_model_backward_activations(student, rng):
     for output_activation in OUTPUT_ACTIVATIONS:
@@ -451,8 +437,7 @@ def test_model_backward_activations(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="model_backward: agrees with finite differences of the cost (sigmoid output)",
-    fr="model_backward : en accord avec les différences finies du coût (sortie sigmoïde)",
+    title=N_("model_backward: agrees with finite differences of the cost (sigmoid output)"),
 )
 def test_model_backward_gradient_sigmoid_output(student, rng):
     _check_model_backward_gradient(student, rng, "sigmoid")
@@ -461,8 +446,7 @@ def test_model_backward_gradient_sigmoid_output(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="model_backward: agrees with finite differences of the cost (softmax output)",
-    fr="model_backward : en accord avec les différences finies du coût (sortie softmax)",
+    title=N_("model_backward: agrees with finite differences of the cost (softmax output)"),
 )
 def test_model_backward_gradient_softmax_output(student, rng):
     _check_model_backward_gradient(student, rng, "softmax")
@@ -471,8 +455,7 @@ def test_model_backward_gradient_softmax_output(student, rng):
 @pytest.mark.graded(
     exercise="backward",
     points=1,
-    en="model_backward: logistic regression, a single example, a deep sigmoid network",
-    fr="model_backward : régression logistique, un seul exemple, un réseau sigmoïde profond",
+    title=N_("model_backward: logistic regression, a single example, a deep sigmoid network"),
 )
 def test_model_backward_edge_cases(student, rng):
     X, parameters = screened_network(rng, [6, 1], 5, "relu")
@@ -502,15 +485,14 @@ def _check_update(
         ref.update_parameters(copy_parameters(parameters), grads, learning_rate),
         function="update_parameters",
         call=call,
-        what="the parameters",
+        what=Text(THE_PARAMETERS),
     )
 
 
 @pytest.mark.graded(
     exercise="update",
     points=1,
-    en="update_parameters: one gradient-descent step",
-    fr="update_parameters : un pas de descente de gradient",
+    title=N_("update_parameters: one gradient-descent step"),
 )
 def test_update_parameters_values(student, rng):
     _check_update(student, rng, [4, 3, 2], 0.05)
@@ -519,8 +501,7 @@ def test_update_parameters_values(student, rng):
 @pytest.mark.graded(
     exercise="update",
     points=1,
-    en="update_parameters: every layer updated, with the given learning rate",
-    fr="update_parameters : chaque couche mise à jour, avec le pas d'apprentissage donné",
+    title=N_("update_parameters: every layer updated, with the given learning rate"),
 )
 def test_update_parameters_layers_and_rate(student, rng):
     _check_update(student, rng, [3, 5, 4, 2], float(rng.uniform(0.5, 2.0)))

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.catalog import MODULES
-from grader.i18n import Text, in_language
+from grader.i18n import Text
 from grader.loading.problems import LoadLimits, Problem, problem
 from grader.loading.reasons import os_error_reason
 from grader.loading.sources import check_syntax, decode_source, file_record
-from grader.loading.trees import JUNK_NAMES, EntryTooLarge, EntryUnreadable, Kind, Tree
+from grader.loading.trees import (
+    JUNK_NAMES,
+    NOT_A_REGULAR_FILE,
+    EntryTooLarge,
+    EntryUnreadable,
+    Kind,
+    Tree,
+)
 
 
 @dataclass
@@ -70,10 +77,11 @@ def _symlink_problem(path: str) -> Problem:
     return problem(
         path,
         "symlink",
-        f"{path} is a symbolic link; the grader never follows links, so it was not graded. "
-        "Submit the file itself.",
-        f"{path} est un lien symbolique ; le correcteur ne suit jamais les liens, il n'a donc "
-        "pas été noté. Soumettez le fichier lui-même.",
+        Text(
+            "%(file)s is a symbolic link; the grader never follows links, so it was not "
+            "graded. Submit the file itself.",
+            file=path,
+        ),
     )
 
 
@@ -105,8 +113,7 @@ def collect_sources(tree: Tree, limits: LoadLimits) -> CollectedSources:
             _refuse(found, name, is_module, None)  # already reported with the level
             continue
         if kind != "file":
-            reason = Text("it is not a regular file")
-            _refuse(found, name, is_module, unreadable_problem(path, reason))
+            _refuse(found, name, is_module, unreadable_problem(path, Text(NOT_A_REGULAR_FILE)))
             continue
         if tree.is_duplicate(path):
             _refuse(found, name, is_module, _duplicate(path))
@@ -152,12 +159,13 @@ def _shadowing(path: str, name: str) -> Problem:
     return problem(
         path,
         "shadowing",
-        f"{path} has the name of a module of Python, numpy or the handout ({name}), and "
-        "would hide it; it was left out, and the rest of your work graded without it. "
-        f"Rename it (for example my_{name}.py) if your code imports it.",
-        f"{path} porte le nom d'un module de Python, de numpy ou du sujet ({name}) et le "
-        "masquerait ; il a été laissé de côté et le reste de votre travail noté sans lui. "
-        f"Renommez-le (par exemple my_{name}.py) si votre code l'importe.",
+        Text(
+            "%(file)s has the name of a module of Python, numpy or the handout (%(name)s), "
+            "and would hide it; it was left out, and the rest of your work graded without it. "
+            "Rename it (for example my_%(name)s.py) if your code imports it.",
+            file=path,
+            name=name,
+        ),
     )
 
 
@@ -173,11 +181,13 @@ def _too_large(path: str, limits: LoadLimits) -> Problem:
     return problem(
         path,
         "too_large",
-        f"{path} is too large to grade (the limit is {kib} KiB per file and {total_kib} KiB "
-        "in all). Remove data or outputs pasted into it and submit again.",
-        f"{path} est trop volumineux pour être noté (limite : {kib} Kio par fichier et "
-        f"{total_kib} Kio au total). Retirez les données ou sorties collées et soumettez à "
-        "nouveau.",
+        Text(
+            "%(file)s is too large to grade (the limit is %(kib)s KiB per file and "
+            "%(total_kib)s KiB in all). Remove data or outputs pasted into it and submit again.",
+            file=path,
+            kib=kib,
+            total_kib=total_kib,
+        ),
     )
 
 
@@ -185,22 +195,24 @@ def _duplicate(path: str) -> Problem:
     return problem(
         path,
         "duplicate",
-        f"The zip holds {path} twice; neither copy was graded because the grader cannot tell "
-        "which one you meant. Zip the folder again with one copy.",
-        f"Le zip contient {path} deux fois ; aucune copie n'a été notée car le correcteur ne "
-        "peut pas savoir laquelle vous vouliez. Zippez à nouveau le dossier avec une seule copie.",
+        Text(
+            "The zip holds %(file)s twice; neither copy was graded because the grader cannot "
+            "tell which one you meant. Zip the folder again with one copy.",
+            file=path,
+        ),
     )
 
 
 def unreadable_problem(path: str, reason: Text | str) -> Problem:
-    en, fr = in_language(reason, "en"), in_language(reason, "fr")
+    """`path` could not be read for `reason` (a `Text`, or the system's own words)."""
     return problem(
         path,
         "unreadable",
-        f"{path} could not be read ({en}), so it was not graded: its functions count as "
-        "missing. Submit it again as an ordinary, readable file, or ask your instructor to "
-        "make it readable and grade it again.",
-        f"{path} n'a pas pu être lu ({fr}), il n'a donc pas été noté : ses fonctions comptent "
-        "comme manquantes. Soumettez-le à nouveau comme un fichier ordinaire et lisible, ou "
-        "demandez à votre enseignant de le rendre lisible et de le noter à nouveau.",
+        Text(
+            "%(file)s could not be read (%(reason)s), so it was not graded: its functions "
+            "count as missing. Submit it again as an ordinary, readable file, or ask your "
+            "instructor to make it readable and grade it again.",
+            file=path,
+            reason=reason,
+        ),
     )

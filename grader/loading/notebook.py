@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.i18n import Text
 from grader.loading.problems import Problem, problem
 from grader.loading.sources import check_syntax, decode_source
 
@@ -123,7 +124,7 @@ def notebook_code(path: str, data: bytes) -> NotebookCode:
         if code is None:
             continue
         code = _hoist_futures(code, futures)
-        bad = check_syntax(path, code, where=f" (code cell {number})")
+        bad = check_syntax(path, code, cell=number)
         if bad is not None:
             result.problems.append(bad)
             continue
@@ -150,11 +151,12 @@ def _not_json(path: str, error: Exception) -> Problem:
     return problem(
         path,
         "not_json",
-        f"{path} is not a valid notebook file: it is not JSON ({detail}). Save the notebook "
-        "again from Jupyter (File > Save) and submit the .ipynb file.",
-        f"{path} n'est pas un fichier notebook valide : ce n'est pas du JSON ({detail}). "
-        "Enregistrez à nouveau le notebook depuis Jupyter (Fichier > Enregistrer) et "
-        "soumettez le fichier .ipynb.",
+        Text(
+            "%(file)s is not a valid notebook file: it is not JSON (%(detail)s). Save the "
+            "notebook again from Jupyter (File > Save) and submit the .ipynb file.",
+            file=path,
+            detail=detail,
+        ),
     )
 
 
@@ -163,8 +165,10 @@ def _not_a_notebook(path: str, error: Exception) -> Problem:
     return problem(
         path,
         "not_a_notebook",
-        f"{path} is JSON but not a Jupyter notebook ({detail}). Submit the .ipynb file that "
-        "Jupyter saves, not an export.",
-        f"{path} est du JSON mais pas un notebook Jupyter ({detail}). Soumettez le fichier "
-        ".ipynb enregistré par Jupyter, pas un export.",
+        Text(
+            "%(file)s is JSON but not a Jupyter notebook (%(detail)s). Submit the .ipynb file "
+            "that Jupyter saves, not an export.",
+            file=path,
+            detail=detail,
+        ),
     )

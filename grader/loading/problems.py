@@ -1,12 +1,14 @@
 """Problems found while loading a submission, as the result document records them.
 
 A problem is a plain dict ``{"path", "line", "code", "message", "messages"}``: `message`
-is English, `messages` holds every language (``{"en": ..., "fr": ...}``); the engine picks
-the document's language. `code` is one of `CODES` (docs/result-schema.md).
+is English, `messages` holds every language (``{"en": ..., "fr": ...}``, from a `Text` of
+the translation catalog); the engine picks the document's language. `code` is one of
+`CODES` (docs/result-schema.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,14 +57,15 @@ class LoadLimits:
     helper_modules: int = 8
 
 
-def problem(path: str, code: str, en: str, fr: str, line: int | None = None) -> Problem:
-    """Build one problem dict; `code` must be one of `CODES`."""
+def problem(path: str, code: str, message: Mapping[str, str], line: int | None = None) -> Problem:
+    """Build one problem dict; `code` must be one of `CODES`, `message` a `Text`."""
     if code not in CODES:
         raise ValueError(f"Unknown problem code {code!r}; the codes are: {sorted(CODES)}.")
+    messages = dict(message)
     return {
         "path": path,
         "line": line,
         "code": code,
-        "message": en,
-        "messages": {"en": en, "fr": fr},
+        "message": messages["en"],
+        "messages": messages,
     }

@@ -10,6 +10,7 @@ import ast
 import hashlib
 from collections.abc import Mapping
 
+from grader.i18n import N_, Text, sentences
 from grader.loading.problems import Problem, problem
 
 _BOM = b"\xef\xbb\xbf"
@@ -26,21 +27,22 @@ def decode_source(path: str, data: bytes) -> tuple[str | None, Problem | None]:
         return None, problem(
             path,
             "not_utf8",
-            f"{path} is not valid UTF-8 text (first bad byte on line {line}). Save the file "
-            "with the UTF-8 encoding in your editor and submit again; it was not graded.",
-            f"{path} n'est pas un texte UTF-8 valide (premier octet invalide ligne {line}). "
-            "Enregistrez le fichier en UTF-8 dans votre éditeur et soumettez-le à nouveau ; "
-            "il n'a pas été noté.",
+            Text(
+                "%(file)s is not valid UTF-8 text (first bad byte on line %(line)s). Save the "
+                "file with the UTF-8 encoding in your editor and submit again; it was not "
+                "graded.",
+                file=path,
+                line=line,
+            ),
             line=line,
         )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-def check_syntax(path: str, text: str, where: str = "") -> Problem | None:
-    """Parse `text` without running it; a problem names the file and line.
-
-    `where` is extra context placed after the path, e.g. ``" (cell 3)"`` for a notebook.
-    """
+def check_syntax(path: str, text: str, cell: int | None = None) -> Problem | None:
+    """Parse `text` without running it; a problem names the file (and the notebook's code
+    `cell`, when given) and the line."""
+    detail: Mapping[str, str] | str
     try:
         ast.parse(text, filename=path)
     except SyntaxError as error:
@@ -49,19 +51,33 @@ def check_syntax(path: str, text: str, where: str = "") -> Problem | None:
     except ValueError as error:  # null bytes in the source
         line, detail = None, str(error)
     except (RecursionError, MemoryError):
-        line, detail = None, "the code is nested too deeply for Python to read"
+        line, detail = None, Text(N_("the code is nested too deeply for Python to read"))
     else:
         return None
-    at = f" on line {line}" if line else ""
-    a_la = f" ligne {line}" if line else ""
+    place: Text | str = (
+        path if cell is None else Text("%(file)s (code cell %(cell)s)", file=path, cell=cell)
+    )
+    if line:
+        found = Text(
+            "%(place)s has a syntax error on line %(line)s: %(detail)s.",
+            place=place,
+            line=line,
+            detail=detail,
+        )
+    else:
+        found = Text("%(place)s has a syntax error: %(detail)s.", place=place, detail=detail)
     return problem(
         path,
         "syntax_error",
-        f"{path}{where} has a syntax error{at}: {detail}. Python cannot read the file, so its "
-        "exercises score 0: run it yourself to see the error, fix it and submit again.",
-        f"{path}{where} contient une erreur de syntaxe{a_la} : {detail}. Python ne peut pas "
-        "lire le fichier, ses exercices valent donc 0 : exécutez-le pour voir l'erreur, "
-        "corrigez-la et soumettez à nouveau.",
+        sentences(
+            found,
+            Text(
+                N_(
+                    "Python cannot read the file, so its exercises score 0: run it yourself "
+                    "to see the error, fix it and submit again."
+                )
+            ),
+        ),
         line=line,
     )
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from grader.catalog import MODULES, all_functions, module_of
 from grader.errors import UsageError
-from grader.i18n import in_language
+from grader.i18n import Text
 from grader.loading.modules import CollectedSources, collect_sources, unreadable_problem
 from grader.loading.notebook import notebook_code
 from grader.loading.problems import LoadLimits, Problem, problem
@@ -168,16 +168,17 @@ def _load_notebook(path: Path, name: str, limits: LoadLimits) -> LoadedSubmissio
     except EntryTooLarge:
         return _refused(name, "notebook", _notebook_too_large(name, limits))
     except EntryUnreadable as error:
-        en, fr = in_language(error.reason, "en"), in_language(error.reason, "fr")
         return _refused(
             name,
             "notebook",
             problem(
                 name,
                 "unreadable",
-                f"{name} could not be read ({en}); submit it again as an ordinary, readable file.",
-                f"{name} n'a pas pu être lu ({fr}) ; soumettez-le à nouveau comme un fichier "
-                "ordinaire et lisible.",
+                Text(
+                    "%(file)s could not be read (%(reason)s); submit it again as an ordinary file.",
+                    file=name,
+                    reason=error.reason,
+                ),
             ),
         )
     extracted = notebook_code(name, data)
@@ -229,11 +230,13 @@ def _empty(name: str) -> Problem:
     return problem(
         name,
         "empty",
-        f"No exercise code was found in {name}. Submit your exercises folder ({expected}, "
-        "directly or in an exercises/ folder), a .zip of it, or one .ipynb notebook.",
-        f"Aucun code d'exercice n'a été trouvé dans {name}. Soumettez votre dossier "
-        f"d'exercices ({expected}, directement ou dans un dossier exercises/), un .zip de ce "
-        "dossier, ou un notebook .ipynb.",
+        Text(
+            "No exercise code was found in %(name)s. Submit your exercises folder "
+            "(%(expected)s, directly or in an exercises/ folder), a .zip of it, or one .ipynb "
+            "notebook.",
+            name=name,
+            expected=expected,
+        ),
     )
 
 
@@ -241,10 +244,11 @@ def _top_level_symlink(name: str) -> Problem:
     return problem(
         name,
         "symlink",
-        f"The submission {name} is a symbolic link; the grader never follows links. Submit "
-        "the folder, zip or notebook itself.",
-        f"La soumission {name} est un lien symbolique ; le correcteur ne suit jamais les "
-        "liens. Soumettez le dossier, le zip ou le notebook lui-même.",
+        Text(
+            "The submission %(name)s is a symbolic link; the grader never follows links. "
+            "Submit the folder, zip or notebook itself.",
+            name=name,
+        ),
     )
 
 
@@ -252,10 +256,11 @@ def _not_a_submission(name: str) -> Problem:
     return problem(
         name,
         "not_a_submission",
-        f"{name} is neither a folder, a .zip nor a .ipynb notebook, so it cannot be graded. "
-        "Submit your exercises folder, a .zip of it, or your notebook.",
-        f"{name} n'est ni un dossier, ni un .zip, ni un notebook .ipynb : il ne peut pas être "
-        "noté. Soumettez votre dossier d'exercices, un .zip de ce dossier ou votre notebook.",
+        Text(
+            "%(name)s is neither a folder, a .zip nor a .ipynb notebook, so it cannot be "
+            "graded. Submit your exercises folder, a .zip of it, or your notebook.",
+            name=name,
+        ),
     )
 
 
@@ -264,8 +269,12 @@ def _unreadable_zip(name: str, error: Exception) -> Problem:
     return problem(
         name,
         "unreadable",
-        f"{name} is not a readable zip archive ({detail}). Create the zip again and submit it.",
-        f"{name} n'est pas une archive zip lisible ({detail}). Recréez le zip et soumettez-le.",
+        Text(
+            "%(name)s is not a readable zip archive (%(detail)s). Create the zip again and "
+            "submit it.",
+            name=name,
+            detail=detail,
+        ),
     )
 
 
@@ -274,8 +283,10 @@ def _notebook_too_large(name: str, limits: LoadLimits) -> Problem:
     return problem(
         name,
         "too_large",
-        f"{name} is larger than {mib} MiB. Clear its outputs (Kernel > Restart & Clear "
-        "Output), save it and submit again.",
-        f"{name} dépasse {mib} Mio. Effacez ses sorties (Noyau > Redémarrer et effacer les "
-        "sorties), enregistrez-le et soumettez à nouveau.",
+        Text(
+            "%(name)s is larger than %(mib)s MiB. Clear its outputs (Kernel > Restart & Clear "
+            "Output), save it and submit again.",
+            name=name,
+            mib=mib,
+        ),
     )

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Literal, Protocol
 
-from grader.i18n import Text
+from grader.i18n import N_, Text
 from grader.loading.problems import LoadLimits, Problem, problem
 from grader.loading.reasons import os_error_reason
 
@@ -22,6 +22,9 @@ Kind = Literal["file", "dir", "symlink", "other"]
 
 # Files that archivers and editors add beside the student's work; never graded, never reported.
 JUNK_NAMES = frozenset({"__MACOSX", "__pycache__", ".DS_Store", ".ipynb_checkpoints", ".git"})
+
+
+NOT_A_REGULAR_FILE = N_("it is not a regular file")
 
 
 class EntryTooLarge(Exception):
@@ -32,7 +35,7 @@ class EntryUnreadable(Exception):
     """The entry cannot be read (no permission, not a regular file, encrypted, corrupt).
 
     Attributes:
-        reason: why, in every language (or the system's words, in English).
+        reason: why, in every language (a `Text`), or the system's own words (English).
     """
 
     def __init__(self, reason: Text | str) -> None:
@@ -90,7 +93,7 @@ class FolderTree:
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise EntryUnreadable(Text("it is not a regular file"))
+                raise EntryUnreadable(Text(NOT_A_REGULAR_FILE))
             if info.st_size > cap:
                 raise EntryTooLarge()
             with os.fdopen(fd, "rb", closefd=False) as stream:
@@ -131,14 +134,16 @@ class ZipTree:
                 problem(
                     label,
                     "too_large",
-                    f"{label} holds {len(infos)} entries ({declared} bytes uncompressed), more "
-                    f"than the grader accepts ({self.limits.entries} entries, "
-                    f"{self.limits.zip_uncompressed_bytes} bytes). Zip only your exercise "
-                    "files and submit again.",
-                    f"{label} contient {len(infos)} entrées ({declared} octets décompressés), "
-                    f"plus que ce que le correcteur accepte ({self.limits.entries} entrées, "
-                    f"{self.limits.zip_uncompressed_bytes} octets). Zippez seulement vos "
-                    "fichiers d'exercices et soumettez à nouveau.",
+                    Text(
+                        "%(zip)s holds %(entries)s entries (%(bytes)s bytes uncompressed), more "
+                        "than the grader accepts (%(max_entries)s entries, %(max_bytes)s "
+                        "bytes). Zip only your exercise files and submit again.",
+                        zip=label,
+                        entries=len(infos),
+                        bytes=declared,
+                        max_entries=self.limits.entries,
+                        max_bytes=self.limits.zip_uncompressed_bytes,
+                    ),
                 )
             )
             self.refused = True
@@ -173,10 +178,10 @@ class ZipTree:
 
     def read(self, path: str, cap: int) -> bytes:
         if path in self._duplicates:
-            raise EntryUnreadable(Text("the archive holds two entries with this name"))
+            raise EntryUnreadable(Text(N_("the archive holds two entries with this name")))
         info = self._infos[path]
         if info.flag_bits & 0x1:
-            raise EntryUnreadable(Text("it is encrypted"))
+            raise EntryUnreadable(Text(N_("it is encrypted")))
         if info.file_size > cap:
             raise EntryTooLarge()
         # Never trust the declared size: read at most one byte past the cap.
@@ -184,7 +189,7 @@ class ZipTree:
             with self.archive.open(info) as stream:
                 data = stream.read(cap + 1)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
-            raise EntryUnreadable(Text("it is corrupt (%(error)s)", error=error)) from None
+            raise EntryUnreadable(Text("it is corrupt (%(error)s)", error=str(error))) from None
         if len(data) > cap:
             raise EntryTooLarge()
         return data
@@ -198,8 +203,9 @@ def _zip_escape(name: str) -> Problem:
     return problem(
         shown,
         "zip_escape",
-        f"The zip entry {shown!r} points outside the submission folder (absolute path or "
-        "'..'); it was not extracted nor graded. Zip your exercises folder itself.",
-        f"L'entrée {shown!r} du zip pointe hors du dossier de la soumission (chemin absolu ou "
-        "'..') ; elle n'a été ni extraite ni notée. Zippez le dossier de vos exercices.",
+        Text(
+            "The zip entry %(entry)s points outside the submission folder (absolute path or "
+            "'..'); it was not extracted nor graded. Zip your exercises folder itself.",
+            entry=repr(shown),
+        ),
     )

@@ -42,7 +42,8 @@ TRANSLATED: tuple[str, ...] = tuple(lang for lang in LANGUAGES if lang != SOURCE
 """The languages with a catalog: every one but the language of the message ids."""
 
 HEADER = (
-    "# {language} messages of nngrade: the reports, the self-check, the exercises, the notebook.\n"
+    "# {language} messages of nngrade: grading, the reports, the self-check, the exercises,\n"
+    "# the notebook and the command line.\n"
     "# Fill in each msgstr, then run: python -m grader.locale\n"
     "#"
 )

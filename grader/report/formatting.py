@@ -9,6 +9,8 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
+from grader.i18n import format_number
+
 # Result documents write non-finite student values as strings (JSON has no NaN).
 NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -38,19 +40,12 @@ def percent(fraction: float, lang: str) -> str:
 
 
 def value(raw: Any, lang: str) -> str:
-    """An array entry: up to six significant digits, or nan/inf spelled out."""
+    """An array entry as the messages write it (`grader.i18n.format_number`), or nan/inf
+    spelled out."""
     number = as_float(raw)
     if number is None:
         return str(raw)
-    if math.isnan(number):
-        return "nan"
-    if math.isinf(number):
-        return "inf" if number > 0 else "-inf"
-    if number == 0:
-        return "0"
-    if not 1e-4 <= abs(number) < 1e6:
-        return f"{number:.4g}"
-    return _decimal(number, "@#####", lang)
+    return format_number(number, lang)
 
 
 def _decimal(number: float, pattern: str, lang: str) -> str:

@@ -83,6 +83,20 @@ class FrameError(Exception):
     """A received frame is malformed or breaks a cap: the peer is not trustworthy."""
 
 
+class ReplyTooLarge(FrameError):
+    """A frame announces more bytes than its reader accepts for this request.
+
+    Attributes:
+        size: the bytes the frame announces.
+        cap: the most the reader accepts.
+    """
+
+    def __init__(self, size: int, cap: int) -> None:
+        super().__init__(f"the reply holds {size} bytes where at most {cap} were expected")
+        self.size = size
+        self.cap = cap
+
+
 class ChannelClosed(Exception):
     """The peer closed the connection (the worker died or closed its socket)."""
 
@@ -318,10 +332,7 @@ class FrameReader:
         if json_bytes > MAX_JSON_BYTES or blob_bytes > MAX_BLOB_BYTES:
             raise FrameError("the frame announces more bytes than the caps allow")
         if max_bytes is not None and json_bytes + blob_bytes > max_bytes:
-            raise FrameError(
-                f"the reply holds {json_bytes + blob_bytes} bytes where at most {max_bytes} "
-                "were expected"
-            )
+            raise ReplyTooLarge(json_bytes + blob_bytes, max_bytes)
         size = json_bytes + blob_bytes
         body = self._take(size, deadline)
         # A frame in the reusable buffer is decoded into copies before the next `receive`

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from grader.errors import StudentRaised
 from grader.sandbox.session import ArgumentPath, StudentSession
+
+CallDescriber = Callable[[str, Sequence[Any], Mapping[str, Any]], str]
+"""Writes one call for a person: ``(function, args, kwargs) -> "relu(Z (3, 4))"``."""
 
 
 class StudentProxy:
     """`student.relu(Z)` is `session.call("relu", Z)`; records which functions were called.
 
     Every value that comes back is plain data decoded on the trusted side (or a `Handle`),
-    never an object of the student's.
+    never an object of the student's. An exception of the student's code that it lets
+    through (`StudentRaised`) names the call that raised it, written by `describe_call`
+    (its shapes and scalar arguments), so that the student can reproduce it.
     """
 
-    def __init__(self, session: StudentSession) -> None:
+    def __init__(
+        self, session: StudentSession, *, describe_call: CallDescriber | None = None
+    ) -> None:
         self._session = session
         self._calls: set[str] = set()
         self._known_wrong: frozenset[str] = frozenset()
+        self._describe_call = describe_call
 
     def __getattr__(self, function: str) -> Callable[..., Any]:
         if function.startswith("_"):
@@ -32,17 +42,32 @@ class StudentProxy:
         call.__name__ = function
         return call
 
+    @contextmanager
+    def _naming(
+        self, function: str, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]]
+    ) -> Iterator[None]:
+        """Name the call (of `calls`) that raised in the `StudentRaised` that goes through."""
+        try:
+            yield
+        except StudentRaised as raised:
+            if raised.call is None and self._describe_call is not None and calls:
+                args, kwargs = calls[raised.index if raised.index < len(calls) else 0]
+                raised.call = self._describe_call(function, args, kwargs)
+            raise
+
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call the student's `function` in the sandbox."""
         self._calls.add(function)
-        return self._session.call(function, *args, **kwargs)
+        with self._naming(function, [(args, kwargs)]):
+            return self._session.call(function, *args, **kwargs)
 
     def call_batch(
         self, function: str, calls: Sequence[tuple[tuple, dict]], *, pick: int | None = None
     ) -> list[Any]:
         """Many calls in one round trip (see `StudentSession.call_batch`)."""
         self._calls.add(function)
-        return self._session.call_batch(function, calls, pick=pick)
+        with self._naming(function, calls):
+            return self._session.call_batch(function, calls, pick=pick)
 
     def call_perturbed(
         self,
@@ -55,16 +80,21 @@ class StudentProxy:
         pick: int | None = None,
         stacked: bool = False,
     ) -> list[Any] | np.ndarray:
-        """Finite-difference evaluations in one round trip (`StudentSession.call_perturbed`)."""
+        """Finite-difference evaluations in one round trip (`StudentSession.call_perturbed`).
+
+        A call that raises is named by the base call: the perturbed ones differ from it by
+        one entry, never in shape."""
         self._calls.add(function)
-        return self._session.call_perturbed(
-            function, args, kwargs, targets=targets, step=step, pick=pick, stacked=stacked
-        )
+        with self._naming(function, [(args, kwargs)]):
+            return self._session.call_perturbed(
+                function, args, kwargs, targets=targets, step=step, pick=pick, stacked=stacked
+            )
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
         """``(value, mutated argument paths)``: for purity checks (see `StudentSession`)."""
         self._calls.add(function)
-        return self._session.call_watched(function, *args, **kwargs)
+        with self._naming(function, [(args, kwargs)]):
+            return self._session.call_watched(function, *args, **kwargs)
 
     def has_function(self, function: str) -> bool:
         """Whether the student defined `function` (not recorded as a call)."""

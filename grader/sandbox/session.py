@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -20,6 +21,7 @@ from grader.errors import (
     StudentTimeout,
     WorkerCrashed,
 )
+from grader.i18n import N_, Text
 from grader.loading.problems import problem
 from grader.sandbox import codec
 from grader.sandbox.launcher import WorkerLauncher
@@ -40,6 +42,12 @@ STUB_MESSAGE = re.compile(r"(\w+) is not implemented yet\.")
 """What an untouched stub of the handout raises (grader.authoring.fences)."""
 
 MAX_STATEMENT_FAILURES = 20
+STUDENT_FILE = re.compile(r"exercises/(\w{1,100})\.py")
+"""How the worker names a submission's module in a traceback (relative to its scratch)."""
+IDENTIFIER = re.compile(r"[A-Za-z_]\w{0,99}")
+SOURCE_CHARS = 200
+MAX_LINE = 10_000_000
+MAX_CALL_INDEX = 1 << 31
 CELL_MARKER = re.compile(r"# code cell (\d+)")
 """The line the loader puts before each code cell of a notebook (grader.loading.notebook)."""
 
@@ -155,19 +163,32 @@ def _shared_layout(call: Any) -> tuple[list[list[Any]], list[tuple[int, bytes]]]
     return layout, blobs
 
 
-def module_path(module: str) -> str:
+def module_path(module: str) -> Text | str:
     """How a student module is named in messages, e.g. ``exercises/activations.py``."""
-    return "your notebook" if module == "notebook" else f"exercises/{module}.py"
+    return Text(N_("your notebook")) if module == "notebook" else f"exercises/{module}.py"
 
 
-def _ending_words(ending: Mapping[str, Any] | None) -> str:
-    if ending is None:
-        return "it stopped for an unknown reason."
-    if ending.get("signal") in (9, 24):  # SIGKILL or SIGXCPU: usually the CPU-time limit
-        return f"{ending['how']}: it probably ran out of CPU time or was stopped by the grader."
-    if ending.get("signal") == 11:
-        return f"{ending['how']}: a segmentation fault (invalid memory access)."
-    return f"{ending['how']}."
+def _ending_words(ending: Mapping[str, Any] | None) -> Text:
+    """How a worker ended, in words: from the numbers the zygote reported, checked."""
+    number = ending.get("signal") if ending is not None else None
+    code = ending.get("code") if ending is not None else None
+    if type(number) is int and 0 < number < 128:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "?"
+        how = Text("it was killed by signal %(number)s (%(name)s)", number=number, name=name)
+        if number in (9, 24):  # SIGKILL or SIGXCPU: usually the CPU-time limit
+            return Text(
+                "%(how)s: it probably ran out of CPU time or was stopped by the grader.",
+                how=how,
+            )
+        if number == 11:
+            return Text("%(how)s: a segmentation fault (invalid memory access).", how=how)
+        return Text("%(how)s.", how=how)
+    if type(code) is int:
+        return Text("it exited with code %(code)s.", code=code)
+    return Text(N_("it stopped for an unknown reason."))
 
 
 def _out_of_cpu_time(ending: Mapping[str, Any] | None, cpu_limit: float) -> bool:
@@ -340,8 +361,7 @@ class StudentSession:
         self._retire()
         raise HostileValue(
             function,
-            f"`{function}`'s sandbox sent back a malformed set of results; "
-            "the sandbox was restarted.",
+            Text(N_("the sandbox sent back a malformed set of results and was restarted")),
         )
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
@@ -526,20 +546,39 @@ class StudentSession:
                 self._timed_out[function] = self._limits.cpu_seconds
                 raise StudentTimeout(function, self._limits.cpu_seconds) from None
             raise WorkerCrashed(function, _ending_words(ending)) from None
-        except codec.FrameError as error:
+        except codec.ReplyTooLarge as error:
             self._retire()
             raise HostileValue(
                 function,
-                f"`{function}` sent back something the grader cannot read ({error}); "
-                "the sandbox was restarted.",
+                Text(
+                    "its reply holds %(size)s bytes where at most %(cap)s were expected for its "
+                    "arguments; the sandbox was restarted",
+                    size=error.size,
+                    cap=error.cap,
+                ),
+            ) from None
+        except codec.FrameError as error:
+            self._retire()
+            LOG.warning("The worker's reply to `%s` was refused: %s.", function, error)
+            raise HostileValue(
+                function,
+                Text(
+                    N_(
+                        "it sent back something the grader cannot read (not plain data); the "
+                        "sandbox was restarted"
+                    )
+                ),
             ) from None
         except codec.TooComplex as error:
             raise SandboxError(f"The arguments for `{function}` are too large: {error}.") from None
         except _StaleHandle as stale:
             raise WorkerCrashed(
                 function,
-                f"the sandbox restarted after an earlier timeout or crash, so the "
-                f"{stale.handle.type_name} object it returned before no longer exists.",
+                Text(
+                    "the sandbox restarted after an earlier timeout or crash, so the %(type)s "
+                    "object it returned before no longer exists",
+                    type=stale.handle.type_name,
+                ),
             ) from None
         finally:
             self._spent += time.monotonic() - started
@@ -565,15 +604,27 @@ class StudentSession:
     ) -> Any:
         module = self._function_modules.get(function)
         if module is None:
-            raise StudentNotImplemented(function, f"Your submission does not define `{function}`.")
+            raise StudentNotImplemented(
+                function,
+                Text("Your submission does not define `%(function)s`.", function=function),
+            )
         if module not in self.module_status:
             raise StudentNotImplemented(
-                function, f"{module_path(module)} is missing, so `{function}` is not defined."
+                function,
+                Text(
+                    "%(file)s is missing, so `%(function)s` is not defined.",
+                    file=module_path(module),
+                    function=function,
+                ),
             )
         if self.module_status[module] != "loaded":
             raise StudentNotImplemented(
                 function,
-                f"`{function}` cannot be graded: {module_path(module)} could not be imported.",
+                Text(
+                    "`%(function)s` cannot be graded: %(file)s could not be imported.",
+                    function=function,
+                    file=module_path(module),
+                ),
             )
         if function in self._timed_out:
             # Running an endless function again would only burn the submission's budget
@@ -605,19 +656,33 @@ class StudentSession:
             return result
         if kind == "missing":
             raise StudentNotImplemented(
-                function, f"{module_path(module)} does not define `{function}`."
+                function,
+                Text(
+                    "%(file)s does not define `%(function)s`.",
+                    file=module_path(module),
+                    function=function,
+                ),
             )
         if kind == "not_implemented":
             detail = reply.get("detail")
             stub = STUB_MESSAGE.fullmatch(detail) if type(detail) is str else None
             if not detail or (stub is not None and stub.group(1) == function):
                 raise StudentNotImplemented(
-                    function, f"`{function}` is not implemented yet: it raises NotImplementedError."
+                    function,
+                    Text(
+                        "`%(function)s` is not implemented yet: it raises NotImplementedError.",
+                        function=function,
+                    ),
                 )
             if stub is not None and stub.group(1) in self._function_modules:
                 raise StudentNotImplemented(
                     function,
-                    f"`{function}` calls `{stub.group(1)}`, which is not implemented yet.",
+                    Text(
+                        "`%(function)s` calls `%(other)s`, which is not implemented yet.",
+                        function=function,
+                        other=stub.group(1),
+                    ),
+                    via=stub.group(1),
                 )
             # The student's own NotImplementedError ("tanh not supported yet"): an error of
             # their code, with their words.
@@ -629,11 +694,39 @@ class StudentSession:
         fields = _texts(reply, "type", "detail", "traceback")
         if kind == "raised" and fields is not None:
             name, detail, trace = (self._clean(text) for text in fields)
-            raise StudentRaised(function, name[: codec.TYPE_NAME_CHARS], detail, trace)
+            index = reply.get("index")
+            raised = StudentRaised(
+                function,
+                name[: codec.TYPE_NAME_CHARS],
+                detail,
+                trace,
+                index=index if type(index) is int and 0 <= index < MAX_CALL_INDEX else 0,
+            )
+            self._locate(raised, reply.get("where"))
+            raise raised
         self._retire()
         raise HostileValue(
-            function, f"`{function}`'s sandbox sent a reply the grader does not understand."
+            function, Text(N_("its sandbox sent a reply the grader does not understand"))
         )
+
+    def _locate(self, raised: StudentRaised, where: Any) -> None:
+        """Fill in where the student's code raised, from the worker's untrusted `where`
+        (``{"file", "line", "source", "function"}``): kept only when every field has the
+        expected type and size and the file is one of the submission's modules."""
+        if type(where) is not dict:
+            return
+        file, line = where.get("file"), where.get("line")
+        texts = _texts(where, "source", "function")
+        if type(file) is not str or type(line) is not int or texts is None:
+            return
+        found = STUDENT_FILE.fullmatch(file)
+        if found is None or found.group(1) not in self._sources or not 0 < line <= MAX_LINE:
+            return
+        source, inner = texts
+        raised.place = self._where(found.group(1), line)[0]
+        raised.source = " ".join(codec.clean_text(source, SOURCE_CHARS).split())
+        if IDENTIFIER.fullmatch(inner) and inner != raised.function:
+            raised.inner_function = inner
 
     def _note_converted(self, function: str, module: str, types: list[str]) -> None:
         if any(note["function"] == function for note in self.value_notes):
@@ -642,12 +735,13 @@ class StudentSession:
         note = problem(
             f"{module}.py",
             "ndarray_subclass",
-            f"`{function}` returned a {names} (a subclass of numpy's ndarray); it was graded as "
-            "a plain array of the same values. Return a plain np.ndarray: a subclass such as "
-            "np.matrix changes what * and indexing mean.",
-            f"`{function}` a renvoyé un {names} (une sous-classe de ndarray) ; il a été noté "
-            "comme un tableau ordinaire des mêmes valeurs. Renvoyez un np.ndarray ordinaire : "
-            "une sous-classe comme np.matrix change le sens de * et de l'indexation.",
+            Text(
+                "`%(function)s` returned a %(types)s (a subclass of numpy's ndarray); it was "
+                "graded as a plain array of the same values. Return a plain np.ndarray: a "
+                "subclass such as np.matrix changes what * and indexing mean.",
+                function=function,
+                types=names,
+            ),
         )
         self.value_notes.append({**note, "function": function})
 
@@ -671,7 +765,11 @@ class StudentSession:
                 module,
                 "import_crashed",
                 None,
-                f"The sandbox stopped while importing {module_path(module)}: {crash.detail}",
+                Text(
+                    "The sandbox stopped while importing %(file)s: %(detail)s",
+                    file=module_path(module),
+                    detail=crash.detail,
+                ),
             )
             return
         except HostileValue:
@@ -679,8 +777,10 @@ class StudentSession:
                 module,
                 "import_crashed",
                 None,
-                f"Importing {module_path(module)} broke the sandbox's channel; "
-                "the sandbox was restarted.",
+                Text(
+                    "Importing %(file)s broke the sandbox's channel; the sandbox was restarted.",
+                    file=module_path(module),
+                ),
             )
             return
         if reply.get("kind") == "imported":
@@ -693,17 +793,36 @@ class StudentSession:
         line = reply.get("line")
         if reply.get("kind") != "import_error" or fields is None:
             self._retire()
-            self._broken(module, "import_crashed", None, "The sandbox sent a malformed reply.")
+            self._broken(
+                module,
+                "import_crashed",
+                None,
+                Text(
+                    "Importing %(file)s failed: the sandbox sent a malformed reply.",
+                    file=module_path(module),
+                ),
+            )
             return
-        line = line if type(line) is int and line > 0 else None
-        where = f", line {line}" if line is not None else ""
         name, detail = (self._clean(text) for text in fields)
-        self._broken(
-            module,
-            "import_error",
-            line,
-            f"Importing {module_path(module)} failed{where}: {name}: {detail}",
+        name = name[: codec.TYPE_NAME_CHARS]
+        if type(line) is int and line > 0:
+            place, shown_line = self._where(module, line)
+            message = Text(
+                "Importing %(file)s failed at %(place)s: %(type)s: %(detail)s",
+                file=module_path(module),
+                place=place,
+                type=name,
+                detail=detail,
+            )
+            self._broken(module, "import_error", shown_line, message)
+            return
+        message = Text(
+            "Importing %(file)s failed: %(type)s: %(detail)s",
+            file=module_path(module),
+            type=name,
+            detail=detail,
         )
+        self._broken(module, "import_error", None, message)
 
     def _report_statements(self, module: str, failures: Any) -> None:
         """One problem per top-level statement (or notebook line) that raised while the
@@ -719,48 +838,51 @@ class StudentSession:
             name = self._clean(texts[0])[: codec.TYPE_NAME_CHARS]
             detail = self._clean(texts[1]).rstrip(".")
             source = codec.clean_text(texts[2], 200)
-            where_en, where_fr, shown_line = self._where(module, line)
+            place, shown_line = self._where(module, line)
             self.module_problems.append(
                 problem(
                     f"{module}.py" if module != "notebook" else "notebook",
                     "import_error",
-                    f"{where_en}: `{source}` raised {name}: {detail}. The rest was loaded "
-                    "and graded; only what this line does is missing.",
-                    f"{where_fr} : `{source}` a levé {name} : {detail}. Le reste a été chargé "
-                    "et noté ; seul manque ce que fait cette ligne.",
+                    Text(
+                        "%(place)s: `%(source)s` raised %(type)s: %(detail)s. The rest was "
+                        "loaded and graded; only what this line does is missing.",
+                        place=place,
+                        source=source,
+                        type=name,
+                        detail=detail,
+                    ),
                     line=shown_line,
                 )
             )
 
-    def _where(self, module: str, line: int) -> tuple[str, str, int]:
-        """Where a line of a module is, for a student: the file and line, or for a notebook
-        the code cell and the line within it."""
+    def _where(self, module: str, line: int) -> tuple[Text, int]:
+        """Where a line of a module is, for a student, and the line number to show: the
+        file and line, or for a notebook the code cell and the line within it."""
         if module != "notebook":
-            path = module_path(module)
-            return f"{path}, line {line}", f"{path}, ligne {line}", line
+            return Text("%(file)s, line %(line)s", file=module_path(module), line=line), line
         cell, first = None, 1
         for number, text in enumerate(self._sources.get(module, "").split("\n")[:line], 1):
             marker = CELL_MARKER.fullmatch(text)
             if marker:
                 cell, first = int(marker.group(1)), number + 1
         if cell is None:
-            return f"your notebook, line {line}", f"votre notebook, ligne {line}", line
+            return Text("your notebook, line %(line)s", line=line), line
         inside = line - first + 1
         return (
-            f"your notebook, code cell {cell}, line {inside}",
-            f"votre notebook, cellule de code {cell}, ligne {inside}",
+            Text("your notebook, code cell %(cell)s, line %(line)s", cell=cell, line=inside),
             inside,
         )
 
-    def _timeout_message(self, module: str) -> str:
-        return (
-            f"Importing {module_path(module)} did not finish in time "
-            f"({self._limits.import_seconds:g} s at most): top-level code must not run "
-            'for long; put demos under `if __name__ == "__main__":`.'
+    def _timeout_message(self, module: str) -> Text:
+        return Text(
+            "Importing %(file)s did not finish in time (%(seconds)s s at most): top-level "
+            'code must not run for long; put demos under `if __name__ == "__main__":`.',
+            file=module_path(module),
+            seconds=float(self._limits.import_seconds),
         )
 
-    def _broken(self, module: str, code: str, line: int | None, message: str) -> None:
+    def _broken(self, module: str, code: str, line: int | None, message: Text) -> None:
         self.module_status[module] = code
         path = f"{module}.py"
         self.module_problems = [p for p in self.module_problems if p["path"] != path]
-        self.module_problems.append({"path": path, "line": line, "code": code, "message": message})
+        self.module_problems.append(problem(path, code, message, line=line))

@@ -165,6 +165,28 @@ def _student_frames(error: BaseException, scratch: str) -> list[traceback.FrameS
     return list(frames[first:])
 
 
+SOURCE_CHARS = 200
+
+
+def _innermost(error: BaseException, scratch: str) -> dict[str, Any] | None:
+    """Where the student's code raised `error`: the file (relative to the scratch folder),
+    line, source text and function of the innermost frame in a student file; None when no
+    frame of the traceback is in one."""
+    try:
+        frames = [f for f in _student_frames(error, scratch) if f.filename.startswith(scratch)]
+        if not frames:
+            return None
+        frame = frames[-1]
+        return {
+            "file": codec.clean_text(frame.filename.removeprefix(scratch.rstrip("/") + "/"), 200),
+            "line": int(frame.lineno or 0),
+            "source": codec.clean_text((frame.line or "").strip(), SOURCE_CHARS),
+            "function": codec.clean_text(str(frame.name), codec.TYPE_NAME_CHARS),
+        }
+    except BaseException:
+        return None
+
+
 def _describe(error: BaseException, scratch: str) -> tuple[str, str, str]:
     """(type name, message, traceback) of a student exception, capped, without the scratch path."""
     try:
@@ -470,25 +492,28 @@ class _Worker:
         if not callable(function):
             return {"kind": "missing"}, None
         results = []
-        for args, kwargs in calls:
+        for index, (args, kwargs) in enumerate(calls):
             try:
                 result = function(*args, **kwargs)
             except NotImplementedError as error:
                 # The trusted side tells an untouched stub from the student's own message.
-                reply, _ = self.raised(error)
+                reply, _ = self.raised(error, index)
                 return {**reply, "kind": "not_implemented"}, None
             except _Endless as endless:
                 return {"kind": "endless", "function": endless.function}, None
             except BaseException as error:
-                return self.raised(error)
+                return self.raised(error, index)
             if type(pick) is int and type(result) is tuple and 0 <= pick < len(result):
                 result = result[pick]
             results.append(result)
         return {"kind": "ok"}, results if batch else results[0]
 
-    def raised(self, error: BaseException) -> tuple[dict[str, Any], Any]:
+    def raised(self, error: BaseException, index: int = 0) -> tuple[dict[str, Any], Any]:
+        """The reply for a student exception: its type, message and traceback, where in the
+        student's files it was raised, and which call of a batch raised it (`index`)."""
         name, detail, text = _describe(error, self.scratch)
-        return {"kind": "raised", "type": name, "detail": detail, "traceback": text}, None
+        reply = {"kind": "raised", "type": name, "detail": detail, "traceback": text}
+        return {**reply, "where": _innermost(error, self.scratch), "index": index}, None
 
 
 _WALKED = frozenset({np.ndarray, list, tuple, dict})

@@ -54,14 +54,15 @@ def test_grade_writes_result_and_page_and_prints_each_failure_with_its_reason(
 def test_a_recognised_mistake_is_given_as_its_diagnosis_in_the_language_asked(
     tmp_path: Path,
 ) -> None:
-    """gina's backward misses 1/m: each failed test of linear_backward says so in one line,
-    in French with --lang fr, and --json gives the same reasons to a script."""
+    """gina's backward misses 1/m: each failed test of linear_backward (and only those: a
+    bug costs once) says so in one line, in French with --lang fr, and --json gives the
+    same reasons to a script."""
     out = tmp_path / "result.json"
     gina = str(CLASS / "gina_missing_one_over_m")
     shown = CliRunner().invoke(main, ["grade", gina, "--out", str(out), "--lang", "fr"])
     assert shown.exit_code == 0, shown.output
-    assert shown.output.splitlines()[0].startswith("gina_missing_one_over_m : 43 / 55 (")
-    assert "12 tests échoués :" in shown.output
+    assert shown.output.splitlines()[0].startswith("gina_missing_one_over_m : 52 / 55 (")
+    assert "3 tests échoués :" in shown.output
     assert "      Votre dW est m = 7 fois trop grand" in shown.output
     assert (tmp_path / "feedback.html").is_file()  # beside result.json, as in a class
     machine = CliRunner().invoke(main, ["grade", gina, "--out", str(out), "--json"])
@@ -69,12 +70,17 @@ def test_a_recognised_mistake_is_given_as_its_diagnosis_in_the_language_asked(
     summary = json.loads(machine.stdout)
     assert (summary["student"], summary["score"], summary["graded"]) == (
         "gina_missing_one_over_m",
-        43,
+        52,
         True,
     )
     assert summary["feedback"] == str(tmp_path / "feedback.html")
     failed = summary["failed_tests"]
-    assert len(failed) == 12 and {test["outcome"] for test in failed} == {"failed"}
+    assert len(failed) == 3 and {test["outcome"] for test in failed} == {"failed"}
+    assert {test["id"].split("::")[1] for test in failed} == {
+        "test_linear_backward_values",
+        "test_linear_backward_edge_cases",
+        "test_linear_backward_gradient",
+    }
     assert failed[0]["reason"] == "Your dW is m = 7 times too large: the 1/m factor is missing."
 
 

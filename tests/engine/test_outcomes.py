@@ -11,7 +11,7 @@ from engine_fake_suite import EARNABLE
 from engine_fakes import correct_functions
 
 from grader.catalog import max_score
-from grader.errors import HostileValue, StudentTimeout, WorkerCrashed
+from grader.errors import HostileValue, StudentNotImplemented, StudentTimeout, WorkerCrashed
 
 
 def by_name(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -36,8 +36,12 @@ def test_correct_functions_earn_every_passable_point(grade_fake, submission: Pat
     passed = by_name(document)["test_relu_values"]
     assert passed == {
         "id": "test_fake::test_relu_values",
-        "title": "relu: values",
-        "titles": {"en": "relu: values", "fr": "relu : valeurs"},
+        "title": "relu: values on random inputs, exact zeros, large |z| and a single example",
+        "titles": {
+            "en": "relu: values on random inputs, exact zeros, large |z| and a single example",
+            "fr": "relu : valeurs sur des entrées aléatoires, des zéros exacts, |z| grand et un "
+            "seul exemple",
+        },
         "outcome": "passed",
         "points": 1.0,
         "max_points": 1.0,
@@ -91,6 +95,25 @@ def test_untouched_stub_is_not_implemented(grade_fake, submission: Path) -> None
     assert "not implemented yet" in test["message"]
     assert test["evidence"] == {"kind": "not_implemented", "function": "tanh"}
     assert test["functions"] == ["tanh"]
+
+
+def test_a_function_calling_a_stub_names_the_stub_to_write(grade_fake, submission: Path) -> None:
+    """tanh is written but calls the student's sigmoid, an untouched stub: its test says to
+    write sigmoid first, not that tanh is a stub."""
+
+    def calls_a_stub(*args: Any) -> Any:
+        raise StudentNotImplemented("tanh", "tanh calls sigmoid, a stub.", via="sigmoid")
+
+    test = by_name(grade_fake(submission, correct_functions() | {"tanh": calls_a_stub}))[
+        "test_tanh_values"
+    ]
+    assert test["outcome"] == "failed"
+    assert test["messages"]["en"].startswith(
+        "`tanh` calls your `sigmoid`, which is not implemented yet"
+    )
+    assert "Write `sigmoid` first" in test["messages"]["en"]
+    assert "Écrivez d'abord `sigmoid`" in test["messages"]["fr"]
+    assert test["evidence"] == {"kind": "not_implemented", "function": "sigmoid"}
 
 
 def test_function_absent_from_a_loaded_module_is_missing(grade_fake, submission: Path) -> None:
@@ -188,7 +211,9 @@ def test_messages_follow_the_requested_language(grade_fake, submission: Path) ->
     document = grade_fake(submission, functions, lang="fr")
     test = by_name(document)["test_sigmoid_values"]
     assert document["lang"] == "fr"
-    assert test["title"] == "sigmoid : valeurs"
+    assert test["title"] == (
+        "sigmoid : valeurs sur des entrées aléatoires, des zéros exacts et un seul exemple"
+    )
     assert test["message"] == "sigmoid donne de mauvaises valeurs."
     assert test["messages"]["en"] == "sigmoid gives wrong values."
 

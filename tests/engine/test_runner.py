@@ -162,7 +162,7 @@ def prepared():
     prepared.calls = getattr(prepared, "calls", 0) + 1
 
 
-@pytest.mark.graded(exercise="update", points=1, en="writes a file", fr="écrit un fichier")
+@pytest.mark.graded(exercise="update", points=1, title="writes a file")
 def test_with_tmp_path(student, tmp_path):
     (tmp_path / "note.txt").write_text("written")
     probe(written=(tmp_path / "note.txt").read_text())
@@ -267,6 +267,11 @@ def test_without_marker(student):
 @pytest.mark.graded(exercise="no_such_exercise", points=1)
 def test_unknown_exercise(student):
     pass
+
+
+@pytest.mark.graded(exercise="relu", points=1, en="relu: values", fr="relu : valeurs")
+def test_translated_beside_the_code(student):
+    pass
 """
 )
 
@@ -288,6 +293,8 @@ def test_unmarked_tests_and_unknown_exercises_are_internal_errors(
             assert (
                 "test_unmarked.py::test_unknown_exercise names an unknown exercise" in caplog.text
             )
+            # A title must be a message of the catalog, never a translation of its own.
+            assert "test_translated_beside_the_code gives its title as en=/fr=" in caplog.text
 
     with_hidden_suites(grade_twice, folder)
 

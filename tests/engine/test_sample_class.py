@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import jsonschema
 import pytest
 
 from grader.engine import SuiteRunner, dumps, grade_submission, with_hidden_suites
+from grader.locale import translations
 from grader.result import parse_result
 from grader.sandbox import Sandbox, SandboxLimits
 
@@ -162,3 +164,49 @@ def test_every_document_follows_the_json_schema_and_reads_back_to_itself(
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
         assert errors == [], name
         assert dumps(parse_result(document).to_json()) == dumps(document), name
+
+
+def _english_phrases() -> list[str]:
+    """Our English phrases that a French message must not show: each catalog message's
+    text between placeholders, of two words at least (not code such as ``alpha = 0.2``),
+    unless French uses the same words."""
+    phrases = set()
+    for message, strings in translations("fr").items():
+        french = " ".join(strings)
+        for chunk in re.split(r"%\(\w+\)[sd]", message):
+            chunk = chunk.strip(" :.,;()`'\"")
+            if len(re.findall(r"[A-Za-z]{2,}", chunk)) >= 2 and chunk not in french:
+                phrases.add(chunk)
+    return sorted(phrases)
+
+
+def _french_texts(document: dict[str, Any]) -> list[str]:
+    texts = [problem["messages"]["fr"] for problem in document["submission"]["problems"]]
+    for exercise in document["exercises"]:
+        for test in exercise["tests"]:
+            texts += [test["titles"]["fr"], test["messages"]["fr"]]
+    return [text for text in texts if text]
+
+
+def test_the_french_of_every_message_has_no_english_phrase_of_ours(
+    graded: dict[str, dict[str, Any]],
+) -> None:
+    """Load problems, crashes, timeouts, exceptions and check failures of the whole class
+    read French in French: none of our English phrases is left in them."""
+    phrases = _english_phrases()
+    assert len(phrases) > 150
+    english = [text for document in graded.values() for text in _english_texts(document)]
+    assert sum(any(phrase in text for phrase in phrases) for text in english) > 20
+    for name, document in graded.items():
+        for text in _french_texts(document):
+            left = [phrase for phrase in phrases if phrase in text]
+            assert left == [], f"{name}: English {left} in {text!r}"
+
+
+def _english_texts(document: dict[str, Any]) -> list[str]:
+    return [
+        test["messages"]["en"]
+        for exercise in document["exercises"]
+        for test in exercise["tests"]
+        if test["messages"]["en"]
+    ]

@@ -237,7 +237,7 @@ class StandInPlugin:
             self.markers[item.nodeid] = dict(marker.kwargs) if marker else {}
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "graded(exercise, points, en, fr): a graded test")
+        config.addinivalue_line("markers", "graded(exercise, points, title): a graded test")
 
     @pytest.fixture
     def student(self) -> StandInStudent:

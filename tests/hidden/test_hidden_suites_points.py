@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from grader.catalog import EXERCISES, get_exercise
+from grader.i18n import Text
+from grader.locale import translations
 
 
 def test_every_hidden_test_carries_a_graded_marker(collected_markers):
@@ -24,10 +26,14 @@ def test_points_of_each_exercise_add_up_to_the_catalog(collected_markers):
 
 
 def test_every_test_has_a_title_in_english_and_french(collected_markers):
-    """The report shows one line per test, in the student's language."""
+    """The report shows one line per test, in the student's language: the title is a
+    message of the catalog, translated into French."""
+    french = translations("fr")
     for nodeid, marker in collected_markers.items():
-        assert marker["en"].strip() and marker["fr"].strip(), nodeid
-        assert marker["en"] != marker["fr"], nodeid
+        title = marker["title"]
+        assert title.strip(), nodeid
+        assert french.get(title, ("",))[0].strip(), f"{nodeid}: {title!r} has no French"
+        assert Text(title)["fr"] != title, nodeid
 
 
 def test_every_contract_function_is_called_by_its_exercise(grade, reference_functions):
