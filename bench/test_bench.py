@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import pwd
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,14 @@ from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
+from bench.plain_user import (
+    PlainEnvironment,
+    checkout_name,
+    project_files,
+    project_key,
+    root_owned_folder,
+    venv_key,
+)
 from bench.report import evaluate
 from bench.synthetic import (
     BUG_HEAVY_MIX,
@@ -236,3 +248,92 @@ def test_a_numpy_start_is_timed_with_its_cpu() -> None:
     start threads, so it is not bounded by the wall)."""
     (wall, cpu), *_ = numpy_starts(1)
     assert wall > 0.01 and cpu > 0.01
+
+
+def _tree(root: Path, files: dict[str, str]) -> list[Path]:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return [Path(name) for name in files]
+
+
+def test_the_plain_users_copy_is_made_again_when_any_project_file_changes(tmp_path: Path) -> None:
+    """The key of the copy follows every file's content and path, and an added or deleted
+    file; two trees with the same files have the same key."""
+    files = {"pyproject.toml": "[project]\n", "grader/a.py": "A = 1\n", "bench/b.py": "B = 2\n"}
+    first, twin = tmp_path / "first", tmp_path / "twin"
+    listed = _tree(first, files)
+    _tree(twin, files)
+    key = project_key(first, listed)
+    assert project_key(twin, listed) == key
+    (twin / "grader/a.py").write_text("A = 2\n")
+    assert project_key(twin, listed) != key
+    (twin / "grader/a.py").write_text("A = 1\n")
+    (twin / "grader/a.py").rename(twin / "grader/c.py")
+    assert project_key(twin, [*listed[:1], Path("grader/c.py"), *listed[2:]]) != key
+    assert project_key(first, listed[:2]) != key
+    assert project_key(first, [*listed, Path("grader/gone.py")]) != key
+
+
+def test_the_plain_users_venv_is_built_again_only_when_what_it_is_built_from_changes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\ndependencies = ['numpy']\n")
+    key = venv_key(tmp_path, "/usr/bin/python3", "test", "")
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "") == key
+    assert venv_key(tmp_path, "/usr/bin/python3.12", "test", "") != key
+    assert venv_key(tmp_path, "/usr/bin/python3", "test,nbgrader", "") != key
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "numpy==2.0.0\n") != key
+    (tmp_path / "pyproject.toml").write_text("[project]\ndependencies = ['numpy', 'click']\n")
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "") != key
+
+
+def test_the_copy_holds_the_files_git_would_track_and_no_link(tmp_path: Path) -> None:
+    """Untracked files count (the tree is measured as it is), ignored ones and symlinks do
+    not; without git, the known folders of generated files are left out."""
+    _tree(tmp_path, {"grader/a.py": "", "new.py": "", "bench/out/figures.json": "{}"})
+    _tree(tmp_path, {".venv/lib/x.py": "", "grader/__pycache__/a.pyc": ""})
+    (tmp_path / "link.py").symlink_to(tmp_path / "grader" / "a.py")
+    without_git = project_files(tmp_path)
+    assert without_git == [Path("grader/a.py"), Path("new.py")]
+    if shutil.which("git") is None:
+        return
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text(".venv/\n__pycache__/\n/bench/out/\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "grader/a.py"], check=True)
+    assert project_files(tmp_path) == [Path(".gitignore"), Path("grader/a.py"), Path("new.py")]
+
+
+def test_every_checkout_gets_an_environment_of_its_own(tmp_path: Path) -> None:
+    one, other = tmp_path / "a" / "nngrade", tmp_path / "b" / "nngrade"
+    assert checkout_name(one) != checkout_name(other)
+    assert checkout_name(one).startswith("nngrade-") and checkout_name(one) == checkout_name(one)
+
+
+def test_a_link_the_plain_user_planted_is_replaced_not_followed(tmp_path: Path) -> None:
+    """Where root is to write, an entry the user made (here a symlink to a folder root must
+    not touch) becomes a real folder, and what the link pointed at is left as it was."""
+    precious = tmp_path / "precious"
+    _tree(precious, {"keep.txt": "data"})
+    planted = tmp_path / "nngrade-env"
+    planted.symlink_to(precious)
+    root_owned_folder(planted)
+    assert planted.is_dir() and not planted.is_symlink()
+    assert (precious / "keep.txt").read_text() == "data"
+    assert list(planted.iterdir()) == []
+
+
+def test_a_fresh_folder_holds_the_copy_and_nothing_of_the_last_run(tmp_path: Path) -> None:
+    me = pwd.getpwuid(os.geteuid())
+    environment = PlainEnvironment(
+        me, tmp_path, tmp_path / "project", tmp_path / "python", "python", tmp_path / "scratch"
+    )
+    environment.scratch.mkdir()
+    _tree(tmp_path / "class", {"s001/activations.py": "x = 1\n"})
+    _tree(environment.scratch, {"class-1/s999/stale.py": ""})
+    folder = environment.fresh_folder("class-1", tmp_path / "class")
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*.py")) == [
+        Path("s001/activations.py")
+    ]
+    assert folder.stat().st_uid == me.pw_uid
+    assert list(environment.fresh_folder("results-1").iterdir()) == []
