@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -38,9 +37,9 @@ from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
 from bench.report import evaluate, render_table
-from bench.sandbox_costs import sandbox_costs
+from bench.sandbox_costs import sandbox_costs, write_answer_key
 from bench.selfcheck_timing import selfcheck_timing
-from bench.synthetic import MIXES, MODULES, SyntheticSubmission, build_class, write_class
+from bench.synthetic import MIXES, SyntheticSubmission, build_class, write_class
 from bench.tools import ROOT, BenchmarkFailed
 
 STAGES: tuple[str, ...] = (
@@ -195,13 +194,7 @@ def _inprocess(bench: Benchmark, size: int) -> dict[str, Any]:
 
 
 def _sandbox(bench: Benchmark, repeats: int) -> dict[str, Any]:
-    key = bench.out / "answer-key" / "exercises"
-    if key.exists():
-        shutil.rmtree(key)
-    key.mkdir(parents=True)
-    for name in MODULES:
-        shutil.copyfile(ROOT / "solutions" / f"{name}.py", key / f"{name}.py")
-    return sandbox_costs(key, repeats=repeats)
+    return sandbox_costs(write_answer_key(bench.out / "answer-key"), repeats=repeats)
 
 
 def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
