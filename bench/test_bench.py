@@ -9,6 +9,7 @@ import pwd
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
+from bench.plain_stage import differing_grades, grades, read_doctor, turns
 from bench.plain_user import (
     PlainEnvironment,
     checkout_name,
@@ -25,7 +27,7 @@ from bench.plain_user import (
     root_owned_folder,
     venv_key,
 )
-from bench.report import evaluate
+from bench.report import evaluate, figure_lines
 from bench.synthetic import (
     BUG_HEAVY_MIX,
     MODULES,
@@ -337,3 +339,138 @@ def test_a_fresh_folder_holds_the_copy_and_nothing_of_the_last_run(tmp_path: Pat
     ]
     assert folder.stat().st_uid == me.pw_uid
     assert list(environment.fresh_folder("results-1").iterdir()) == []
+
+
+DOCTOR_AS_A_PLAIN_USER = """\
+What this machine offers the sandbox:
+  linux              yes  Linux 6.1.0 on x86_64
+  user_namespace     yes  a plain user may create user namespaces: each worker gets its own
+  seccomp            yes  a filter of 95 instructions
+  landlock           no   the kernel has no Landlock (6.1 without CONFIG_SECURITY_LANDLOCK)
+
+The layers of a worker started just now:
+  separate_process      active
+  unprivileged_user     active
+  seccomp               active
+  landlock              UNAVAILABLE
+  note: workers run as uid 1001 in a user namespace of their own, without capabilities
+
+Student code is isolated, without: landlock.
+"""
+
+
+def test_the_doctors_output_is_read_check_by_check_and_layer_by_layer() -> None:
+    read = read_doctor(DOCTOR_AS_A_PLAIN_USER)
+    assert list(read["checks"]) == ["linux", "user_namespace", "seccomp", "landlock"]
+    assert read["checks"]["landlock"] == {
+        "available": False,
+        "detail": "the kernel has no Landlock (6.1 without CONFIG_SECURITY_LANDLOCK)",
+    }
+    assert read["layers"] == {
+        "separate_process": True,
+        "unprivileged_user": True,
+        "seccomp": True,
+        "landlock": False,
+    }
+    assert read["notes"] == [
+        "workers run as uid 1001 in a user namespace of their own, without capabilities"
+    ]
+    assert read["verdict"] == "Student code is isolated, without: landlock."
+    refused = read_doctor("What this machine offers the sandbox:\n  user_namespace  NO   off\n")
+    assert refused["checks"]["user_namespace"]["available"] is False
+    assert refused["layers"] == {}
+
+
+def test_root_and_the_plain_user_take_turns() -> None:
+    """Root first, then the plain user first, and so on: a load that rises during the stage
+    weighs on both sides alike."""
+    assert turns(1) == ["root", "plain"]
+    assert turns(3) == ["root", "plain", "plain", "root", "root", "plain"]
+
+
+def test_grades_compare_what_decides_a_grade_and_name_who_differs() -> None:
+    def document(outcome: str, wall: float) -> dict[str, Any]:
+        test = {"id": "t1", "outcome": outcome, "points": 1.0 if outcome == "passed" else 0.0}
+        return {
+            "status": "graded",
+            "score": test["points"],
+            "exercises": [{"tests": [test]}],
+            "timing": {"wall_seconds": wall},
+        }
+
+    root = {"s001": document("passed", 0.1), "s002": document("passed", 0.1)}
+    plain = {"s001": document("passed", 0.3), "s002": document("timeout", 1.0)}
+    assert differing_grades(grades(root), grades(root | {"s001": document("passed", 9.0)})) == []
+    assert differing_grades(grades(root), grades(plain)) == ["s002"]
+    assert differing_grades(grades(root), grades({"s001": root["s001"]})) == ["s002"]
+
+
+def _plain_figures(root_wall: float, plain_wall: float) -> dict[str, Any]:
+    def side(user: str, uid: int, wall: float) -> dict[str, Any]:
+        return {
+            "user": user,
+            "uid": uid,
+            "median_wall_seconds_per_submission": wall,
+            "median_cpu_seconds_per_submission": 0.1,
+        }
+
+    return {
+        "n": 200,
+        "workers": 2,
+        "repeats": 2,
+        "root": side("root", 0, root_wall),
+        "plain": side("nngrade-plain", 1001, plain_wall),
+        "plain_over_root_wall_per_submission": plain_wall / root_wall,
+        "plain_over_root_cpu_per_submission": 1.0,
+        "students_graded_differently": [],
+        "same_package_versions": True,
+        "sandbox_costs": {
+            "root": {"worker_start_ms": 9.0, "session_close_ms": 2.5, "round_trip_1x1_ms": 0.07},
+            "plain": {"worker_start_ms": 11.0, "session_close_ms": 3.0, "round_trip_1x1_ms": 0.08},
+        },
+        "doctor": {
+            "root": {"layers": {"seccomp": True, "landlock": True}, "notes": []},
+            "plain": read_doctor(DOCTOR_AS_A_PLAIN_USER),
+        },
+    }
+
+
+def test_the_plain_user_target_and_rows_read_their_figures() -> None:
+    """Within 15% of root is met, beyond it is not; the rows show both sides' figures, the
+    costs before the new layers, and which layers each doctor lacks."""
+    by_name = {
+        v["target"]: v["met"]
+        for v in evaluate({"plain": _plain_figures(root_wall=0.050, plain_wall=0.057)})
+    }
+    assert by_name["plain user / root, wall per submission, same run"] is True
+    missed = evaluate({"plain": _plain_figures(root_wall=0.050, plain_wall=0.058)})
+    assert {v["target"]: v["met"] for v in missed}[
+        "plain user / root, wall per submission, same run"
+    ] is False
+    rows = dict(figure_lines({"plain": _plain_figures(root_wall=0.050, plain_wall=0.055)}))
+    assert rows["plain: wall per submission, root / plain user"] == "0.050 s / 0.055 s"
+    assert rows["plain: plain user / root, wall / CPU"] == "1.10 / 1.00"
+    assert rows["plain: worker start, root / plain user"] == (
+        "9.00 ms / 11.00 ms (before the new layers: about 7.5 ms)"
+    )
+    assert rows["plain: nngrade doctor as root"] == "2 of 2 layers active"
+    assert rows["plain: nngrade doctor as nngrade-plain"] == (
+        "3 of 4 layers active, without landlock; workers run as uid 1001 in a user namespace "
+        "of their own, without capabilities"
+    )
+
+
+def test_without_root_the_plain_stage_says_why_it_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root: no plain user can be made nor switched to; the stage records the reason,
+    and the table prints it, instead of a figure that is silently missing."""
+    from bench.run import Benchmark, _plain
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    figures = _plain(Benchmark(tmp_path, 3, 0, 1), "nngrade-plain", 1)
+    assert "uid 1000, not root" in figures["skipped"]
+    rows = dict(figure_lines({"plain": figures}))
+    assert rows["plain user stage"] == f"skipped: {figures['skipped']}"
+    verdicts = {v["target"]: v["shown"] for v in evaluate({"plain": figures})}
+    assert verdicts["plain user / root, wall per submission, same run"] == "not measured"
