@@ -12,6 +12,7 @@ reported, with ``ru_maxrss`` (the largest single process).
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 import threading
 import time
@@ -170,8 +171,10 @@ def run_measured(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     interval: float = 0.2,
+    user: pwd.struct_passwd | None = None,
 ) -> MeasuredRun:
-    """Run `command` to completion, its output into `log`, and measure it."""
+    """Run `command` to completion, its output into `log`, and measure it; as `user` (its
+    uid, gid and no other group) when given."""
     argv = tuple(str(part) for part in command)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
@@ -183,6 +186,9 @@ def run_measured(
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
+            user=None if user is None else user.pw_uid,
+            group=None if user is None else user.pw_gid,
+            extra_groups=None if user is None else [],
         )
         sampler = TreeSampler(process.pid, interval).start()
         try:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.plain_stage import BEFORE_THE_NEW_LAYERS_MS, PLAIN_OVER_ROOT_LIMIT
+
 MEMORY_GROWTH_LIMIT = 1.2
 """"Flat" memory, made testable: the peak at the largest N is at most 20% above the smallest."""
 
@@ -115,6 +117,13 @@ TARGETS: tuple[Target, ...] = (
         _selfcheck_worst,
         lambda v: v <= 1.0,
         "{:.2f} s",
+    ),
+    Target(
+        "plain user / root, wall per submission, same run",
+        f"<= {PLAIN_OVER_ROOT_LIMIT:g}",
+        lambda f: _get(f, "plain", "plain_over_root_wall_per_submission"),
+        lambda v: v <= PLAIN_OVER_ROOT_LIMIT,
+        "{:.2f}",
     ),
     Target(
         "peak PSS growth, smallest to largest N",
@@ -230,6 +239,7 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             ),
             ("per call in a batch of 100, (100,100)", _ms(sandbox["batched_call_100x100_ms"])),
         ]
+    rows += plain_rows(figures.get("plain") or {})
     nb = figures.get("nbgrader") or {}
     if nb.get("skipped"):
         rows.append(("nbgrader autograde", nb["skipped"]))
@@ -252,6 +262,87 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             shown = f"{_seconds(run['median_wall_seconds'])} (exit {run['exit_codes']})"
             rows.append((f"self-check on the {which}: median wall", shown))
     return rows
+
+
+def _layers(doctor: dict[str, Any]) -> str:
+    """``nngrade doctor``'s verdict in a line: how many layers are active, which are not,
+    and its first note (who the workers run as)."""
+    layers = doctor.get("layers") or {}
+    if not layers:
+        return f"no worker started (exit {doctor.get('exit_code')}): {doctor.get('verdict')}"
+    missing = [name for name, active in layers.items() if not active]
+    shown = f"{len(layers) - len(missing)} of {len(layers)} layers active"
+    if missing:
+        shown += f", without {', '.join(missing)}"
+    notes = doctor.get("notes") or []
+    return f"{shown}; {notes[0]}" if notes else shown
+
+
+def plain_rows(plain: dict[str, Any]) -> list[tuple[str, str]]:
+    """The class graded as root and as a plain user, their sandbox costs and doctors."""
+    if plain.get("skipped"):
+        return [("plain user stage", f"skipped: {plain['skipped']}")]
+    if not plain.get("n"):
+        return []
+    root, user = plain["root"], plain["plain"]
+    name = f"{user['user']} (uid {user['uid']})"
+    differ = plain.get("students_graded_differently") or []
+    rows = [
+        (
+            "plain: submissions, workers, batches of each",
+            f"{plain['n']}, {plain['workers']}, {plain['repeats']} ({name})",
+        ),
+        (
+            "plain: wall per submission, root / plain user",
+            _both(
+                _seconds(root["median_wall_seconds_per_submission"], 3),
+                _seconds(user["median_wall_seconds_per_submission"], 3),
+            ),
+        ),
+        (
+            "plain: CPU per submission, root / plain user",
+            _both(
+                _seconds(root["median_cpu_seconds_per_submission"], 3),
+                _seconds(user["median_cpu_seconds_per_submission"], 3),
+            ),
+        ),
+        (
+            "plain: plain user / root, wall / CPU",
+            _both(
+                _ratio(plain.get("plain_over_root_wall_per_submission")),
+                _ratio(plain.get("plain_over_root_cpu_per_submission")),
+            ),
+        ),
+        (
+            "plain: graded as root was",
+            "yes" if not differ else f"NO, {len(differ)}: {', '.join(differ[:5])}",
+        ),
+        (
+            "plain: same interpreter and packages",
+            "yes" if plain.get("same_package_versions") else "NO (see figures.json)",
+        ),
+    ]
+    costs = plain.get("sandbox_costs") or {}
+    before = plain.get("before_the_new_layers_ms") or BEFORE_THE_NEW_LAYERS_MS
+    if costs.get("root") and costs.get("plain"):
+        for key, label in (
+            ("worker_start_ms", "worker start"),
+            ("session_close_ms", "session close"),
+            ("round_trip_1x1_ms", "round trip, (1,1)"),
+        ):
+            shown = _both(_ms(costs["root"].get(key)), _ms(costs["plain"].get(key)))
+            if key in before:
+                shown += f" (before the new layers: about {before[key]:g} ms)"
+            rows.append((f"plain: {label}, root / plain user", shown))
+    doctor = plain.get("doctor") or {}
+    for side, who in (("root", "root"), ("plain", user["user"])):
+        if side in doctor:
+            rows.append((f"plain: nngrade doctor as {who}", _layers(doctor[side])))
+    return rows
+
+
+def _ratio(value: Any) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _numpy_rows(label: str, figures: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,6 +10,9 @@ others still run):
 - ``memory``: peak memory of batches of each N in --memory-ns (reusing ``batch`` for N);
 - ``inprocess``: grade a sample in this process to get the median CPU per submission;
 - ``sandbox``: worker start and round-trip costs through the sandbox API;
+- ``plain``: the class of N graded as root and as a plain user (--plain-user, created if
+  absent) in turns, their sandbox costs and ``nngrade doctor``; skipped, with the reason,
+  where no plain user can be had (not root);
 - ``nbgrader``: the first --nbgrader-n students with ``nbgrader autograde``, and the same
   students with ``nngrade batch``;
 - ``selfcheck``: the handout's self-check, on the stubs and on the answer key.
@@ -20,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -37,10 +39,12 @@ from bench.bug_heavy import bug_heavy
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
+from bench.plain_stage import plain_stage
+from bench.plain_user import DEFAULT_USER, PlainUserUnavailable
 from bench.report import evaluate, render_table
-from bench.sandbox_costs import sandbox_costs
+from bench.sandbox_costs import sandbox_costs, write_answer_key
 from bench.selfcheck_timing import selfcheck_timing
-from bench.synthetic import MIXES, MODULES, SyntheticSubmission, build_class, write_class
+from bench.synthetic import MIXES, SyntheticSubmission, build_class, write_class
 from bench.tools import ROOT, BenchmarkFailed
 
 STAGES: tuple[str, ...] = (
@@ -49,6 +53,7 @@ STAGES: tuple[str, ...] = (
     "memory",
     "inprocess",
     "sandbox",
+    "plain",
     "nbgrader",
     "selfcheck",
 )
@@ -195,13 +200,25 @@ def _inprocess(bench: Benchmark, size: int) -> dict[str, Any]:
 
 
 def _sandbox(bench: Benchmark, repeats: int) -> dict[str, Any]:
-    key = bench.out / "answer-key" / "exercises"
-    if key.exists():
-        shutil.rmtree(key)
-    key.mkdir(parents=True)
-    for name in MODULES:
-        shutil.copyfile(ROOT / "solutions" / f"{name}.py", key / f"{name}.py")
-    return sandbox_costs(key, repeats=repeats)
+    return sandbox_costs(write_answer_key(bench.out / "answer-key"), repeats=repeats)
+
+
+def _plain(bench: Benchmark, user_name: str, repeats: int) -> dict[str, Any]:
+    class_dir, submissions = bench.class_of(bench.n)
+    try:
+        return plain_stage(
+            user_name=user_name,
+            class_dir=class_dir,
+            n=len(submissions),
+            workers=bench.workers,
+            repeats=repeats,
+            out=bench.out,
+            logs=bench.logs,
+            say=lambda line: click.echo(line, err=True),
+        )
+    except PlainUserUnavailable as reason:
+        click.echo(f"plain stage skipped: {reason}", err=True)
+        return {"skipped": str(reason)}
 
 
 def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
@@ -260,6 +277,19 @@ def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
 @click.option("--repeats", default=5, show_default=True, help="Runs of each self-check timing.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the synthetic class.")
 @click.option(
+    "--plain-user",
+    default=DEFAULT_USER,
+    show_default=True,
+    help="The plain user of the `plain` stage, created if absent (run as root).",
+)
+@click.option(
+    "--plain-repeats",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Batches of the class of N as root, and as many as the plain user, in turns.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_OUT,
@@ -271,6 +301,11 @@ def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
     default="",
     help=f"Stages to leave out, comma-separated, among: {', '.join(STAGES)}.",
 )
+@click.option(
+    "--only",
+    default="",
+    help="The stages to run, comma-separated (the others are left out); not with --skip.",
+)
 def main(
     n: int,
     nbgrader_n: int,
@@ -279,8 +314,11 @@ def main(
     inprocess_n: int,
     repeats: int,
     seed: int,
+    plain_user: str,
+    plain_repeats: int,
     out: Path,
     skip: str,
+    only: str,
 ) -> None:
     """Measure nngrade against the performance issues' targets, on this machine.
 
@@ -288,9 +326,9 @@ def main(
     bugs, partial submissions, timeouts, broken imports) and a bug-heavy one (most with one
     common bug, some with several), grades both with `nngrade batch` against the start of
     a bare `python -c "import numpy"`, reruns the bug-heavy one (nothing changed, then one
-    submission changed), grades the first students with nbgrader's autograde on the
-    exported assignment, times the handout self-check, and writes OUT/figures.json and a
-    table of the targets.
+    submission changed), grades the class again as root and as a plain user in turns,
+    grades the first students with nbgrader's autograde on the exported assignment, times
+    the handout self-check, and writes OUT/figures.json and a table of the targets.
 
     Run it from the repository root, on a quiet machine: other work on the same cores
     makes every figure pessimistic (the load average is recorded with the figures).
@@ -300,13 +338,16 @@ def main(
       python -m bench                                 the full run (a few minutes)
       python -m bench --n 50 --nbgrader-n 5 --memory-ns 20,50
       python -m bench --skip nbgrader,memory          nngrade alone
-      python -m bench --skip memory,inprocess,sandbox,nbgrader,selfcheck
-                                                      the two classes and the reruns
+      python -m bench --only batch,bug-heavy          the two classes and the reruns
+      python -m bench --only sandbox,plain            the sandbox's costs, and the class
+                                                      as root and as a plain user
       python -m bench.profiling --n 5                 where one submission's time goes
     """
     if n < 1 or nbgrader_n < 1 or inprocess_n < 1:
         raise click.BadParameter("--n, --nbgrader-n and --inprocess-n must be at least 1.")
-    skipped = _stages(skip)
+    if skip and only:
+        raise click.UsageError("Give --skip or --only, not both.")
+    skipped = set(STAGES) - _stages(only) if only else _stages(skip)
     ns = _ns(memory_ns)
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -324,6 +365,8 @@ def main(
         "workers": workers,
         "inprocess_n": inprocess_n,
         "seed": seed,
+        "plain_user": plain_user,
+        "plain_repeats": plain_repeats,
         "revision": _revision(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
@@ -339,6 +382,7 @@ def main(
         "memory": lambda: _memory(bench, ns),
         "inprocess": lambda: _inprocess(bench, inprocess_n),
         "sandbox": lambda: _sandbox(bench, 20),
+        "plain": lambda: _plain(bench, plain_user, plain_repeats),
         "nbgrader": lambda: _nbgrader(bench, min(nbgrader_n, n)),
         "selfcheck": lambda: selfcheck_timing(out / "selfcheck", repeats),
     }

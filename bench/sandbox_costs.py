@@ -10,21 +10,43 @@
   calls, per call.
 
 Every figure is the median of `repeats` runs, in milliseconds.
+
+``python -m bench.sandbox_costs`` measures them in a process of its own and prints them as
+JSON: the ``plain`` stage of ``python -m bench`` runs it as root and as a plain user.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import numpy as np
+
+from bench.synthetic import MODULES
+from bench.tools import ROOT
 
 BATCH_CALLS = 100
 TRIVIAL_MODULE = {"probe": "VALUE = 1\n"}
 """A one-line module: opening a session with it costs the fork and confinement alone."""
+
+
+def write_answer_key(folder: Path) -> Path:
+    """A fresh copy of the answer key's modules (`solutions/`) as a submission in
+    ``FOLDER/exercises``; its path."""
+    key = folder / "exercises"
+    if key.exists():
+        shutil.rmtree(key)
+    key.mkdir(parents=True)
+    for name in MODULES:
+        shutil.copyfile(ROOT / "solutions" / f"{name}.py", key / f"{name}.py")
+    return key
 
 
 def _median_ms(action: Callable[[], Any], repeats: int) -> float:
@@ -83,3 +105,24 @@ def sandbox_costs(solution_folder: Path, repeats: int = 20) -> dict[str, Any]:
         "batched_call_100x100_ms": batch_ms / BATCH_CALLS,
         "isolation_layers": layers,
     }
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Runs of each operation; every figure is their median.",
+)
+def main(repeats: int) -> None:
+    """Measure the sandbox's fixed costs here, as the user running this, and print them as
+    JSON (milliseconds): sandbox start, worker start, session close, round trips, and the
+    layers the worker got."""
+    with tempfile.TemporaryDirectory(prefix="nngrade-sandbox-costs-") as folder:
+        figures = sandbox_costs(write_answer_key(Path(folder)), repeats=repeats)
+    click.echo(json.dumps(figures, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main(prog_name="python -m bench.sandbox_costs")

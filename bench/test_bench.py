@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import pwd
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +18,16 @@ from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
-from bench.report import evaluate
+from bench.plain_stage import differing_grades, grades, read_doctor, turns
+from bench.plain_user import (
+    PlainEnvironment,
+    checkout_name,
+    project_files,
+    project_key,
+    root_owned_folder,
+    venv_key,
+)
+from bench.report import evaluate, figure_lines
 from bench.synthetic import (
     BUG_HEAVY_MIX,
     MODULES,
@@ -236,3 +250,227 @@ def test_a_numpy_start_is_timed_with_its_cpu() -> None:
     start threads, so it is not bounded by the wall)."""
     (wall, cpu), *_ = numpy_starts(1)
     assert wall > 0.01 and cpu > 0.01
+
+
+def _tree(root: Path, files: dict[str, str]) -> list[Path]:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return [Path(name) for name in files]
+
+
+def test_the_plain_users_copy_is_made_again_when_any_project_file_changes(tmp_path: Path) -> None:
+    """The key of the copy follows every file's content and path, and an added or deleted
+    file; two trees with the same files have the same key."""
+    files = {"pyproject.toml": "[project]\n", "grader/a.py": "A = 1\n", "bench/b.py": "B = 2\n"}
+    first, twin = tmp_path / "first", tmp_path / "twin"
+    listed = _tree(first, files)
+    _tree(twin, files)
+    key = project_key(first, listed)
+    assert project_key(twin, listed) == key
+    (twin / "grader/a.py").write_text("A = 2\n")
+    assert project_key(twin, listed) != key
+    (twin / "grader/a.py").write_text("A = 1\n")
+    (twin / "grader/a.py").rename(twin / "grader/c.py")
+    assert project_key(twin, [*listed[:1], Path("grader/c.py"), *listed[2:]]) != key
+    assert project_key(first, listed[:2]) != key
+    assert project_key(first, [*listed, Path("grader/gone.py")]) != key
+
+
+def test_the_plain_users_venv_is_built_again_only_when_what_it_is_built_from_changes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\ndependencies = ['numpy']\n")
+    key = venv_key(tmp_path, "/usr/bin/python3", "test", "")
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "") == key
+    assert venv_key(tmp_path, "/usr/bin/python3.12", "test", "") != key
+    assert venv_key(tmp_path, "/usr/bin/python3", "test,nbgrader", "") != key
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "numpy==2.0.0\n") != key
+    (tmp_path / "pyproject.toml").write_text("[project]\ndependencies = ['numpy', 'click']\n")
+    assert venv_key(tmp_path, "/usr/bin/python3", "test", "") != key
+
+
+def test_the_copy_holds_the_files_git_would_track_and_no_link(tmp_path: Path) -> None:
+    """Untracked files count (the tree is measured as it is), ignored ones and symlinks do
+    not; without git, the known folders of generated files are left out."""
+    _tree(tmp_path, {"grader/a.py": "", "new.py": "", "bench/out/figures.json": "{}"})
+    _tree(tmp_path, {".venv/lib/x.py": "", "grader/__pycache__/a.pyc": ""})
+    (tmp_path / "link.py").symlink_to(tmp_path / "grader" / "a.py")
+    without_git = project_files(tmp_path)
+    assert without_git == [Path("grader/a.py"), Path("new.py")]
+    if shutil.which("git") is None:
+        return
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text(".venv/\n__pycache__/\n/bench/out/\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "grader/a.py"], check=True)
+    assert project_files(tmp_path) == [Path(".gitignore"), Path("grader/a.py"), Path("new.py")]
+
+
+def test_every_checkout_gets_an_environment_of_its_own(tmp_path: Path) -> None:
+    one, other = tmp_path / "a" / "nngrade", tmp_path / "b" / "nngrade"
+    assert checkout_name(one) != checkout_name(other)
+    assert checkout_name(one).startswith("nngrade-") and checkout_name(one) == checkout_name(one)
+
+
+def test_a_link_the_plain_user_planted_is_replaced_not_followed(tmp_path: Path) -> None:
+    """Where root is to write, an entry the user made (here a symlink to a folder root must
+    not touch) becomes a real folder, and what the link pointed at is left as it was."""
+    precious = tmp_path / "precious"
+    _tree(precious, {"keep.txt": "data"})
+    planted = tmp_path / "nngrade-env"
+    planted.symlink_to(precious)
+    root_owned_folder(planted)
+    assert planted.is_dir() and not planted.is_symlink()
+    assert (precious / "keep.txt").read_text() == "data"
+    assert list(planted.iterdir()) == []
+
+
+def test_a_fresh_folder_holds_the_copy_and_nothing_of_the_last_run(tmp_path: Path) -> None:
+    me = pwd.getpwuid(os.geteuid())
+    environment = PlainEnvironment(
+        me, tmp_path, tmp_path / "project", tmp_path / "python", "python", tmp_path / "scratch"
+    )
+    environment.scratch.mkdir()
+    _tree(tmp_path / "class", {"s001/activations.py": "x = 1\n"})
+    _tree(environment.scratch, {"class-1/s999/stale.py": ""})
+    folder = environment.fresh_folder("class-1", tmp_path / "class")
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*.py")) == [
+        Path("s001/activations.py")
+    ]
+    assert folder.stat().st_uid == me.pw_uid
+    assert list(environment.fresh_folder("results-1").iterdir()) == []
+
+
+DOCTOR_AS_A_PLAIN_USER = """\
+What this machine offers the sandbox:
+  linux              yes  Linux 6.1.0 on x86_64
+  user_namespace     yes  a plain user may create user namespaces: each worker gets its own
+  seccomp            yes  a filter of 95 instructions
+  landlock           no   the kernel has no Landlock (6.1 without CONFIG_SECURITY_LANDLOCK)
+
+The layers of a worker started just now:
+  separate_process      active
+  unprivileged_user     active
+  seccomp               active
+  landlock              UNAVAILABLE
+  note: workers run as uid 1001 in a user namespace of their own, without capabilities
+
+Student code is isolated, without: landlock.
+"""
+
+
+def test_the_doctors_output_is_read_check_by_check_and_layer_by_layer() -> None:
+    read = read_doctor(DOCTOR_AS_A_PLAIN_USER)
+    assert list(read["checks"]) == ["linux", "user_namespace", "seccomp", "landlock"]
+    assert read["checks"]["landlock"] == {
+        "available": False,
+        "detail": "the kernel has no Landlock (6.1 without CONFIG_SECURITY_LANDLOCK)",
+    }
+    assert read["layers"] == {
+        "separate_process": True,
+        "unprivileged_user": True,
+        "seccomp": True,
+        "landlock": False,
+    }
+    assert read["notes"] == [
+        "workers run as uid 1001 in a user namespace of their own, without capabilities"
+    ]
+    assert read["verdict"] == "Student code is isolated, without: landlock."
+    refused = read_doctor("What this machine offers the sandbox:\n  user_namespace  NO   off\n")
+    assert refused["checks"]["user_namespace"]["available"] is False
+    assert refused["layers"] == {}
+
+
+def test_root_and_the_plain_user_take_turns() -> None:
+    """Root first, then the plain user first, and so on: a load that rises during the stage
+    weighs on both sides alike."""
+    assert turns(1) == ["root", "plain"]
+    assert turns(3) == ["root", "plain", "plain", "root", "root", "plain"]
+
+
+def test_grades_compare_what_decides_a_grade_and_name_who_differs() -> None:
+    def document(outcome: str, wall: float) -> dict[str, Any]:
+        test = {"id": "t1", "outcome": outcome, "points": 1.0 if outcome == "passed" else 0.0}
+        return {
+            "status": "graded",
+            "score": test["points"],
+            "exercises": [{"tests": [test]}],
+            "timing": {"wall_seconds": wall},
+        }
+
+    root = {"s001": document("passed", 0.1), "s002": document("passed", 0.1)}
+    plain = {"s001": document("passed", 0.3), "s002": document("timeout", 1.0)}
+    assert differing_grades(grades(root), grades(root | {"s001": document("passed", 9.0)})) == []
+    assert differing_grades(grades(root), grades(plain)) == ["s002"]
+    assert differing_grades(grades(root), grades({"s001": root["s001"]})) == ["s002"]
+
+
+def _plain_figures(root_wall: float, plain_wall: float) -> dict[str, Any]:
+    def side(user: str, uid: int, wall: float) -> dict[str, Any]:
+        return {
+            "user": user,
+            "uid": uid,
+            "median_wall_seconds_per_submission": wall,
+            "median_cpu_seconds_per_submission": 0.1,
+        }
+
+    return {
+        "n": 200,
+        "workers": 2,
+        "repeats": 2,
+        "root": side("root", 0, root_wall),
+        "plain": side("nngrade-plain", 1001, plain_wall),
+        "plain_over_root_wall_per_submission": plain_wall / root_wall,
+        "plain_over_root_cpu_per_submission": 1.0,
+        "students_graded_differently": [],
+        "same_package_versions": True,
+        "sandbox_costs": {
+            "root": {"worker_start_ms": 9.0, "session_close_ms": 2.5, "round_trip_1x1_ms": 0.07},
+            "plain": {"worker_start_ms": 11.0, "session_close_ms": 3.0, "round_trip_1x1_ms": 0.08},
+        },
+        "doctor": {
+            "root": {"layers": {"seccomp": True, "landlock": True}, "notes": []},
+            "plain": read_doctor(DOCTOR_AS_A_PLAIN_USER),
+        },
+    }
+
+
+def test_the_plain_user_target_and_rows_read_their_figures() -> None:
+    """Within 15% of root is met, beyond it is not; the rows show both sides' figures, the
+    costs before the new layers, and which layers each doctor lacks."""
+    by_name = {
+        v["target"]: v["met"]
+        for v in evaluate({"plain": _plain_figures(root_wall=0.050, plain_wall=0.057)})
+    }
+    assert by_name["plain user / root, wall per submission, same run"] is True
+    missed = evaluate({"plain": _plain_figures(root_wall=0.050, plain_wall=0.058)})
+    assert {v["target"]: v["met"] for v in missed}[
+        "plain user / root, wall per submission, same run"
+    ] is False
+    rows = dict(figure_lines({"plain": _plain_figures(root_wall=0.050, plain_wall=0.055)}))
+    assert rows["plain: wall per submission, root / plain user"] == "0.050 s / 0.055 s"
+    assert rows["plain: plain user / root, wall / CPU"] == "1.10 / 1.00"
+    assert rows["plain: worker start, root / plain user"] == (
+        "9.00 ms / 11.00 ms (before the new layers: about 7.5 ms)"
+    )
+    assert rows["plain: nngrade doctor as root"] == "2 of 2 layers active"
+    assert rows["plain: nngrade doctor as nngrade-plain"] == (
+        "3 of 4 layers active, without landlock; workers run as uid 1001 in a user namespace "
+        "of their own, without capabilities"
+    )
+
+
+def test_without_root_the_plain_stage_says_why_it_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root: no plain user can be made nor switched to; the stage records the reason,
+    and the table prints it, instead of a figure that is silently missing."""
+    from bench.run import Benchmark, _plain
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    figures = _plain(Benchmark(tmp_path, 3, 0, 1), "nngrade-plain", 1)
+    assert "uid 1000, not root" in figures["skipped"]
+    rows = dict(figure_lines({"plain": figures}))
+    assert rows["plain user stage"] == f"skipped: {figures['skipped']}"
+    verdicts = {v["target"]: v["shown"] for v in evaluate({"plain": figures})}
+    assert verdicts["plain user / root, wall per submission, same run"] == "not measured"
