@@ -173,7 +173,7 @@ class Checker:
         if isinstance(expected, bool):
             return self.boolean(got, expected, what)
         if isinstance(expected, numbers.Real):
-            return self.number(got, expected, what, m=m)
+            return self.number(got, float(expected), what, m=m)
         if isinstance(expected, dict):
             return self.arrays(got, expected, what, m=m)
         if isinstance(expected, list):

@@ -41,6 +41,11 @@ PLANTED_BUGS = {
         "db = np.sum(dZ, axis=1, keepdims=True) / m",
         "db = np.sum(dZ, axis=1) / m",
     ),
+    "initialize_parameters (no biases)": (
+        "network.py",
+        'parameters[f"b{l}"] = np.zeros((n_l, 1))',
+        "pass",
+    ),
 }
 
 
@@ -151,6 +156,20 @@ def test_db_without_keepdims_is_diagnosed(handout: Path, run_selfcheck) -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"looks like: your db has shape ({n},) instead of ({n}, 1)")
     assert "keepdims=True" in lines[0]
+
+
+def test_a_dictionary_without_a_key_names_the_key_in_both_languages(
+    handout: Path, run_selfcheck
+) -> None:
+    """initialize_parameters without biases: the missing key and the keys it has are named
+    (building that sentence once crashed the self-check: its field was called `key`)."""
+    plant(handout, "initialize_parameters (no biases)")
+    english = run_selfcheck(handout)
+    french = run_selfcheck(handout, "--lang", "fr")
+    assert "Traceback" not in english.stdout + english.stderr + french.stdout + french.stderr
+    assert status_lines(english.stdout)["initialize_parameters"] == "FAILED"
+    assert "the dictionary it returned has no key 'b1' (it has: W1, W2)." in english.stdout
+    assert "le dictionnaire renvoyé n'a pas de clé 'b1' (il a : W1, W2)." in french.stdout
 
 
 def test_relu_backward_without_dA_is_diagnosed(handout: Path, run_selfcheck) -> None:
