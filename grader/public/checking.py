@@ -28,7 +28,8 @@ from .gradcheck import (
     diagnose,
 )
 from .i18n import translator
-from .student import Problem, StudentCode
+from .student import Problem, Student
+from .verdicts import Failure
 
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
@@ -57,22 +58,6 @@ class Contract:
         )
 
 
-@dataclass
-class Failure(Exception):
-    """One failed check, described for the student."""
-
-    problem: str
-    call: str = ""
-    case: str = ""
-    expected: str = ""
-    got: str = ""
-    worst: list[str] = field(default_factory=list)
-    diagnosis: str = ""  # the known mistake it looks like, in the student's language
-
-    def __str__(self) -> str:
-        return self.problem
-
-
 def describe(value: Any) -> str:
     """A short description of a value: shapes and dtypes for arrays, not their contents."""
     if isinstance(value, np.ndarray):
@@ -97,7 +82,7 @@ def _format_index(index: tuple[int, ...]) -> str:
 class Checker:
     """Calls the student's functions for one function's checks and compares the results."""
 
-    def __init__(self, student: StudentCode, lang: str, contract: Contract) -> None:
+    def __init__(self, student: Student, lang: str, contract: Contract) -> None:
         self.student = student
         self.lang = lang
         self.contract = contract
@@ -113,7 +98,7 @@ class Checker:
         try:
             return self.student.function(self.contract.modules[name], name)
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
 
     def call(self, name: str, arguments: dict[str, Any]) -> Any:
         """Call `name` with `arguments` (in order), checking that it leaves them unchanged."""
@@ -121,9 +106,9 @@ class Checker:
         function = self.function(name)
         before = {key: _snapshot(value) for key, value in arguments.items()}
         try:
-            result = self.student.call(function, *arguments.values())
+            result = self.student.call(name, function, *arguments.values())
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
         if name not in self.contract.modifies_arguments:
             for key, value in arguments.items():
                 if not _same(before[key], value):
@@ -140,9 +125,12 @@ class Checker:
     def quiet_call(self, name: str, *arguments: Any) -> Any:
         """Call `name` inside a finite-difference loop: no purity check, no description."""
         try:
-            return self.student.call(self.function(name), *arguments)
+            return self.student.call(name, self.function(name), *arguments)
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
+
+    def _failure(self, problem: Problem) -> Failure:
+        return Failure(problem.message, self._call, self.case, stopped=problem.stopped)
 
     def fail(
         self,
