@@ -237,12 +237,15 @@ class Activation:
         output_cost: the cost function it is trained with as the output layer's activation,
             or None when it is not an output activation.
         kink: it is not differentiable at z = 0, so finite differences keep away from 0.
+        elementwise: it maps each entry on its own, so that it (and its derivative) can be
+            drawn as a curve over z; softmax, computed per column, is not.
     """
 
     name: str
     hidden: bool
     output_cost: str | None = None
     kink: bool = False
+    elementwise: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ the reference or the answer key. Layout::
     checks/                grader/public, copied verbatim, plus grader/gradcheck.py (the
                            grader's own finite differences, tolerances and diagnosis, so that
                            the public checks and the grading agree), grader/i18n.py and the
-                           compiled catalogs in locale/ (the project's translations), and
+                           compiled catalogs in locale/ (the project's translations),
+                           grader/report/axes.py (the feedback page's plot axes), and
                            expected.json
 """
 
@@ -31,6 +32,7 @@ from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"
 GRADCHECK = PUBLIC_DIR.parent / "gradcheck.py"
 I18N = PUBLIC_DIR.parent / "i18n.py"
+AXES = PUBLIC_DIR.parent / "report" / "axes.py"
 ROOT_FILES_DIR = Path(__file__).resolve().parent / "handout_root"
 ROOT_FILES: tuple[str, ...] = (
     "selfcheck.py",
@@ -84,6 +86,7 @@ def release(
         shutil.copyfile(source, checks / source.name)
     shutil.copyfile(GRADCHECK, checks / GRADCHECK.name)
     shutil.copyfile(I18N, checks / I18N.name)
+    shutil.copyfile(AXES, checks / AXES.name)
     for code in LANGUAGES:
         catalog = catalog_path(code)
         if catalog.exists():  # the language of the message ids has none

@@ -33,6 +33,8 @@ from .verdicts import Failure
 
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
+# A plot of a wrong array shows at most this many of its entries, evenly spaced.
+PLOTTED_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -139,14 +141,17 @@ class Checker:
         got: str = "",
         worst: list[str] | None = None,
         diagnosis: Diagnosis | None = None,
+        plot: dict[str, Any] | None = None,
     ) -> NoReturn:
-        """Raise a `Failure` for the current call and case."""
+        """Raise a `Failure` for the current call and case (`plot`: see ``plots.py``)."""
         if self.stability:
             problem += " " + self._("This input is a numerical-stability test.")
         sentence = ""
         if diagnosis is not None:
             sentence = diagnosis.text[self.lang]
-        raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
+        raise Failure(
+            problem, self._call, self.case, expected, got, worst or [], sentence, plot=plot
+        )
 
     # Comparing ----------------------------------------------------------------------------
 
@@ -217,6 +222,7 @@ class Checker:
                 ),
                 worst=self._worst(comparison),
                 diagnosis=diagnose(got, expected, m=m, dA=dA, name=what),
+                plot=scatter(got, expected, what),
             )
         return got
 
@@ -349,6 +355,7 @@ class Checker:
                 expected=self._("finite differences"),
                 worst=self._worst(comparison),
                 diagnosis=diagnose(analytic, numeric, m=m, dA=dA, name=what),
+                plot=scatter(analytic, numeric, what),
             )
 
     # Sentences ---------------------------------------------------------------------------
@@ -408,6 +415,16 @@ class Checker:
             )
             for entry in comparison.worst[:WORST_SHOWN]
         ]
+
+
+def scatter(got: np.ndarray, expected: np.ndarray, what: str) -> dict[str, Any]:
+    """The data of a plot of each entry of `got` against the same entry of `expected`
+    (arrays of one shape; at most `PLOTTED_ENTRIES`, evenly spaced; plain floats)."""
+    have, want = got.ravel().astype(np.float64), expected.ravel().astype(np.float64)
+    if have.size > PLOTTED_ENTRIES:
+        kept = np.linspace(0, have.size - 1, PLOTTED_ENTRIES).round().astype(np.intp)
+        have, want = have[kept], want[kept]
+    return {"kind": "scatter", "what": what, "expected": want.tolist(), "got": have.tolist()}
 
 
 def _compare_all(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> Comparison:

@@ -89,6 +89,9 @@ def check_function(
             return Outcome(name, NOT_STARTED, _not_started(student.lang, file))
         return Outcome(name, WAITING, waiting_for=(stub.function,))
     except Failure as failure:
+        curve = expected.get("curves", {}).get(name)
+        if curve is not None and not failure.stopped:
+            failure.plot = _curve(student, name, function, curve) or failure.plot
         return Outcome(name, FAILED, failure=failure)
     except CallTimeout:
         # The deadline fell between two calls, in the checks' own code: the call that
@@ -96,6 +99,30 @@ def check_function(
         message = did_not_return(student.lang, name, student.call_timeout)
         return Outcome(name, FAILED, failure=Failure(message, stopped=True))
     return Outcome(name, PASSED)
+
+
+def _curve(
+    student: Student, name: str, function: Any, curve: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The student's curve beside the expected one (see ``plots.py``), or None when their
+    function does not give one number per point of the grid (the failure stands alone)."""
+    z = np.array(curve["z"], dtype=np.float64).reshape(1, -1)
+    args = (np.ones_like(z), z) if curve["backward"] else (z,)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = student.call(name, function, *args)
+    except (Problem, NotStarted):
+        return None
+    if type(got) is not np.ndarray or got.size != z.size or got.dtype.kind not in "biuf":
+        return None
+    return {
+        "kind": "curve",
+        "function": name,
+        "z": curve["z"],
+        "expected": curve["expected"],
+        "got": got.astype(np.float64).ravel().tolist(),
+    }
 
 
 def _not_started(lang: str, file: str) -> str:

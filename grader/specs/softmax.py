@@ -68,5 +68,7 @@ EXERCISE = Exercise(
             ),
         ),
     ),
-    activation=Activation("softmax", hidden=False, output_cost="categorical_cross_entropy"),
+    activation=Activation(
+        "softmax", hidden=False, output_cost="categorical_cross_entropy", elementwise=False
+    ),
 )
