@@ -9,6 +9,8 @@ the reference or the answer key. Layout::
     conftest.py            lets plain `pytest` import the two packages below
     test_public_checks.py  the same checks as pytest tests
     exercises/             the stubs, generated from solutions/
+    exercises.ipynb        the same stubs as a notebook, a check cell after each function
+                           (grader/authoring/notebook.py)
     checks/                grader/public, copied verbatim, plus grader/gradcheck.py (the
                            grader's own finite differences, tolerances and diagnosis, so that
                            the public checks and the grading agree), grader/i18n.py and the
@@ -25,6 +27,11 @@ from pathlib import Path
 
 from grader.authoring.expected import build_expected, load_oracle
 from grader.authoring.generate import default_solutions_dir, stub_sources
+from grader.authoring.notebook import (
+    NOTEBOOK_NAME,
+    build_handout_notebook,
+    write_handout_notebook,
+)
 from grader.catalog import MODULES
 from grader.errors import UsageError
 from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
@@ -51,8 +58,8 @@ def release(
 
     Args:
         out_dir: the folder to create; it must be missing or empty unless `force`.
-        lang: the language of the README, ``"en"`` or ``"fr"`` (the self-check itself
-            speaks both).
+        lang: the language of the README and of the notebook, ``"en"`` or ``"fr"`` (the
+            self-check itself speaks both).
         force: replace the contents of a non-empty `out_dir`.
         oracle: the package whose outputs become the expected values (``reference``).
 
@@ -71,6 +78,7 @@ def release(
     # Everything that can fail (a bad fence, no oracle) runs before anything is deleted.
     stubs = stub_sources(solutions_dir)
     expected = build_expected(load_oracle(oracle))
+    notebook = build_handout_notebook(stubs, lang)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -100,6 +108,7 @@ def release(
     readme = (ROOT_FILES_DIR / f"README.{lang}.md").read_text(encoding="utf-8")
     modules = ", ".join(f"`{module}.py`" for module in MODULES)  # in the order of the course
     (out_dir / "README.md").write_text(readme.replace("{modules}", modules), encoding="utf-8")
+    write_handout_notebook(notebook, out_dir / NOTEBOOK_NAME)
     return out_dir
 
 

@@ -107,9 +107,14 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
 def read_module(name: str) -> ModuleAnswers:
     """Cut ``solutions/<name>.py`` into its notebook pieces."""
     path = solutions_folder() / f"{name}.py"
-    text = path.read_text(encoding="utf-8")
+    return cut_module(path.read_text(encoding="utf-8"), name, where=f"solutions/{name}.py")
+
+
+def cut_module(text: str, name: str, *, where: str) -> ModuleAnswers:
+    """Cut the source `text` of the module `name` (``where``: its file, for errors) into its
+    notebook pieces: the answer key's, or a handout's stubs (which have no fence left)."""
     lines = text.splitlines()
-    tree = ast.parse(text, filename=str(path))
+    tree = ast.parse(text, filename=where)
     contract = set(all_functions())
     imports: list[str] = []
     support: list[str] = []
@@ -123,13 +128,13 @@ def read_module(name: str) -> ModuleAnswers:
             if not _is_package_import(node):
                 imports.append(_segment(lines, node))
         elif isinstance(node, ast.FunctionDef) and node.name in contract:
-            where = f"solutions/{name}.py, function {node.name}"
-            functions[node.name] = to_nbgrader_fences(_segment(lines, node), where)
+            place = f"{where}, function {node.name}"
+            functions[node.name] = to_nbgrader_fences(_segment(lines, node), place)
         else:
             segment = _segment(lines, node)
             if OUR_BEGIN in segment:
                 raise FenceError(
-                    f"solutions/{name}.py, line {node.lineno}: a solution fence sits outside "
+                    f"{where}, line {node.lineno}: a solution fence sits outside "
                     "the contract functions; the nbgrader export only fences those."
                 )
             support.append(segment)

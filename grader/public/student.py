@@ -103,6 +103,10 @@ class Student:
         """True if the body of `function` is only a docstring and ``raise NotImplementedError``."""
         return stub_source(_source_of(function))
 
+    def where_to_write(self, module: str) -> str:
+        """Where the student writes the functions of `module`, e.g. ``exercises/losses.py``."""
+        return module_file(module)
+
     def call(self, name: str, function: Callable[..., Any], *args: Any) -> Any:
         """Call the student's `function` (the contract's `name`), watched; translate what it
         raises for the student.

@@ -30,7 +30,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -309,14 +309,19 @@ def check_all(
     functions: Sequence[str],
     direct: dict[str, list[str]],
     report: Callable[[Outcome], None] | None = None,
+    *,
+    known: Mapping[str, Outcome] | None = None,
 ) -> list[Outcome]:
     """Check `functions` in order; a function that builds on a failing one waits for it,
-    and one that builds on a stopped one is not run. `report` sees each verdict at once."""
+    and one that builds on a stopped one is not run. `report` sees each verdict at once;
+    `known` verdicts are taken as they are instead of being checked again."""
+    known = known or {}
     outcomes: dict[str, Outcome] = {}
     for name in functions:
         outcome = waiting_for_stopped(name, outcomes, direct)
         if outcome is None:
-            outcome = resolve_waiting(supervisor.check(name), outcomes, direct)
+            checked = known[name] if name in known else supervisor.check(name)
+            outcome = resolve_waiting(checked, outcomes, direct)
         outcomes[name] = outcome
         if report is not None:
             report(outcome)

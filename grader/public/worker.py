@@ -34,7 +34,7 @@ from .checking import Checker, Contract
 from .functions import FAMILIES
 from .i18n import translator
 from .numerics import decode
-from .student import CallTimeout, NotStarted, Problem, Student, StudentCode, module_file
+from .student import CallTimeout, NotStarted, Problem, Student, StudentCode
 from .supervisor import KIND, LABEL, SERIAL, labels, load_expected
 from .verdicts import FAILED, NOT_STARTED, PASSED, WAITING, Failure, Outcome, did_not_return
 
@@ -69,7 +69,7 @@ def check_function(
 ) -> Outcome:
     """Run the checks of `name` alone (before waiting states are resolved)."""
     contract = contract or Contract.from_expected(expected)
-    file = module_file(contract.modules[name])
+    file = student.where_to_write(contract.modules[name])
     try:
         function = student.function(contract.modules[name], name)
     except Problem as problem:
@@ -132,6 +132,12 @@ def _not_started(lang: str, file: str) -> str:
 
 def load_student(request: dict[str, Any], watch: SharedWatch) -> Student:
     """The student's code that a "load" request describes (see `supervisor.Supervisor`)."""
+    if request["kind"] == "namespace":
+        from .namespace import NamespaceCode  # only a notebook sends its functions
+
+        return NamespaceCode(
+            request["entries"], request["lang"], watch, call_timeout=request["call_timeout"]
+        )
     return StudentCode(
         Path(request["root"]),
         request["lang"],

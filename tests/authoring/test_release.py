@@ -61,6 +61,7 @@ def test_handout_layout(released: Path) -> None:
         "checks/i18n.py",
         "checks/axes.py",
         "checks/locale/fr/LC_MESSAGES/nngrade.mo",
+        "exercises.ipynb",
     }
     assert expected <= names
     assert (released / "requirements.txt").read_text().split() == ["numpy>=1.24", "pytest>=7.4"]
