@@ -187,6 +187,9 @@ class Function:
             (the activation exercises, whichever they are).
         modifies_arguments: it may write into its arguments (``update_parameters``).
         lecture: what to read again when it fails, if not its exercise's pointer.
+        statement: its docstring in the handout: what it takes, the shapes, the formula
+            (a message of the catalog, translated for a handout in another language).
+            Every function of the contract has one (`grader.catalog` checks it).
     """
 
     name: str
@@ -197,6 +200,7 @@ class Function:
     uses_activations: Literal["forward", "backward"] | None = None
     modifies_arguments: bool = False
     lecture: Pointer | None = None
+    statement: Text | None = None
 
     @property
     def parameters(self) -> inspect.Signature:

@@ -77,8 +77,10 @@ def build_handout_notebook(stubs: dict[str, str], lang: str = "en") -> NotebookN
             f'check = Checks(lang="{lang}")',
         ]
     )
+    title = _("Neural networks in numpy")
+    every = _("Every function at once")
     cells = [
-        _markdown("title", f"# {_('Neural networks in numpy')}\n\n{intro}"),
+        _markdown("title", f"# {title}\n\n{intro}"),
         _code("setup", setup, check=True),
         _code("imports", _imports(modules)),
     ]
@@ -100,7 +102,7 @@ def build_handout_notebook(stubs: dict[str, str], lang: str = "en") -> NotebookN
             for function in exercise.functions:
                 cells.append(_code(f"function-{function}", module.functions[function]))
                 cells.append(_code(f"check-{function}", f'check("{function}")', check=True))
-    cells.append(_markdown("all", f"## {_('Every function at once')}"))
+    cells.append(_markdown("all", f"## {every}"))
     cells.append(_code("check-all", "check()", check=True))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {

@@ -58,8 +58,8 @@ def release(
 
     Args:
         out_dir: the folder to create; it must be missing or empty unless `force`.
-        lang: the language of the README and of the notebook, ``"en"`` or ``"fr"`` (the
-            self-check itself speaks both).
+        lang: the language of the README, the notebook and the exercise statements (the
+            docstrings of the stubs), ``"en"`` or ``"fr"`` (the self-check speaks both).
         force: replace the contents of a non-empty `out_dir`.
         oracle: the package whose outputs become the expected values (``reference``).
 
@@ -76,7 +76,7 @@ def release(
     solutions_dir = default_solutions_dir()
     _refuse_unsafe_target(out_dir, force, solutions_dir)
     # Everything that can fail (a bad fence, no oracle) runs before anything is deleted.
-    stubs = stub_sources(solutions_dir)
+    stubs = stub_sources(solutions_dir, lang)
     expected = build_expected(load_oracle(oracle))
     notebook = build_handout_notebook(stubs, lang)
     if out_dir.exists():

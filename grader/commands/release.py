@@ -25,8 +25,8 @@ from grader.i18n import LANGUAGES
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the README and of the notebook (the self-check speaks both: python "
-    "selfcheck.py --lang fr|en).",
+    help="Language of the README, the notebook and the exercise statements, the stubs' "
+    "docstrings (the self-check speaks both: python selfcheck.py --lang fr|en).",
 )
 @click.option("--force", is_flag=True, help="Replace the contents of a non-empty --out folder.")
 def release(out_dir: Path, lang: str, force: bool) -> None:

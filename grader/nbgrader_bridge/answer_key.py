@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import solutions
+from grader.authoring.generate import answer_key_source
 from grader.catalog import all_functions
 from grader.errors import FenceError
 
@@ -104,10 +105,11 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
     return "\n".join(lines[first - 1 : last])
 
 
-def read_module(name: str) -> ModuleAnswers:
-    """Cut ``solutions/<name>.py`` into its notebook pieces."""
-    path = solutions_folder() / f"{name}.py"
-    return cut_module(path.read_text(encoding="utf-8"), name, where=f"solutions/{name}.py")
+def read_module(name: str, lang: str = "en") -> ModuleAnswers:
+    """Cut ``solutions/<name>.py``, its statements (docstrings) in `lang`, into its
+    notebook pieces."""
+    text = answer_key_source(solutions_folder() / f"{name}.py", lang)
+    return cut_module(text, name, where=f"solutions/{name}.py")
 
 
 def cut_module(text: str, name: str, *, where: str) -> ModuleAnswers:
