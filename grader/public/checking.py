@@ -60,18 +60,20 @@ class Contract:
         )
 
 
-def describe(value: Any) -> str:
+def describe(value: Any, lang: str = "en") -> str:
     """A short description of a value: shapes and dtypes for arrays, not their contents."""
     if isinstance(value, np.ndarray):
         return f"{value.shape} {value.dtype}"
     if isinstance(value, dict):
-        inner = ", ".join(f"{key}: {describe(item)}" for key, item in value.items())
+        inner = ", ".join(f"{key}: {describe(item, lang)}" for key, item in value.items())
         return "{" + inner + "}"
     if isinstance(value, (list, tuple)):
-        kind = type(value).__name__
         if len(value) <= 6 and all(isinstance(item, numbers.Number) for item in value):
             return repr(value)
-        return f"{kind} of {len(value)}"
+        _ = translator(lang)
+        if isinstance(value, tuple):
+            return _("tuple of %(count)s", count=len(value))
+        return _("list of %(count)s", count=len(value))
     if isinstance(value, (str, numbers.Number, type(None))):
         return repr(value)
     return type(value).__name__
@@ -104,7 +106,8 @@ class Checker:
 
     def call(self, name: str, arguments: dict[str, Any]) -> Any:
         """Call `name` with `arguments` (in order), checking that it leaves them unchanged."""
-        self._call = f"{name}({', '.join(f'{k}: {describe(v)}' for k, v in arguments.items())})"
+        described = ", ".join(f"{k}: {describe(v, self.lang)}" for k, v in arguments.items())
+        self._call = f"{name}({described})"
         function = self.function(name)
         before = {key: _snapshot(value) for key, value in arguments.items()}
         try:
@@ -296,7 +299,7 @@ class Checker:
                     "it must return a tuple of %(count)s values (%(names)s); it returned %(got)s.",
                     count=len(names),
                     names=", ".join(names),
-                    got=describe(got),
+                    got=describe(got, self.lang),
                 )
             )
         return tuple(got)
@@ -367,7 +370,7 @@ class Checker:
         self.fail(
             self._(
                 "it returned %(got)s where %(expected)s was expected.",
-                got=describe(got),
+                got=describe(got, self.lang),
                 expected=expected,
             ),
             expected,

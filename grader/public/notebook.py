@@ -78,11 +78,16 @@ class Checks:
     def __init__(self, lang: str | None = None, call_timeout: float = CALL_TIMEOUT) -> None:
         if lang is not None and lang not in LANGUAGES:
             raise ValueError(f"lang={lang!r}: choose one of {', '.join(LANGUAGES)}.")
-        if not 0 < call_timeout < float("inf"):
-            raise ValueError(f"call_timeout={call_timeout!r}: give a number of seconds above 0.")
         self.lang = detect_language(lang, os.environ)
-        self.expected = load_expected()
         self._ = translator(self.lang)
+        if not 0 < call_timeout < float("inf"):
+            raise ValueError(
+                self._(
+                    "call_timeout=%(value)s: give a number of seconds greater than 0, e.g. 5.",
+                    value=repr(call_timeout),
+                )
+            )
+        self.expected = load_expected()
         self._supervisor = Supervisor(self.expected, self.lang, call_timeout=call_timeout)
         # The functions whose check was stopped (a loop, a crash), by footprint: the next
         # cells, which check them again before what builds on them, need not wait again.

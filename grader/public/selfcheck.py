@@ -201,6 +201,8 @@ class _Parser(argparse.ArgumentParser):
                 )
 
         super().__init__(formatter_class=Formatter, add_help=False, **options)
+        # argparse adds the colon; French puts a space before it (the translation ends
+        # with one).
         self._optionals.title = self._("options")
         self.add_argument("-h", "--help", action="help", help=self._("show this help and exit"))
 

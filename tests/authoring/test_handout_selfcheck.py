@@ -300,3 +300,48 @@ def test_solutions_folder_is_the_one_copied(handout: Path) -> None:
     assert (handout / "exercises" / "network.py").read_text() == (
         SOLUTIONS / "network.py"
     ).read_text()
+
+
+def test_help_and_usage_errors_speak_the_students_language(handout: Path, run_selfcheck) -> None:
+    """--help, argparse's own words included, and a bad option, in French with --lang fr;
+    the exit statuses are in the help."""
+    english = run_selfcheck(handout, "--help")
+    assert english.returncode == 0
+    assert "Exit status: 0 when every function passes, 1 otherwise, 130 when stopped" in (
+        " ".join(english.stdout.split())
+    )
+    french = run_selfcheck(handout, "--lang", "fr", "--help")
+    text = " ".join(french.stdout.split())
+    for words in (
+        "usage : python selfcheck.py",
+        "options :",
+        "affiche cette aide et quitte",
+        "Code de sortie : 0 quand toutes les fonctions passent",
+    ):
+        assert words in text, words
+    wrong = run_selfcheck(handout, "--lang=fr", "--call-timeout", "bientôt")
+    assert wrong.returncode == 2
+    assert (
+        "python selfcheck.py : erreur : --call-timeout bientôt : donnez un nombre de secondes "
+        "supérieur à 0, par exemple 5." in wrong.stderr
+    )
+    unknown = run_selfcheck(handout, "--lang", "de")
+    assert unknown.returncode == 2
+    assert "--lang de: choose one of en, fr." in unknown.stderr
+
+
+def test_values_are_described_in_french(handout: Path, run_selfcheck) -> None:
+    """A list where an array was expected: the value and the sentence are French."""
+    copy_solutions(handout)
+    activations = handout / "exercises" / "activations.py"
+    source = activations.read_text(encoding="utf-8")
+    answer = "    return np.maximum(0.0, Z)\n"
+    assert answer in source
+    activations.write_text(source.replace(answer, "    return list(Z)\n", 1), encoding="utf-8")
+    output = run_selfcheck(handout, "--lang", "fr").stdout
+    assert (
+        "problème : elle a renvoyé liste de 4 ; attendu : un tableau de forme (4, 3), float64."
+        in output
+    )
+    english = run_selfcheck(handout).stdout
+    assert "problem: it returned list of 4 where an array of shape (4, 3), float64 was" in english
