@@ -1,10 +1,12 @@
 """A notebook's functions, sent from its kernel to the worker that checks them.
 
 In a notebook the student's functions live in the kernel's namespace, not in files. The
-check cell (``notebook.py``) packs that namespace with `pack` and the worker rebuilds it
-with `NamespaceCode`, where the checks call the functions as the kernel would: every
-function the student defined shares one namespace again, so that ``linear_backward``
-finds the student's own ``sigmoid_backward`` as it does in the notebook.
+check cell (``notebook.py``) packs what the student's functions use of that namespace
+with `pack` and the worker rebuilds it with `NamespaceCode`, where the checks call the
+functions as the kernel would: every function the student defined shares one namespace
+again, so that ``linear_backward`` finds the student's own ``sigmoid_backward`` as it does
+in the notebook. A dataset loaded for training, a figure, anything no function uses stays
+in the kernel.
 
 A function the student defined (``__module__ == "__main__"``) travels as its compiled code
 (`marshal`, read by the same interpreter), its defaults, its closure and its source (to
@@ -29,7 +31,7 @@ import re
 import sys
 import traceback
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .student import Problem, Student, Watch, stub_source
@@ -37,6 +39,9 @@ from .student import Problem, Student, Watch, stub_source
 _IPYTHON_NAMES = re.compile(r"^(_+|_i+|_i?\d+|_[iod]h|__\w*__|In|Out|get_ipython|exit|quit)$")
 _SOURCE = "_selfcheck_source"
 """The attribute where a rebuilt function keeps the source it had in the notebook."""
+
+_WALKED = 1000
+"""Containers up to this size are searched for functions (a table of activations, say)."""
 
 _NAMESPACE: dict[str, Any] = {}
 """The notebook's namespace as rebuilt in the worker: the globals of every function."""
@@ -114,11 +119,13 @@ def _ours(value: Any) -> bool:
     return isinstance(owner, str) and owner.split(".")[0] == __name__.split(".")[0]
 
 
-def pack(namespace: Mapping[str, Any]) -> dict[str, bytes]:
-    """The names of a notebook's namespace that can travel to the worker, each pickled on
-    its own (one that cannot travel does not stop the others)."""
+def pack(namespace: Mapping[str, Any], roots: Iterable[str]) -> dict[str, bytes]:
+    """What the functions `roots` of a notebook's namespace use, directly or not (see
+    `used_names`), each name pickled on its own: one that cannot travel does not stop the
+    others, and a dataset or a figure that no function uses is not sent at all."""
     entries = {}
-    for name, value in namespace.items():
+    for name in sorted(used_names(namespace, roots)):
+        value = namespace[name]
         if _IPYTHON_NAMES.match(name) or _ours(value):
             continue
         buffer = io.BytesIO()
@@ -130,22 +137,49 @@ def pack(namespace: Mapping[str, Any]) -> dict[str, bytes]:
     return entries
 
 
+def used_names(namespace: Mapping[str, Any], roots: Iterable[str]) -> set[str]:
+    """The names of `namespace` that `roots` use: themselves, the globals their code reads,
+    and so on through every function found there (in a dict or list too, such as a table
+    of activations), its defaults and its closure."""
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in namespace:
+            continue
+        seen.add(name)
+        for function in _functions_in(namespace[name]):
+            pending.extend(_globals_used(function.__code__))
+    return seen
+
+
+def _functions_in(value: Any, depth: int = 3) -> Iterator[types.FunctionType]:
+    """The notebook's functions in `value`: itself, or in a (small) container, and those
+    its defaults and closure hold."""
+    if isinstance(value, types.FunctionType):
+        if value.__module__ != "__main__":
+            return
+        yield value
+        inner = [*(value.__defaults__ or ()), *(value.__kwdefaults__ or {}).values()]
+        inner += [_cell_contents(cell) for cell in value.__closure__ or ()]
+        values: Iterable[Any] = inner
+    elif isinstance(value, dict) and len(value) <= _WALKED:
+        values = value.values()
+    elif isinstance(value, list | tuple | set | frozenset) and len(value) <= _WALKED:
+        values = value
+    else:
+        return
+    if depth > 0:
+        for item in values:
+            yield from _functions_in(item, depth - 1)
+
+
 def footprint(namespace: Mapping[str, Any], entries: Mapping[str, bytes], name: str) -> str:
     """A digest of what `name` is in the notebook: its packed entry and those of every
-    global it uses, directly or through the functions it calls (the same footprint, the
-    same behaviour: a function that did not return need not be run again to know it)."""
-    seen: set[str] = set()
-    pending = [name]
-    while pending:
-        current = pending.pop()
-        if current in seen or current not in entries:
-            continue
-        seen.add(current)
-        value = namespace.get(current)
-        if isinstance(value, types.FunctionType):
-            pending.extend(_globals_used(value.__code__))
+    name it uses (`used_names`): the same footprint, the same behaviour, so a function
+    that did not return need not be run again to know it."""
     digest = hashlib.sha256()
-    for used in sorted(seen):
+    for used in sorted(used_names(namespace, [name]) & set(entries)):
         digest.update(used.encode() + b"\0" + entries[used] + b"\0")
     return digest.hexdigest()
 

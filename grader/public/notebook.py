@@ -122,7 +122,7 @@ class Checks:
         order = [name for name in self.functions if name in needed]
         outcomes: list[Outcome] = []
         note = ""
-        entries = pack(namespace)
+        entries = pack(namespace, self.functions)
         prints = {name: footprint(namespace, entries, name) for name in order}
         known = {
             name: outcome

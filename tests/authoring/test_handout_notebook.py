@@ -342,6 +342,29 @@ def test_functions_travel_with_their_helpers_closures_and_defaults(handout: Path
     assert verdicts[2].split()[:3] == ["not", "started", "sigmoid"]
 
 
+def test_only_what_the_functions_use_travels_to_the_worker(handout: Path) -> None:
+    """A dataset no function uses stays in the kernel; the globals and modules a function
+    uses travel, and so do those of the functions a table holds (the table carries the
+    functions themselves)."""
+    body = (
+        SCRIPT.replace(
+            "log = open(__file__)",
+            "log = open(__file__)\nDATASET = np.zeros((300, 300))\nTABLE = {'relu': (relu, square)}"
+            "\ndef uses_table(Z):\n    return TABLE['relu'][1](Z)",
+        )
+        .replace(
+            'check = Checks(lang="en")',
+            "from checks.namespace import pack\n    print(sorted(pack(globals(), ['uses_table'])))",
+        )
+        .replace("for name in sys.argv[1:]:", "for name in []:")
+    )
+    completed = run_script(handout, body=body)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == str(
+        sorted(["uses_table", "TABLE", "_positive_part", "np", "SCALE"])
+    )
+
+
 def test_an_unknown_function_is_refused_with_the_known_ones(handout: Path) -> None:
     completed = run_script(handout, "sigmod")
     assert completed.returncode == 1
