@@ -27,7 +27,7 @@ from .display import report_html
 from .i18n import LANGUAGES, detect_language, translator
 from .namespace import footprint, pack
 from .selfcheck import format_outcome, summary_lines
-from .supervisor import CALL_TIMEOUT, Supervisor, check_all, load_expected
+from .supervisor import CALL_TIMEOUT, Supervisor, WorkerFailed, check_all, load_expected
 from .verdicts import PASSED, Outcome, builds_on
 
 
@@ -140,6 +140,8 @@ class Checks:
                 checked=len(outcomes),
                 total=len(order),
             )
+        except WorkerFailed as error:
+            note = str(error)
         for outcome in outcomes:
             if outcome.stopped:
                 self._stopped[outcome.function] = (prints[outcome.function], outcome)

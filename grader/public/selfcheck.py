@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from .i18n import LANGUAGES, N_, detect_language, translations, translator
-from .supervisor import CALL_TIMEOUT, Supervisor, check_all, load_expected
+from .supervisor import CALL_TIMEOUT, Supervisor, WorkerFailed, check_all, load_expected
 from .verdicts import FAILED, NOT_STARTED, PASSED, STATUS_WORDS, WAITING, Failure, Outcome
 
 HANDOUT_ROOT = Path(__file__).resolve().parent.parent
@@ -301,6 +301,9 @@ def main(argv: list[str] | None = None, root: Path = HANDOUT_ROOT) -> int:
         for line in summary_lines(outcomes, total, lang):
             output.line(line)
         return INTERRUPTED
+    except WorkerFailed as error:
+        output.line(str(error))
+        return 1
     output.line()
     for line in summary_lines(outcomes, total, lang):
         output.line(line)

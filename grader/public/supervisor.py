@@ -24,6 +24,7 @@ the supervisor's ``with`` block, whatever the reason, ends the worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import translator
-from .student import IMPORT, module_file
+from .student import CALL, IMPORT, module_file
 from .verdicts import (
     FAILED,
     Failure,
@@ -183,17 +184,21 @@ class Supervisor:
             return self.import_timeout
         return self.call_timeout
 
-    def _running(self) -> tuple[str, int]:
-        """The label and kind of the student code that runs now."""
+    def _running(self, name: str) -> tuple[str, int]:
+        """The label and kind of the student code that runs now (`name` and a call when
+        none runs)."""
+        if self._state[SERIAL] % 2 == 0:
+            return name, CALL
         index = self._state[LABEL]
-        label = self.labels[index] if 0 <= index < len(self.labels) else "?"
+        label = self.labels[index] if 0 <= index < len(self.labels) else name
         return label, self._state[KIND]
 
     def _stop_call(self, name: str) -> Outcome:
         """The running call is past its deadline: interrupt it, or end the worker."""
-        label, kind = self._running()
+        label, kind = self._running(name)
         if hasattr(signal, "SIGUSR1"):
-            os.kill(self._process.pid, signal.SIGUSR1)
+            with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+                os.kill(self._process.pid, signal.SIGUSR1)
             if self._connection.poll(GRACE):
                 try:
                     return self._connection.recv()[1]
@@ -204,9 +209,8 @@ class Supervisor:
             self._hung_imports.append(label)
             message = import_did_not_finish(self.lang, label, self.import_timeout)
             return Outcome(name, FAILED, message, loading=True)
-        return Outcome(
-            name, FAILED, failure=Failure(did_not_return(self.lang, label, self.call_timeout))
-        )
+        message = did_not_return(self.lang, label, self.call_timeout)
+        return Outcome(name, FAILED, failure=Failure(message, stopped=True))
 
     def _too_slow(self, name: str) -> Outcome:
         self._end()
@@ -219,7 +223,7 @@ class Supervisor:
         return Outcome(name, FAILED, failure=Failure(message, stopped=True))
 
     def _died(self, name: str) -> Outcome:
-        label, _ = self._running()
+        label, _ = self._running(name)
         process = self._process
         process.join(timeout=GRACE)
         status = process.exitcode
@@ -256,7 +260,7 @@ class Supervisor:
                 raise WorkerFailed(
                     self._(
                         "The process that runs the checks did not start (exit status "
-                        "%(status)s); run the self-check again.",
+                        "%(status)s); run the checks again.",
                         status=status,
                     )
                 )
