@@ -63,6 +63,13 @@ class SharedWatch:
     def running(self) -> bool:
         return self.depth > 0
 
+    def reset(self) -> None:
+        """No student code runs (before each check: an interruption that came between two
+        statements of `Student.call` cannot leave a call open for the next check)."""
+        self.depth = 0
+        if self.state[SERIAL] % 2 == 1:
+            self.state[SERIAL] += 1
+
 
 def check_function(
     student: Student, name: str, expected: dict[str, Any], contract: Contract | None = None
@@ -202,6 +209,7 @@ def serve(connection: Connection, state: Any) -> None:
             student = load_student(message[1], watch)
             connection.send(("ready",))
         elif message[0] == "check" and student is not None:
+            watch.reset()
             outcome = check_function(student, message[1], expected, contract)
             connection.send(("outcome", outcome))
         else:
