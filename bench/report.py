@@ -256,11 +256,17 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             ("nbgrader / nngrade, same students", "-" if same is None else f"{same:.1f}x"),
         ]
     selfcheck = figures.get("selfcheck") or {}
-    for which in ("stubs", "solutions"):
+    for which, label in (
+        ("stubs", "the stubs"),
+        ("solutions", "the solutions"),
+        ("loop", "the solutions, tanh endless"),
+    ):
         if which in selfcheck:
             run = selfcheck[which]
             shown = f"{_seconds(run['median_wall_seconds'])} (exit {run['exit_codes']})"
-            rows.append((f"self-check on the {which}: median wall", shown))
+            if "median_cpu_seconds" in run:
+                shown += f", CPU {_seconds(run['median_cpu_seconds'])}"
+            rows.append((f"self-check on {label}: median wall", shown))
     return rows
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.authoring.generate import answer_key_source
 from grader.catalog import MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,12 @@ Edit = Callable[[Modules], Modules]
 
 def read_modules(folder: Path) -> Modules:
     return {module: (folder / f"{module}.py").read_text() for module in MODULES}
+
+
+def read_answer_key() -> Modules:
+    """The answer key as a student who wrote it would have it: with its statements
+    (docstrings, from the exercise specs), as in the stubs."""
+    return {module: answer_key_source(SOLUTIONS / f"{module}.py") for module in MODULES}
 
 
 def replace(module: str, old: str, new: str) -> Edit:
@@ -285,7 +292,7 @@ def expected_text() -> str:
 
 def write_class(out: Path) -> None:
     """Build every submission of the sample class into the empty or missing folder `out`."""
-    solutions, stubs = read_modules(SOLUTIONS), read_modules(STUBS)
+    solutions, stubs = read_answer_key(), read_modules(STUBS)
     out.mkdir(parents=True, exist_ok=True)
     for submission in SUBMISSIONS:
         build(submission["name"], solutions, stubs, out)

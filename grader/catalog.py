@@ -17,7 +17,9 @@ import pkgutil
 
 from grader import specs
 from grader.errors import UsageError
+from grader.i18n import Text
 from grader.spec import Activation, Exercise, Function, KnownMistake
+from grader.specs._modules import STATEMENTS as MODULE_STATEMENTS
 
 __all__ = [
     "EXERCISES",
@@ -27,10 +29,12 @@ __all__ = [
     "all_functions",
     "depends_on",
     "function_spec",
+    "function_statement",
     "get_exercise",
     "known_mistakes",
     "max_score",
     "module_of",
+    "module_statement",
     "output_costs",
 ]
 
@@ -49,6 +53,12 @@ def _collect() -> tuple[Exercise, ...]:
                 f"grader/specs/{module.name}.py defines the exercise {exercise.id!r}: an "
                 "exercise's spec is named after its id."
             )
+        for function in exercise.contract:
+            if function.statement is None:
+                raise ValueError(
+                    f"grader/specs/{module.name}.py: {function.name} has no statement; give "
+                    "it one (Function(..., statement=Text(...))): it is its docstring."
+                )
         found.append(exercise)
     exercises = tuple(sorted(found, key=lambda exercise: exercise.order))
     _check_unique("order", [exercise.order for exercise in exercises])
@@ -67,6 +77,13 @@ EXERCISES: tuple[Exercise, ...] = _collect()
 
 MODULES: tuple[str, ...] = tuple(dict.fromkeys(exercise.module for exercise in EXERCISES))
 """The student modules, in the order of their first exercise."""
+
+_missing = [name for name in ("__init__", *MODULES) if name not in MODULE_STATEMENTS]
+if _missing:
+    raise ValueError(
+        f"grader/specs/_modules.py has no statement for {', '.join(_missing)}: give each "
+        "student module (and the package, __init__) its docstring there."
+    )
 
 _BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 _FUNCTIONS = {
@@ -103,6 +120,21 @@ def function_spec(function: str) -> Function:
 def exercise_of(function: str) -> Exercise:
     """The exercise that grades the student function `function`."""
     return _lookup(function)[0]
+
+
+def function_statement(function: str) -> Text:
+    """The statement of the student function `function`: its docstring in the handout."""
+    statement = function_spec(function).statement
+    assert statement is not None  # every function has one, checked when the specs load
+    return statement
+
+
+def module_statement(module: str) -> Text:
+    """The statement of a student module (``"__init__"``: the package): its docstring."""
+    try:
+        return MODULE_STATEMENTS[module]
+    except KeyError:
+        raise UsageError(f"{module!r} is not a student module.") from None
 
 
 def module_of(function: str) -> str:

@@ -187,6 +187,9 @@ class Function:
             (the activation exercises, whichever they are).
         modifies_arguments: it may write into its arguments (``update_parameters``).
         lecture: what to read again when it fails, if not its exercise's pointer.
+        statement: its docstring in the handout: what it takes, the shapes, the formula
+            (a message of the catalog, translated for a handout in another language).
+            Every function of the contract has one (`grader.catalog` checks it).
     """
 
     name: str
@@ -197,6 +200,7 @@ class Function:
     uses_activations: Literal["forward", "backward"] | None = None
     modifies_arguments: bool = False
     lecture: Pointer | None = None
+    statement: Text | None = None
 
     @property
     def parameters(self) -> inspect.Signature:
@@ -237,12 +241,15 @@ class Activation:
         output_cost: the cost function it is trained with as the output layer's activation,
             or None when it is not an output activation.
         kink: it is not differentiable at z = 0, so finite differences keep away from 0.
+        elementwise: it maps each entry on its own, so that it (and its derivative) can be
+            drawn as a curve over z; softmax, computed per column, is not.
     """
 
     name: str
     hidden: bool
     output_cost: str | None = None
     kink: bool = False
+    elementwise: bool = True
 
 
 @dataclass(frozen=True)

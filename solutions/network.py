@@ -1,14 +1,3 @@
-"""An L-layer network: initialisation, forward propagation, backward propagation, update.
-
-``parameters`` is a dictionary ``{"W1": W[1], "b1": b[1], ..., "WL": W[L], "bL": b[L]}``
-and ``grads`` the dictionary of the same shapes ``{"dW1": ..., "db1": ..., ...}``.
-``activation`` names one of the functions of ``activations.py``: ``"sigmoid"``,
-``"tanh"``, ``"relu"``, ``"leaky_relu"`` or ``"softmax"``.
-
-A forward returns ``(output, cache)``: the cache is whatever your matching backward
-needs later (inputs of the forward, for instance). Nobody else looks inside it.
-"""
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -60,20 +49,6 @@ def activation_pair(activation: str) -> tuple[Forward, Backward]:
 
 
 def initialize_parameters(layer_dims: list[int], seed: int = 0) -> dict[str, np.ndarray]:
-    """He initialisation of the weights, zero biases.
-
-    For l = 1, ..., L (in this order, from one generator ``np.random.default_rng(seed)``):
-
-        W[l] = rng.standard_normal((n_l, n_{l-1})) * sqrt(2 / n_{l-1})
-        b[l] = zeros((n_l, 1))
-
-    Args:
-        layer_dims: ``[n_x, n_1, ..., n_L]``, the size of every layer, input included.
-        seed: the seed of the random generator.
-
-    Returns:
-        parameters: ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": ..., "bL": ...}``.
-    """
     # BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     parameters = {}
@@ -87,17 +62,6 @@ def initialize_parameters(layer_dims: list[int], seed: int = 0) -> dict[str, np.
 
 
 def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, object]:
-    """The linear part of a layer: Z[l] = W[l]·A[l-1] + b[l].
-
-    Args:
-        A_prev: activations of the previous layer ``A[l-1]``, shape ``(n_{l-1}, m)``.
-        W: weights ``W[l]``, shape ``(n_l, n_{l-1})``.
-        b: biases ``b[l]``, shape ``(n_l, 1)``, added to every column.
-
-    Returns:
-        Z: shape ``(n_l, m)``.
-        cache: what ``linear_backward`` will need.
-    """
     # BEGIN SOLUTION
     Z = W @ A_prev + b  # b (n_l, 1) is broadcast over the m columns
     cache = (A_prev, W, b)  # linear_backward needs A[l-1] for dW and W for dA[l-1]
@@ -108,18 +72,6 @@ def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np
 def linear_activation_forward(
     A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str
 ) -> tuple[np.ndarray, object]:
-    """One whole layer: Z[l] = W[l]·A[l-1] + b[l], then A[l] = g(Z[l]).
-
-    Args:
-        A_prev: ``A[l-1]``, shape ``(n_{l-1}, m)``.
-        W: ``W[l]``, shape ``(n_l, n_{l-1})``.
-        b: ``b[l]``, shape ``(n_l, 1)``.
-        activation: the name of g, e.g. ``"relu"``.
-
-    Returns:
-        A: ``A[l]``, shape ``(n_l, m)``.
-        cache: what ``linear_activation_backward`` will need.
-    """
     # BEGIN SOLUTION
     forward, _ = activation_pair(activation)
     Z, linear_cache = linear_forward(A_prev, W, b)
@@ -135,21 +87,6 @@ def model_forward(
     hidden_activation: str = "relu",
     output_activation: str = "sigmoid",
 ) -> tuple[np.ndarray, list[object]]:
-    """Forward propagation through the L layers.
-
-    A[0] = X; for l = 1, ..., L-1: A[l] = hidden_activation(W[l]·A[l-1] + b[l]);
-    then ŷ = A[L] = output_activation(W[L]·A[L-1] + b[L]).
-
-    Args:
-        X: inputs, shape ``(n_x, m)``.
-        parameters: ``{"W1", "b1", ..., "WL", "bL"}``; L is ``len(parameters) // 2``.
-        hidden_activation: the activation of layers 1 to L-1.
-        output_activation: the activation of layer L (``"sigmoid"`` or ``"softmax"``).
-
-    Returns:
-        AL: the output ``A[L]``, shape ``(n_L, m)``.
-        caches: the L caches of ``linear_activation_forward``, layer 1 first.
-    """
     # BEGIN SOLUTION
     L = len(parameters) // 2
     caches = []
@@ -168,21 +105,6 @@ def model_forward(
 
 
 def linear_backward(dZ: np.ndarray, cache: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward of the linear part, averaged over the m examples.
-
-        dW[l] = (1/m) dZ[l]·A[l-1]^T
-        db[l] = (1/m) Σ_columns dZ[l]      (shape (n_l, 1))
-        dA[l-1] = W[l]^T·dZ[l]
-
-    Args:
-        dZ: gradient with respect to ``Z[l]``, per example, shape ``(n_l, m)``.
-        cache: the cache ``linear_forward`` returned.
-
-    Returns:
-        dA_prev: shape ``(n_{l-1}, m)``, like ``A[l-1]``.
-        dW: shape ``(n_l, n_{l-1})``, like ``W[l]``.
-        db: shape ``(n_l, 1)``, like ``b[l]``.
-    """
     # BEGIN SOLUTION
     A_prev, W, _ = cast(LinearCache, cache)
     m = A_prev.shape[1]
@@ -198,16 +120,6 @@ def linear_backward(dZ: np.ndarray, cache: object) -> tuple[np.ndarray, np.ndarr
 def linear_activation_backward(
     dA: np.ndarray, cache: object, activation: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward of one whole layer: dZ[l] = dA[l] * g'(Z[l]), then ``linear_backward``.
-
-    Args:
-        dA: gradient with respect to ``A[l]``, per example, shape ``(n_l, m)``.
-        cache: the cache ``linear_activation_forward`` returned.
-        activation: the name of g, the same as in the forward.
-
-    Returns:
-        dA_prev, dW, db: as ``linear_backward``.
-    """
     # BEGIN SOLUTION
     _, backward = activation_pair(activation)
     linear_cache, Z = cast(LayerCache, cache)
@@ -223,22 +135,6 @@ def model_backward(
     hidden_activation: str = "relu",
     output_activation: str = "sigmoid",
 ) -> dict[str, np.ndarray]:
-    """Backward propagation: the gradient of the mean cost for every parameter.
-
-    The cost is the binary cross-entropy for a sigmoid output and the categorical
-    cross-entropy for a softmax output. Start from dA[L] = dC/dA[L], then go down the
-    layers with ``linear_activation_backward``, from L to 1.
-
-    Args:
-        AL: the output of ``model_forward``, shape ``(n_L, m)``.
-        Y: the labels, shape ``(n_L, m)``.
-        caches: the caches of ``model_forward``.
-        hidden_activation, output_activation: as in ``model_forward``.
-
-    Returns:
-        grads: ``{"dW1": ..., "db1": ..., ..., "dWL": ..., "dbL": ...}``, shaped like
-        the parameters.
-    """
     # BEGIN SOLUTION
     L = len(caches)
     grads = {}
@@ -269,19 +165,6 @@ def model_backward(
 def update_parameters(
     parameters: dict[str, np.ndarray], grads: dict[str, np.ndarray], learning_rate: float
 ) -> dict[str, np.ndarray]:
-    """One step of gradient descent on every layer.
-
-        W[l] ← W[l] - η dW[l]
-        b[l] ← b[l] - η db[l]
-
-    Args:
-        parameters: ``{"W1", "b1", ...}``.
-        grads: ``{"dW1", "db1", ...}``, shaped like the parameters.
-        learning_rate: η.
-
-    Returns:
-        The updated parameters, a dictionary with the same keys and shapes.
-    """
     # BEGIN SOLUTION
     # A new dictionary of new arrays: the caller's parameters are left as they were.
     return {name: value - learning_rate * grads[f"d{name}"] for name, value in parameters.items()}

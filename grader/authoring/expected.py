@@ -3,19 +3,23 @@
 `build_expected(oracle)` reads the specs (`grader.catalog`) and returns the JSON-ready
 document that the public checks read (``checks/expected.json`` in the handout)::
 
-    {"format": 2, "oracle": "reference", "functions": [f, ...],
+    {"format": 3, "oracle": "reference", "functions": [f, ...],
      "modules": {f: module}, "depends_on": {f: [g, ...]}, "modifies_arguments": [f, ...],
      "checks": {f: {"kind": ..., **options}}, "output_costs": {activation: cost},
      "hints": {f: {lang: hint}},
      "cases": {f: [{"label": {lang: label}, "args": {...}, "expected": ...,
-                    "gradient": bool, "stability": bool, "extra": {...}}, ...]}}
+                    "gradient": bool, "stability": bool, "extra": {...}}, ...]},
+     "curves": {f: {"z": [...], "expected": [...], "backward": bool}}}
 
 Texts are written in every language, from the project's catalog. Arrays are stored as
 ``{"__ndarray__": dtype, "shape", "data"}`` (`grader.public.numerics.encode`), tuples as
 lists. A function's cases come from its spec with a generator seeded by `SEED` and the
 function's name, so that adding a function changes no other's. The expected value of a case
 is what the oracle answers, as its check's family defines it (`expected_value`); the
-nbgrader export computes its cells' values the same way.
+nbgrader export computes its cells' values the same way. The curves are those the feedback
+page draws for an elementwise activation and its derivative (on the hidden suites' grid,
+the derivative with dA = 1): a failing check of one of those functions shows the student's
+curve against this one.
 """
 
 from __future__ import annotations
@@ -31,16 +35,18 @@ import numpy as np
 from grader.catalog import (
     EXERCISES,
     MODULES,
+    activations,
     all_functions,
     depends_on,
     module_of,
     output_costs,
 )
 from grader.errors import UsageError
+from grader.hidden._support import CURVE_Z
 from grader.public.numerics import encode
 from grader.spec import Case, Function
 
-FORMAT = 2
+FORMAT = 3
 SEED = 20240917
 
 Oracle = Callable[[str], Callable[..., Any]]
@@ -159,4 +165,25 @@ def build_expected(oracle: OracleModules) -> dict[str, Any]:
             f.name: [encode_case(oracle, f, case) for case in f.cases(case_generator(f.name))]
             for f in functions
         },
+        "curves": curves(oracle),
     }
+
+
+def curves(oracle: Oracle) -> dict[str, dict[str, Any]]:
+    """Each elementwise activation and its backward on the grid z of the feedback page's
+    curves: ``{function: {"z": [...], "expected": [...], "backward": bool}}``."""
+    z = CURVE_Z
+    found = {}
+    for activation in activations():
+        if not activation.elementwise:
+            continue
+        for name, backward in ((activation.name, False), (f"{activation.name}_backward", True)):
+            args = (np.ones_like(z), z) if backward else (z,)
+            with np.errstate(over="ignore"):
+                values = np.asarray(oracle(name)(*copy.deepcopy(args)), dtype=np.float64)
+            found[name] = {
+                "z": z.ravel().tolist(),
+                "expected": values.ravel().tolist(),
+                "backward": backward,
+            }
+    return found

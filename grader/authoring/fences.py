@@ -3,7 +3,7 @@
 The syntax, one comment per line, indented like the code it encloses::
 
     def relu(Z):
-        \"\"\"The docstring is the statement: it stays.\"\"\"
+        \"\"\"The statement (written in from its spec) stays.\"\"\"
         # BEGIN SOLUTION
         return np.maximum(0.0, Z)
         # END SOLUTION

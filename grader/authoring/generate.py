@@ -1,8 +1,13 @@
 """Generate `exercises/` (the student stubs) from `solutions/` (the fenced answer key).
 
+A stub is its module of the answer key with its statements written in (the docstrings of
+the module and of its contract functions, from the specs: `grader.authoring.statements`)
+and its answers stripped (`grader.authoring.fences`). `exercises/` in the repository holds
+the English stubs; `nngrade release --lang fr` writes French ones into the handout.
+
 Run ``python -m grader.authoring.generate`` from the repository root after editing
-`solutions/`; ``python -m grader.authoring.generate --check`` only reports whether
-`exercises/` is in sync (exit status 1 if not). The test suite runs the check.
+`solutions/` or a statement; ``python -m grader.authoring.generate --check`` only reports
+whether `exercises/` is in sync (exit status 1 if not). The test suite runs the check.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import sys
 from pathlib import Path
 
 from grader.authoring.fences import strip_solutions
+from grader.authoring.statements import with_statements
 from grader.errors import UsageError
+from grader.i18n import SOURCE_LANGUAGE
 
 REGENERATE_COMMAND = "python -m grader.authoring.generate"
 
@@ -34,10 +41,12 @@ def default_exercises_dir() -> Path:
     return default_solutions_dir().parent / "exercises"
 
 
-def stub_sources(solutions_dir: Path) -> dict[str, str]:
-    """Every module of `solutions_dir`, stripped: ``{relative path: stub source}``.
+def stub_sources(solutions_dir: Path, lang: str = SOURCE_LANGUAGE) -> dict[str, str]:
+    """Every module of `solutions_dir`, its statements in `lang`, stripped:
+    ``{relative path: stub source}``.
 
-    Raises `FenceError` (naming the file and line) if a fence is malformed.
+    Raises `FenceError` (naming the file and line) if a fence is malformed, or if the
+    answer key holds a docstring that a spec's statement would replace.
     """
     if not solutions_dir.is_dir():
         raise UsageError(f"{solutions_dir} is not a folder; point to the `solutions/` folder.")
@@ -46,8 +55,16 @@ def stub_sources(solutions_dir: Path) -> dict[str, str]:
         if "__pycache__" in path.parts:
             continue
         relative = path.relative_to(solutions_dir).as_posix()
-        sources[relative] = strip_solutions(path.read_text(encoding="utf-8"), str(path))
+        source = answer_key_source(path, lang)
+        sources[relative] = strip_solutions(source, str(path))
     return sources
+
+
+def answer_key_source(path: Path, lang: str = SOURCE_LANGUAGE) -> str:
+    """The module of the answer key at `path` with its statements in `lang` written in."""
+    text = path.read_text(encoding="utf-8")
+    where = f"solutions/{path.name}"
+    return with_statements(text, path.stem, lang, where=where)
 
 
 def generate_exercises(solutions_dir: Path, out_dir: Path) -> list[Path]:

@@ -9,10 +9,13 @@ the reference or the answer key. Layout::
     conftest.py            lets plain `pytest` import the two packages below
     test_public_checks.py  the same checks as pytest tests
     exercises/             the stubs, generated from solutions/
+    exercises.ipynb        the same stubs as a notebook, a check cell after each function
+                           (grader/authoring/notebook.py)
     checks/                grader/public, copied verbatim, plus grader/gradcheck.py (the
                            grader's own finite differences, tolerances and diagnosis, so that
                            the public checks and the grading agree), grader/i18n.py and the
-                           compiled catalogs in locale/ (the project's translations), and
+                           compiled catalogs in locale/ (the project's translations),
+                           grader/report/axes.py (the feedback page's plot axes), and
                            expected.json
 """
 
@@ -24,6 +27,11 @@ from pathlib import Path
 
 from grader.authoring.expected import build_expected, load_oracle
 from grader.authoring.generate import default_solutions_dir, stub_sources
+from grader.authoring.notebook import (
+    NOTEBOOK_NAME,
+    build_handout_notebook,
+    write_handout_notebook,
+)
 from grader.catalog import MODULES
 from grader.errors import UsageError
 from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
@@ -31,6 +39,7 @@ from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"
 GRADCHECK = PUBLIC_DIR.parent / "gradcheck.py"
 I18N = PUBLIC_DIR.parent / "i18n.py"
+AXES = PUBLIC_DIR.parent / "report" / "axes.py"
 ROOT_FILES_DIR = Path(__file__).resolve().parent / "handout_root"
 ROOT_FILES: tuple[str, ...] = (
     "selfcheck.py",
@@ -49,8 +58,8 @@ def release(
 
     Args:
         out_dir: the folder to create; it must be missing or empty unless `force`.
-        lang: the language of the README, ``"en"`` or ``"fr"`` (the self-check itself
-            speaks both).
+        lang: the language of the README, the notebook and the exercise statements (the
+            docstrings of the stubs), ``"en"`` or ``"fr"`` (the self-check speaks both).
         force: replace the contents of a non-empty `out_dir`.
         oracle: the package whose outputs become the expected values (``reference``).
 
@@ -67,8 +76,9 @@ def release(
     solutions_dir = default_solutions_dir()
     _refuse_unsafe_target(out_dir, force, solutions_dir)
     # Everything that can fail (a bad fence, no oracle) runs before anything is deleted.
-    stubs = stub_sources(solutions_dir)
+    stubs = stub_sources(solutions_dir, lang)
     expected = build_expected(load_oracle(oracle))
+    notebook = build_handout_notebook(stubs, lang)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -84,6 +94,7 @@ def release(
         shutil.copyfile(source, checks / source.name)
     shutil.copyfile(GRADCHECK, checks / GRADCHECK.name)
     shutil.copyfile(I18N, checks / I18N.name)
+    shutil.copyfile(AXES, checks / AXES.name)
     for code in LANGUAGES:
         catalog = catalog_path(code)
         if catalog.exists():  # the language of the message ids has none
@@ -97,6 +108,7 @@ def release(
     readme = (ROOT_FILES_DIR / f"README.{lang}.md").read_text(encoding="utf-8")
     modules = ", ".join(f"`{module}.py`" for module in MODULES)  # in the order of the course
     (out_dir / "README.md").write_text(readme.replace("{modules}", modules), encoding="utf-8")
+    write_handout_notebook(notebook, out_dir / NOTEBOOK_NAME)
     return out_dir
 
 

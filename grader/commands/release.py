@@ -25,24 +25,29 @@ from grader.i18n import LANGUAGES, translator
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the student README and of this command's output (the self-check "
-    "speaks both).",
+    help="Language of the README, the notebook, the exercise statements, the stubs' "
+    "docstrings and this command's output (the self-check speaks both: "
+    "python selfcheck.py --lang fr|en).",
 )
 @click.option("--force", is_flag=True, help="Replace the contents of a non-empty --out folder.")
 def release(out_dir: Path, lang: str, force: bool) -> None:
-    """Write the student handout into OUT: the stubs, the public checks, a README.
+    """Write the student handout into OUT: the stubs, as modules and as a notebook, the
+    public checks, a README.
 
     The stubs are generated from the fenced answer key in solutions/ (the answers are
     replaced by `raise NotImplementedError`), and the expected values of the public checks
     are computed by reference/ on fixed inputs. The handout contains neither: it needs
-    only numpy and pytest.
+    only numpy and pytest (and Jupyter, for the notebook). Students work in the modules
+    or in the notebook, and hand in either.
 
     \b
     What OUT contains:
       README.md              what to do and how to self-check, in --lang
       requirements.txt       numpy, pytest
-      exercises/             the four modules to fill in
-      selfcheck.py           python selfcheck.py [--lang fr|en]
+      exercises/             the modules to fill in
+      exercises.ipynb        the same, as a notebook: a cell per function, then a check
+                             cell, check("sigmoid"), that shows the verdict below it
+      selfcheck.py           python selfcheck.py [--lang fr|en] [--call-timeout SECONDS]
       test_public_checks.py  the same checks for plain `pytest`
       checks/                the public checks and their expected values
 

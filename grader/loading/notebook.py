@@ -1,5 +1,9 @@
 """Turn a Jupyter notebook into one module source: its code cells, in order.
 
+The handout's own set-up and check cells (``check("sigmoid")``, marked
+``{"nngrade": {"role": "check"}}`` in their metadata by `grader.authoring.notebook`) are
+left out: they call the public checks, which a submission is graded without.
+
 IPython syntax is not Python: a cell that starts with a cell magic (``%%time``,
 ``%%bash``) is dropped whole, and line magics (``%matplotlib``) and shell lines (``!pip``)
 become ``pass`` so that line numbers and indentation stay as the student wrote them. A
@@ -57,6 +61,12 @@ def _instructor_test_cell(cell: Any) -> bool:
     )
 
 
+def _handout_check_cell(cell: Any) -> bool:
+    """A set-up or check cell of the handout's notebook (see `grader.authoring.notebook`)."""
+    marker = cell.get("metadata", {}).get("nngrade", {})
+    return isinstance(marker, dict) and marker.get("role") == "check"
+
+
 def _current_format_cells(document: Any) -> list[dict[str, Any]] | None:
     """The cells of a notebook in the current format (nbformat 4), read as plain JSON.
 
@@ -112,7 +122,9 @@ def notebook_code(path: str, data: bytes) -> NotebookCode:
         sources = [
             "".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
             for cell in cells
-            if cell.get("cell_type") == "code" and not _instructor_test_cell(cell)
+            if cell.get("cell_type") == "code"
+            and not _instructor_test_cell(cell)
+            and not _handout_check_cell(cell)
         ]
     except Exception as error:  # nbformat raises many kinds for a JSON that is no notebook
         result.problems.append(_not_a_notebook(path, error))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import solutions
+from grader.authoring.generate import answer_key_source
 from grader.catalog import all_functions
 from grader.errors import FenceError
 
@@ -104,12 +105,18 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
     return "\n".join(lines[first - 1 : last])
 
 
-def read_module(name: str) -> ModuleAnswers:
-    """Cut ``solutions/<name>.py`` into its notebook pieces."""
-    path = solutions_folder() / f"{name}.py"
-    text = path.read_text(encoding="utf-8")
+def read_module(name: str, lang: str = "en") -> ModuleAnswers:
+    """Cut ``solutions/<name>.py``, its statements (docstrings) in `lang`, into its
+    notebook pieces."""
+    text = answer_key_source(solutions_folder() / f"{name}.py", lang)
+    return cut_module(text, name, where=f"solutions/{name}.py")
+
+
+def cut_module(text: str, name: str, *, where: str) -> ModuleAnswers:
+    """Cut the source `text` of the module `name` (``where``: its file, for errors) into its
+    notebook pieces: the answer key's, or a handout's stubs (which have no fence left)."""
     lines = text.splitlines()
-    tree = ast.parse(text, filename=str(path))
+    tree = ast.parse(text, filename=where)
     contract = set(all_functions())
     imports: list[str] = []
     support: list[str] = []
@@ -123,13 +130,13 @@ def read_module(name: str) -> ModuleAnswers:
             if not _is_package_import(node):
                 imports.append(_segment(lines, node))
         elif isinstance(node, ast.FunctionDef) and node.name in contract:
-            where = f"solutions/{name}.py, function {node.name}"
-            functions[node.name] = to_nbgrader_fences(_segment(lines, node), where)
+            place = f"{where}, function {node.name}"
+            functions[node.name] = to_nbgrader_fences(_segment(lines, node), place)
         else:
             segment = _segment(lines, node)
             if OUR_BEGIN in segment:
                 raise FenceError(
-                    f"solutions/{name}.py, line {node.lineno}: a solution fence sits outside "
+                    f"{where}, line {node.lineno}: a solution fence sits outside "
                     "the contract functions; the nbgrader export only fences those."
                 )
             support.append(segment)

@@ -109,7 +109,7 @@ def build_notebook(lang: str = "en") -> NotebookNode:
         "per **column**; `X` is `(n_x, m)`, `W[l]` is `(n_l, n_{l-1})`, `b[l]` is `(n_l, 1)`. "
         "Use numpy only."
     )
-    modules = [read_module(name) for name in MODULES]
+    modules = [read_module(name, lang) for name in MODULES]
     cells = [
         _markdown("title", f"# {title}\n\n{intro}"),
         _code(

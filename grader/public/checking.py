@@ -28,10 +28,13 @@ from .gradcheck import (
     diagnose,
 )
 from .i18n import translator
-from .student import Problem, StudentCode
+from .student import Problem, Student
+from .verdicts import Failure
 
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
+# A plot of a wrong array shows at most this many of its entries, evenly spaced.
+PLOTTED_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -57,34 +60,20 @@ class Contract:
         )
 
 
-@dataclass
-class Failure(Exception):
-    """One failed check, described for the student."""
-
-    problem: str
-    call: str = ""
-    case: str = ""
-    expected: str = ""
-    got: str = ""
-    worst: list[str] = field(default_factory=list)
-    diagnosis: str = ""  # the known mistake it looks like, in the student's language
-
-    def __str__(self) -> str:
-        return self.problem
-
-
-def describe(value: Any) -> str:
+def describe(value: Any, lang: str = "en") -> str:
     """A short description of a value: shapes and dtypes for arrays, not their contents."""
     if isinstance(value, np.ndarray):
         return f"{value.shape} {value.dtype}"
     if isinstance(value, dict):
-        inner = ", ".join(f"{key}: {describe(item)}" for key, item in value.items())
+        inner = ", ".join(f"{key}: {describe(item, lang)}" for key, item in value.items())
         return "{" + inner + "}"
     if isinstance(value, (list, tuple)):
-        kind = type(value).__name__
         if len(value) <= 6 and all(isinstance(item, numbers.Number) for item in value):
             return repr(value)
-        return f"{kind} of {len(value)}"
+        _ = translator(lang)
+        if isinstance(value, tuple):
+            return _("tuple of %(count)s", count=len(value))
+        return _("list of %(count)s", count=len(value))
     if isinstance(value, (str, numbers.Number, type(None))):
         return repr(value)
     return type(value).__name__
@@ -97,7 +86,7 @@ def _format_index(index: tuple[int, ...]) -> str:
 class Checker:
     """Calls the student's functions for one function's checks and compares the results."""
 
-    def __init__(self, student: StudentCode, lang: str, contract: Contract) -> None:
+    def __init__(self, student: Student, lang: str, contract: Contract) -> None:
         self.student = student
         self.lang = lang
         self.contract = contract
@@ -113,17 +102,18 @@ class Checker:
         try:
             return self.student.function(self.contract.modules[name], name)
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
 
     def call(self, name: str, arguments: dict[str, Any]) -> Any:
         """Call `name` with `arguments` (in order), checking that it leaves them unchanged."""
-        self._call = f"{name}({', '.join(f'{k}: {describe(v)}' for k, v in arguments.items())})"
+        described = ", ".join(f"{k}: {describe(v, self.lang)}" for k, v in arguments.items())
+        self._call = f"{name}({described})"
         function = self.function(name)
         before = {key: _snapshot(value) for key, value in arguments.items()}
         try:
-            result = self.student.call(function, *arguments.values())
+            result = self.student.call(name, function, *arguments.values())
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
         if name not in self.contract.modifies_arguments:
             for key, value in arguments.items():
                 if not _same(before[key], value):
@@ -140,9 +130,12 @@ class Checker:
     def quiet_call(self, name: str, *arguments: Any) -> Any:
         """Call `name` inside a finite-difference loop: no purity check, no description."""
         try:
-            return self.student.call(self.function(name), *arguments)
+            return self.student.call(name, self.function(name), *arguments)
         except Problem as problem:
-            raise Failure(problem.message, call=self._call, case=self.case) from None
+            raise self._failure(problem) from None
+
+    def _failure(self, problem: Problem) -> Failure:
+        return Failure(problem.message, self._call, self.case, stopped=problem.stopped)
 
     def fail(
         self,
@@ -151,14 +144,17 @@ class Checker:
         got: str = "",
         worst: list[str] | None = None,
         diagnosis: Diagnosis | None = None,
+        plot: dict[str, Any] | None = None,
     ) -> NoReturn:
-        """Raise a `Failure` for the current call and case."""
+        """Raise a `Failure` for the current call and case (`plot`: see ``plots.py``)."""
         if self.stability:
             problem += " " + self._("This input is a numerical-stability test.")
         sentence = ""
         if diagnosis is not None:
             sentence = diagnosis.text[self.lang]
-        raise Failure(problem, self._call, self.case, expected, got, worst or [], sentence)
+        raise Failure(
+            problem, self._call, self.case, expected, got, worst or [], sentence, plot=plot
+        )
 
     # Comparing ----------------------------------------------------------------------------
 
@@ -173,7 +169,7 @@ class Checker:
         if isinstance(expected, bool):
             return self.boolean(got, expected, what)
         if isinstance(expected, numbers.Real):
-            return self.number(got, expected, what, m=m)
+            return self.number(got, float(expected), what, m=m)
         if isinstance(expected, dict):
             return self.arrays(got, expected, what, m=m)
         if isinstance(expected, list):
@@ -229,6 +225,7 @@ class Checker:
                 ),
                 worst=self._worst(comparison),
                 diagnosis=diagnose(got, expected, m=m, dA=dA, name=what),
+                plot=scatter(got, expected, what),
             )
         return got
 
@@ -302,7 +299,7 @@ class Checker:
                     "it must return a tuple of %(count)s values (%(names)s); it returned %(got)s.",
                     count=len(names),
                     names=", ".join(names),
-                    got=describe(got),
+                    got=describe(got, self.lang),
                 )
             )
         return tuple(got)
@@ -361,6 +358,7 @@ class Checker:
                 expected=self._("finite differences"),
                 worst=self._worst(comparison),
                 diagnosis=diagnose(analytic, numeric, m=m, dA=dA, name=what),
+                plot=scatter(analytic, numeric, what),
             )
 
     # Sentences ---------------------------------------------------------------------------
@@ -372,7 +370,7 @@ class Checker:
         self.fail(
             self._(
                 "it returned %(got)s where %(expected)s was expected.",
-                got=describe(got),
+                got=describe(got, self.lang),
                 expected=expected,
             ),
             expected,
@@ -420,6 +418,16 @@ class Checker:
             )
             for entry in comparison.worst[:WORST_SHOWN]
         ]
+
+
+def scatter(got: np.ndarray, expected: np.ndarray, what: str) -> dict[str, Any]:
+    """The data of a plot of each entry of `got` against the same entry of `expected`
+    (arrays of one shape; at most `PLOTTED_ENTRIES`, evenly spaced; plain floats)."""
+    have, want = got.ravel().astype(np.float64), expected.ravel().astype(np.float64)
+    if have.size > PLOTTED_ENTRIES:
+        kept = np.linspace(0, have.size - 1, PLOTTED_ENTRIES).round().astype(np.intp)
+        have, want = have[kept], want[kept]
+    return {"kind": "scatter", "what": what, "expected": want.tolist(), "got": have.tolist()}
 
 
 def _compare_all(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> Comparison:

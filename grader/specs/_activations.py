@@ -63,10 +63,12 @@ def _large_inputs(rng: np.random.Generator) -> list[Case]:
 def forward(
     name: str,
     *,
+    statement: Text,
     stability: StabilityCases = _large_inputs,
     alpha: bool = False,
 ) -> Function:
-    """An activation's forward ``name(Z)`` (``name(Z, alpha=0.01)`` with `alpha`).
+    """An activation's forward ``name(Z)`` (``name(Z, alpha=0.01)`` with `alpha`), with its
+    `statement` (its docstring).
 
     Its cases: random inputs, exact zeros, the `stability` inputs (by default ±1000) and,
     with `alpha`, a non-default alpha.
@@ -88,12 +90,14 @@ def forward(
         "(Z, alpha=0.01)" if alpha else "(Z)",
         values("A"),
         cases,
+        statement=statement,
     )
 
 
-def backward(name: str, *, alpha: bool = False) -> Function:
-    """An activation's backward ``name_backward(dA, Z)``, checked against finite differences
-    of the student's own forward on inputs away from kinks."""
+def backward(name: str, *, statement: Text, alpha: bool = False) -> Function:
+    """An activation's backward ``name_backward(dA, Z)``, with its `statement` (its
+    docstring), checked against finite differences of the student's own forward on inputs
+    away from kinks."""
 
     def cases(rng: np.random.Generator) -> list[Case]:
         Z, dA = away_from_zero(rng, (3, 4)), rng.standard_normal((3, 4))
@@ -113,4 +117,5 @@ def backward(name: str, *, alpha: bool = False) -> Function:
         activation_backward(name),
         cases,
         depends_on=(name,),
+        statement=statement,
     )

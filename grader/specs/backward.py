@@ -52,6 +52,55 @@ def _model_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+# The statements of its functions: their docstrings in the handout.
+LINEAR_BACKWARD_STATEMENT = Text(
+    """\
+Backward of the linear part, averaged over the m examples.
+
+    dW[l] = (1/m) dZ[l]·A[l-1]^T
+    db[l] = (1/m) Σ_columns dZ[l]      (shape (n_l, 1))
+    dA[l-1] = W[l]^T·dZ[l]
+
+Args:
+    dZ: gradient with respect to ``Z[l]``, per example, shape ``(n_l, m)``.
+    cache: the cache ``linear_forward`` returned.
+
+Returns:
+    dA_prev: shape ``(n_{l-1}, m)``, like ``A[l-1]``.
+    dW: shape ``(n_l, n_{l-1})``, like ``W[l]``.
+    db: shape ``(n_l, 1)``, like ``b[l]``."""
+)
+LINEAR_ACTIVATION_BACKWARD_STATEMENT = Text(
+    """\
+Backward of one whole layer: dZ[l] = dA[l] * g'(Z[l]), then ``linear_backward``.
+
+Args:
+    dA: gradient with respect to ``A[l]``, per example, shape ``(n_l, m)``.
+    cache: the cache ``linear_activation_forward`` returned.
+    activation: the name of g, the same as in the forward.
+
+Returns:
+    dA_prev, dW, db: as ``linear_backward``."""
+)
+MODEL_BACKWARD_STATEMENT = Text(
+    """\
+Backward propagation: the gradient of the mean cost for every parameter.
+
+The cost is the binary cross-entropy for a sigmoid output and the categorical
+cross-entropy for a softmax output. Start from dA[L] = dC/dA[L], then go down the
+layers with ``linear_activation_backward``, from L to 1.
+
+Args:
+    AL: the output of ``model_forward``, shape ``(n_L, m)``.
+    Y: the labels, shape ``(n_L, m)``.
+    caches: the caches of ``model_forward``.
+    hidden_activation, output_activation: as in ``model_forward``.
+
+Returns:
+    grads: ``{"dW1": ..., "db1": ..., ..., "dWL": ..., "dbL": ...}``, shaped like
+    the parameters."""
+)
+
 EXERCISE = Exercise(
     id="backward",
     order=100,
@@ -81,6 +130,7 @@ EXERCISE = Exercise(
             layer_backward("linear_forward", "dZ"),
             _linear_cases,
             depends_on=("linear_forward",),
+            statement=LINEAR_BACKWARD_STATEMENT,
         ),
         Function(
             "linear_activation_backward",
@@ -89,6 +139,7 @@ EXERCISE = Exercise(
             _layer_cases,
             depends_on=("linear_backward", "linear_activation_forward"),
             uses_activations="backward",
+            statement=LINEAR_ACTIVATION_BACKWARD_STATEMENT,
         ),
         Function(
             "model_backward",
@@ -104,6 +155,7 @@ EXERCISE = Exercise(
                 "categorical_cross_entropy_backward",
                 "softmax_cross_entropy_backward",
             ),
+            statement=MODEL_BACKWARD_STATEMENT,
         ),
     ),
 )

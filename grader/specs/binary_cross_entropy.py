@@ -24,6 +24,34 @@ def _derivative_cases(rng: np.random.Generator) -> list[Case]:
     return [Case(RANDOM, {"AL": AL, "Y": Y}, gradient=True)]
 
 
+# The statements of its functions: their docstrings in the handout.
+BINARY_CROSS_ENTROPY_STATEMENT = Text(
+    """\
+Binary cross-entropy, averaged over the m examples.
+
+    C = (1/m) Σ_columns -(y log(a) + (1 - y) log(1 - a))
+
+Args:
+    AL: predicted probabilities, shape ``(1, m)``, entries in (0, 1).
+    Y: true labels (0 or 1), shape ``(1, m)``.
+
+Returns:
+    The cost, a Python float."""
+)
+BINARY_CROSS_ENTROPY_BACKWARD_STATEMENT = Text(
+    """\
+Derivative of the per-example binary cross-entropy with respect to AL.
+
+    dAL = -(y / a) + (1 - y) / (1 - a)
+
+Args:
+    AL: predicted probabilities, shape ``(1, m)``.
+    Y: true labels, shape ``(1, m)``.
+
+Returns:
+    dAL: shape ``(1, m)`` (no 1/m here)."""
+)
+
 EXERCISE = Exercise(
     id="binary_cross_entropy",
     order=60,
@@ -43,13 +71,20 @@ EXERCISE = Exercise(
         N_("The cost is the mean over the m examples of -y log ŷ - (1-y) log(1-ŷ)."),
     ),
     contract=(
-        Function("binary_cross_entropy", "(AL, Y)", values("cost", m_from="Y"), _cost_cases),
+        Function(
+            "binary_cross_entropy",
+            "(AL, Y)",
+            values("cost", m_from="Y"),
+            _cost_cases,
+            statement=BINARY_CROSS_ENTROPY_STATEMENT,
+        ),
         Function(
             "binary_cross_entropy_backward",
             "(AL, Y)",
             cost_backward("binary_cross_entropy"),
             _derivative_cases,
             depends_on=("binary_cross_entropy",),
+            statement=BINARY_CROSS_ENTROPY_BACKWARD_STATEMENT,
         ),
     ),
 )

@@ -43,6 +43,50 @@ def _softmax_cases(rng: np.random.Generator) -> list[Case]:
     return [Case(RANDOM, {"AL": AL, "Y": Y}, gradient=True, extra={"Z": Z})]
 
 
+# The statements of its functions: their docstrings in the handout.
+CATEGORICAL_CROSS_ENTROPY_STATEMENT = Text(
+    """\
+Categorical cross-entropy, averaged over the m examples.
+
+    C = (1/m) Σ_columns -Σ_rows y log(a)
+
+Args:
+    AL: predicted class probabilities (softmax output), shape ``(C, m)``.
+    Y: one-hot labels, shape ``(C, m)``.
+
+Returns:
+    The cost, a Python float."""
+)
+CATEGORICAL_CROSS_ENTROPY_BACKWARD_STATEMENT = Text(
+    """\
+Derivative of the per-example categorical cross-entropy with respect to AL.
+
+    dAL = -Y / AL
+
+Args:
+    AL: predicted class probabilities, shape ``(C, m)``.
+    Y: one-hot labels, shape ``(C, m)``.
+
+Returns:
+    dAL: shape ``(C, m)`` (no 1/m here)."""
+)
+SOFTMAX_CROSS_ENTROPY_BACKWARD_STATEMENT = Text(
+    """\
+Gradient with respect to Z[L] of the categorical cross-entropy of a softmax output.
+
+Chaining the softmax backward with ``categorical_cross_entropy_backward`` simplifies,
+as the lecture shows, to
+
+    dZL = AL - Y
+
+Args:
+    AL: the softmax output ``softmax(Z[L])``, shape ``(C, m)``.
+    Y: one-hot labels, shape ``(C, m)``.
+
+Returns:
+    dZL: shape ``(C, m)`` (no 1/m here)."""
+)
+
 EXERCISE = Exercise(
     id="categorical_cross_entropy",
     order=70,
@@ -60,13 +104,20 @@ EXERCISE = Exercise(
         N_("Sum over the classes, mean over the examples; with softmax, dZ[L] = A[L] - Y."),
     ),
     contract=(
-        Function("categorical_cross_entropy", "(AL, Y)", values("cost", m_from="Y"), _cost_cases),
+        Function(
+            "categorical_cross_entropy",
+            "(AL, Y)",
+            values("cost", m_from="Y"),
+            _cost_cases,
+            statement=CATEGORICAL_CROSS_ENTROPY_STATEMENT,
+        ),
         Function(
             "categorical_cross_entropy_backward",
             "(AL, Y)",
             cost_backward("categorical_cross_entropy"),
             _derivative_cases,
             depends_on=("categorical_cross_entropy",),
+            statement=CATEGORICAL_CROSS_ENTROPY_BACKWARD_STATEMENT,
         ),
         Function(
             "softmax_cross_entropy_backward",
@@ -74,6 +125,7 @@ EXERCISE = Exercise(
             output_backward("softmax", "categorical_cross_entropy"),
             _softmax_cases,
             depends_on=("softmax", "categorical_cross_entropy"),
+            statement=SOFTMAX_CROSS_ENTROPY_BACKWARD_STATEMENT,
         ),
     ),
 )

@@ -104,6 +104,69 @@ def _saturation_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+# The statements of its functions: their docstrings in the handout.
+GRADIENT_NORMS_STATEMENT = Text(
+    """\
+The size of every layer's weight gradient: ||dW[l]||_F = sqrt(Σ dW[l]²).
+
+Args:
+    grads: ``{"dW1": ..., "db1": ..., ..., "dWL": ..., "dbL": ...}``, in any order. The
+        bias gradients are not counted.
+
+Returns:
+    norms: float64 array of shape ``(L,)``; ``norms[l - 1]`` is ||dW[l]||_F, so layer 1
+    comes first."""
+)
+GRADIENTS_VANISH_STATEMENT = Text(
+    """\
+Whether the first layer's gradient has all but vanished: factor · ||dW[1]|| <= ||dW[L]||.
+
+Args:
+    grads: as for ``gradient_norms``.
+    factor: how many times smaller ||dW[1]||_F must be than ||dW[L]||_F.
+
+Returns:
+    A bool."""
+)
+GRADIENTS_EXPLODE_STATEMENT = Text(
+    """\
+Whether the gradients explode: some entry is NaN or ±inf, or
+||dW[1]|| >= factor · ||dW[L]||.
+
+Args:
+    grads: as for ``gradient_norms``; every entry counts, the ``db`` too.
+    factor: how many times larger ||dW[1]||_F must be than ||dW[L]||_F.
+
+Returns:
+    A bool."""
+)
+DEAD_RELU_FRACTION_STATEMENT = Text(
+    """\
+The fraction of dead units of a ReLU layer: units whose Z is <= 0 for every example.
+
+Args:
+    Z: the layer's pre-activations, shape ``(n_l, m)``: one row per unit, one column per
+        example.
+
+Returns:
+    A float in [0, 1]: the number of dead units divided by n_l."""
+)
+SATURATED_FRACTION_STATEMENT = Text(
+    """\
+The fraction of saturated entries of a sigmoid or tanh layer's output.
+
+An entry is saturated when it lies within ``threshold`` of one of the activation's two
+asymptotes: 0 and 1 for ``"sigmoid"``, -1 and 1 for ``"tanh"``.
+
+Args:
+    A: the layer's activations, shape ``(n_l, m)``.
+    activation: ``"sigmoid"`` or ``"tanh"``.
+    threshold: the distance to an asymptote that counts as saturated.
+
+Returns:
+    A float in [0, 1], over every unit and every example."""
+)
+
 EXERCISE = Exercise(
     id="diagnostics",
     order=130,
@@ -122,13 +185,20 @@ EXERCISE = Exercise(
     ),
     lecture=NORMS,
     contract=(
-        Function("gradient_norms", "(grads)", values("norms"), _norm_cases),
+        Function(
+            "gradient_norms",
+            "(grads)",
+            values("norms"),
+            _norm_cases,
+            statement=GRADIENT_NORMS_STATEMENT,
+        ),
         Function(
             "gradients_vanish",
             "(grads, factor=100.0)",
             values("gradients_vanish"),
             _vanish_cases,
             depends_on=("gradient_norms",),
+            statement=GRADIENTS_VANISH_STATEMENT,
         ),
         Function(
             "gradients_explode",
@@ -143,6 +213,7 @@ EXERCISE = Exercise(
                     "into NaN: a NaN or an inf in the gradients is the sign."
                 ),
             ),
+            statement=GRADIENTS_EXPLODE_STATEMENT,
         ),
         Function(
             "dead_relu_fraction",
@@ -156,6 +227,7 @@ EXERCISE = Exercise(
                     "gradient: it never learns again. Leaky ReLU avoids it."
                 ),
             ),
+            statement=DEAD_RELU_FRACTION_STATEMENT,
         ),
         Function(
             "saturated_fraction",
@@ -169,6 +241,7 @@ EXERCISE = Exercise(
                     "the unit learns almost nothing."
                 ),
             ),
+            statement=SATURATED_FRACTION_STATEMENT,
         ),
     ),
     mistakes=(

@@ -52,6 +52,52 @@ def _model_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+# The statements of its functions: their docstrings in the handout.
+LINEAR_FORWARD_STATEMENT = Text(
+    """\
+The linear part of a layer: Z[l] = W[l]·A[l-1] + b[l].
+
+Args:
+    A_prev: activations of the previous layer ``A[l-1]``, shape ``(n_{l-1}, m)``.
+    W: weights ``W[l]``, shape ``(n_l, n_{l-1})``.
+    b: biases ``b[l]``, shape ``(n_l, 1)``, added to every column.
+
+Returns:
+    Z: shape ``(n_l, m)``.
+    cache: what ``linear_backward`` will need."""
+)
+LINEAR_ACTIVATION_FORWARD_STATEMENT = Text(
+    """\
+One whole layer: Z[l] = W[l]·A[l-1] + b[l], then A[l] = g(Z[l]).
+
+Args:
+    A_prev: ``A[l-1]``, shape ``(n_{l-1}, m)``.
+    W: ``W[l]``, shape ``(n_l, n_{l-1})``.
+    b: ``b[l]``, shape ``(n_l, 1)``.
+    activation: the name of g, e.g. ``"relu"``.
+
+Returns:
+    A: ``A[l]``, shape ``(n_l, m)``.
+    cache: what ``linear_activation_backward`` will need."""
+)
+MODEL_FORWARD_STATEMENT = Text(
+    """\
+Forward propagation through the L layers.
+
+A[0] = X; for l = 1, ..., L-1: A[l] = hidden_activation(W[l]·A[l-1] + b[l]);
+then ŷ = A[L] = output_activation(W[L]·A[L-1] + b[L]).
+
+Args:
+    X: inputs, shape ``(n_x, m)``.
+    parameters: ``{"W1", "b1", ..., "WL", "bL"}``; L is ``len(parameters) // 2``.
+    hidden_activation: the activation of layers 1 to L-1.
+    output_activation: the activation of layer L (``"sigmoid"`` or ``"softmax"``).
+
+Returns:
+    AL: the output ``A[L]``, shape ``(n_L, m)``.
+    caches: the L caches of ``linear_activation_forward``, layer 1 first."""
+)
+
 EXERCISE = Exercise(
     id="forward",
     order=90,
@@ -71,7 +117,13 @@ EXERCISE = Exercise(
         N_("Z[l] = W[l]·A[l-1] + b[l] and A[l] = σ(Z[l]), with one example per column."),
     ),
     contract=(
-        Function("linear_forward", "(A_prev, W, b)", forward_pair(("Z", "cache")), _linear_cases),
+        Function(
+            "linear_forward",
+            "(A_prev, W, b)",
+            forward_pair(("Z", "cache")),
+            _linear_cases,
+            statement=LINEAR_FORWARD_STATEMENT,
+        ),
         Function(
             "linear_activation_forward",
             "(A_prev, W, b, activation)",
@@ -79,6 +131,7 @@ EXERCISE = Exercise(
             _layer_cases,
             depends_on=("linear_forward",),
             uses_activations="forward",
+            statement=LINEAR_ACTIVATION_FORWARD_STATEMENT,
         ),
         Function(
             "model_forward",
@@ -86,6 +139,7 @@ EXERCISE = Exercise(
             forward_pair(("AL", "caches")),
             _model_cases,
             depends_on=("linear_activation_forward",),
+            statement=MODEL_FORWARD_STATEMENT,
         ),
     ),
 )

@@ -15,6 +15,24 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+# The statements of its functions: their docstrings in the handout.
+INITIALIZE_PARAMETERS_STATEMENT = Text(
+    """\
+He initialisation of the weights, zero biases.
+
+For l = 1, ..., L (in this order, from one generator ``np.random.default_rng(seed)``):
+
+    W[l] = rng.standard_normal((n_l, n_{l-1})) * sqrt(2 / n_{l-1})
+    b[l] = zeros((n_l, 1))
+
+Args:
+    layer_dims: ``[n_x, n_1, ..., n_L]``, the size of every layer, input included.
+    seed: the seed of the random generator.
+
+Returns:
+    parameters: ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": ..., "bL": ...}``."""
+)
+
 EXERCISE = Exercise(
     id="initialization",
     order=80,
@@ -33,6 +51,12 @@ EXERCISE = Exercise(
         lecture.FORWARD, N_("W[l] has shape (n_l, n_{l-1}) and b[l] has shape (n_l, 1).")
     ),
     contract=(
-        Function("initialize_parameters", "(layer_dims, seed=0)", values("parameters"), _cases),
+        Function(
+            "initialize_parameters",
+            "(layer_dims, seed=0)",
+            values("parameters"),
+            _cases,
+            statement=INITIALIZE_PARAMETERS_STATEMENT,
+        ),
     ),
 )

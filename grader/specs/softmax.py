@@ -28,6 +28,43 @@ def _stability_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+# The statements of its functions: their docstrings in the handout.
+SOFTMAX_STATEMENT = Text(
+    """\
+Softmax over the classes, column by column: a_i = e^(z_i) / Σ_k e^(z_k).
+
+The classes are the rows, so each column of the result is a probability
+distribution: entries in (0, 1) that sum to 1.
+
+Written as above it overflows for a column like [1000, 5000, 6000]: subtract the
+column's maximum from every z_i first (it multiplies the numerator and the
+denominator by the same constant, so the result does not change).
+
+Args:
+    Z: scores, shape ``(C, m)``.
+
+Returns:
+    A: shape ``(C, m)``; every column sums to 1."""
+)
+SOFTMAX_BACKWARD_STATEMENT = Text(
+    """\
+Backward of softmax, column by column.
+
+With S = softmax(Z), the lecture's derivatives are ∂a_i/∂z_i = a_i (1 - a_i) and
+∂a_i/∂z_j = -a_i a_j for i ≠ j. Multiplying that Jacobian by dA, column by column, gives
+
+    dZ = S * (dA - Σ_rows(dA * S))
+
+where the sum runs over the rows (the classes) of each column.
+
+Args:
+    dA: gradient of the cost with respect to ``A = softmax(Z)``, shape ``(C, m)``.
+    Z: the input the forward received, shape ``(C, m)``.
+
+Returns:
+    dZ: shape ``(C, m)``."""
+)
+
 EXERCISE = Exercise(
     id="softmax",
     order=50,
@@ -49,7 +86,10 @@ EXERCISE = Exercise(
             "max before exp to avoid overflow."
         ),
     ),
-    contract=(forward("softmax", stability=_stability_cases), backward("softmax")),
+    contract=(
+        forward("softmax", stability=_stability_cases, statement=SOFTMAX_STATEMENT),
+        backward("softmax", statement=SOFTMAX_BACKWARD_STATEMENT),
+    ),
     mistakes=(
         KnownMistake(
             "unstable_softmax",
@@ -68,5 +108,7 @@ EXERCISE = Exercise(
             ),
         ),
     ),
-    activation=Activation("softmax", hidden=False, output_cost="categorical_cross_entropy"),
+    activation=Activation(
+        "softmax", hidden=False, output_cost="categorical_cross_entropy", elementwise=False
+    ),
 )

@@ -51,6 +51,45 @@ def _predict_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+# The statements of its functions: their docstrings in the handout.
+TRAIN_STATEMENT = Text(
+    """\
+Full-batch gradient descent, starting from ``parameters``.
+
+Each iteration: forward propagation, cost, backward propagation, one update.
+The cost is the binary cross-entropy for a sigmoid output and the categorical
+cross-entropy for a softmax output.
+
+Args:
+    X: inputs, shape ``(n_x, m)``.
+    Y: labels, shape ``(1, m)`` (0/1) or ``(C, m)`` (one-hot).
+    parameters: the starting parameters, e.g. from ``initialize_parameters``.
+    learning_rate: η.
+    num_iterations: how many updates to make.
+    hidden_activation, output_activation: as in ``model_forward``.
+
+Returns:
+    parameters: the parameters after ``num_iterations`` updates.
+    costs: a list of ``num_iterations`` floats; ``costs[i]`` is the cost *before*
+    update i."""
+)
+PREDICT_STATEMENT = Text(
+    """\
+The predicted class of every example.
+
+A sigmoid output gives the probability of class 1: predict 1 where it is above 0.5,
+0 elsewhere. A softmax output gives one probability per class (row): predict the
+row index of the largest one.
+
+Args:
+    X: inputs, shape ``(n_x, m)``.
+    parameters: trained parameters.
+    hidden_activation, output_activation: as in ``model_forward``.
+
+Returns:
+    An integer array of shape ``(1, m)``."""
+)
+
 EXERCISE = Exercise(
     id="training",
     order=120,
@@ -83,6 +122,7 @@ EXERCISE = Exercise(
                 "binary_cross_entropy",
                 "categorical_cross_entropy",
             ),
+            statement=TRAIN_STATEMENT,
         ),
         Function(
             "predict",
@@ -94,6 +134,7 @@ EXERCISE = Exercise(
                 lecture.FORWARD,
                 N_("Predict runs the forward pass, then thresholds or takes the argmax."),
             ),
+            statement=PREDICT_STATEMENT,
         ),
     ),
 )

@@ -15,6 +15,23 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return [Case(RANDOM, {"parameters": parameters, "grads": grads, "learning_rate": 0.1})]
 
 
+# The statements of its functions: their docstrings in the handout.
+UPDATE_PARAMETERS_STATEMENT = Text(
+    """\
+One step of gradient descent on every layer.
+
+    W[l] ← W[l] - η dW[l]
+    b[l] ← b[l] - η db[l]
+
+Args:
+    parameters: ``{"W1", "b1", ...}``.
+    grads: ``{"dW1", "db1", ...}``, shaped like the parameters.
+    learning_rate: η.
+
+Returns:
+    The updated parameters, a dictionary with the same keys and shapes."""
+)
+
 EXERCISE = Exercise(
     id="update",
     order=110,
@@ -35,6 +52,7 @@ EXERCISE = Exercise(
             values("parameters"),
             _cases,
             modifies_arguments=True,
+            statement=UPDATE_PARAMETERS_STATEMENT,
         ),
     ),
 )

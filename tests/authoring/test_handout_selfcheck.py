@@ -41,6 +41,11 @@ PLANTED_BUGS = {
         "db = np.sum(dZ, axis=1, keepdims=True) / m",
         "db = np.sum(dZ, axis=1) / m",
     ),
+    "initialize_parameters (no biases)": (
+        "network.py",
+        'parameters[f"b{l}"] = np.zeros((n_l, 1))',
+        "pass",
+    ),
 }
 
 
@@ -151,6 +156,20 @@ def test_db_without_keepdims_is_diagnosed(handout: Path, run_selfcheck) -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"looks like: your db has shape ({n},) instead of ({n}, 1)")
     assert "keepdims=True" in lines[0]
+
+
+def test_a_dictionary_without_a_key_names_the_key_in_both_languages(
+    handout: Path, run_selfcheck
+) -> None:
+    """initialize_parameters without biases: the missing key and the keys it has are named
+    (building that sentence once crashed the self-check: its field was called `key`)."""
+    plant(handout, "initialize_parameters (no biases)")
+    english = run_selfcheck(handout)
+    french = run_selfcheck(handout, "--lang", "fr")
+    assert "Traceback" not in english.stdout + english.stderr + french.stdout + french.stderr
+    assert status_lines(english.stdout)["initialize_parameters"] == "FAILED"
+    assert "the dictionary it returned has no key 'b1' (it has: W1, W2)." in english.stdout
+    assert "le dictionnaire renvoyé n'a pas de clé 'b1' (il a : W1, W2)." in french.stdout
 
 
 def test_relu_backward_without_dA_is_diagnosed(handout: Path, run_selfcheck) -> None:
@@ -281,3 +300,48 @@ def test_solutions_folder_is_the_one_copied(handout: Path) -> None:
     assert (handout / "exercises" / "network.py").read_text() == (
         SOLUTIONS / "network.py"
     ).read_text()
+
+
+def test_help_and_usage_errors_speak_the_students_language(handout: Path, run_selfcheck) -> None:
+    """--help, argparse's own words included, and a bad option, in French with --lang fr;
+    the exit statuses are in the help."""
+    english = run_selfcheck(handout, "--help")
+    assert english.returncode == 0
+    assert "Exit status: 0 when every function passes, 1 otherwise, 130 when stopped" in (
+        " ".join(english.stdout.split())
+    )
+    french = run_selfcheck(handout, "--lang", "fr", "--help")
+    text = " ".join(french.stdout.split())
+    for words in (
+        "usage : python selfcheck.py",
+        "options :",
+        "affiche cette aide et quitte",
+        "Code de sortie : 0 quand toutes les fonctions passent",
+    ):
+        assert words in text, words
+    wrong = run_selfcheck(handout, "--lang=fr", "--call-timeout", "bientôt")
+    assert wrong.returncode == 2
+    assert (
+        "python selfcheck.py : erreur : --call-timeout bientôt : donnez un nombre de secondes "
+        "supérieur à 0, par exemple 5." in wrong.stderr
+    )
+    unknown = run_selfcheck(handout, "--lang", "de")
+    assert unknown.returncode == 2
+    assert "--lang de: choose one of en, fr." in unknown.stderr
+
+
+def test_values_are_described_in_french(handout: Path, run_selfcheck) -> None:
+    """A list where an array was expected: the value and the sentence are French."""
+    copy_solutions(handout)
+    activations = handout / "exercises" / "activations.py"
+    source = activations.read_text(encoding="utf-8")
+    answer = "    return np.maximum(0.0, Z)\n"
+    assert answer in source
+    activations.write_text(source.replace(answer, "    return list(Z)\n", 1), encoding="utf-8")
+    output = run_selfcheck(handout, "--lang", "fr").stdout
+    assert (
+        "problème : elle a renvoyé liste de 4 ; attendu : un tableau de forme (4, 3), float64."
+        in output
+    )
+    english = run_selfcheck(handout).stdout
+    assert "problem: it returned list of 4 where an array of shape (4, 3), float64 was" in english

@@ -59,7 +59,9 @@ def test_handout_layout(released: Path) -> None:
         "checks/selfcheck.py",
         "checks/gradcheck.py",
         "checks/i18n.py",
+        "checks/axes.py",
         "checks/locale/fr/LC_MESSAGES/nngrade.mo",
+        "exercises.ipynb",
     }
     assert expected <= names
     assert (released / "requirements.txt").read_text().split() == ["numpy>=1.24", "pytest>=7.4"]
@@ -73,10 +75,12 @@ def test_the_readme_lists_every_module_in_the_order_of_the_course(released: Path
 
 
 def test_handout_ships_the_graders_own_gradcheck_and_translations(released: Path) -> None:
-    """checks/gradcheck.py, checks/i18n.py and the compiled catalogs are the grader's own,
-    byte for byte, beside the public checks."""
+    """checks/gradcheck.py, checks/i18n.py, the compiled catalogs and the plots' axes are the
+    grader's own, byte for byte, beside the public checks."""
     for name in ("gradcheck.py", "i18n.py", "locale/fr/LC_MESSAGES/nngrade.mo"):
         assert (released / "checks" / name).read_bytes() == (ROOT / "grader" / name).read_bytes()
+    axes = ROOT / "grader" / "report" / "axes.py"
+    assert (released / "checks" / "axes.py").read_bytes() == axes.read_bytes()
     for module in (ROOT / "grader" / "public").glob("*.py"):
         assert (released / "checks" / module.name).read_bytes() == module.read_bytes()
 

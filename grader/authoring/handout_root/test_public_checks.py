@@ -19,7 +19,8 @@ LANG = detect_language(None, os.environ)
 
 @functools.cache
 def outcomes() -> dict:
-    """Every function's outcome, computed once for the whole session."""
+    """Every function's outcome, computed once for the whole session (in a child process,
+    each call within 2 s, as selfcheck.py does)."""
     return {outcome.function: outcome for outcome in run_checks(HANDOUT_ROOT, LANG, EXPECTED)}
 
 
