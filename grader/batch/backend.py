@@ -107,13 +107,13 @@ def engine_serve(
 
 @contextlib.contextmanager
 def engine_sandbox(
-    slot: int, hidden_paths: tuple[Path, ...], *, unsafe: bool = False
+    slot: int, hidden_paths: tuple[Path, ...], *, limits: Any = None, unsafe: bool = False
 ) -> Iterator[Any]:
-    """One sandbox, for a grader that keeps its own session of the hidden suites (a Dask
-    worker's grading lane)."""
+    """One sandbox under `limits` (None: nngrade's), for a grader that keeps its own session
+    of the hidden suites (a Dask worker's grading lane)."""
     from grader.sandbox import Sandbox, SandboxLimits
 
-    with Sandbox(SandboxLimits(), hidden_paths=hidden_paths, unsafe=unsafe) as sandbox:
+    with Sandbox(limits or SandboxLimits(), hidden_paths=hidden_paths, unsafe=unsafe) as sandbox:
         yield sandbox
 
 

@@ -12,6 +12,7 @@ document's bytes. Removing the plugin (the end of the run) closes the sandbox.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,19 @@ class SandboxPlugin(WorkerPlugin):
             submissions, the results), hidden too on a worker of the same machine; the
             worker's own local directory (where Dask may spill other students' data) is
             always hidden.
+        limits: the batch's `SandboxLimits` (its options, the course's nngrade.toml);
+            None: nngrade's defaults. Every worker grades under the client's figures, which
+            each result records.
     """
 
     idempotent = False
 
-    def __init__(self, grader_version: str, hidden_paths: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, grader_version: str, hidden_paths: tuple[str, ...] = (), limits: Any = None
+    ) -> None:
         self.grader_version = grader_version
         self.hidden_paths = hidden_paths
+        self.limits = limits
         self.lane: GradingLane | None = None
         self.error: Exception | None = None
 
@@ -53,7 +60,7 @@ class SandboxPlugin(WorkerPlugin):
             raise self.error
         hidden = tuple(Path(path) for path in self.hidden_paths if os.path.exists(path))
         lane = GradingLane(
-            engine_sandbox,
+            functools.partial(engine_sandbox, limits=self.limits),
             (*hidden, Path(worker.local_directory)),
             grade_request,
             name=f"the Dask worker {worker.address}",

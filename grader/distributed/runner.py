@@ -179,6 +179,7 @@ class _ClusterBatch:
         plugin = SandboxPlugin(
             self.settings.backend.version,
             tuple(str(path) for path in self.settings.hidden_paths),
+            self.settings.limits,
         )
         self.plugin_registered = True  # even a failed registration leaves it on the scheduler
         self.client.register_plugin(plugin, name=self.plugin_name)

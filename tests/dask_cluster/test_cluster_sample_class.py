@@ -134,6 +134,34 @@ def test_the_class_graded_on_the_cluster_is_the_class_graded_here(
     assert _nngrade_plugins(cluster) == []  # each run removes its sandboxes
 
 
+def test_the_cluster_grades_under_the_batchs_limits(cluster: DaskProcesses, tmp_path: Path) -> None:
+    """--call-timeout and the course's limits reach the workers: the endless loop is stopped
+    at the batch's deadline, every result records the batch's figures, and a local run
+    under the same limits keeps every result."""
+    import shutil
+
+    from grader.sandbox import SandboxLimits
+
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for name in ("ada_package_imports", "leo_infinite_loop"):
+        shutil.copytree(SAMPLE / name, submissions / name)
+    limits = SandboxLimits(wall_seconds_per_call=0.25, memory_bytes=768 << 20)
+    results = tmp_path / "results"
+    report = grade_class(
+        submissions, results, scheduler=cluster.address, limits=limits, render=False
+    )
+    assert sorted(report.graded) == ["ada_package_imports", "leo_infinite_loop"]
+    for document in _documents(results).values():
+        assert document["isolation"]["limits"] == limits.as_dict()
+    leo = json.loads((results / "leo_infinite_loop" / "result.json").read_text())
+    assert "0.25 s" in json.dumps(leo)
+
+    local = grade_class(submissions, results, limits=limits, render=False)
+    assert local.graded == ()
+    assert sorted(local.kept) == ["ada_package_imports", "leo_infinite_loop"]
+
+
 def test_a_worker_of_another_nngrade_version_is_refused_before_grading(
     cluster: DaskProcesses, tmp_path: Path
 ) -> None:
