@@ -52,13 +52,17 @@ def subject_of(test_id: str) -> str | None:
 
 
 def function_sources(text: str) -> dict[str, str]:
-    """Each top-level function of a module, as its normalised source (ast.unparse)."""
+    """Each top-level function of a module, as its normalised source (ast.unparse), without
+    its docstring: the statement lives in the spec, not in `solutions/`, and a student's
+    copy carries it."""
     tree = ast.parse(text)
-    return {
-        node.name: ast.unparse(node)
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-    }
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if ast.get_docstring(node, clean=False) is not None:
+                node.body = node.body[1:] or [ast.Pass()]
+            found[node.name] = ast.unparse(node)
+    return found
 
 
 def changed_functions(sources: Mapping[str, str], key: Mapping[str, str]) -> set[str]:

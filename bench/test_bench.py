@@ -474,3 +474,16 @@ def test_without_root_the_plain_stage_says_why_it_is_skipped(
     assert rows["plain user stage"] == f"skipped: {figures['skipped']}"
     verdicts = {v["target"]: v["shown"] for v in evaluate({"plain": figures})}
     assert verdicts["plain user / root, wall per submission, same run"] == "not measured"
+
+
+def test_collateral_finds_the_sample_classs_one_bug_students(tmp_path: Path) -> None:
+    """A student's copy carries the statements the answer key keeps in the specs: only code
+    counts as a change, so gina's one bug is linear_backward alone."""
+    from bench.collateral import submissions
+
+    found = {
+        name: changed for group, name, _, changed in submissions(tmp_path) if group == "sample"
+    }
+    assert found["gina_missing_one_over_m"] == {"linear_backward"}
+    assert found["farid_sigmoid_backward_from_Z"] == {"sigmoid_backward"}
+    assert "ada_package_imports" not in found  # correct: nothing changed
