@@ -37,6 +37,10 @@ from typing import Protocol
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 """Every language nngrade speaks. The first one is the language of the message ids."""
 
+DECIMAL_COMMA: frozenset[str] = frozenset({"fr"})
+"""The languages that write a decimal comma (the others a point), for a handout without
+Babel (Babel knows it otherwise); a test keeps it equal to Babel's."""
+
 SOURCE_LANGUAGE = LANGUAGES[0]
 DOMAIN = "nngrade"
 LOCALE_DIR = Path(__file__).resolve().with_name("locale")
@@ -204,19 +208,20 @@ def _in(value: object, lang: str) -> object:
     return value
 
 
-SIGNIFICANT_DIGITS = "@#####"
-"""Babel's pattern of a number written plainly: up to six significant digits, no grouping."""
+SIGNIFICANT_DIGITS = 6
+"""A number written plainly has up to this many significant digits, without grouping."""
 SCIENTIFIC = "0.###E0"
 """Babel's pattern of a number too large or too small to write plainly: four significant
 digits and a power of ten."""
 
 
-def format_number(number: float, lang: str) -> str:
+def format_number(number: float, lang: str, digits: int = SIGNIFICANT_DIGITS) -> str:
     """`number` as a reader of `lang` writes it: 1889.54 -> "1889.54" (en), "1889,54" (fr).
 
-    Up to six significant digits, without grouping; below 1e-4 or from 1e6 on, four digits
-    and a power of ten ("1,5E-7"); NaN and infinities as numpy prints them. Without Babel
-    (a handout on its own), Python's notation.
+    Up to `digits` significant digits (more to show two close values apart), without
+    grouping; below 1e-4 or from 1e6 on, four digits and a power of ten ("1,5E-7"); NaN and
+    infinities as numpy prints them. Without Babel (a handout on its own), Python's
+    notation with the language's decimal separator.
     """
     if math.isnan(number):
         return "nan"
@@ -224,7 +229,8 @@ def format_number(number: float, lang: str) -> str:
         return "inf" if number > 0 else "-inf"
     if number == 0:
         return "0"
-    pattern = SIGNIFICANT_DIGITS if 1e-4 <= abs(number) < 1e6 else SCIENTIFIC
+    plain = 1e-4 <= abs(number) < 1e6
+    pattern = "@" + "#" * (digits - 1) if plain else SCIENTIFIC
     return _formatted(number, pattern, check_language(lang))
 
 
@@ -235,8 +241,10 @@ def _formatted(number: float, pattern: str, lang: str) -> str:
     try:
         from babel.numbers import format_decimal, format_scientific
     except ImportError:
-        return format(number, ".6g" if pattern == SIGNIFICANT_DIGITS else ".4g")
-    if pattern == SIGNIFICANT_DIGITS:
+        plain = pattern.startswith("@")
+        text = format(number, f".{len(pattern)}g" if plain else ".4g")
+        return text.replace(".", ",") if lang in DECIMAL_COMMA else text
+    if pattern.startswith("@"):
         return str(format_decimal(number, format=pattern, locale=lang))
     return str(format_scientific(number, format=pattern, locale=lang))
 

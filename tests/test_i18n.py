@@ -180,6 +180,32 @@ def test_numbers_in_sentences_are_written_as_the_language_writes_them() -> None:
         assert formatting.value(number, "fr") == translator("fr")("%(v)s", v=number)
 
 
+def test_a_handout_without_babel_writes_numbers_as_its_language_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The handout's copy of this module runs where Babel is not installed: a French
+    self-check still writes 0,5 and 1889,54, with the separator Babel would use."""
+    import sys
+
+    from babel.numbers import get_decimal_symbol
+
+    from grader import i18n
+
+    for lang in i18n.LANGUAGES:
+        assert get_decimal_symbol(lang) == ("," if lang in i18n.DECIMAL_COMMA else ".")
+    with_babel = [i18n.format_number(x, "fr", 8) for x in (1889.54, 0.5, 0.123456789)]
+    monkeypatch.setitem(sys.modules, "babel.numbers", None)  # `import` raises ImportError
+    i18n._formatted.cache_clear()
+    try:
+        assert i18n.format_number(1889.54, "fr") == "1889,54"
+        assert i18n.format_number(0.5, "fr") == "0,5"
+        assert i18n.format_number(0.123456789, "fr", 8) == "0,12345679"
+        assert i18n.format_number(0.123456789, "en", 8) == "0.12345679"
+        assert [i18n.format_number(x, "fr", 8) for x in (1889.54, 0.5, 0.123456789)] == (with_babel)
+    finally:
+        i18n._formatted.cache_clear()
+
+
 def _inline_translations(tree: ast.AST) -> list[int]:
     """Lines where the code writes a message and its translation itself: a dict literal
     with "en" and "fr" keys and a literal among its values, or a literal passed as a

@@ -27,12 +27,14 @@ from .gradcheck import (
     compare,
     diagnose,
 )
-from .i18n import translator
+from .i18n import format_number, translator
 from .student import Problem, Student
 from .verdicts import Failure
 
 # The report shows this many of the worst entries; more would drown the problem line.
 WORST_SHOWN = 3
+SHOWN_DIGITS = 8
+"""Significant digits of a value a check shows: enough to tell two close values apart."""
 # A plot of a wrong array shows at most this many of its entries, evenly spaced.
 PLOTTED_ENTRIES = 200
 
@@ -257,7 +259,11 @@ class Checker:
         have, want = np.array(value), np.array(float(expected))
         if not compare(have, want, rtol=VALUE_RTOL, atol=VALUE_ATOL).ok:
             self.fail(
-                self._value_differs(what, repr(value), expected),
+                self._value_differs(
+                    what,
+                    format_number(value, self.lang, SHOWN_DIGITS),
+                    format_number(float(expected), self.lang, SHOWN_DIGITS),
+                ),
                 diagnosis=diagnose(have, want, m=m, name=what),
             )
         return value
@@ -413,8 +419,8 @@ class Checker:
             self._(
                 "%(where)s: expected %(expected)s, got %(got)s",
                 where=_format_index(entry.index),
-                expected=format(entry.expected, ".8g"),
-                got=format(entry.got, ".8g"),
+                expected=format_number(entry.expected, self.lang, SHOWN_DIGITS),
+                got=format_number(entry.got, self.lang, SHOWN_DIGITS),
             )
             for entry in comparison.worst[:WORST_SHOWN]
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import N_, translator
+from .i18n import N_, format_number, translator
 
 PASSED, FAILED, NOT_STARTED, WAITING = "passed", "failed", "not_started", "blocked"
 
@@ -137,8 +137,7 @@ def waiting_for_stopped(
 
 def seconds(value: float, lang: str) -> str:
     """A duration in seconds as `lang` writes it: "2", "0.5" or "0,5"."""
-    text = format(value, "g")
-    return text.replace(".", ",") if lang == "fr" else text
+    return format_number(value, lang)
 
 
 def did_not_return(lang: str, function: str, limit: float, where: str = "") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -345,3 +346,28 @@ def test_values_are_described_in_french(handout: Path, run_selfcheck) -> None:
     )
     english = run_selfcheck(handout).stdout
     assert "problem: it returned list of 4 where an array of shape (4, 3), float64 was" in english
+
+
+def test_a_french_self_check_writes_numbers_with_a_decimal_comma(
+    handout: Path, run_selfcheck
+) -> None:
+    """A wrong cost in French: both values read as a French reader writes them, with
+    enough digits to tell them apart; in English, with a decimal point."""
+    copy_solutions(handout)
+    losses = handout / "exercises" / "losses.py"
+    source = losses.read_text(encoding="utf-8")
+    answer = "    return float(np.sum(per_example) / m)\n"
+    assert answer in source
+    losses.write_text(
+        source.replace(answer, "    return float(np.sum(per_example) / m) * 1.5\n", 1),
+        encoding="utf-8",
+    )
+    french = run_selfcheck(handout, "--lang", "fr").stdout
+    found = re.search(r"vaut (\S+) ; la valeur attendue est (\S+)\.\n", french)
+    assert found is not None, french
+    got, expected = (float(text.replace(",", ".")) for text in found.groups())
+    assert "," in found.group(1) and "," in found.group(2)
+    assert "." not in found.group(1) + found.group(2)
+    assert got == pytest.approx(1.5 * expected, rel=1e-6)
+    english = run_selfcheck(handout).stdout
+    assert re.search(r"is \d+\.\d{6,}; the expected value is \d+\.\d{6,}\.", english), english
