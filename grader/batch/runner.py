@@ -32,6 +32,7 @@ from grader.batch.worker import (
     lane_cpus,
 )
 from grader.errors import SandboxError
+from grader.i18n import translator
 
 Event = Started | Finished | Failed
 Report = Event | Rendered | SandboxFailed
@@ -92,15 +93,22 @@ def run_grading(
                         run.failed[student] = message
                         pending.discard(student)
                     if not pool.alive() and pending:
+                        _ = translator(settings.lang)
+                        stopped = _("not graded: every grading process stopped.")
                         for student in sorted(pending):
-                            run.failed[student] = "not graded: every grading process stopped."
+                            run.failed[student] = stopped
                         pending.clear()
                     continue
                 if isinstance(event, SandboxFailed):
+                    _ = translator(settings.lang)
                     raise SandboxError(
-                        f"The sandbox of grading process {event.slot} could not start "
-                        f"({event.message}); nothing was graded by it. Fix the sandbox "
-                        "setup, then run the batch again."
+                        _(
+                            "The sandbox of grading process %(slot)s could not start "
+                            "(%(reason)s); nothing was graded by it. Fix the sandbox setup, "
+                            "then run the batch again.",
+                            slot=event.slot,
+                            reason=event.message,
+                        )
                     )
                 if isinstance(event, Rendered):  # not a grading step: the progress never sees it
                     pool.record(event)
@@ -223,11 +231,16 @@ class _Pool:
             reader = self.readers.pop(slot, None)
             if reader is not None:
                 reader.close()
+            _ = translator(self.settings.lang)
             lost.append(
                 (
                     student,
-                    f"not graded: its grading took more than {limit:g} s, so the batch stopped "
-                    "it; run the batch again to retry it (and report it if it happens again).",
+                    _(
+                        "not graded: its grading took more than %(seconds)s s, so the batch "
+                        "stopped it; run the batch again to retry it (and report it if it "
+                        "happens again).",
+                        seconds=float(limit),
+                    ),
                 )
             )
             self._replace(slot)
@@ -252,11 +265,15 @@ class _Pool:
             if slot not in self.holding:
                 continue
             student = self.holding.pop(slot)
+            _ = translator(self.settings.lang)
             lost.append(
                 (
                     student,
-                    f"not graded: the grading process stopped (exit code {process.exitcode}) "
-                    "while grading this submission; run the batch again to retry it.",
+                    _(
+                        "not graded: the grading process stopped (exit code %(code)s) while "
+                        "grading this submission; run the batch again to retry it.",
+                        code=process.exitcode,
+                    ),
                 )
             )
             self._replace(slot)

@@ -325,17 +325,21 @@ def test_two_batches_never_write_into_the_same_results_together(
             _grade(_class(tmp_path / "class"), results, workers=1)
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "its grading took more than 1 s"), ("fr", "sa notation a pris plus de 1 s")],
+)
 def test_the_watchdog_stops_a_grading_that_never_ends(
-    tmp_path: Path, counters: tuple[Path, Path]
+    tmp_path: Path, counters: tuple[Path, Path], lang: str, words: str
 ) -> None:
-    """A submission that holds its grading process past the watchdog is reported, its
-    process replaced, and the rest of the class graded."""
+    """A submission that holds its grading process past the watchdog is reported in the
+    batch's language, its process replaced, and the rest of the class graded."""
     submissions = _class(tmp_path / "class")
     folder_submission(submissions, "aaron", "SLEEP 120")
-    report = _grade(submissions, tmp_path / "out", workers=1, watchdog_seconds=1.0)
+    report = _grade(submissions, tmp_path / "out", workers=1, watchdog_seconds=1.0, lang=lang)
     rows = {row.student: row for row in report.rows}
     assert rows["aaron"].status == "not_graded"
-    assert "took more than 1 s" in rows["aaron"].message
+    assert words in rows["aaron"].message
     assert [s for s, row in rows.items() if row.status == "graded"] == [
         "alice",
         "bob",
