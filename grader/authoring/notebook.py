@@ -20,14 +20,13 @@ handout's checks. Deterministic: fixed cell ids, no outputs.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 from nbformat import NotebookNode
 
 from grader.catalog import EXERCISES, MODULES
 from grader.i18n import check_language, translator
 from grader.nbgrader_bridge.answer_key import ModuleAnswers, cut_module
+from grader.nbgrader_bridge.notebook import python_notebook
 
 NOTEBOOK_NAME = "exercises.ipynb"
 CHECK_ROLE = {"nngrade": {"role": "check"}, "editable": False, "deletable": False}
@@ -104,14 +103,4 @@ def build_handout_notebook(stubs: dict[str, str], lang: str = "en") -> NotebookN
                 cells.append(_code(f"check-{function}", f'check("{function}")', check=True))
     cells.append(_markdown("all", f"## {every}"))
     cells.append(_code("check-all", "check()", check=True))
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    return notebook
-
-
-def write_handout_notebook(notebook: NotebookNode, path: Path) -> None:
-    """Write `notebook` deterministically (the same handout gives the same bytes)."""
-    path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+    return python_notebook(cells)

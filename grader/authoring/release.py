@@ -27,14 +27,11 @@ from pathlib import Path
 
 from grader.authoring.expected import build_expected, load_oracle
 from grader.authoring.generate import default_solutions_dir, stub_sources
-from grader.authoring.notebook import (
-    NOTEBOOK_NAME,
-    build_handout_notebook,
-    write_handout_notebook,
-)
+from grader.authoring.notebook import NOTEBOOK_NAME, build_handout_notebook
 from grader.catalog import MODULES
 from grader.errors import UsageError
 from grader.i18n import LANGUAGES, LOCALE_DIR, catalog_path
+from grader.nbgrader_bridge.notebook import write_notebook
 
 PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"
 GRADCHECK = PUBLIC_DIR.parent / "gradcheck.py"
@@ -108,7 +105,7 @@ def release(
     readme = (ROOT_FILES_DIR / f"README.{lang}.md").read_text(encoding="utf-8")
     modules = ", ".join(f"`{module}.py`" for module in MODULES)  # in the order of the course
     (out_dir / "README.md").write_text(readme.replace("{modules}", modules), encoding="utf-8")
-    write_handout_notebook(notebook, out_dir / NOTEBOOK_NAME)
+    write_notebook(notebook, out_dir / NOTEBOOK_NAME)
     return out_dir
 
 

@@ -141,6 +141,11 @@ def build_notebook(lang: str = "en") -> NotebookNode:
                     f"test_{function}", grade=True, solution=False, locked=True, points=cell_points
                 )
                 cells.append(_code(f"test-{function}", test_cell_source(function, lang), test))
+    return python_notebook(cells)
+
+
+def python_notebook(cells: list[NotebookNode]) -> NotebookNode:
+    """A notebook of `cells` for Jupyter's Python 3 kernel."""
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
