@@ -155,6 +155,7 @@ def plan_world(numpy_folder: str, forbidden: Iterable[str]) -> WorldPlan:
 
     mounts = _mount_order(binds, covers)
     _check_forbidden(mounts, [os.path.realpath(p) for p in forbidden])
+    _check_reserved(mounts)
     return WorldPlan(tuple(mounts), tuple(sorted(links.items())))
 
 
@@ -185,6 +186,22 @@ def _check_forbidden(mounts: Sequence[tuple[str, str]], forbidden: Sequence[str]
                 f"The sandbox would show {secret} to student code: it lies inside a folder "
                 "the worker needs. Move it (or the Python installation) elsewhere."
             )
+
+
+RESERVED = (SCRATCH, "/proc")
+"""Where each worker mounts a folder of its own, over whatever the world would show there."""
+
+
+def _check_reserved(mounts: Sequence[tuple[str, str]]) -> None:
+    """Refuse a plan that needs a folder a worker covers with its own (Python under /proc
+    or under the scratch folder's path)."""
+    for _, path in mounts:
+        for reserved in RESERVED:
+            if _is_under(path, reserved):
+                raise WorldError(
+                    f"The sandbox cannot show {path} to student code: each worker mounts a "
+                    f"folder of its own at {reserved}. Install Python and numpy elsewhere."
+                )
 
 
 def _mountpoint(target: str, like_folder: bool) -> None:
@@ -249,7 +266,7 @@ def _assemble(
         os.symlink(target, root + path)
 
     dev = root + "/dev"
-    os.makedirs(dev, mode=0o755)
+    os.makedirs(dev, mode=0o755, exist_ok=True)
     for device, descriptor in devices:
         _mountpoint(root + device, False)
         kernel.mount(f"/proc/self/fd/{descriptor}", root + device, None, kernel.MS_BIND)
@@ -265,7 +282,10 @@ def _assemble(
     # mounts a new proc only where a fully visible one already is.
     kernel.mount("proc", root + "/proc", "proc", nosuid_nodev | kernel.MS_NOEXEC)
     os.makedirs(root + SCRATCH, mode=0o755)
-    os.symlink(SCRATCH.lstrip("/"), root + "/tmp")
+    if not os.path.lexists(root + "/tmp"):
+        # /tmp leads to the scratch folder, unless the world shows something under /tmp (a
+        # Python or a venv installed there): TMPDIR names the scratch folder all the same.
+        os.symlink(SCRATCH.lstrip("/"), root + "/tmp")
 
     for target in read_only_later:
         kernel.mount(None, target, None, kernel.MS_REMOUNT | kernel.MS_RDONLY | nosuid_nodev)
