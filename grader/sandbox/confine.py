@@ -128,6 +128,7 @@ def apply_layers(
                 owner=(uid, uid) if uid is not None else (os.getuid(), os.getgid()),
                 scratch_bytes=int(limits["scratch_bytes"]),
                 scratch_inodes=int(limits["scratch_inodes"]),
+                tmp_shown=config.get("tmp_shown", ([], [])),
             )
         except OSError as error:
             raise SetupFailed(f"The worker could not build its isolated root: {error}.") from None
@@ -166,7 +167,11 @@ def apply_layers(
 
     if isolated:
         try:
-            landlock.restrict(read=["/"], write=[world.SCRATCH], devices=list(world.DEVICES))
+            # A /tmp of the worker's own (the world shows something under /tmp) is writable
+            # as the scratch folder is; what is shown in it stays a read-only mount.
+            shown, links = config.get("tmp_shown", ([], []))
+            writable = [world.SCRATCH, world.TMP] if shown or links else [world.SCRATCH]
+            landlock.restrict(read=["/"], write=writable, devices=list(world.DEVICES))
             layers["landlock"] = True
         except OSError as error:
             notes.append(f"Landlock unavailable: {error.strerror or error}")

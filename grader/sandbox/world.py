@@ -23,6 +23,7 @@ from grader.sandbox import kernel
 
 SCRATCH = "/sandbox"
 """The worker's only writable folder (and its home, temporary folder and working folder)."""
+TMP = "/tmp"
 
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 PACKAGE_FOLDERS = ("site-packages", "dist-packages")
@@ -52,6 +53,15 @@ class WorldPlan:
 
     mounts: tuple[tuple[str, str], ...]
     links: tuple[tuple[str, str], ...]
+
+    def under_tmp(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The outermost mounts and the links the plan shows under /tmp (a Python or a venv
+        installed there), which each worker binds again over its own /tmp."""
+        mounts: list[str] = []
+        for _, path in self.mounts:  # parents first
+            if _is_under(path, TMP) and not any(_is_under(path, m) for m in mounts):
+                mounts.append(path)
+        return mounts, [(path, target) for path, target in self.links if _is_under(path, TMP)]
 
 
 def _is_under(path: str, folder: str) -> bool:
@@ -282,14 +292,34 @@ def _assemble(
     # mounts a new proc only where a fully visible one already is.
     kernel.mount("proc", root + "/proc", "proc", nosuid_nodev | kernel.MS_NOEXEC)
     os.makedirs(root + SCRATCH, mode=0o755)
-    if not os.path.lexists(root + "/tmp"):
-        # /tmp leads to the scratch folder, unless the world shows something under /tmp (a
-        # Python or a venv installed there): TMPDIR names the scratch folder all the same.
-        os.symlink(SCRATCH.lstrip("/"), root + "/tmp")
+    if not os.path.lexists(root + TMP):
+        # /tmp leads to the scratch folder; when the world shows something under /tmp (a
+        # Python or a venv installed there), each worker mounts a /tmp of its own instead.
+        os.symlink(SCRATCH.lstrip("/"), root + TMP)
 
     for target in read_only_later:
         kernel.mount(None, target, None, kernel.MS_REMOUNT | kernel.MS_RDONLY | nosuid_nodev)
     kernel.mount(None, root, None, kernel.MS_REMOUNT | kernel.MS_RDONLY | nosuid_nodev)
+
+
+def _own_tmp(shown: tuple[list[str], list[tuple[str, str]]], options: str) -> None:
+    """A fresh tmpfs at /tmp holding again what the world showed there: each mount bound
+    with what lies below it (a cover inside it stays a cover), each link recreated."""
+    mounts, links = shown
+    opened = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in mounts]
+    try:
+        kernel.mount("tmpfs", TMP, "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV, options)
+        for path, descriptor in opened:
+            _mountpoint(path, stat.S_ISDIR(os.fstat(descriptor).st_mode))
+            kernel.mount(f"/proc/self/fd/{descriptor}", path, None, kernel.MS_BIND | kernel.MS_REC)
+            flags = kernel.MS_REMOUNT | kernel.MS_BIND | kernel.MS_RDONLY | kernel.MS_NOSUID
+            kernel.mount(None, path, None, flags | kernel.MS_NODEV | kernel.kept_flags(path))
+        for path, target in links:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            os.symlink(target, path)
+    finally:
+        for _, descriptor in opened:
+            os.close(descriptor)
 
 
 def _bind_read_only(source: str, target: str) -> None:
@@ -300,19 +330,32 @@ def _bind_read_only(source: str, target: str) -> None:
 
 
 def finish_worker(
-    sources: int, *, owner: tuple[int, int], scratch_bytes: int, scratch_inodes: int
+    sources: int,
+    *,
+    owner: tuple[int, int],
+    scratch_bytes: int,
+    scratch_inodes: int,
+    tmp_shown: tuple[list[str], list[tuple[str, str]]] = ([], []),
 ) -> None:
     """In a new worker, in its own mount namespace copied from the template: a fresh /proc
     for its PID namespace, a capped tmpfs at `SCRATCH` owned by `owner` (uid, gid), and the
     submission's modules, copied from the host folder `sources` (an open descriptor, closed
     here) into ``SCRATCH/exercises``, read-only. The working folder ends at `SCRATCH`.
+
+    `tmp_shown` is what the world shows under /tmp (`WorldPlan.under_tmp`): the worker then
+    gets a capped tmpfs of its own at /tmp, writable by all as a /tmp is, with those bound
+    again in it, read-only, at the same paths.
     """
     nosuid_nodev = kernel.MS_NOSUID | kernel.MS_NODEV
     try:
         kernel.mount("proc", "/proc", "proc", nosuid_nodev | kernel.MS_NOEXEC)
         uid, gid = owner
-        options = f"mode=0700,uid={uid},gid={gid},size={scratch_bytes},nr_inodes={scratch_inodes}"
-        kernel.mount("tmpfs", SCRATCH, "tmpfs", nosuid_nodev, options)
+        caps = f"size={scratch_bytes},nr_inodes={scratch_inodes}"
+        kernel.mount(
+            "tmpfs", SCRATCH, "tmpfs", nosuid_nodev, f"mode=0700,uid={uid},gid={gid},{caps}"
+        )
+        if tmp_shown[0] or tmp_shown[1]:
+            _own_tmp(tmp_shown, f"mode=1777,{caps}")
         package = os.path.join(SCRATCH, "exercises")
         os.mkdir(package, 0o755)
         for name in os.listdir(sources):

@@ -209,6 +209,7 @@ def _isolate(control: socket.socket, settings: dict[str, Any]) -> tuple[dict[str
     kernel.prctl(kernel.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the outer process
     namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     world.enter_template(plan, str(settings["root_base"]))
+    shared["tmp_shown"] = plan.under_tmp()
     kernel.sethostname("sandbox")
     shared["own_pid_namespace"] = namespace
     return shared, notes

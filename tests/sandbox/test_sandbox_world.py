@@ -28,21 +28,36 @@ PROBE = textwrap.dedent(
     def probe(Z):
         with open(os.path.join(tempfile.gettempdir(), "note.txt"), "w") as note:
             note.write("scratch")
-        writable = True
+        found = sorted(os.listdir("/tmp"))
+        with open("/tmp/left-by-student.txt", "w") as note:
+            note.write("tmp")
         try:
-            open("/tmp/elsewhere.txt", "w").close()
+            open(os.path.join(os.path.dirname(np.__file__), "planted.py"), "w").close()
+            numpy_writable = True
         except OSError:
-            writable = False
-        return np.tanh(Z), tempfile.gettempdir(), writable, np.__file__
+            numpy_writable = False
+        return np.tanh(Z), tempfile.gettempdir(), found, numpy_writable, np.__file__
+
+    def listing():
+        return sorted(os.listdir("/tmp"))
     '''
+    functions = {"probe": "probe", "listing": "probe"}
     with Sandbox(SandboxLimits(wall_seconds_per_call=5.0)) as sandbox:
-        session = sandbox.open_session({"probe": SOURCE}, function_modules={"probe": "probe"})
+        session = sandbox.open_session({"probe": SOURCE}, function_modules=functions)
         try:
-            A, temporary, writable, where = session.call("probe", np.array([[0.5, -2.0]]))
+            A, temporary, found, numpy_writable, where = session.call(
+                "probe", np.array([[0.5, -2.0]])
+            )
         finally:
             session.close()
-    print(json.dumps({"A": A.tolist(), "tmp": temporary, "tmp_writable": writable,
-                      "numpy_here": np.__file__, "numpy_there": where}))
+        session = sandbox.open_session({"probe": SOURCE}, function_modules=functions)
+        try:
+            later = session.call("listing")
+        finally:
+            session.close()
+    print(json.dumps({"A": A.tolist(), "tmp": temporary, "found": found, "later": later,
+                      "numpy_writable": numpy_writable, "numpy_here": np.__file__,
+                      "numpy_there": where}))
     """
 )
 
@@ -52,8 +67,9 @@ def test_a_numpy_installed_under_tmp_is_shown_and_the_scratch_still_works(
 ) -> None:
     """A checkout or venv under /tmp (a CI clone, a throwaway venv) puts numpy under /tmp,
     where the worker's world also had /tmp lead to its scratch folder: the sandbox could
-    not start. Now the world shows numpy there, student code writes its temporary files in
-    the scratch folder as before, and nothing else of /tmp is writable."""
+    not start. Now each worker has a /tmp of its own holding numpy's folder again,
+    read-only: student code writes to /tmp and to its temporary folder as elsewhere, and
+    the next worker finds nothing of it."""
     assert str(tmp_path).startswith("/tmp/")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -90,4 +106,8 @@ def test_a_numpy_installed_under_tmp_is_shown_and_the_scratch_still_works(
     assert seen["numpy_there"] == seen["numpy_here"]
     assert np.allclose(seen["A"], np.tanh([[0.5, -2.0]]))
     assert seen["tmp"] == "/sandbox"
-    assert seen["tmp_writable"] is False
+    # /tmp holds the top of the shown folder alone, is writable, and is the worker's own.
+    assert seen["found"] == [tmp_path.relative_to("/tmp").parts[0]]
+    assert seen["later"] == seen["found"]
+    assert seen["numpy_writable"] is False
+    assert not Path("/tmp/left-by-student.txt").exists()
