@@ -6,7 +6,8 @@ dZ``, both elementwise (softmax: per column), all arrays of Z's shape ``(n, m)``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from grader.checks import describe_call, expect_array, expect_gradient
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._support import (
     Student,
-    call_pure,
+    calls_pure,
     curve_of,
     projected_gradient,
     reference_projected_gradient,
@@ -31,6 +32,66 @@ def from_Z_alternative(function: str, wrong: np.ndarray) -> Alternative:
     return known_mistakes()["from_Z_not_activation"].diagnosis(function=function), wrong
 
 
+@dataclass(frozen=True)
+class ValueCase:
+    """One call of an activation whose value is checked against the reference, and how.
+
+    Attributes:
+        args: the arrays of the call, ``(Z,)`` for a forward, ``(dA, Z)`` for a backward.
+        kwargs: its other arguments (``alpha``).
+        alternatives: known mistakes and the values they give, for the diagnosis.
+        not_finite: the diagnosis when the value holds NaN or inf where it should not.
+        curve: whether the evidence draws the function's curve.
+    """
+
+    args: tuple[np.ndarray, ...]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    alternatives: Sequence[Alternative] = ()
+    not_finite: Diagnosis | None = None
+    curve: bool = True
+
+
+def check_values(
+    student: Student,
+    function: str,
+    reference: Forward,
+    cases: Sequence[ValueCase],
+    *,
+    backward: bool = False,
+) -> list[np.ndarray]:
+    """The student's `function` on each case equals the reference's, checked in order, the
+    calls made in one round trip; returns what the student gave.
+
+    A forward's cases hold ``(Z,)`` and its value is A; a backward's hold ``(dA, Z)`` and
+    its value is dZ.
+    """
+    calls = [(case.args, dict(case.kwargs)) for case in cases]
+    checked = []
+    for case, got in zip(cases, calls_pure(student, function, calls), strict=False):
+        names = ("dA", "Z") if backward else ("Z",)
+        kwargs = dict(case.kwargs)
+        checked.append(
+            expect_array(
+                got,
+                reference(*case.args, **kwargs),
+                function=function,
+                name="dZ" if backward else "A",
+                call=describe_call(
+                    function, {**dict(zip(names, case.args, strict=True)), **kwargs}
+                ),
+                alternatives=case.alternatives,
+                not_finite=case.not_finite,
+                curve=(
+                    curve_of(student, function, reference, backward=backward, **kwargs)
+                    if case.curve
+                    else None
+                ),
+                dA=case.args[0] if backward else None,
+            )
+        )
+    return checked
+
+
 def check_forward_values(
     student: Student,
     function: str,
@@ -43,17 +104,8 @@ def check_forward_values(
     **kwargs: Any,
 ) -> np.ndarray:
     """The student's forward on Z equals the reference's; returns what the student gave."""
-    got = call_pure(student, function, Z, **kwargs)
-    return expect_array(
-        got,
-        reference(Z, **kwargs),
-        function=function,
-        name="A",
-        call=describe_call(function, {"Z": Z, **kwargs}),
-        alternatives=alternatives,
-        not_finite=not_finite,
-        curve=curve_of(student, function, reference, **kwargs) if curve else None,
-    )
+    case = ValueCase((Z,), kwargs, alternatives, not_finite, curve)
+    return check_values(student, function, reference, [case])[0]
 
 
 def check_backward_values(
@@ -68,17 +120,8 @@ def check_backward_values(
     **kwargs: Any,
 ) -> np.ndarray:
     """The student's backward on (dA, Z) equals the reference's backward."""
-    got = call_pure(student, function, dA, Z, **kwargs)
-    return expect_array(
-        got,
-        reference(dA, Z, **kwargs),
-        function=function,
-        name="dZ",
-        call=describe_call(function, {"dA": dA, "Z": Z, **kwargs}),
-        dA=dA,
-        alternatives=alternatives,
-        curve=curve_of(student, function, reference, backward=True, **kwargs) if curve else None,
-    )
+    case = ValueCase((dA, Z), kwargs, alternatives, None, curve)
+    return check_values(student, function, reference, [case], backward=True)[0]
 
 
 def check_backward_gradient(

@@ -101,7 +101,7 @@ def layer_forward_gradients(
 
     With f = Σ dOut · out(A_prev, W, b): dA_prev = ∂f/∂A_prev, dW = (1/m) ∂f/∂W and
     db = (1/m) ∂f/∂b. `extra` are the positional arguments after b (the activation's
-    name). One round trip per argument, each picking only the forward's value.
+    name). One round trip for the three arguments, picking only the forward's value.
 
     Returns ``{"dA_prev": (n_prev, m), "dW": (n, n_prev), "db": (n, 1)}``.
     """
@@ -111,29 +111,28 @@ def layer_forward_gradients(
         {**dict(zip(names, args, strict=True)), **dict(zip(["activation"], extra, strict=False))},
     )
     m = args[0].shape[1]
+    points = [np.asarray(arg, dtype=np.float64) for arg in args]
+    count = 2 * sum(point.size for point in points)
+    outputs = student.call_perturbed(
+        function,
+        (*points, *extra),
+        {},
+        targets=[("args", position) for position in range(len(names))],
+        step=DEFAULT_STEP,
+        pick=0,
+        stacked=True,
+    )
+    values = projected_values(
+        outputs, dOut, count=count, shape=dOut.shape, function=function, name="output", call=call
+    )
     gradients: dict[str, np.ndarray] = {}
-    for position, name in enumerate(names):
-        point = np.asarray(args[position], dtype=np.float64)
-        outputs = student.call_perturbed(
-            function,
-            (*args[:position], point, *args[position + 1 :], *extra),
-            {},
-            targets=[("args", position)],
-            step=DEFAULT_STEP,
-            pick=0,
-            stacked=True,
-        )
-        values = projected_values(
-            outputs,
-            dOut,
-            count=2 * point.size,
-            shape=dOut.shape,
-            function=function,
-            name="output",
-            call=call,
-        )
-        gradient = central_difference_from_values(values, point.shape, step=DEFAULT_STEP)
+    start = 0
+    for name, point in zip(names, points, strict=True):
+        # The values of each target follow those of the one before (call_perturbed).
+        end = start + 2 * point.size
+        gradient = central_difference_from_values(values[start:end], point.shape, step=DEFAULT_STEP)
         gradients[f"d{name}"] = gradient if name == "A_prev" else gradient / m
+        start = end
     return gradients
 
 

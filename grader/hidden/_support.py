@@ -10,8 +10,8 @@ scores them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from grader.gradcheck import (
     central_difference_gradient,
 )
 
+if TYPE_CHECKING:
+    from grader.sandbox.session import WatchedCalls
+
 Parameters = dict[str, np.ndarray]
 # The activations the network functions accept, from the activation exercises' specs.
 ALL_ACTIVATIONS: tuple[str, ...] = tuple(activation.name for activation in activations())
@@ -50,6 +53,10 @@ class Student(Protocol):
     def known_wrong(self, name: str) -> bool: ...
 
     def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]: ...
+
+    def call_watched_each(
+        self, name: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> WatchedCalls: ...
 
     def call_batch(
         self,
@@ -333,11 +340,82 @@ def call_pure(student: Student, function: str, *args: Any, **kwargs: Any) -> Any
     the sandbox compares the worker's copies of the arguments before and after the call.
     """
     got, mutated = student.call_watched(function, *args, **kwargs)
+    _expect_unchanged(function, args, kwargs, mutated)
+    return got
+
+
+def calls_pure(
+    student: Student, function: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+) -> Iterator[Any]:
+    """`call_pure` of each ``(args, kwargs)`` of `calls`, in order, from one round trip.
+
+    The values come one by one, each checked for purity as it comes, and the error of a
+    call that raised (or timed out) is raised when its turn comes: a test that checks each
+    value before taking the next fails where a loop of `call_pure` would have failed.
+    """
+    watched = student.call_watched_each(function, calls)
+    for (args, kwargs), (got, mutated) in zip(calls, watched.done, strict=False):
+        _expect_unchanged(function, args, kwargs, mutated)
+        yield got
+    if watched.error is not None:
+        raise watched.error
+
+
+def _expect_unchanged(
+    function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], mutated: list[str]
+) -> None:
+    """Fail the test if the call `function(*args, **kwargs)` wrote into the arrays `mutated`."""
     if mutated:
         # Name the arguments as the contract does.
         named = function_spec(function).parameters.bind_partial(*args, **kwargs).arguments
         expect_pure(mutated, function=function, call=describe_call(function, named))
-    return got
+
+
+def forward_pairs(
+    student: Student,
+    function: str,
+    calls: Sequence[Call],
+    described: Sequence[str],
+) -> Iterator[tuple[Any, Any]]:
+    """`forward_pair` of each call, in order, from one round trip (see `calls_pure`);
+    `described` writes each call for a person."""
+    for got, call in zip(calls_pure(student, function, calls), described, strict=False):
+        yield expect_sequence(got, length=2, function=function, call=call, names="(value, cache)")
+
+
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+"""``(args, kwargs)`` of one call of a student function."""
+
+
+def chained_calls(
+    student: Student,
+    forward: str,
+    forward_calls: Sequence[Call],
+    forward_described: Sequence[str],
+    backward: str,
+    backward_of: Callable[[int, Any, Any], tuple[Call, str]],
+) -> Iterator[tuple[Any, str]]:
+    """For each forward call in turn, the student's backward on what their own forward
+    returned: ``(value, described call)``. Every forward goes in one round trip, then
+    every backward in another.
+
+    ``backward_of(k, value, cache)`` gives the backward call of case k (on the value and
+    cache of forward k) and its description. A failure (a call that raised, a value of
+    the wrong form, an argument written into) surfaces when its case's turn comes, as in a
+    loop that calls the forward, then the backward, case by case.
+    """
+    pairs: list[tuple[Any, Any]] = []
+    stopped: Exception | None = None
+    try:
+        pairs.extend(forward_pairs(student, forward, forward_calls, forward_described))
+    except Exception as error:  # the case that failed comes after those that did not
+        stopped = error
+    backwards = [backward_of(case, value, cache) for case, (value, cache) in enumerate(pairs)]
+    values = calls_pure(student, backward, [call for call, _ in backwards])
+    for (_, described), got in zip(backwards, values, strict=False):
+        yield got, described
+    if stopped is not None:
+        raise stopped
 
 
 def forward_pair(

@@ -18,7 +18,7 @@ import reference.diagnostics as ref
 from grader.catalog import get_exercise
 from grader.checks import describe_call, expect_array, fail_property
 from grader.gradcheck import Alternative, Diagnosis
-from grader.hidden._support import Student, call_pure
+from grader.hidden._support import Call, Student, calls_pure
 from grader.i18n import N_, Text
 from grader.specs.diagnostics import deep_network_grads, random_grads
 
@@ -62,30 +62,43 @@ def _exact_grads(*norms: float) -> dict[str, np.ndarray]:
     return grads
 
 
-def _check_norms(student: Student, grads: dict[str, np.ndarray]) -> None:
-    call = describe_call("gradient_norms", {"grads": grads})
-    expected = ref.gradient_norms(grads)
-    in_dict_order = [float(np.linalg.norm(grads[key])) for key in grads if key.startswith("dW")]
-    alternatives: list[Alternative] = [
-        (SPEC.mistake("squared_norms").diagnosis(), expected**2),
-        (SPEC.mistake("layers_in_dict_order").diagnosis(), np.array(in_dict_order)),
-    ]
-    expect_array(
-        call_pure(student, "gradient_norms", grads),
-        expected,
-        function="gradient_norms",
-        name="norms",
-        call=call,
-        alternatives=alternatives,
-    )
+def _check_norms(student: Student, cases: list[dict[str, np.ndarray]]) -> None:
+    """The student's gradient_norms of each grads equal the reference's, checked in order."""
+    got_each = calls_pure(student, "gradient_norms", [((grads,), {}) for grads in cases])
+    for grads, got in zip(cases, got_each, strict=False):
+        call = describe_call("gradient_norms", {"grads": grads})
+        expected = ref.gradient_norms(grads)
+        in_dict_order = [float(np.linalg.norm(grads[key])) for key in grads if key.startswith("dW")]
+        alternatives: list[Alternative] = [
+            (SPEC.mistake("squared_norms").diagnosis(), expected**2),
+            (SPEC.mistake("layers_in_dict_order").diagnosis(), np.array(in_dict_order)),
+        ]
+        expect_array(
+            got,
+            expected,
+            function="gradient_norms",
+            name="norms",
+            call=call,
+            alternatives=alternatives,
+        )
+
+
+FlagCase = tuple[dict[str, np.ndarray], dict[str, Any]]
+"""``(grads, kwargs)`` of one call of gradients_vanish or gradients_explode."""
+
+
+def _check_flags(student: Student, function: str, cases: list[FlagCase]) -> None:
+    """The student's verdict on each case is the reference's, checked in order."""
+    calls = [((grads,), kwargs) for grads, kwargs in cases]
+    for (grads, kwargs), got in zip(cases, calls_pure(student, function, calls), strict=False):
+        _check_flag(function, grads, kwargs, got)
 
 
 def _check_flag(
-    student: Student, function: str, grads: dict[str, np.ndarray], **kwargs: Any
+    function: str, grads: dict[str, np.ndarray], kwargs: dict[str, Any], got: Any
 ) -> None:
-    """The student's verdict (a bool) on `grads` is the reference's."""
+    """The student's verdict `got` (a bool) on `grads` is the reference's."""
     call = describe_call(function, {"grads": grads, **kwargs})
-    got = call_pure(student, function, grads, **kwargs)
     if not isinstance(got, bool | np.bool_):
         raise fail_property(
             Text(
@@ -124,16 +137,28 @@ def _check_flag(
         )
 
 
+FractionCase = tuple[dict[str, Any], float, list[tuple[Diagnosis, float]]]
+"""``(arguments by name, expected fraction, alternatives)`` of one call."""
+
+
+def _check_fractions(student: Student, function: str, cases: list[FractionCase]) -> None:
+    """The student's fraction on each case equals the reference's, checked in order."""
+    calls: list[Call] = [(tuple(args.values()), {}) for args, _, _ in cases]
+    for (args, expected, alternatives), got in zip(
+        cases, calls_pure(student, function, calls), strict=False
+    ):
+        _check_fraction(function, args, expected, alternatives, got)
+
+
 def _check_fraction(
-    student: Student,
     function: str,
     args: dict[str, Any],
     expected: float,
     alternatives: list[tuple[Diagnosis, float]],
+    got: Any,
 ) -> None:
-    """The student's fraction (a float) equals the reference's."""
+    """The student's fraction `got` (a float) equals the reference's."""
     call = describe_call(function, args)
-    got = call_pure(student, function, *args.values())
     if isinstance(got, bool) or not isinstance(got, float | np.floating):
         raise fail_property(
             Text(
@@ -165,8 +190,8 @@ def _check_fraction(
 )
 def test_gradient_norms_values(student, rng):
     sizes = [int(n) for n in rng.permutation(np.arange(2, 8))[:5]]
-    _check_norms(student, _shuffled(rng, random_grads(rng, sizes)))
-    _check_norms(student, _clear_networks(rng)[0])
+    shuffled = _shuffled(rng, random_grads(rng, sizes))
+    _check_norms(student, [shuffled, _clear_networks(rng)[0]])
 
 
 # --- vanishing and exploding gradients -------------------------------------------------
@@ -179,14 +204,17 @@ def test_gradient_norms_values(student, rng):
 )
 def test_gradients_vanish(student, rng):
     sigmoid, relu = _clear_networks(rng)
-    _check_flag(student, "gradients_vanish", _shuffled(rng, sigmoid))
-    _check_flag(student, "gradients_vanish", relu)
     moderate = _scaled_first_layer(relu, 1 / 30)
-    _check_flag(student, "gradients_vanish", moderate)  # 1/30 is not 1/100
-    _check_flag(student, "gradients_vanish", moderate, factor=10.0)
-    # On the threshold, factor·||dW1|| = ||dW3||: vanishing (<=). Powers of two, so that
-    # every way of computing the norms and the ratio gives these numbers exactly.
-    _check_flag(student, "gradients_vanish", _exact_grads(1.0, 2.0, 4.0), factor=4.0)
+    cases: list[FlagCase] = [
+        (_shuffled(rng, sigmoid), {}),
+        (relu, {}),
+        (moderate, {}),  # 1/30 is not 1/100
+        (moderate, {"factor": 10.0}),
+        # On the threshold, factor·||dW1|| = ||dW3||: vanishing (<=). Powers of two, so
+        # that every way of computing the norms and the ratio gives these numbers exactly.
+        (_exact_grads(1.0, 2.0, 4.0), {"factor": 4.0}),
+    ]
+    _check_flags(student, "gradients_vanish", cases)
 
 
 @pytest.mark.graded(
@@ -196,17 +224,16 @@ def test_gradients_vanish(student, rng):
 )
 def test_gradients_explode(student, rng):
     _, relu = _clear_networks(rng)
-    _check_flag(student, "gradients_explode", relu)
     huge = _scaled_first_layer(relu, 500.0)
-    _check_flag(student, "gradients_explode", _shuffled(rng, huge))
-    _check_flag(student, "gradients_explode", huge, factor=1000.0)
+    cases: list[FlagCase] = [(relu, {}), (_shuffled(rng, huge), {}), (huge, {"factor": 1000.0})]
     for key, bad in (("db3", np.nan), ("dW2", np.inf)):
         broken = {name: value.copy() for name, value in relu.items()}
         broken[key].flat[int(rng.integers(broken[key].size))] = bad
-        _check_flag(student, "gradients_explode", broken)
+        cases.append((broken, {}))
     # On the threshold, ||dW1|| = factor·||dW3|| (exploding: >=), with a dW2 as large as
     # dW1: the last layer is dW3, not dW2.
-    _check_flag(student, "gradients_explode", _exact_grads(4.0, 4.0, 1.0), factor=4.0)
+    cases.append((_exact_grads(4.0, 4.0, 1.0), {"factor": 4.0}))
+    _check_flags(student, "gradients_explode", cases)
 
 
 # --- dead and saturated units ----------------------------------------------------------
@@ -239,12 +266,13 @@ def _dead_alternatives(Z: np.ndarray) -> list[tuple[Diagnosis, float]]:
 )
 def test_dead_relu_fraction(student, rng):
     Z = _dead_layer(rng, 9, 7)
-    expected = ref.dead_relu_fraction(Z)
-    _check_fraction(student, "dead_relu_fraction", {"Z": Z}, expected, _dead_alternatives(Z))
     column = rng.uniform(-2.0, 2.0, size=(6, 1))
     column[0, 0] = 0.0
-    expected = ref.dead_relu_fraction(column)
-    _check_fraction(student, "dead_relu_fraction", {"Z": column}, expected, [])
+    cases: list[FractionCase] = [
+        ({"Z": Z}, ref.dead_relu_fraction(Z), _dead_alternatives(Z)),
+        ({"Z": column}, ref.dead_relu_fraction(column), []),
+    ]
+    _check_fractions(student, "dead_relu_fraction", cases)
 
 
 def _one_asymptote(
@@ -273,6 +301,7 @@ def _one_asymptote(
 )
 def test_saturated_fraction(student, rng):
     Z = rng.standard_normal((5, 8)) * 5.0
+    cases: list[FractionCase] = []
     for activation, A, threshold in (
         ("sigmoid", 1.0 / (1.0 + np.exp(-Z)), None),
         ("tanh", np.tanh(Z), None),
@@ -283,8 +312,7 @@ def test_saturated_fraction(student, rng):
             args["threshold"] = threshold
         expected = ref.saturated_fraction(**args)
         limit = 0.01 if threshold is None else threshold
-        alternatives = _one_asymptote(A, activation, limit)
-        _check_fraction(student, "saturated_fraction", args, expected, alternatives)
+        cases.append((args, expected, _one_asymptote(A, activation, limit)))
     # Entries exactly `threshold` away from an asymptote count as saturated ("within"); the
     # numbers are dyadic, so that A - asymptote is exact however it is written.
     for activation, entries in (
@@ -294,5 +322,5 @@ def test_saturated_fraction(student, rng):
         A = np.array([entries])[:, rng.permutation(len(entries))]
         args = {"A": A, "activation": activation, "threshold": 0.25}
         expected = ref.saturated_fraction(**args)
-        alternatives = _one_asymptote(A, activation, 0.25)
-        _check_fraction(student, "saturated_fraction", args, expected, alternatives)
+        cases.append((args, expected, _one_asymptote(A, activation, 0.25)))
+    _check_fractions(student, "saturated_fraction", cases)

@@ -25,33 +25,43 @@ from grader.gradcheck import (
     central_difference_from_values,
     central_difference_gradient,
 )
-from grader.hidden._support import Student, binary_labels, call_pure, one_hot
+from grader.hidden._support import Call, Student, binary_labels, calls_pure, one_hot
 from grader.i18n import N_, Text
 
 M_TIMES_OWN_COST = N_("m × finite differences of your own %(cost)s")
 M_TIMES_CORRECT_COST = N_("m × finite differences of the correct %(cost)s")
 
 
-def _check_cost(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
+def _check_costs(
+    student: Student, function: str, cases: list[tuple[np.ndarray, np.ndarray]]
+) -> None:
+    """The student's cost on each ``(AL, Y)`` is the reference's, checked in order."""
     reference: Callable[[np.ndarray, np.ndarray], float] = getattr(ref, function)
-    expect_float(
-        call_pure(student, function, AL, Y),
-        reference(AL, Y),
-        function=function,
-        call=describe_call(function, {"AL": AL, "Y": Y}),
-        m=AL.shape[1],
-    )
+    calls: list[Call] = [((AL, Y), {}) for AL, Y in cases]
+    for (AL, Y), got in zip(cases, calls_pure(student, function, calls), strict=False):
+        expect_float(
+            got,
+            reference(AL, Y),
+            function=function,
+            call=describe_call(function, {"AL": AL, "Y": Y}),
+            m=AL.shape[1],
+        )
 
 
-def _check_loss_backward(student: Student, function: str, AL: np.ndarray, Y: np.ndarray) -> None:
-    expect_array(
-        call_pure(student, function, AL, Y),
-        getattr(ref, function)(AL, Y),
-        function=function,
-        name="dAL" if function != "softmax_cross_entropy_backward" else "dZL",
-        call=describe_call(function, {"AL": AL, "Y": Y}),
-        m=AL.shape[1],
-    )
+def _check_loss_backwards(
+    student: Student, function: str, cases: list[tuple[np.ndarray, np.ndarray]]
+) -> None:
+    """The student's backward on each ``(AL, Y)`` is the reference's, checked in order."""
+    calls: list[Call] = [((AL, Y), {}) for AL, Y in cases]
+    for (AL, Y), got in zip(cases, calls_pure(student, function, calls), strict=False):
+        expect_array(
+            got,
+            getattr(ref, function)(AL, Y),
+            function=function,
+            name="dAL" if function != "softmax_cross_entropy_backward" else "dZL",
+            call=describe_call(function, {"AL": AL, "Y": Y}),
+            m=AL.shape[1],
+        )
 
 
 def _student_cost_gradient(
@@ -84,10 +94,9 @@ def _reference_cost_gradient(
 )
 def test_binary_cross_entropy_values(student, rng):
     m = 9
-    _check_cost(
-        student, "binary_cross_entropy", rng.uniform(0.05, 0.95, (1, m)), binary_labels(rng, m)
-    )
-    _check_cost(student, "binary_cross_entropy", rng.uniform(0.05, 0.95, (1, 1)), np.ones((1, 1)))
+    several = (rng.uniform(0.05, 0.95, (1, m)), binary_labels(rng, m))
+    single = (rng.uniform(0.05, 0.95, (1, 1)), np.ones((1, 1)))
+    _check_costs(student, "binary_cross_entropy", [several, single])
 
 
 @pytest.mark.graded(
@@ -99,7 +108,7 @@ def test_binary_cross_entropy_extremes(student, rng):
     order = rng.permutation(4)
     AL = np.array([[1e-12, 1.0 - 1e-12, 1e-12, 1.0 - 1e-12]])[:, order]
     Y = np.array([[0.0, 1.0, 1.0, 0.0]])[:, order]
-    _check_cost(student, "binary_cross_entropy", AL, Y)
+    _check_costs(student, "binary_cross_entropy", [(AL, Y)])
 
 
 @pytest.mark.graded(
@@ -110,9 +119,9 @@ def test_binary_cross_entropy_extremes(student, rng):
 def test_binary_cross_entropy_backward_values(student, rng):
     m = 7
     AL = rng.uniform(0.02, 0.98, (1, m))
-    _check_loss_backward(student, "binary_cross_entropy_backward", AL, binary_labels(rng, m))
-    AL_one = rng.uniform(0.02, 0.98, (1, 1))
-    _check_loss_backward(student, "binary_cross_entropy_backward", AL_one, np.zeros((1, 1)))
+    several = (AL, binary_labels(rng, m))
+    single = (rng.uniform(0.02, 0.98, (1, 1)), np.zeros((1, 1)))
+    _check_loss_backwards(student, "binary_cross_entropy_backward", [several, single])
 
 
 @pytest.mark.graded(
@@ -164,9 +173,10 @@ def test_binary_cross_entropy_backward_gradient(student, rng):
 def test_categorical_cross_entropy_values(student, rng):
     classes, m = 3, 7
     AL = ref_activations.softmax(rng.uniform(-2.0, 2.0, (classes, m)))
-    _check_cost(student, "categorical_cross_entropy", AL, one_hot(rng, classes, m))
+    several = (AL, one_hot(rng, classes, m))
     AL_one = ref_activations.softmax(rng.uniform(-2.0, 2.0, (4, 1)))
-    _check_cost(student, "categorical_cross_entropy", AL_one, one_hot(rng, 4, 1))
+    single = (AL_one, one_hot(rng, 4, 1))
+    _check_costs(student, "categorical_cross_entropy", [several, single])
 
 
 @pytest.mark.graded(
@@ -178,8 +188,8 @@ def test_categorical_cross_entropy_extremes(student, rng):
     AL = np.array([[1e-12, 1.0 - 2e-12, 0.5], [1e-12, 1e-12, 0.25], [1.0 - 2e-12, 1e-12, 0.25]])
     Y = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     order = rng.permutation(3)
-    _check_cost(student, "categorical_cross_entropy", AL[:, order], Y[:, order])
-    _check_cost(student, "categorical_cross_entropy", np.ones((1, 5)), np.ones((1, 5)))
+    cases = [(AL[:, order], Y[:, order]), (np.ones((1, 5)), np.ones((1, 5)))]
+    _check_costs(student, "categorical_cross_entropy", cases)
 
 
 @pytest.mark.graded(
@@ -192,7 +202,7 @@ def test_categorical_cross_entropy_backward(student, rng):
     AL = ref_activations.softmax(rng.uniform(-1.0, 1.0, (classes, m)))
     Y = one_hot(rng, classes, m)
     function = "categorical_cross_entropy_backward"
-    _check_loss_backward(student, function, AL, Y)
+    _check_loss_backwards(student, function, [(AL, Y)])
     if student.known_wrong("categorical_cross_entropy"):  # a bug costs once
         numerical = _reference_cost_gradient(ref.categorical_cross_entropy, AL, Y)
         source = Text(M_TIMES_CORRECT_COST, cost="categorical_cross_entropy")
@@ -221,7 +231,7 @@ def test_softmax_cross_entropy_backward(student, rng):
     AL = ref_activations.softmax(Z)
     Y = one_hot(rng, classes, m)
     function = "softmax_cross_entropy_backward"
-    _check_loss_backward(student, function, AL, Y)
+    _check_loss_backwards(student, function, [(AL, Y)])
 
     def cost_of_Z(points: list[np.ndarray]) -> list[float]:
         return [ref.categorical_cross_entropy(ref_activations.softmax(p), Y) for p in points]

@@ -7,7 +7,7 @@ student's own forwards, on networks drawn so that no hidden pre-activation is ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,12 +32,15 @@ from grader.hidden._support import (
     ALL_ACTIVATIONS,
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
+    Call,
     Parameters,
     Student,
     binary_labels,
     call_pure,
+    chained_calls,
     copy_parameters,
     forward_pair,
+    forward_pairs,
     model_cost_gradient,
     one_hot,
     random_parameters,
@@ -140,25 +143,36 @@ def test_linear_activation_forward(student, rng):
         rng.standard_normal((3, 4)),
         rng.standard_normal((3, 1)),
     )
-    for activation in ALL_ACTIVATIONS:
-        call = describe_call(
+    calls: list[Call] = [((A_prev, W, b, activation), {}) for activation in ALL_ACTIVATIONS]
+    described = [
+        describe_call(
             "linear_activation_forward",
             {"A_prev": A_prev, "W": W, "b": b, "activation": activation},
         )
-        A, _ = forward_pair(
-            student, "linear_activation_forward", (A_prev, W, b, activation), {}, call
-        )
+        for activation in ALL_ACTIVATIONS
+    ]
+    pairs = forward_pairs(student, "linear_activation_forward", calls, described)
+    for activation, call, (A, _) in zip(ALL_ACTIVATIONS, described, pairs, strict=False):
         expected, _ = ref.linear_activation_forward(A_prev, W, b, activation)
         expect_array(A, expected, function="linear_activation_forward", name="A", call=call)
 
 
-def _check_model_forward(
-    student: Student, X: np.ndarray, parameters: Parameters, **kwargs: str
-) -> None:
-    call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
-    AL, _ = forward_pair(student, "model_forward", (X, parameters), kwargs, call)
-    expected, _ = ref.model_forward(X, copy_parameters(parameters), **kwargs)
-    expect_array(AL, expected, function="model_forward", name="AL", call=call)
+ForwardCase = tuple[np.ndarray, Parameters, dict[str, str]]
+"""``(X, parameters, kwargs)`` of one call of model_forward."""
+
+
+def _check_model_forwards(student: Student, cases: Sequence[ForwardCase]) -> None:
+    """model_forward's AL on each case equals the reference's, checked in order, the calls
+    made in one round trip."""
+    calls = [((X, parameters), kwargs) for X, parameters, kwargs in cases]
+    described = [
+        describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
+        for X, parameters, kwargs in cases
+    ]
+    pairs = forward_pairs(student, "model_forward", calls, described)
+    for (X, parameters, kwargs), call, (AL, _) in zip(cases, described, pairs, strict=False):
+        expected, _ = ref.model_forward(X, copy_parameters(parameters), **kwargs)
+        expect_array(AL, expected, function="model_forward", name="AL", call=call)
 
 
 @pytest.mark.graded(
@@ -168,7 +182,7 @@ def _check_model_forward(
 )
 def test_model_forward_default(student, rng):
     X = rng.standard_normal((5, 8))
-    _check_model_forward(student, X, random_parameters(rng, [5, 4, 3, 1]))
+    _check_model_forwards(student, [(X, random_parameters(rng, [5, 4, 3, 1]), {})])
 
 
 @pytest.mark.graded(
@@ -178,16 +192,14 @@ def test_model_forward_default(student, rng):
 )
 def test_model_forward_activations(student, rng):
     X = rng.standard_normal((4, 6))
+    cases: list[ForwardCase] = []
     for output_activation, classes in (("sigmoid", 1), ("softmax", 3)):
         parameters = random_parameters(rng, [4, 5, 2, classes])
-        for hidden_activation in HIDDEN_ACTIVATIONS:
-            _check_model_forward(
-                student,
-                X,
-                parameters,
-                hidden_activation=hidden_activation,
-                output_activation=output_activation,
-            )
+        cases.extend(
+            (X, parameters, {"hidden_activation": hidden, "output_activation": output_activation})
+            for hidden in HIDDEN_ACTIVATIONS
+        )
+    _check_model_forwards(student, cases)
 
 
 @pytest.mark.graded(
@@ -196,8 +208,9 @@ def test_model_forward_activations(student, rng):
     title=N_("model_forward: logistic regression (no hidden layer) and a single example"),
 )
 def test_model_forward_edge_cases(student, rng):
-    _check_model_forward(student, rng.standard_normal((6, 7)), random_parameters(rng, [6, 1]))
-    _check_model_forward(student, rng.standard_normal((3, 1)), random_parameters(rng, [3, 5, 4, 1]))
+    logistic: ForwardCase = (rng.standard_normal((6, 7)), random_parameters(rng, [6, 1]), {})
+    single: ForwardCase = (rng.standard_normal((3, 1)), random_parameters(rng, [3, 5, 4, 1]), {})
+    _check_model_forwards(student, [logistic, single])
 
 
 # --- backward: linear layers -----------------------------------------------------------
@@ -287,28 +300,53 @@ def test_linear_backward_gradient(student, rng):
     )
 
 
-def _activation_layer(
-    student: Student, rng: np.random.Generator, activation: str
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, Sequence[Any], str]:
-    A_prev, W, b = screened_layer(rng, 3, 4, 5)
-    dA = rng.standard_normal((3, 5))
-    forward_call = describe_call(
-        "linear_activation_forward", {"A_prev": A_prev, "W": W, "b": b, "activation": activation}
+Layer = tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, str]
+"""``((A_prev, W, b), dA, activation)``: one layer's inputs and the gradient sent back."""
+
+
+def _activation_layers(
+    student: Student, rng: np.random.Generator
+) -> Iterator[tuple[Layer, Sequence[Any], str]]:
+    """For each activation in turn: a layer drawn away from kinks, the student's
+    ``(dA_prev, dW, db)`` from linear_activation_backward on the cache of their own
+    linear_activation_forward, and that backward call described."""
+    layers: list[Layer] = []
+    for activation in ALL_ACTIVATIONS:
+        A_prev, W, b = screened_layer(rng, 3, 4, 5)
+        layers.append(((A_prev, W, b), rng.standard_normal((3, 5)), activation))
+    forward_calls: list[Call] = [((*args, activation), {}) for args, _, activation in layers]
+    described = [
+        describe_call(
+            "linear_activation_forward",
+            {"A_prev": A_prev, "W": W, "b": b, "activation": activation},
+        )
+        for (A_prev, W, b), _, activation in layers
+    ]
+
+    def backward_of(case: int, _: Any, cache: Any) -> tuple[Call, str]:
+        _, dA, activation = layers[case]
+        call = describe_call(
+            "linear_activation_backward", {"dA": dA, "cache": cache, "activation": activation}
+        )
+        return ((dA, cache, activation), {}), call
+
+    chained = chained_calls(
+        student,
+        "linear_activation_forward",
+        forward_calls,
+        described,
+        "linear_activation_backward",
+        backward_of,
     )
-    _, cache = forward_pair(
-        student, "linear_activation_forward", (A_prev, W, b, activation), {}, forward_call
-    )
-    call = describe_call(
-        "linear_activation_backward", {"dA": dA, "cache": cache, "activation": activation}
-    )
-    got = expect_sequence(
-        call_pure(student, "linear_activation_backward", dA, cache, activation),
-        length=3,
-        function="linear_activation_backward",
-        call=call,
-        names="(dA_prev, dW, db)",
-    )
-    return (A_prev, W, b), dA, got, call
+    for layer, (got, call) in zip(layers, chained, strict=False):
+        grads = expect_sequence(
+            got,
+            length=3,
+            function="linear_activation_backward",
+            call=call,
+            names="(dA_prev, dW, db)",
+        )
+        yield layer, grads, call
 
 
 @pytest.mark.graded(
@@ -317,8 +355,7 @@ def _activation_layer(
     title=N_("linear_activation_backward: dA_prev, dW and db for each activation"),
 )
 def test_linear_activation_backward_values(student, rng):
-    for activation in ALL_ACTIVATIONS:
-        (A_prev, W, b), dA, got, call = _activation_layer(student, rng, activation)
+    for ((A_prev, W, b), dA, activation), got, call in _activation_layers(student, rng):
         Z, _ = ref.linear_forward(A_prev, W, b)
         expected = ref.linear_activation_backward(dA, ((A_prev, W, b), Z), activation)
         for value, wanted, name in zip(got, expected, ("dA_prev", "dW", "db"), strict=True):
@@ -338,8 +375,7 @@ def test_linear_activation_backward_values(student, rng):
     title=N_("linear_activation_backward: agrees with finite differences of your forward"),
 )
 def test_linear_activation_backward_gradient(student, rng):
-    for activation in ALL_ACTIVATIONS:
-        args, dA, got, call = _activation_layer(student, rng, activation)
+    for (args, dA, activation), got, call in _activation_layers(student, rng):
         check_layer_gradients(
             got,
             layer_forward_gradients(
@@ -355,30 +391,44 @@ def test_linear_activation_backward_gradient(student, rng):
 # --- backward: the whole model ---------------------------------------------------------
 
 
-def _student_grads(
-    student: Student, X: np.ndarray, Y: np.ndarray, parameters: Parameters, **kwargs: str
-) -> tuple[Any, str]:
-    forward_call = describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
-    AL, caches = forward_pair(student, "model_forward", (X, parameters), kwargs, forward_call)
-    call = describe_call("model_backward", {"AL": AL, "Y": Y, "caches": caches, **kwargs})
-    return call_pure(student, "model_backward", AL, Y, caches, **kwargs), call
+NetworkCase = tuple[np.ndarray, np.ndarray, Parameters, dict[str, str]]
+"""``(X, Y, parameters, kwargs)``: a network's inputs, labels, parameters and activations."""
 
 
-def _check_model_backward_values(
-    student: Student, X: np.ndarray, Y: np.ndarray, parameters: Parameters, **kwargs: str
-) -> None:
-    got, call = _student_grads(student, X, Y, parameters, **kwargs)
-    AL, caches = ref.model_forward(X, copy_parameters(parameters), **kwargs)
-    expected = ref.model_backward(AL, Y, caches, **kwargs)
-    layers = len(parameters) // 2
-    check_parameter_dict(
-        got,
-        {key: expected[key] for key in gradient_keys(layers)},
-        function="model_backward",
-        call=call,
-        what="grads",
-        m=X.shape[1],
+def _student_grads(student: Student, cases: Sequence[NetworkCase]) -> Iterator[tuple[Any, str]]:
+    """For each case in turn, the student's model_backward on the caches of their own
+    model_forward, and that backward call described."""
+    forward_calls = [((X, parameters), kwargs) for X, _, parameters, kwargs in cases]
+    described = [
+        describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
+        for X, _, parameters, kwargs in cases
+    ]
+
+    def backward_of(case: int, AL: Any, caches: Any) -> tuple[Call, str]:
+        _, Y, _, kwargs = cases[case]
+        call = describe_call("model_backward", {"AL": AL, "Y": Y, "caches": caches, **kwargs})
+        return ((AL, Y, caches), kwargs), call
+
+    return chained_calls(
+        student, "model_forward", forward_calls, described, "model_backward", backward_of
     )
+
+
+def _check_model_backward_values(student: Student, cases: Sequence[NetworkCase]) -> None:
+    for (X, Y, parameters, kwargs), (got, call) in zip(
+        cases, _student_grads(student, cases), strict=False
+    ):
+        AL, caches = ref.model_forward(X, copy_parameters(parameters), **kwargs)
+        expected = ref.model_backward(AL, Y, caches, **kwargs)
+        layers = len(parameters) // 2
+        check_parameter_dict(
+            got,
+            {key: expected[key] for key in gradient_keys(layers)},
+            function="model_backward",
+            call=call,
+            what="grads",
+            m=X.shape[1],
+        )
 
 
 def _check_model_backward_gradient(
@@ -390,11 +440,15 @@ def _check_model_backward_gradient(
     # the values test compares every pair with the reference already, and each finite
     # difference costs some eighty calls of the student's model_forward.
     half = OUTPUT_ACTIVATIONS.index(output_activation) % 2
+    cases: list[NetworkCase] = []
     for hidden_activation in HIDDEN_ACTIVATIONS[half::2]:
         X, parameters = screened_network(rng, [3, 4, 3, classes], m, hidden_activation)
         Y = _labels(rng, output_activation, classes, m)
         kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
-        got, call = _student_grads(student, X, Y, parameters, **kwargs)
+        cases.append((X, Y, parameters, kwargs))
+    for (X, Y, parameters, kwargs), (got, call) in zip(
+        cases, _student_grads(student, cases), strict=False
+    ):
         numerical = model_cost_gradient(
             student, X, Y, parameters, COSTS[output_activation], **kwargs
         )
@@ -415,7 +469,7 @@ def _check_model_backward_gradient(
 )
 def test_model_backward_default(student, rng):
     X, parameters = screened_network(rng, [5, 4, 3, 1], 6, "relu")
-    _check_model_backward_values(student, X, binary_labels(rng, 6), parameters)
+    _check_model_backward_values(student, [(X, binary_labels(rng, 6), parameters, {})])
 
 
 @pytest.mark.graded(
@@ -424,18 +478,18 @@ def test_model_backward_default(student, rng):
     title=N_("model_backward: grads for every hidden activation and both outputs"),
 )
 def test_model_backward_activations(student, rng):
+    cases: list[NetworkCase] = []
     for output_activation in OUTPUT_ACTIVATIONS:
         classes = 3 if output_activation == "softmax" else 1
         for hidden_activation in HIDDEN_ACTIVATIONS:
             X, parameters = screened_network(rng, [4, 5, 3, classes], 5, hidden_activation)
-            _check_model_backward_values(
-                student,
-                X,
-                _labels(rng, output_activation, classes, 5),
-                parameters,
-                hidden_activation=hidden_activation,
-                output_activation=output_activation,
-            )
+            Y = _labels(rng, output_activation, classes, 5)
+            kwargs = {
+                "hidden_activation": hidden_activation,
+                "output_activation": output_activation,
+            }
+            cases.append((X, Y, parameters, kwargs))
+    _check_model_backward_values(student, cases)
 
 
 @pytest.mark.graded(
@@ -462,14 +516,14 @@ def test_model_backward_gradient_softmax_output(student, rng):
     title=N_("model_backward: logistic regression, a single example, a deep sigmoid network"),
 )
 def test_model_backward_edge_cases(student, rng):
+    cases: list[NetworkCase] = []
     X, parameters = screened_network(rng, [6, 1], 5, "relu")
-    _check_model_backward_values(student, X, binary_labels(rng, 5), parameters)
+    cases.append((X, binary_labels(rng, 5), parameters, {}))
     X, parameters = screened_network(rng, [3, 4, 2, 1], 1, "relu")
-    _check_model_backward_values(student, X, np.ones((1, 1)), parameters)
+    cases.append((X, np.ones((1, 1)), parameters, {}))
     X, parameters = screened_network(rng, [4, 5, 5, 5, 5, 1], 6, "sigmoid")
-    _check_model_backward_values(
-        student, X, binary_labels(rng, 6), parameters, hidden_activation="sigmoid"
-    )
+    cases.append((X, binary_labels(rng, 6), parameters, {"hidden_activation": "sigmoid"}))
+    _check_model_backward_values(student, cases)
 
 
 # --- update ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import StudentRaised
-from grader.sandbox.session import ArgumentPath, StudentSession
+from grader.sandbox.session import ArgumentPath, StudentSession, WatchedCalls
 
 CallDescriber = Callable[[str, Sequence[Any], Mapping[str, Any]], str]
 """Writes one call for a person: ``(function, args, kwargs) -> "relu(Z (3, 4))"``."""
@@ -42,6 +42,12 @@ class StudentProxy:
         call.__name__ = function
         return call
 
+    def _name(self, raised: StudentRaised, function: str, calls: Sequence[Any]) -> None:
+        """Write the call of `calls` that raised into `raised`, unless it names one already."""
+        if raised.call is None and self._describe_call is not None and calls:
+            args, kwargs = calls[raised.index if raised.index < len(calls) else 0]
+            raised.call = self._describe_call(function, args, kwargs)
+
     @contextmanager
     def _naming(
         self, function: str, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]]
@@ -50,9 +56,7 @@ class StudentProxy:
         try:
             yield
         except StudentRaised as raised:
-            if raised.call is None and self._describe_call is not None and calls:
-                args, kwargs = calls[raised.index if raised.index < len(calls) else 0]
-                raised.call = self._describe_call(function, args, kwargs)
+            self._name(raised, function, calls)
             raise
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -95,6 +99,15 @@ class StudentProxy:
         self._calls.add(function)
         with self._naming(function, [(args, kwargs)]):
             return self._session.call_watched(function, *args, **kwargs)
+
+    def call_watched_each(self, function: str, calls: Sequence[tuple[tuple, dict]]) -> WatchedCalls:
+        """`call_watched` of each call, in one round trip; the error of the call that did not
+        return is given back, not raised (see `StudentSession.call_watched_each`)."""
+        self._calls.add(function)
+        watched = self._session.call_watched_each(function, calls)
+        if isinstance(watched.error, StudentRaised):
+            self._name(watched.error, function, calls)
+        return watched
 
     def has_function(self, function: str) -> bool:
         """Whether the student defined `function` (not recorded as a call)."""

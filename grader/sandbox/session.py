@@ -8,6 +8,7 @@ import re
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 from grader.errors import (
     HostileValue,
     SandboxError,
+    StudentCallError,
     StudentNotImplemented,
     StudentRaised,
     StudentTimeout,
@@ -108,7 +110,7 @@ def _argument_bytes(value: Any, depth: int = 0) -> int:
 
 def reply_bytes_cap(op: str, value: Any, extra: Mapping[str, Any] | None = None) -> int:
     """The largest reply the trusted side reads for request `op` with `value` (see above)."""
-    if op == "batch" and type(value) is list:
+    if op in ("batch", "watched_batch") and type(value) is list:
         calls, per_call = len(value), max((_argument_bytes(c) for c in value), default=0)
     elif op == "perturbed":
         targets = (extra or {}).get("targets") or []
@@ -146,12 +148,14 @@ def _changed(now: bytes, before: bytes, dtype: str) -> bool:
     return not np.array_equal(old, new, equal_nan=kind.kind in "fc")
 
 
-def _shared_layout(call: Any) -> tuple[list[list[Any]], list[tuple[int, bytes]]]:
-    """Where each array argument of `call` goes in the shared memory: the layout the worker
-    reads (``[path, dtype, shape, offset]``) and the ``(offset, bytes)`` to write."""
+def _shared_layout(
+    call: Any, offset: int = 0
+) -> tuple[list[list[Any]], list[tuple[int, bytes]], int]:
+    """Where each array argument of `call` goes in the shared memory, from `offset` on: the
+    layout the worker reads (``[path, dtype, shape, offset]``), the ``(offset, bytes)`` to
+    write, and the offset where the next call's arguments may start."""
     layout: list[list[Any]] = []
     blobs: list[tuple[int, bytes]] = []
-    offset = 0
     for path in codec.array_paths(call):
         array = codec.array_at(call, path)
         if array is None or array.dtype.str not in codec.DTYPES:
@@ -160,7 +164,42 @@ def _shared_layout(call: Any) -> tuple[list[list[Any]], list[tuple[int, bytes]]]
         layout.append([path, array.dtype.str, list(array.shape), offset])
         blobs.append((offset, data))
         offset += -(-len(data) // SHARED_ALIGNMENT) * SHARED_ALIGNMENT or SHARED_ALIGNMENT
-    return layout, blobs
+    return layout, blobs, offset
+
+
+def _mutated(
+    worker: WorkerProcess, layout: list[list[Any]], blobs: list[tuple[int, bytes]]
+) -> list[str]:
+    """The paths of the arguments whose shared memory the call changed (see `_changed`)."""
+    return [
+        _path_text(path)
+        for (path, dtype, _, offset), (_, data) in zip(layout, blobs, strict=True)
+        if _changed(worker.shared_bytes(offset, len(data)), data, dtype)
+    ]
+
+
+def _done_before(reply: Mapping[str, Any], result: Any, calls: int) -> list[Any]:
+    """The values a batch's worker sent back with a failure: those of the calls before the
+    one that failed (its `index`), or none when they do not add up."""
+    index = reply.get("index")
+    if type(index) is int and 0 <= index <= calls and type(result) is list and len(result) == index:
+        return result
+    return []
+
+
+@dataclass(frozen=True)
+class WatchedCalls:
+    """What `StudentSession.call_watched_each` gives back.
+
+    Attributes:
+        done: ``(value, mutated)`` of each call that returned, in the order of the calls,
+            up to the one that did not (as `StudentSession.call_watched` gives them).
+        error: why the next call gave no value (it raised, timed out, ...), or None when
+            every call returned.
+    """
+
+    done: list[tuple[Any, list[str]]]
+    error: StudentCallError | None
 
 
 def module_path(module: str) -> Text | str:
@@ -374,7 +413,7 @@ class StudentSession:
         is computed here, not in the worker.
         """
         call = (args, kwargs)
-        layout, blobs = _shared_layout(call)
+        layout, blobs, _ = _shared_layout(call)
         used: list[WorkerProcess] = []
 
         def share(worker: WorkerProcess) -> None:
@@ -382,13 +421,53 @@ class StudentSession:
             used.append(worker)
 
         value = self._invoke("watched", function, call, None, {"shared": layout}, share)
-        worker = used[-1]
-        mutated = [
-            _path_text(path)
-            for (path, dtype, _, offset), (_, data) in zip(layout, blobs, strict=True)
-            if _changed(worker.shared_bytes(offset, len(data)), data, dtype)
+        return value, _mutated(used[-1], layout, blobs)
+
+    def call_watched_each(self, function: str, calls: Sequence[tuple[tuple, dict]]) -> WatchedCalls:
+        """`call_watched` of each call in turn, in one round trip and one deadline.
+
+        The calls run one after the other until one fails; the values of those before it
+        come back all the same, so that a caller can check them in order, as it would
+        check single calls, before it meets the failure (a student's error, a timeout, a
+        crash: `WatchedCalls.error`, never raised). Errors of the grader's own making (an
+        argument the sandbox cannot send) are raised.
+        """
+        batch = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
+        layouts: list[list[list[Any]]] = []
+        blobs: list[list[tuple[int, bytes]]] = []
+        offset = 0
+        for call in batch:
+            layout, data, offset = _shared_layout(call, offset)
+            layouts.append(layout)
+            blobs.append(data)
+        used: list[WorkerProcess] = []
+
+        def share(worker: WorkerProcess) -> None:
+            worker.share([blob for data in blobs for blob in data])
+            used.append(worker)
+
+        partial: list[Any] = []
+        error: StudentCallError | None = None
+        try:
+            values = self._invoke(
+                "watched_batch", function, batch, None, {"shared": layouts}, share, partial
+            )
+        except StudentCallError as failed:
+            values, error = partial, failed
+        if error is None and (type(values) is not list or len(values) != len(batch)):
+            self._retire()
+            values, error = (
+                [],
+                HostileValue(
+                    function,
+                    Text(N_("the sandbox sent back a malformed set of results and was restarted")),
+                ),
+            )
+        done = [
+            (value, _mutated(used[-1], layout, data))
+            for value, layout, data in zip(values, layouts, blobs, strict=False)
         ]
-        return value, mutated
+        return WatchedCalls(done, error)
 
     def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
         """From now on, answer the student's calls of these contract functions (by name)
@@ -601,7 +680,13 @@ class StudentSession:
         pick: int | None,
         extra: Mapping[str, Any] | None = None,
         prepare: Callable[[WorkerProcess], None] | None = None,
+        partial: list[Any] | None = None,
     ) -> Any:
+        """One request for the student's `function`; its value, or the error it comes to.
+
+        With `partial` (a batch whose worker may send the values before a failure), those
+        values are added to `partial` before the error is raised.
+        """
         module = self._function_modules.get(function)
         if module is None:
             raise StudentNotImplemented(
@@ -640,12 +725,17 @@ class StudentSession:
             envelope["endless"] = endless
         substituted = sorted(n for n in self._substitutes if n != function)
         responder = None
-        if substituted and op in ("call", "batch", "perturbed", "watched"):
+        if substituted and op in ("call", "batch", "perturbed", "watched", "watched_batch"):
             envelope["substitute"] = substituted
             responder = self._respond
         cap = reply_bytes_cap(op, value, extra)
         reply, result = self._exchange(function, envelope, value, seconds, cap, prepare, responder)
-        return self._result(function, module, reply, result)
+        try:
+            return self._result(function, module, reply, result)
+        except StudentCallError:
+            if partial is not None and type(value) is list:
+                partial.extend(_done_before(reply, result, len(value)))
+            raise
 
     def _result(self, function: str, module: str, reply: dict[str, Any], result: Any) -> Any:
         kind = reply.get("kind")

@@ -462,6 +462,23 @@ class _Worker:
             return {"kind": "bad_request"}, None
         return self.run(str(request["function"]), [call], None, batch=False)
 
+    def op_watched_batch(
+        self, request: Mapping[str, Any], value: Any
+    ) -> tuple[dict[str, Any], Any]:
+        """Many watched calls (`op_watched`) in one round trip, each with its own shared
+        arguments; when one raises, the values of the calls before it come back too."""
+        layouts = request.get("shared")
+        if type(value) is not list or type(layouts) is not list or len(layouts) != len(value):
+            return {"kind": "bad_request"}, None
+        try:
+            calls = [
+                self.shared_arguments(layout, call)
+                for layout, call in zip(layouts, value, strict=True)
+            ]
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            return {"kind": "bad_request"}, None
+        return self.run(str(request["function"]), calls, None, batch=True, partial=True)
+
     def shared_arguments(self, layout: Any, call: Any) -> Any:
         """`call` with each array named in `layout` (``[path, dtype, shape, offset]``
         entries) replaced by a view of the shared memory holding the same values."""
@@ -483,26 +500,29 @@ class _Worker:
         return call
 
     def run(
-        self, name: str, calls: Iterable[Any], pick: Any, *, batch: bool
+        self, name: str, calls: Iterable[Any], pick: Any, *, batch: bool, partial: bool = False
     ) -> tuple[dict[str, Any], Any]:
+        """Call the student's `name` on each ``(args, kwargs)`` of `calls` in turn, until one
+        fails; with `partial`, a failure's reply also carries the values before it."""
         try:
             function = self.function(name)
         except BaseException as error:
             return self.raised(error)
         if not callable(function):
             return {"kind": "missing"}, None
-        results = []
+        results: list[Any] = []
         for index, (args, kwargs) in enumerate(calls):
             try:
                 result = function(*args, **kwargs)
             except NotImplementedError as error:
                 # The trusted side tells an untouched stub from the student's own message.
                 reply, _ = self.raised(error, index)
-                return {**reply, "kind": "not_implemented"}, None
+                return {**reply, "kind": "not_implemented"}, results if partial else None
             except _Endless as endless:
                 return {"kind": "endless", "function": endless.function}, None
             except BaseException as error:
-                return self.raised(error, index)
+                reply, _ = self.raised(error, index)
+                return reply, results if partial else None
             if type(pick) is int and type(result) is tuple and 0 <= pick < len(result):
                 result = result[pick]
             results.append(result)

@@ -23,9 +23,10 @@ import pytest
 
 from grader.catalog import EXERCISES, MODULES
 from grader.checks import CheckFailure
-from grader.errors import SandboxError, StudentNotImplemented, StudentRaised
+from grader.errors import SandboxError, StudentCallError, StudentNotImplemented, StudentRaised
 from grader.gradcheck import perturbed_inputs
 from grader.sandbox import codec
+from grader.sandbox.session import WatchedCalls
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = sorted((ROOT / "grader" / "hidden").glob("test_*.py"))
@@ -116,6 +117,18 @@ class StandInStudent:
             and not np.array_equal(before, sent_kwargs[key], equal_nan=True)
         ]
         return result, mutated
+
+    def call_watched_each(
+        self, name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> WatchedCalls:
+        """Like the sandbox: each call in turn until one fails; its error is given back."""
+        done: list[tuple[Any, list[str]]] = []
+        for args, kwargs in calls:
+            try:
+                done.append(self.call_watched(name, *args, **kwargs))
+            except StudentCallError as error:
+                return WatchedCalls(done, error)
+        return WatchedCalls(done, None)
 
     def call_batch(
         self,

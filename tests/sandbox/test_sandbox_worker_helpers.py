@@ -38,7 +38,7 @@ def test_replacing_an_argument_keeps_the_rest_of_the_call() -> None:
 
 def test_the_shared_layout_places_each_array_once_aligned() -> None:
     value = call_value()
-    layout, blobs = session_module._shared_layout(value)
+    layout, blobs, end = session_module._shared_layout(value)
     assert [entry[0] for entry in layout] == codec.array_paths(value)
     offsets = [entry[3] for entry in layout]
     assert offsets == sorted(offsets) and all(o % 64 == 0 for o in offsets)
@@ -46,6 +46,11 @@ def test_the_shared_layout_places_each_array_once_aligned() -> None:
         array = codec.array_at(value, path)
         assert where == offset and data == array.tobytes()
         assert dtype == array.dtype.str and shape == list(array.shape)
+    # The next call of a batch starts after the last array, aligned: no two calls overlap.
+    last, data = blobs[-1]
+    assert end % 64 == 0 and end >= last + len(data)
+    following, _, _ = session_module._shared_layout(value, end)
+    assert [entry[3] - end for entry in following] == offsets
 
 
 def test_mutations_are_judged_by_value_not_by_bytes() -> None:
