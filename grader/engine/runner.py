@@ -20,6 +20,7 @@ import io
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,7 @@ def pytest_arguments(suite: Path) -> list[str]:
         *("-p", "no:pastebin"),
         *("-p", "no:stepwise"),
         *("-p", "no:logging"),
+        *("-p", "no:warnings"),  # `SuiteRunner.grade` sets the filter once per grading
         "--import-mode=importlib",
         "--strict-markers",
         "--capture=no",
@@ -196,10 +198,21 @@ class SuiteRunner:
             self._plugin.grading(grading),
             contextlib.redirect_stdout(printed),
             contextlib.redirect_stderr(printed),
+            warnings.catch_warnings(record=True) as warned,
         ):
+            # A warning on the trusted side is never a student's failure, whatever filter
+            # the caller has (the project's tests turn warnings into errors): it is logged.
+            warnings.simplefilter("default")
             code = self._run_items()
         if printed.getvalue():
             LOG.debug("The hidden suites printed:\n%s", printed.getvalue())
+        for warning in warned:
+            LOG.debug(
+                "A hidden test warned: %s",
+                warnings.formatwarning(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                ),
+            )
         return code
 
     def _run_items(self) -> int:
