@@ -180,8 +180,10 @@ class Group(_Translated, click.Group):
     its subcommands are `Command` and `Group` too."""
 
     command_class = Command
-    group_class = type  # a subgroup is of the class of its parent
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         _Translated.format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
+
+
+Group.group_class = Group  # not the class of a subclass, such as the lazy `nngrade` group
