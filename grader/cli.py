@@ -15,6 +15,7 @@ import importlib
 import click
 
 from grader import __version__
+from grader.commands.language import Group
 
 # Subcommand name -> module of grader.commands defining a click command of that name.
 COMMANDS: tuple[str, ...] = (
@@ -29,7 +30,7 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

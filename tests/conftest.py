@@ -10,11 +10,13 @@ and says so with ``@pytest.mark.internal_error``.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from grader.errors import INTERNAL
+from grader.i18n import LOCALE_VARIABLES, SOURCE_LANGUAGE, detect_language
 
 
 class _Recorder(logging.Handler):
@@ -38,3 +40,14 @@ def internal_errors_fail_the_test(request: pytest.FixtureRequest) -> Iterator[No
         formatter = logging.Formatter("%(message)s")
         logged = "\n\n".join(formatter.format(record) for record in recorder.records)
         pytest.fail(f"The grader logged an internal error (a bug of ours):\n{logged}")
+
+
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks the language of the user's locale when no --lang says
+    otherwise (`grader.commands.language`): a test reads its English help and usage errors
+    whatever the locale the suite runs in, unless it sets a language itself."""
+    for variable in LOCALE_VARIABLES:
+        value = os.environ.get(variable)
+        if value and detect_language(None, {variable: value}) != SOURCE_LANGUAGE:
+            monkeypatch.setenv(variable, "C.UTF-8")

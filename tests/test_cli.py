@@ -35,13 +35,22 @@ def test_an_unknown_subcommand_is_a_usage_error_naming_it() -> None:
 
 def test_starting_the_command_line_imports_no_subcommand() -> None:
     # `nngrade batch` re-imports this module in every grading process it spawns: the
-    # engine, the report and nbformat must not come with it.
+    # engine, the report and nbformat must not come with it, only what decides the command
+    # line's language and translates its help.
     probe = (
         "import sys, grader.cli; "
         "print(sorted(m for m in sys.modules if m.startswith(('grader.', 'pytest', 'jinja2', "
-        "'nbformat', 'matplotlib', 'numpy')) and m != 'grader.cli'))"
+        "'nbformat', 'matplotlib', 'numpy', 'babel')) and m != 'grader.cli'))"
     )
     output = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    assert output.strip() == "[]"
+    assert output.strip() == repr(
+        [
+            "grader.click_messages",
+            "grader.commands",
+            "grader.commands.language",
+            "grader.errors",
+            "grader.i18n",
+        ]
+    )

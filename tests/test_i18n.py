@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import re
+from pathlib import Path
 
+import click
 import pytest
 
+from grader.commands.language import help_messages
 from grader.errors import UsageError
 from grader.i18n import (
     LANGUAGES,
@@ -135,14 +139,34 @@ def test_language_follows_option_then_locale(requested, environ, lang) -> None:
     assert detect_language(requested, environ) == lang
 
 
+def _command_help_by_file() -> dict[Path, set[str]]:
+    """The messages of the help of every command of `nngrade` (their docstrings, which the
+    help translates paragraph by paragraph), by the file that defines the command."""
+    from grader.cli import main
+
+    found: dict[Path, set[str]] = {}
+    pending: list[click.Command] = [main]
+    while pending:
+        command = pending.pop()
+        path = Path(inspect.getsourcefile(command.callback) or "").resolve()
+        found.setdefault(path, set()).update(help_messages(command.help or ""))
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            names = command.list_commands(context)
+            pending.extend(filter(None, (command.get_command(context, n) for n in names)))
+    return found
+
+
 def test_the_tools_find_every_message_the_code_marks() -> None:
-    """Every call that marks a literal message (``_``, ``N_``, ``Text``, ``gettext``...) is
-    one the catalog tools find: a call inside an f-string, say, would be missed by them and
-    never translated."""
+    """Every call that marks a literal message (``_``, ``N_``, ``Text``, ``gettext``...),
+    and every paragraph of a command's help, is one the catalog tools find: a call inside
+    an f-string, say, would be missed by them and never translated."""
+    help_by_file = _command_help_by_file()
+    assert len(help_by_file) > 5 and all(help_by_file.values())
     for path in source_files():
         if path.suffix != ".py":
             continue
-        marked = set()
+        marked = set(help_by_file.get(path.resolve(), ()))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue

@@ -8,7 +8,7 @@ from typing import IO, Any
 import click
 
 from grader.errors import NngradeError
-from grader.i18n import SOURCE_LANGUAGE, in_language, translator
+from grader.i18n import N_, SOURCE_LANGUAGE, in_language, translator
 
 
 class DomainError(click.ClickException):
@@ -49,8 +49,10 @@ def unsafe_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "--unsafe-no-sandbox",
         "unsafe",
         is_flag=True,
-        help="Run student code without isolation where this machine cannot isolate it "
-        "(see `nngrade doctor`). Every result and page then says so.",
+        help=N_(
+            "Run student code without isolation where this machine cannot isolate it "
+            "(see `nngrade doctor`). Every result and page then says so."
+        ),
     )(function)
 
 

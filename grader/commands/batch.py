@@ -13,6 +13,7 @@ import click
 from grader.batch import BatchReport, Progress, grade_class
 from grader.batch.summary_text import not_graded, summary_document, summary_lines
 from grader.commands import DomainError, require_isolation, unsafe_option
+from grader.commands.language import Command, spoken
 from grader.commands.limits import limit_options, resolve_limits
 from grader.commands.output import (
     EXIT_GRADED,
@@ -26,10 +27,10 @@ from grader.commands.output import (
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
-from grader.i18n import LANGUAGES, plural_translator, translator
+from grader.i18n import LANGUAGES, N_, plural_translator, translator
 
 
-@click.command(epilog=EXIT_STATUS_HELP)
+@click.command(cls=Command, epilog=EXIT_STATUS_HELP)
 @click.argument(
     "submissions", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -38,65 +39,78 @@ from grader.i18n import LANGUAGES, plural_translator, translator
     "results",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for RESULTS/<student>/result.json, the class files and the report.",
+    help=N_("Folder for RESULTS/<student>/result.json, the class files and the report."),
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Grading processes, each with its own sandbox; more than the cores is capped to "
-    "them, with a note.  [default: every core]",
+    help=N_(
+        "Grading processes, each with its own sandbox; more than the cores is capped to "
+        "them, with a note.  [default: every core]"
+    ),
 )
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
-    help="Grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://HOST:8786) "
-    "instead of this machine's cores; needs pip install 'nngrade[dask]' (docs/clusters.md).",
+    help=N_(
+        "Grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://HOST:8786) "
+        "instead of this machine's cores; needs pip install 'nngrade[dask]' (docs/clusters.md)."
+    ),
 )
-@click.option("--force", is_flag=True, help="Grade again even the results that are up to date.")
+@click.option("--force", is_flag=True, help=N_("Grade again even the results that are up to date."))
 @click.option(
     "--only",
     "only",
     multiple=True,
     metavar="ID[,ID...]",
-    help="Grade these students again, and no other: every other result is kept as it is. "
-    "Repeat it or separate ids with commas; an entry's name (alice.zip) works too.",
+    help=N_(
+        "Grade these students again, and no other: every other result is kept as it is. "
+        "Repeat it or separate ids with commas; an entry's name (alice.zip) works too."
+    ),
 )
 @click.option(
     "--student-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV mapping each submission id to its Moodle/Canvas identity.",
+    help=N_("CSV mapping each submission id to its Moodle/Canvas identity."),
 )
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of the students' messages, the report and this command's output.  "
-    "[default: the language the report in RESULTS was last rendered in, else en]",
+    help=N_(
+        "Language of the students' messages, the report and this command's output.  "
+        "[default: the language the report in RESULTS was last rendered in, else en]"
+    ),
 )
-@click.option("--assignment", help="nbgrader layout: the assignment folder to grade.")
+@click.option("--assignment", help=N_("nbgrader layout: the assignment folder to grade."))
 @click.option(
     "--assignment-name",
     default=None,
-    help="The assignment's name in canvas.csv.  [default: the nbgrader assignment with "
-    f"--nbgrader, else {DEFAULT_ASSIGNMENT!r}]",
+    # The name is grader.exports.canvas.DEFAULT_ASSIGNMENT (a test keeps them the same).
+    help=N_(
+        "The assignment's name in canvas.csv.  [default: the nbgrader assignment with "
+        "--nbgrader, else 'Neural networks (nngrade)']"
+    ),
 )
 @click.option(
     "--canvas-assignment-id",
-    help="The Canvas assignment id (from its URL); without it Canvas creates a new assignment.",
+    help=N_("The Canvas assignment id (from its URL); without it Canvas creates a new assignment."),
 )
-@click.option("--no-report", is_flag=True, help="Skip the HTML report (class files only).")
+@click.option("--no-report", is_flag=True, help=N_("Skip the HTML report (class files only)."))
 @click.option(
     "--nbgrader",
     "course_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Grade the nbgrader course COURSE_DIR's submitted/*/ASSIGNMENT notebooks (with "
-    "--assignment, instead of SUBMISSIONS) and put the feedback in its feedback/ folder.",
+    help=N_(
+        "Grade the nbgrader course COURSE_DIR's submitted/*/ASSIGNMENT notebooks (with "
+        "--assignment, instead of SUBMISSIONS) and put the feedback in its feedback/ folder."
+    ),
 )
 @click.option(
     "--gradebook",
     is_flag=True,
-    help="With --nbgrader: also record the scores in the course's nbgrader gradebook.",
+    help=N_("With --nbgrader: also record the scores in the course's nbgrader gradebook."),
 )
 @output_options
 @unsafe_option
@@ -176,7 +190,7 @@ def batch(
       nngrade batch --nbgrader course/ --assignment nn --out results/ --gradebook
     """
     output = Output(quiet=quiet, as_json=as_json)
-    _ = translator(lang or "en")
+    _ = translator(spoken())  # usage errors: the command line's language
     if course_dir is not None:
         if submissions is not None:
             raise click.UsageError(_("Give either SUBMISSIONS or --nbgrader COURSE_DIR, not both."))

@@ -11,9 +11,10 @@ import grader
 from grader.batch import grade_class
 from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.commands.batch import finish, results_language
+from grader.commands.language import Command
 from grader.commands.output import EXIT_STATUS_HELP, Output, output_options, progress_for
 from grader.errors import NngradeError, UsageError
-from grader.i18n import LANGUAGES, Text, in_language, translator
+from grader.i18n import LANGUAGES, N_, Text, in_language, translator
 
 
 def sample_class_folder() -> Path:
@@ -64,24 +65,26 @@ def demo_output_folder(out: Path | None) -> tuple[Path, Text]:
     )
 
 
-@click.command(epilog=EXIT_STATUS_HELP)
+@click.command(cls=Command, epilog=EXIT_STATUS_HELP)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the results.  [default: a new temporary folder]",
+    help=N_("Folder for the results.  [default: a new temporary folder]"),
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Grading processes (at most the cores).  [default: every core]",
+    help=N_("Grading processes (at most the cores).  [default: every core]"),
 )
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of the feedback, the report and this command's output.  [default: that "
-    "of the earlier demo in --out, else en]",
+    help=N_(
+        "Language of the feedback, the report and this command's output.  [default: that "
+        "of the earlier demo in --out, else en]"
+    ),
 )
 @output_options
 @unsafe_option

@@ -6,10 +6,11 @@ import sys
 
 import click
 
+from grader.commands.language import Command
 from grader.errors import NngradeError
 
 
-@click.command()
+@click.command(cls=Command)
 def doctor() -> None:
     """Check whether student code can be isolated on this machine.
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from grader.commands import DomainError, require_isolation, unsafe_option
+from grader.commands.language import Command, spoken
 from grader.commands.limits import limit_options, resolve_limits
 from grader.commands.output import (
     EXIT_GRADED,
@@ -195,24 +196,26 @@ def is_wholly_graded(result: Result) -> bool:
     return result.status == "graded" and not result.unreadable_files()
 
 
-@click.command(epilog=EXIT_STATUS_HELP)
+@click.command(cls=Command, epilog=EXIT_STATUS_HELP)
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the result document [default: result.json in the current folder]; "
-    "the feedback page goes beside it (feedback.html, or NAME.html for NAME.json).",
+    help=N_(
+        "Where to write the result document [default: result.json in the current folder]; "
+        "the feedback page goes beside it (feedback.html, or NAME.html for NAME.json)."
+    ),
 )
-@click.option("--student", default=None, help="Student id [default: the submission's name].")
+@click.option("--student", default=None, help=N_("Student id [default: the submission's name]."))
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the messages, the page and this summary.",
+    help=N_("Language of the messages, the page and this summary."),
 )
-@click.option("--no-report", is_flag=True, help="Write the result document only, no page.")
+@click.option("--no-report", is_flag=True, help=N_("Write the result document only, no page."))
 @output_options
 @unsafe_option
 @limit_options
@@ -250,8 +253,12 @@ def grade(
     """
     output = Output(quiet=quiet, as_json=as_json)
     if not submission.exists() and not submission.is_symlink():
+        _ = translator(spoken())
         raise click.BadParameter(
-            f"{str(submission)!r} does not exist; give the path of a folder, .zip or .ipynb.",
+            _(
+                "%(path)r does not exist; give the path of a folder, .zip or .ipynb.",
+                path=str(submission),
+            ),
             param_hint="SUBMISSION",
         )
     out = out or Path.cwd() / "result.json"

@@ -8,14 +8,15 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
+from grader.commands.language import Group
 from grader.errors import NngradeError
 from grader.exports.gradescope import VISIBILITIES
 from grader.exports.rows import format_points
 from grader.gradescope.config import DEFAULT_HIDDEN_VISIBILITY
-from grader.i18n import translator
+from grader.i18n import N_, translator
 
 
-@click.group()
+@click.group(cls=Group)
 def gradescope() -> None:
     """Grade on Gradescope: build the autograder zip to upload (docs/gradescope.md)."""
 
@@ -25,22 +26,24 @@ def gradescope() -> None:
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The zip to write, e.g. autograder.zip (replaced if it exists).",
+    help=N_("The zip to write, e.g. autograder.zip (replaced if it exists)."),
 )
 @click.option(
     "--lang",
     type=click.Choice(["en", "fr"]),
     default="en",
     show_default=True,
-    help="Language of the students' messages and feedback page.",
+    help=N_("Language of the students' messages and feedback page."),
 )
 @click.option(
     "--hidden-visibility",
     type=click.Choice(VISIBILITIES),
     default=DEFAULT_HIDDEN_VISIBILITY,
     show_default=True,
-    help="When students see the hidden tests, their score and their feedback page; "
-    "what was received is always visible at once.",
+    help=N_(
+        "When students see the hidden tests, their score and their feedback page; "
+        "what was received is always visible at once."
+    ),
 )
 def build(out: Path, lang: str, hidden_visibility: str) -> None:
     """Write the autograder zip for a Gradescope programming assignment.
@@ -84,8 +87,8 @@ def build(out: Path, lang: str, hidden_visibility: str) -> None:
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=lambda: os.environ.get("NNGRADE_AUTOGRADER_ROOT", "/autograder"),
-    show_default="$NNGRADE_AUTOGRADER_ROOT or /autograder",
-    help="The autograder's root, laid out like Gradescope's /autograder.",
+    show_default=N_("$NNGRADE_AUTOGRADER_ROOT or /autograder"),
+    help=N_("The autograder's root, laid out like Gradescope's /autograder."),
 )
 def run(root: Path) -> None:
     """Grade ROOT/submission and write ROOT/results/results.json, as Gradescope runs it.

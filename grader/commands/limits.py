@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from grader.config import MIN_MEMORY_MIB, LimitSettings, course_limits
+from grader.i18n import N_
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,37 +25,47 @@ def limit_options(command: F) -> F:
             "--config",
             "config",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="The course's configuration file (nngrade.toml, or a pyproject.toml with a "
-            "[tool.nngrade] table).  [default: the nearest one, if any]",
+            help=N_(
+                "The course's configuration file (nngrade.toml, or a pyproject.toml with a "
+                "[tool.nngrade] table).  [default: the nearest one, if any]"
+            ),
         ),
         click.option(
             "--call-timeout",
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help="Wall-clock seconds one call into the student's code may take; a function "
-            "that runs longer fails with `timeout`.  [default: 1]",
+            help=N_(
+                "Wall-clock seconds one call into the student's code may take; a function "
+                "that runs longer fails with `timeout`.  [default: 1]"
+            ),
         ),
         click.option(
             "--submission-timeout",
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help="Wall-clock seconds for all the calls and imports of one submission; the "
-            "tests left when it runs out are skipped.  [default: 60]",
+            help=N_(
+                "Wall-clock seconds for all the calls and imports of one submission; the "
+                "tests left when it runs out are skipped.  [default: 60]"
+            ),
         ),
         click.option(
             "--import-timeout",
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
-            help="Wall-clock seconds the top-level code of one student module may take.  "
-            "[default: 10]",
+            help=N_(
+                "Wall-clock seconds the top-level code of one student module may take.  "
+                "[default: 10]"
+            ),
         ),
         click.option(
             "--memory",
             "memory_mib",
             type=click.IntRange(min=MIN_MEMORY_MIB),
             metavar="MiB",
-            help="Address space of the student's process, in MiB; more memory than that fails "
-            "the call.  [default: 1024]",
+            help=N_(
+                "Address space of the student's process, in MiB; more memory than that fails "
+                "the call.  [default: 1024]"
+            ),
         ),
     ]
     for option in reversed(options):

@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
+from grader.commands.language import Group
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, translator
+from grader.i18n import LANGUAGES, N_, translator
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
 
 COURSE_DIR = click.Path(file_okay=False, dir_okay=True, path_type=Path)
 
 
-@click.group()
+@click.group(cls=Group)
 def nbgrader() -> None:
     """Work with an nbgrader course (needs the extra: pip install 'nngrade[nbgrader]')."""
 
@@ -23,14 +24,16 @@ def nbgrader() -> None:
 @nbgrader.command()
 @click.argument("course_dir", type=COURSE_DIR)
 @click.option(
-    "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help="Assignment name."
+    "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=N_("Assignment name.")
 )
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the notebook's text, of its checks' messages and of this command's output.",
+    help=N_(
+        "Language of the notebook's text, of its checks' messages and of this command's output."
+    ),
 )
 def export(course_dir: Path, assignment: str, lang: str) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/ASSIGNMENT.ipynb from the answer key.

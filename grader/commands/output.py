@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from grader.i18n import N_
+
 if TYPE_CHECKING:
     from grader.batch.progress import Progress
 
@@ -28,8 +30,8 @@ cannot isolate student code (click's own usage errors exit with 2 too)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C or SIGTERM: what was graded is kept; the same command finishes the job."""
 
-EXIT_STATUS_HELP = """\b
-Exit status:
+EXIT_STATUS_HELP = "\b\n" + N_(
+    """Exit status:
   0    every entry was graded, whatever its score
   1    some could not be graded, or not wholly: nothing of it could be
        loaded, a file of it could not be read, a duplicate or unreadable
@@ -37,6 +39,7 @@ Exit status:
   2    usage error: a bad option or path, an unusable configuration, or
        a machine that cannot isolate student code (`nngrade doctor`)
   130  interrupted (Ctrl-C): what was graded is kept; run it again"""
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,13 +50,13 @@ def output_options(command: F) -> F:
         "--json",
         "as_json",
         is_flag=True,
-        help="Print one JSON object (the summary, for scripts) on stdout and nothing else.",
+        help=N_("Print one JSON object (the summary, for scripts) on stdout and nothing else."),
     )(command)
     return click.option(
         "--quiet",
         "-q",
         is_flag=True,
-        help="Print nothing but errors and warnings; the exit status tells the outcome.",
+        help=N_("Print nothing but errors and warnings; the exit status tells the outcome."),
     )(command)
 
 

@@ -8,28 +8,31 @@ import click
 
 from grader.authoring.release import release as write_handout
 from grader.commands import DomainError
+from grader.commands.language import Command
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, translator
+from grader.i18n import LANGUAGES, N_, translator
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--out",
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
-    help="Folder to write the handout into; it must be new or empty (see --force).",
+    help=N_("Folder to write the handout into; it must be new or empty (see --force)."),
 )
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the README, the notebook, the exercise statements, the stubs' "
-    "docstrings and this command's output (the self-check speaks both: "
-    "python selfcheck.py --lang fr|en).",
+    help=N_(
+        "Language of the README, the notebook, the exercise statements, the stubs' "
+        "docstrings and this command's output (the self-check speaks both: "
+        "python selfcheck.py --lang fr|en)."
+    ),
 )
-@click.option("--force", is_flag=True, help="Replace the contents of a non-empty --out folder.")
+@click.option("--force", is_flag=True, help=N_("Replace the contents of a non-empty --out folder."))
 def release(out_dir: Path, lang: str, force: bool) -> None:
     """Write the student handout into OUT: the stubs, as modules and as a notebook, the
     public checks, a README.

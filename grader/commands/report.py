@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
+from grader.commands.language import Command
 from grader.console import printable
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGE_NAMES, LANGUAGES, plural_translator, translator
+from grader.i18n import LANGUAGE_NAMES, LANGUAGES, N_, plural_translator, translator
 from grader.report import ReportPaths, render_reports
 from grader.report.documents import RESULT_FILE
 from grader.report.language import report_language
@@ -17,7 +18,7 @@ from grader.report.render import write_feedback_beside
 from grader.result import load_result
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument(
     "results",
     type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
@@ -26,11 +27,13 @@ from grader.result import load_result
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of the pages (the test messages come from the result documents).  "
-    "[default: for a class, the language its report was last rendered in, else en; for "
-    "one result, its own]",
+    help=N_(
+        "Language of the pages (the test messages come from the result documents).  "
+        "[default: for a class, the language its report was last rendered in, else en; for "
+        "one result, its own]"
+    ),
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
+@click.option("--quiet", "-q", is_flag=True, help=N_("Print nothing but errors and warnings."))
 def report(results: Path, lang: str | None, quiet: bool) -> None:
     """Write HTML feedback pages from result documents, for a class or for one student.
 

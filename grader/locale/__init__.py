@@ -7,12 +7,17 @@ adding or changing a message in the code, or a translation in a ``.po`` file, ru
 translation to fill in), drops the ones no longer used, and recompiles the ``.mo`` files.
 Tests fail while a message has no translation or a ``.mo`` is stale.
 
+The messages are the literal arguments of ``_``, ``N_``, ``ngettext``, ``Text`` (see
+`KEYWORDS`) and the templates' ``{% trans %}``, and the docstrings of the command line's
+commands, which are their help (`command_help`).
+
 This is the translators' tooling and needs Babel; what runs at grading, or in the
 handout, is `grader.i18n` alone.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +30,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
+from grader.commands.language import help_messages
 from grader.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
 
 GRADER_DIR = LOCALE_DIR.parent
@@ -72,6 +78,28 @@ def _messages_of(path: Path) -> Iterator[tuple[int, str | tuple[str, ...]]]:
         for line, message, _, _ in extract(method, source, keywords=KEYWORDS, options=options):
             if message:
                 yield line, message
+    if path.suffix == ".py":
+        yield from command_help(path.read_text(encoding="utf-8"))
+
+
+def command_help(source: str) -> Iterator[tuple[int, str]]:
+    """The help of each click command (or group) that a Python source defines: its
+    docstring, one message per paragraph (`help_messages`), translated when the help is
+    shown (`grader.commands.language`)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and any(map(_makes_a_command, node.decorator_list)):
+            docstring = ast.get_docstring(node, clean=False)
+            for message in help_messages(docstring or ""):
+                yield node.lineno, message
+
+
+def _makes_a_command(decorator: ast.expr) -> bool:
+    # @click.command(...), @click.group(...), @some_group.command(...)
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in ("command", "group")
+    )
 
 
 def messages_in(path: Path) -> set[str]:
