@@ -363,6 +363,12 @@ def solution_functions() -> dict[str, Callable[..., Any]]:
 
 
 @pytest.fixture
+def stand_in() -> Callable[[Mapping[str, Callable[..., Any]]], StandInStudent]:
+    """Makes the stand-in proxy over a table of functions."""
+    return StandInStudent
+
+
+@pytest.fixture
 def reference_student(reference_functions: dict[str, Callable[..., Any]]) -> StandInStudent:
     """The stand-in proxy over the reference implementation (stacks perturbed results)."""
     return StandInStudent(reference_functions)
