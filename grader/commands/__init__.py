@@ -65,4 +65,4 @@ def require_isolation(unsafe: bool) -> None:
 
     missing = missing_layers()
     if missing:
-        raise DomainError(unavailable_message(missing))
+        raise DomainError(str(unavailable_message(missing)))

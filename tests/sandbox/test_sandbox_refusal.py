@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ from sandbox_helpers import TEST_LIMITS
 
 from grader.catalog import MODULES
 from grader.cli import main
+from grader.commands import DomainError
 from grader.errors import SandboxUnavailable
-from grader.sandbox import Sandbox, kernel
+from grader.i18n import Text
+from grader.sandbox import Sandbox, kernel, platform
+from grader.sandbox.platform import Check
 
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
@@ -185,3 +189,59 @@ def test_a_safe_batch_shows_no_banner() -> None:
         views[unsafe] = class_view(entries, lang="en", gettext=lambda text: text, links=[])
     assert views[None].unsafe == views[False].unsafe == []
     assert views[True].unsafe == ["alice"]
+
+
+# ----- in the command's language ---------------------------------------------------------
+
+
+def phrases(text: str) -> set[str]:
+    """The phrases of three words or more of `text`: parts of sentences between punctuation,
+    with the commands and options (which read the same in every language) left out."""
+    text = re.sub(r"`[^`]*`|--[\w-]+|\S*/\S*", " ", text)
+    found = set()
+    for chunk in re.split(r"[.;:()]\s|[()]", text):
+        phrase = " ".join(chunk.split()).strip(" .,;:")
+        if len(phrase.split()) >= 3:
+            found.add(phrase)
+    return found
+
+
+def missing_checks() -> list[Check]:
+    """Two layers this machine would not offer, one for a reason a kernel words."""
+    return [
+        Check(
+            "user_namespace",
+            False,
+            Text("a plain user may not create user namespaces: %(why)s", why="errno-1-EPERM"),
+        ),
+        Check(
+            "pid_namespace",
+            False,
+            Text("the kernel refused it (%(error)s)", error="errno-28-ENOSPC"),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("fixes", [[], ["kernel.unprivileged_userns_clone=1", "user.x=2"]])
+def test_the_refusal_paragraph_reads_in_french(
+    fixes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform, "blocking_sysctls", lambda: fixes)
+    monkeypatch.setattr(platform.os, "geteuid", lambda: 1000)
+    message = platform.unavailable_message(missing_checks())
+    english, french = message["en"], message["fr"]
+    assert str(message) == english
+    for field in ("user_namespace", "pid_namespace", "errno-1-EPERM", "errno-28-ENOSPC", *fixes):
+        assert field in english and field in french
+    assert ("sudo sysctl -w" in french) == bool(fixes)
+    assert "--unsafe-no-sandbox" in french and "`nngrade doctor`" in french
+    assert len(phrases(english)) >= 5
+    for phrase in phrases(english):
+        assert phrase not in french, phrase
+    assert "bac à sable" in french or "isoler" in french
+
+
+def test_a_sandbox_refusal_carries_every_language() -> None:
+    error = SandboxUnavailable(platform.unavailable_message(missing_checks()))
+    assert error.text["fr"] != error.text["en"] == str(error)
+    assert DomainError.of(error, "fr").format_message() == error.text["fr"]
