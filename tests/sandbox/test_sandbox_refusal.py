@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,87 @@ def test_a_sandbox_refusal_carries_every_language() -> None:
     error = SandboxUnavailable(platform.unavailable_message(missing_checks()))
     assert error.text["fr"] != error.text["en"] == str(error)
     assert DomainError.of(error, "fr").format_message() == error.text["fr"]
+
+
+@pytest.fixture
+def a_machine_without_isolation(monkeypatch: pytest.MonkeyPatch) -> list[Check]:
+    missing = missing_checks()
+    monkeypatch.setattr(platform, "missing_layers", lambda: missing)
+    return missing
+
+
+@pytest.fixture
+def answer_key(tmp_path: Path) -> Path:
+    submission = tmp_path / "exercises"
+    shutil.copytree(ROOT / "solutions", submission, ignore=shutil.ignore_patterns("__py*"))
+    return submission
+
+
+def refusals(args: list[str]) -> tuple[str, str]:
+    """What `args` says, in English then in French, where student code cannot be isolated."""
+    runner = CliRunner()
+    english = runner.invoke(main, [*args, "--lang", "en"])
+    french = runner.invoke(main, [*args, "--lang", "fr"])
+    assert english.exit_code == french.exit_code == 2, french.output
+    assert english.output != french.output
+    return english.output, french.output
+
+
+def test_grade_refuses_in_its_language(
+    a_machine_without_isolation: list[Check], answer_key: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "result.json"
+    english, french = refusals(["grade", str(answer_key), "--out", str(out)])
+    assert english.startswith("Error: ") and french.startswith("Erreur")
+    for phrase in phrases(english):
+        assert phrase not in french, phrase
+    assert "user_namespace" in french and "pid_namespace" in french
+    assert not out.exists()
+
+
+def test_batch_and_demo_refuse_in_their_language(
+    a_machine_without_isolation: list[Check], answer_key: Path, tmp_path: Path
+) -> None:
+    grade_english, grade_french = refusals(["grade", str(answer_key)])
+    for args in (
+        ["batch", str(answer_key.parent), "--out", str(tmp_path / "results")],
+        ["demo", "--out", str(tmp_path / "demo")],
+    ):
+        english, french = refusals(args)
+        assert (english, french) == (grade_english, grade_french), args
+
+
+def test_batch_refuses_in_the_language_its_report_remembers(
+    a_machine_without_isolation: list[Check], answer_key: Path, tmp_path: Path
+) -> None:
+    from grader.report.language import remember_language
+
+    results = tmp_path / "results"
+    results.mkdir()
+    remember_language(results, "fr")
+    told = CliRunner().invoke(
+        main, ["batch", str(answer_key.parent), "--out", str(results), "--lang", "fr"]
+    )
+    remembered = CliRunner().invoke(main, ["batch", str(answer_key.parent), "--out", str(results)])
+    assert told.exit_code == remembered.exit_code == 2
+    assert remembered.output == told.output
+
+
+def test_grade_unsafe_warns_in_french(answer_key: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    outputs = {}
+    for lang in ("en", "fr"):
+        out = tmp_path / f"{lang}.json"
+        result = runner.invoke(
+            main,
+            ["grade", str(answer_key), "--out", str(out), "--unsafe-no-sandbox", "--lang", lang],
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(out.read_text())["isolation"]["unsafe"] is True
+        outputs[lang] = result.output
+    warning = outputs["en"].splitlines()[0]
+    assert "--unsafe-no-sandbox" in warning
+    french = outputs["fr"].splitlines()[0]
+    assert "--unsafe-no-sandbox" in french and french != warning
+    for phrase in phrases(warning):
+        assert phrase not in outputs["fr"], phrase
