@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from grader.catalog import MODULES
 from grader.cli import main
 from grader.commands import DomainError
 from grader.errors import SandboxUnavailable
-from grader.i18n import Text
+from grader.i18n import LOCALE_VARIABLES, Text
 from grader.sandbox import Sandbox, kernel, platform
 from grader.sandbox.platform import Check
 
@@ -330,3 +332,102 @@ def test_grade_unsafe_warns_in_french(answer_key: Path, tmp_path: Path) -> None:
     assert "--unsafe-no-sandbox" in french and french != warning
     for phrase in phrases(warning):
         assert phrase not in outputs["fr"], phrase
+
+
+NNGRADE = Path(sys.executable).with_name("nngrade")
+
+
+def rows(output: str) -> list[list[str]]:
+    """The lines of `doctor`'s tables (indented), cut into their columns."""
+    return [
+        re.split(r"\s{2,}", line.strip()) for line in output.splitlines() if line.startswith("  ")
+    ]
+
+
+def sentences_of(output: str) -> list[str]:
+    """What `doctor` says outside its tables: headings and closing sentences."""
+    return [line.strip() for line in output.splitlines() if line.strip() and line[:1] != " "]
+
+
+def test_doctor_speaks_french_with_none_of_its_english() -> None:
+    runner = CliRunner()
+    english = runner.invoke(main, ["doctor", "--lang", "en"])
+    french = runner.invoke(main, ["doctor", "--lang", "fr"])
+    assert english.exit_code == french.exit_code == 0, french.output
+    english_rows, french_rows = rows(english.output), rows(french.output)
+    # The same layers in the same order: their names are identifiers, in every language.
+    assert [row[0] for row in french_rows if len(row) > 1] == [
+        row[0] for row in english_rows if len(row) > 1
+    ]
+    checked = 0
+    for english_row, french_row in zip(english_rows, french_rows, strict=True):
+        if len(english_row) == 1:  # a note of the worker, in English by design
+            assert english_row[0].startswith("note: ") and not french_row[0].startswith("note")
+            assert english_row[0].partition(": ")[2] in french_row[0]
+            continue
+        if len(english_row) == 3:  # name, whether this machine offers it, why
+            for english_cell, french_cell in zip(english_row[1:], french_row[1:], strict=True):
+                assert english_cell != french_cell, (english_row, french_row)
+                checked += 1
+    english_said = sentences_of(english.output)
+    french_said = sentences_of(french.output)
+    assert len(english_said) == len(french_said) >= 3
+    for sentence in english_said:
+        assert sentence not in french.output, sentence
+        checked += 1
+    details = " ".join(row[2] for row in english_rows if len(row) == 3)
+    for phrase in phrases(details):
+        assert phrase not in french.output, phrase
+    assert checked > 10
+    assert "bac à sable" in french.output
+
+
+def test_doctor_speaks_the_locale_without_lang() -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+
+    def doctor(*args: str, **locale: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [NNGRADE, "doctor", *args],
+            env={**environ, **locale},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    by_locale = doctor(LANG="fr_FR.UTF-8")
+    by_option = doctor("--lang", "fr", LANG="C")
+    english = doctor(LANG="C")
+    told_english = doctor("--lang", "en", LANG="fr_FR.UTF-8")
+    assert by_locale.returncode == by_option.returncode == english.returncode == 0
+    assert by_locale.stdout == by_option.stdout
+    assert english.stdout == told_english.stdout
+    assert sentences_of(english.stdout)[0] not in by_locale.stdout
+    assert set(sentences_of(english.stdout)) & set(sentences_of(by_locale.stdout)) == set()
+
+
+def test_without_user_namespaces_doctor_and_grade_refuse_in_french() -> None:
+    submission = ROOT / "examples" / "class" / "chloe_plain_imports"
+
+    def probe() -> dict[str, Any]:
+        runner = CliRunner()
+        found = {}
+        for lang in ("en", "fr"):
+            doctor = runner.invoke(main, ["doctor", "--lang", lang])
+            graded = runner.invoke(
+                main, ["grade", str(submission), "--lang", lang, "--out", "/nonexistent/r.json"]
+            )
+            found[lang] = {
+                "doctor": [doctor.exit_code, doctor.output],
+                "grade": [graded.exit_code, graded.output],
+            }
+        return found
+
+    found = in_a_machine_without_user_namespaces(probe)
+    for command, code in (("doctor", 1), ("grade", 2)):
+        english_code, english = found["en"][command]
+        french_code, french = found["fr"][command]
+        assert english_code == french_code == code, french
+        assert "user_namespace" in french and "--unsafe-no-sandbox" in french
+        for phrase in phrases(english):
+            assert phrase not in french, (command, phrase)
+    assert "Erreur" in found["fr"]["grade"][1]
