@@ -36,11 +36,13 @@ class DomainError(click.ClickException):
         )
 
 
-UNSAFE_WARNING = (
+UNSAFE_WARNING = N_(
     "WARNING: --unsafe-no-sandbox: student code runs WITHOUT isolation, as you. It can read "
     "and change your files (the answer key included), reach the network and outlive the "
     "grading. Every result and page will say so. Grade this way only code you trust."
 )
+"""What a command that runs student code says first when given --unsafe-no-sandbox (a
+message: translate it to show it)."""
 
 
 def unsafe_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,13 +58,14 @@ def unsafe_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def require_isolation(unsafe: bool) -> None:
-    """Refuse to run student code where it cannot be isolated; warn when told to go on."""
+def require_isolation(unsafe: bool, lang: str) -> None:
+    """Refuse, in `lang`, to run student code where it cannot be isolated; warn, in `lang`,
+    when told to go on."""
     if unsafe:
-        click.echo(UNSAFE_WARNING, err=True)
+        click.echo(translator(lang)(UNSAFE_WARNING), err=True)
         return
     from grader.sandbox.platform import missing_layers, unavailable_message
 
     missing = missing_layers()
     if missing:
-        raise DomainError(unavailable_message(missing))
+        raise DomainError(unavailable_message(missing)[lang], lang)

@@ -226,7 +226,8 @@ def batch(
         )
     chosen = students_of(only) if only else None
     if scheduler is None:
-        require_isolation(unsafe)  # a cluster's workers check their own sandbox
+        # A cluster's workers check their own sandbox.
+        require_isolation(unsafe, results_language(results, lang))
     try:
         limits = resolve_limits(
             config=config,

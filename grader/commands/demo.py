@@ -14,7 +14,7 @@ from grader.commands.batch import finish, results_language
 from grader.commands.language import Command
 from grader.commands.output import EXIT_STATUS_HELP, Output, output_options, progress_for
 from grader.errors import NngradeError, UsageError
-from grader.i18n import LANGUAGES, N_, Text, in_language, translator
+from grader.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, Text, in_language, translator
 
 
 def sample_class_folder() -> Path:
@@ -108,7 +108,10 @@ def demo(
       nngrade demo --out demo-results/ --lang fr
     """
     output = Output(quiet=quiet, as_json=as_json)
-    require_isolation(unsafe)
+    # A new temporary folder remembers no language: without --lang, the demo speaks English.
+    require_isolation(
+        unsafe, (lang or SOURCE_LANGUAGE) if out is None else results_language(out, lang)
+    )
     try:
         submissions = sample_class_folder()
         folder, sentence = demo_output_folder(out)

@@ -262,7 +262,7 @@ def grade(
             param_hint="SUBMISSION",
         )
     out = out or Path.cwd() / "result.json"
-    require_isolation(unsafe)
+    require_isolation(unsafe, lang)
     try:
         limits = resolve_limits(
             config=config,

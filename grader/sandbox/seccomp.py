@@ -92,15 +92,23 @@ class SeccompUnavailable(Exception):
     """libseccomp cannot be loaded here; the message says what to install."""
 
 
+class PyseccompMissing(SeccompUnavailable):
+    """The pyseccomp package is not installed."""
+
+
+class LibseccompMissing(SeccompUnavailable):
+    """pyseccomp is installed, but the libseccomp library it loads is not."""
+
+
 def _library() -> Any:
     try:
         import pyseccomp
     except ImportError as error:
-        raise SeccompUnavailable(
+        raise PyseccompMissing(
             "the pyseccomp package is missing (pip install pyseccomp)"
         ) from error
     except (OSError, RuntimeError) as error:
-        raise SeccompUnavailable(
+        raise LibseccompMissing(
             "libseccomp is not installed (Debian and Ubuntu: apt-get install libseccomp2; "
             "Fedora: dnf install libseccomp)"
         ) from error
