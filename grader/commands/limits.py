@@ -35,8 +35,9 @@ def limit_options(command: F) -> F:
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
             help=N_(
-                "Wall-clock seconds one call into the student's code may take; a function "
-                "that runs longer fails with `timeout`.  [default: 1]"
+                "Wall-clock seconds one call into the student's code may take (the calls "
+                "a test makes at once share them); a function that runs longer fails with "
+                "`timeout`.  [default: 1]"
             ),
         ),
         click.option(

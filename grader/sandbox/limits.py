@@ -12,7 +12,8 @@ class SandboxLimits:
 
     Attributes:
         cpu_seconds: RLIMIT_CPU for one worker's whole life (a restarted worker starts afresh).
-        wall_seconds_per_call: one call, or one `call_batch`, into student code.
+        wall_seconds_per_call: one call into student code, or one batch of calls sent
+            together (`call_batch`, `call_watched_each`, `call_perturbed`).
         wall_seconds_per_submission: every call and import of one submission together.
         import_seconds: importing one student module (its top-level code).
         memory_bytes: RLIMIT_AS, the worker's address space.
