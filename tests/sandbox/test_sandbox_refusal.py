@@ -137,6 +137,7 @@ def test_unsafe_mode_runs_the_code_and_says_so_everywhere(tmp_path: Path) -> Non
             cwd = s.call("where")
     assert isolation["unsafe"] is True
     assert isolation["notes"][0].startswith("UNSAFE")
+    assert isolation["note_messages"][0]["fr"].startswith("DANGER : --unsafe-no-sandbox")
     assert not isolation["layers"]["allowlisted_root"]
     assert not isolation["layers"]["pid_namespace"]
     assert isolation["layers"]["separate_process"]
