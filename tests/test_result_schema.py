@@ -97,6 +97,46 @@ def test_every_field_of_the_typed_model_is_in_the_prose() -> None:
         assert fields <= named, (kind.__name__, fields - named)
 
 
+def _hand_written(student: str) -> dict[str, Any]:
+    path = ROOT / "tests" / "report" / "fixtures" / "class" / student / "result.json"
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def test_note_messages_are_optional_and_read_back_as_written() -> None:
+    """A document without `note_messages` (older) stays valid and is written back without
+    it; one with them is valid and reads back to itself."""
+    older = _hand_written("bob")
+    assert "note_messages" not in older["isolation"]
+    assert schema_errors(older) == []
+    result = parse_result(older)
+    assert result.isolation.note_messages is None
+    assert result.isolation.notes_in("fr") == ("not running as root: no dedicated user",)
+    assert "note_messages" not in result.to_json()["isolation"]
+
+    newer = _hand_written("bob")
+    newer["isolation"]["note_messages"] = [
+        {"en": "not running as root: no dedicated user", "fr": "pas root : aucun utilisateur"}
+    ]
+    assert schema_errors(newer) == []
+    result = parse_result(newer)
+    assert result.to_json() == newer
+    assert result.isolation.notes_in("fr") == ("pas root : aucun utilisateur",)
+    assert result.isolation.notes_in("en") == ("not running as root: no dedicated user",)
+
+
+@pytest.mark.parametrize(
+    "note_messages",
+    [["pas root"], [{"en": "not root"}], [{"en": "not root", "fr": None}], {"en": "x", "fr": "y"}],
+)
+def test_the_json_schema_refuses_note_messages_that_are_not_sentences_in_every_language(
+    note_messages: object,
+) -> None:
+    document = _hand_written("bob")
+    document["isolation"]["note_messages"] = note_messages
+    assert schema_errors(document) != []
+
+
 # --- what the grader writes ---------------------------------------------------------------
 
 

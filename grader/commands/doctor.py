@@ -73,8 +73,8 @@ def doctor(lang: str | None) -> None:
     width = max(len(name) for name in layers)
     for name, active in layers.items():
         click.echo(f"  {name:<{width}}  {_(IN_FORCE[bool(active)])}")
-    for note in isolation["notes"]:  # written by the worker, in English
-        click.echo("  " + _("note: %(note)s", note=note))
+    for note in isolation["note_messages"]:  # a worker's own note is the same in every language
+        click.echo("  " + _("note: %(note)s", note=note[lang]))
     inactive = [name for name, active in layers.items() if not active]
     if inactive:
         click.echo(

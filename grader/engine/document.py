@@ -21,7 +21,7 @@ from grader.atomic import write_text_atomic
 from grader.catalog import EXERCISES, max_score
 from grader.engine.recording import TestRecord
 from grader.errors import INTERNAL
-from grader.i18n import LANGUAGES
+from grader.i18n import LANGUAGES, SOURCE_LANGUAGE, Text
 from grader.loading import LoadedSubmission, Problem
 from grader.result import (
     SCHEMA,
@@ -73,12 +73,13 @@ def plain(value: Any) -> Any:
     return repr(value)[:200]
 
 
-def no_isolation(limits: Mapping[str, Any], note: str) -> dict[str, Any]:
-    """The `isolation` object of a grading that ran no student code."""
+def no_isolation(limits: Mapping[str, Any], note: Text) -> dict[str, Any]:
+    """The `isolation` object of a grading that ran no student code; `note` says why."""
     return {
         "layers": dict.fromkeys(LAYERS, False),
         "limits": dict(limits),
-        "notes": [note],
+        "notes": [note[SOURCE_LANGUAGE]],
+        "note_messages": [dict(note)],
         "unsafe": False,
     }
 

@@ -44,6 +44,9 @@ _INTERNAL = Text(
     )
 )
 
+_NOTHING_RAN = Text(N_("No student code was run."))
+"""The isolation note of a grading that ran no student code."""
+
 
 def default_student_id(loaded: LoadedSubmission) -> str:
     """The submission's name without its extension: ``alice.zip`` -> ``alice``."""
@@ -157,7 +160,7 @@ def grade_loaded(
     message: Mapping[str, str] = sentences()
     records: list[TestRecord] = []
     problems = list(loaded.problems)
-    isolation = no_isolation(limits.as_dict(), "No student code was run.")
+    isolation = no_isolation(limits.as_dict(), _NOTHING_RAN)
     try:
         if not loaded.gradable:
             status, message = "load_failed", _load_failed_message(loaded)

@@ -161,7 +161,7 @@ class StudentView:
     stderr: str
     output_truncated: bool
     isolation: list[tuple[str, bool]]
-    isolation_notes: list[str]
+    isolation_notes: list[str]  # in the page's language where the document has it
     grader_version: str
     unsafe: bool = False  # graded with --unsafe-no-sandbox
 
@@ -607,7 +607,7 @@ def student_view(result: Result, *, lang: str, gettext: Gettext) -> StudentView:
         stderr=stderr,
         output_truncated=result.output.truncated or cut_out or cut_err,
         isolation=sorted(result.isolation.layers.items()),
-        isolation_notes=list(result.isolation.notes),
+        isolation_notes=list(result.isolation.notes_in(lang)),
         unsafe=result.isolation.unsafe is True,
         grader_version=result.grader_version,
     )

@@ -328,12 +328,27 @@ class ExerciseResult:
 class Isolation:
     """The sandbox layers (name -> active), the limits in force, how the workers were
     isolated and why a layer is off, and whether the grading ran without the sandbox
-    (`--unsafe-no-sandbox`; None in a document older than that option)."""
+    (`--unsafe-no-sandbox`; None in a document older than that option).
+
+    `notes` are in English; `note_messages` holds the same notes in every language, one
+    per note in the same order (None in a document older than it, which has `notes` only).
+    """
 
     layers: Mapping[str, bool]
     limits: Mapping[str, float]
     notes: tuple[str, ...]
     unsafe: bool | None = None
+    note_messages: tuple[Texts, ...] | None = None
+
+    def notes_in(self, lang: str) -> tuple[str, ...]:
+        """The notes in `lang`: each one's sentence in `lang` where the document has it,
+        else as `notes` writes it (English)."""
+        if self.note_messages is None:
+            return self.notes
+        return tuple(
+            texts.get(lang) or note
+            for note, texts in zip(self.notes, self.note_messages, strict=True)
+        )
 
     def to_json(self) -> JsonObject:
         found: JsonObject = {
@@ -341,6 +356,8 @@ class Isolation:
             "limits": dict(self.limits),
             "notes": list(self.notes),
         }
+        if self.note_messages is not None:
+            found["note_messages"] = [dict(texts) for texts in self.note_messages]
         if self.unsafe is not None:
             found["unsafe"] = self.unsafe
         return found

@@ -163,6 +163,13 @@ def _boolean(value: object, where: str, source: str) -> bool:
     return value
 
 
+def _texts(value: object, where: str, source: str) -> Texts:
+    """One sentence in every language: ``{"en": ..., "fr": ...}``."""
+    if not isinstance(value, dict):
+        raise _error(source, where, "must be an object", value)
+    return {str(lang): _string(text, f"{where}.{lang}", source) for lang, text in value.items()}
+
+
 def _problem(data: object, where: str, source: str) -> Problem:
     fields = _Fields(data, where, source)
     return Problem(
@@ -318,12 +325,23 @@ def _exercise(data: object, where: str, source: str) -> ExerciseResult:
 def parse_isolation(
     data: object, where: str = "isolation", source: str = "the result document"
 ) -> Isolation:
+    """The `isolation` object; `note_messages`, when present, must hold one ``{language:
+    sentence}`` per note: a list of another length is refused, like any wrong field."""
     fields = _Fields(data, where, source)
+    layers, limits = fields.mapping("layers", _boolean), fields.mapping("limits", _number)
+    notes = fields.items("notes", _string)
+    note_messages = fields.optional_items("note_messages", _texts)
+    if note_messages is not None and len(note_messages) != len(notes):
+        raise ResultDocumentError(
+            f"{source}: {fields._path('note_messages')} must hold one entry per note of "
+            f"{fields._path('notes')} ({len(notes)}), not {len(note_messages)}."
+        )
     return Isolation(
-        layers=fields.mapping("layers", _boolean),
-        limits=fields.mapping("limits", _number),
-        notes=fields.items("notes", _string),
+        layers=layers,
+        limits=limits,
+        notes=notes,
         unsafe=fields.boolean("unsafe") if "unsafe" in fields.data else None,
+        note_messages=note_messages,
     )
 
 

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from grader.errors import SandboxError, SandboxUnavailable
+from grader.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, Text
 from grader.sandbox.control import ZygoteClient
 from grader.sandbox.launcher import BASE_ENVIRONMENT, FORBIDDEN_MODULES, WorkerLauncher, remove_tree
 from grader.sandbox.limits import SandboxLimits
@@ -22,6 +23,18 @@ from grader.sandbox.slots import reserve_slot
 
 BASE_UID = 61000
 MAX_SLOTS = 4000
+
+DEDICATED_USER_NOTE = N_("workers run as a dedicated user of their own (one per grading process)")
+USER_NAMESPACE_NOTE = N_(
+    "workers run as uid %(uid)s in a user namespace of their own, without capabilities"
+)
+UNSAFE_NOTE = N_("UNSAFE: --unsafe-no-sandbox: student code ran without isolation")
+
+
+def reported_note(note: str) -> dict[str, str]:
+    """A note the zygote or a worker reported (another process's text, with the system's
+    error in it): the same sentence in every language, not translated."""
+    return dict.fromkeys(LANGUAGES, note)
 
 
 def dedicated_users_available() -> bool:
@@ -110,7 +123,7 @@ class Sandbox:
         )
         self._session: StudentSession | None = None
         self._layers: dict[str, bool] | None = None
-        self._notes: list[str] = []
+        self._notes: list[Mapping[str, str]] = []  # each in every language
         try:
             self._zygote()
             self._layers, self._notes = self._probe()
@@ -144,11 +157,14 @@ class Sandbox:
         return session
 
     def isolation(self) -> dict[str, Any]:
-        """The layers in force, the limits, and why a layer is unavailable (result schema)."""
+        """The layers in force, the limits, and how the workers are isolated and why a
+        layer is unavailable (result schema): `notes` in English, `note_messages` the same
+        notes in every language."""
         return {
             "layers": dict(self._layers or {}),
             "limits": self.limits.as_dict(),
-            "notes": list(self._notes),
+            "notes": [note[SOURCE_LANGUAGE] for note in self._notes],
+            "note_messages": [dict(note) for note in self._notes],
             "unsafe": self.unsafe,
         }
 
@@ -191,8 +207,9 @@ class Sandbox:
             zygote = self._zygote_box[0] = ZygoteClient(BASE_ENVIRONMENT, settings)
         return zygote
 
-    def _probe(self) -> tuple[dict[str, bool], list[str]]:
-        """Start one worker with nothing to import and see which layers it got."""
+    def _probe(self) -> tuple[dict[str, bool], list[Mapping[str, str]]]:
+        """Start one worker with nothing to import and see which layers it got, and the
+        notes on them in every language."""
         staged = self._launcher.stage({})
         sink = CappedStream(0)
         try:
@@ -201,16 +218,15 @@ class Sandbox:
             worker.join_output(2.0)
         finally:
             self._launcher.discard(staged)
-        notes = [*self._zygote().notes, *worker.notes]
+        notes: list[Mapping[str, str]] = [
+            reported_note(note) for note in [*self._zygote().notes, *worker.notes]
+        ]
         if self.uid is not None:
-            notes.append("workers run as a dedicated user of their own (one per grading process)")
+            notes.append(Text(DEDICATED_USER_NOTE))
         elif not self.unsafe:
-            notes.append(
-                f"workers run as uid {os.getuid()} in a user namespace of their own, "
-                "without capabilities"
-            )
+            notes.append(Text(USER_NAMESPACE_NOTE, uid=os.getuid()))
         else:
-            notes.insert(0, "UNSAFE: --unsafe-no-sandbox: student code ran without isolation")
+            notes.insert(0, Text(UNSAFE_NOTE))
         return worker.layers, notes
 
     def _session_closed(self, session: StudentSession) -> None:

@@ -82,6 +82,16 @@ def test_load_failed_still_lists_every_exercise_with_failed_tests(
     assert all(test["functions"] == [] for test in tests)
 
 
+def test_a_grading_that_ran_no_code_says_so_in_every_language(grade_fake, tmp_path: Path) -> None:
+    empty = tmp_path / "nobody"
+    empty.mkdir()
+    isolation = grade_fake(empty)["isolation"]
+    assert isolation["notes"] == ["No student code was run."]
+    assert isolation["note_messages"] == [
+        {"en": "No student code was run.", "fr": "Aucun code de l'étudiant n'a été exécuté."}
+    ]
+
+
 def test_a_suite_that_cannot_be_collected_is_an_internal_error(
     grade_fake, submission: Path, suite: Path
 ) -> None:

@@ -76,6 +76,28 @@ BROKEN_FIELDS = {
         lambda d: d["exercises"][0]["tests"][0].update(evidence=[1]),
         "exercises[0].tests[0].evidence must be an object, not [1].",
     ),
+    "more note messages than notes": (
+        lambda d: d["isolation"].update(
+            note_messages=[{"en": "one", "fr": "un"}, {"en": "two", "fr": "deux"}]
+        ),
+        "isolation.note_messages must hold one entry per note of isolation.notes (1), not 2.",
+    ),
+    "note messages but no notes": (
+        lambda d: d["isolation"].update(notes=[], note_messages=[{"en": "one", "fr": "un"}]),
+        "isolation.note_messages must hold one entry per note of isolation.notes (0), not 1.",
+    ),
+    "a note message that is a sentence": (
+        lambda d: d["isolation"].update(note_messages=["pas de sandbox"]),
+        "isolation.note_messages[0] must be an object, not 'pas de sandbox'.",
+    ),
+    "a note message in a language that is not text": (
+        lambda d: d["isolation"].update(note_messages=[{"en": "no root", "fr": 3}]),
+        "isolation.note_messages[0].fr must be a string, not 3.",
+    ),
+    "note messages that are not a list": (
+        lambda d: d["isolation"].update(note_messages={"en": "no root", "fr": "pas root"}),
+        "isolation.note_messages must be a list, not {'en': 'no root', 'fr': 'pas root'}.",
+    ),
 }
 
 

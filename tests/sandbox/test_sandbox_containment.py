@@ -393,7 +393,7 @@ def test_a_daemon_is_gone_the_moment_the_session_closes(
 def test_isolation_lists_the_layers_limits_and_notes(sandbox: Sandbox) -> None:
     """The report has every layer of the schema; on this machine every layer is active."""
     report = sandbox.isolation()
-    assert set(report) == {"layers", "limits", "notes", "unsafe"}
+    assert set(report) == {"layers", "limits", "notes", "note_messages", "unsafe"}
     assert set(report["layers"]) == set(LAYERS)
     assert report["limits"] == TEST_LIMITS.as_dict()
     assert report == sandbox.isolation()
@@ -401,6 +401,44 @@ def test_isolation_lists_the_layers_limits_and_notes(sandbox: Sandbox) -> None:
     assert all(report["layers"].values()), report
     expected = "dedicated user" if os.geteuid() == 0 else "user namespace of their own"
     assert any(expected in note for note in report["notes"])
+
+
+def test_the_isolation_notes_are_in_every_language(sandbox: Sandbox) -> None:
+    """`note_messages` holds the notes in every language, one per note in the same order;
+    the sandbox's own note on how workers run is translated."""
+    report = sandbox.isolation()
+    messages = report["note_messages"]
+    assert [texts["en"] for texts in messages] == report["notes"]
+    assert all(set(texts) == {"en", "fr"} for texts in messages)
+    if os.geteuid() == 0:
+        english, french = "dedicated user", "utilisateur dédié"
+    else:
+        english, french = f"uid {os.getuid()} in a user namespace", f"uid {os.getuid()} dans"
+    (how,) = [texts for texts in messages if english in texts["en"]]
+    assert french in how["fr"] and english not in how["fr"]
+    assert how["fr"].startswith("les processus isolés tournent")
+
+
+def test_a_note_reported_by_a_worker_is_kept_as_it_is_in_every_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker's own note (another process's text, with the system's error in it) is not
+    translated: every language gets the sentence the worker wrote."""
+    from grader.sandbox import process
+
+    handshake = process.WorkerProcess._handshake
+    reported = "Landlock unavailable: Function not implemented"
+
+    def with_a_note(worker: process.WorkerProcess) -> tuple[dict[str, bool], list[str]]:
+        layers, notes = handshake(worker)
+        return layers, [*notes, reported]
+
+    monkeypatch.setattr(process.WorkerProcess, "_handshake", with_a_note)
+    with Sandbox(TEST_LIMITS) as box:
+        report = box.isolation()
+    index = report["notes"].index(reported)
+    assert report["note_messages"][index] == {"en": reported, "fr": reported}
+    assert len(report["note_messages"]) == len(report["notes"]) >= 2
 
 
 def test_the_zygote_leaves_no_zombie(open_session: OpenSession, sandbox: Sandbox) -> None:

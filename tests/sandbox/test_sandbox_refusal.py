@@ -137,6 +137,7 @@ def test_unsafe_mode_runs_the_code_and_says_so_everywhere(tmp_path: Path) -> Non
             cwd = s.call("where")
     assert isolation["unsafe"] is True
     assert isolation["notes"][0].startswith("UNSAFE")
+    assert isolation["note_messages"][0]["fr"].startswith("DANGER : --unsafe-no-sandbox")
     assert not isolation["layers"]["allowlisted_root"]
     assert not isolation["layers"]["pid_namespace"]
     assert isolation["layers"]["separate_process"]
@@ -360,10 +361,12 @@ def test_doctor_speaks_french_with_none_of_its_english() -> None:
         row[0] for row in english_rows if len(row) > 1
     ]
     checked = 0
+    english_notes, french_notes = [], []
     for english_row, french_row in zip(english_rows, french_rows, strict=True):
-        if len(english_row) == 1:  # a note of the worker, in English by design
-            assert english_row[0].startswith("note: ") and not french_row[0].startswith("note")
-            assert english_row[0].partition(": ")[2] in french_row[0]
+        if len(english_row) == 1:  # a note on how the workers run, or why a layer is off
+            assert english_row[0].startswith("note: ") and french_row[0].startswith("remarque : ")
+            english_notes.append(english_row[0].partition(": ")[2])
+            french_notes.append(french_row[0].partition(" : ")[2])
             continue
         if len(english_row) == 3:  # name, whether this machine offers it, why
             for english_cell, french_cell in zip(english_row[1:], french_row[1:], strict=True):
@@ -380,6 +383,23 @@ def test_doctor_speaks_french_with_none_of_its_english() -> None:
         assert phrase not in french.output, phrase
     assert checked > 10
     assert "bac à sable" in french.output
+    # The sandbox's own note on how the workers run is in French (a worker's note on a
+    # missing layer, with the system's error, would read the same in both).
+    if os.geteuid() == 0:
+        how = (
+            "workers run as a dedicated user",
+            "les processus isolés tournent sous un utilisateur",
+        )
+    else:
+        how = (
+            f"workers run as uid {os.getuid()} in a user namespace",
+            f"les processus isolés tournent sous l'uid {os.getuid()} dans un espace de noms",
+        )
+    (english_how,) = [note for note in english_notes if note.startswith(how[0])]
+    (french_how,) = [note for note in french_notes if note.startswith(how[1])]
+    assert english_notes.index(english_how) == french_notes.index(french_how)
+    for phrase in phrases(english_how):
+        assert phrase not in french.output, phrase
 
 
 def test_doctor_speaks_the_locale_without_lang() -> None:
