@@ -27,7 +27,7 @@ from grader.commands.output import (
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
-from grader.i18n import LANGUAGES, N_, plural_translator, translator
+from grader.i18n import LANGUAGES, N_, in_language, plural_translator, translator
 
 
 @click.command(cls=Command, epilog=EXIT_STATUS_HELP)
@@ -356,7 +356,7 @@ def _grade_nbgrader_course(
     _ = translator(batch_lang)
     ngettext = plural_translator(batch_lang)
     for note in done.notes:
-        output.warning(_("warning: %(note)s", note=note))
+        output.warning(_("warning: %(note)s", note=in_language(note, batch_lang)))
     lines = summary_lines(done.batch, lang=batch_lang)
     if render:
         lines.append(

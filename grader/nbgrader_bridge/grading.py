@@ -19,6 +19,7 @@ import nbformat
 
 from grader.batch import BatchReport, Progress, grade_class, read_result, result_path
 from grader.exports import ExportOptions
+from grader.i18n import N_, Text
 from grader.nbgrader_bridge.course import submitted_notebooks
 from grader.nbgrader_bridge.feedback import feedback_layout
 from grader.nbgrader_bridge.gradebook import record_in_gradebook
@@ -36,13 +37,14 @@ class CourseGrading:
         batch: the batch's own report (results, class files, failures).
         feedback: student id -> the feedback pages written in nbgrader's layout.
         gradebook: the gradebook the scores were written to (its URL, or its file), or None.
-        notes: sentences for the instructor (students skipped, and why).
+        notes: sentences for the instructor (students skipped, and why), each in every
+            language (`Text`).
     """
 
     batch: BatchReport
     feedback: dict[str, list[Path]]
     gradebook: Path | str | None
-    notes: tuple[str, ...]
+    notes: tuple[Text, ...]
 
 
 def _chosen_notebook(assignment: str, notebooks: list[Path]) -> Path | None:
@@ -101,15 +103,20 @@ def grade_course(
     """
     course_dir = Path(course_dir).resolve()
     found = submitted_notebooks(course_dir, assignment)
-    notes: list[str] = []
+    notes: list[Text] = []
     with tempfile.TemporaryDirectory(prefix="nngrade-nbgrader-") as staging:
         for student, notebooks in found.items():
             chosen = _chosen_notebook(assignment, notebooks)
             if chosen is None:
                 listed = ", ".join(path.name for path in notebooks)
                 notes.append(
-                    f"{student} submitted several notebooks ({listed}) and none is named "
-                    f"{assignment}.ipynb, so they were not graded."
+                    Text(
+                        "%(student)s submitted several notebooks (%(listed)s) and none is named "
+                        "%(assignment)s.ipynb, so they were not graded.",
+                        student=student,
+                        listed=listed,
+                        assignment=assignment,
+                    )
                 )
                 continue
             student_code_only(chosen, Path(staging) / f"{student}.ipynb")
@@ -140,8 +147,12 @@ def grade_course(
             pages[student] = feedback_layout(course_dir, assignment, student, page, names)
     if not render:
         notes.append(
-            "The feedback pages were not rendered, so none was put in feedback/ for "
-            "nbgrader release_feedback."
+            Text(
+                N_(
+                    "The feedback pages were not rendered, so none was put in feedback/ for "
+                    "nbgrader release_feedback."
+                )
+            )
         )
     url = record_in_gradebook(course_dir, assignment, documents) if gradebook else None
     return CourseGrading(batch=batch, feedback=pages, gradebook=url, notes=tuple(notes))

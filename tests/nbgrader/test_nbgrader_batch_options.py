@@ -90,3 +90,23 @@ def test_without_options_canvas_names_the_nbgrader_assignment_and_feedback_is_re
     for student in STUDENTS:
         assert (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
     assert "Feedback for 2 students" in output
+
+
+@pytest.mark.slow
+def test_the_notes_of_a_french_batch_are_in_french(course: Path, tmp_path: Path) -> None:
+    """A student who handed in two notebooks of other names is skipped, and the feedback
+    left out with --no-report is said, in the batch's language."""
+    french = tmp_path / "course"
+    shutil.copytree(course, french)
+    carol = french / "submitted" / "carol" / ASSIGNMENT
+    carol.mkdir(parents=True)
+    for name in ("draft.ipynb", "final.ipynb"):
+        shutil.copyfile(
+            french / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", carol / name
+        )
+    output = _batch(french, tmp_path / "results", "--no-report", "--lang", "fr")
+    assert "carol a rendu plusieurs notebooks (draft.ipynb, final.ipynb)" in output
+    assert "aucune n'a été mise dans feedback/" in output
+    assert "submitted several notebooks" not in output
+    assert "none was put in feedback/" not in output
+    assert not (tmp_path / "results" / "carol").exists()
