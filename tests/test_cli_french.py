@@ -328,3 +328,21 @@ def test_click_translations_fill_only_the_fields_click_gives() -> None:
 
 def _fields(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def test_a_batch_errs_in_the_language_its_results_folder_remembers(tmp_path: Path) -> None:
+    """Without --lang, a batch on a folder whose report is French says what went wrong in
+    French, as the English run on a folder that remembers nothing says it in English."""
+    from grader.report.language import remember_language
+
+    empty = tmp_path / "submissions"
+    empty.mkdir()
+    english = CliRunner().invoke(main, ["batch", str(empty), "--out", str(tmp_path / "new")])
+    results = tmp_path / "results"
+    results.mkdir()
+    remember_language(results, "fr")
+    french = CliRunner().invoke(main, ["batch", str(empty), "--out", str(results)])
+    assert english.exit_code == french.exit_code == 2
+    assert "is empty" in english.output
+    assert english.output.splitlines()[-1] not in french.output
+    assert "est vide" in french.output

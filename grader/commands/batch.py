@@ -225,9 +225,10 @@ def batch(
             )
         )
     chosen = students_of(only) if only else None
+    run_lang = results_language(results, lang)
     if scheduler is None:
         # A cluster's workers check their own sandbox.
-        require_isolation(unsafe, results_language(results, lang))
+        require_isolation(unsafe, run_lang)
     try:
         limits = resolve_limits(
             config=config,
@@ -243,7 +244,7 @@ def batch(
             assignment_name=assignment_name or default_name or DEFAULT_ASSIGNMENT,
             canvas_assignment_id=canvas_assignment_id,
         )
-        progress = progress_for(output, results_language(results, lang))
+        progress = progress_for(output, run_lang)
         if course_dir is not None:
             _grade_nbgrader_course(
                 course_dir,
@@ -278,7 +279,7 @@ def batch(
             limits=limits,
         )
     except NngradeError as error:
-        raise DomainError.of(error, lang) from error
+        raise DomainError.of(error, run_lang) from error
     resume = shlex.join(["nngrade", "batch", *sys.argv[2:]]) if len(sys.argv) > 2 else ""
     finish(report, output, resume_command=resume)
 

@@ -109,13 +109,11 @@ def demo(
     """
     output = Output(quiet=quiet, as_json=as_json)
     # A new temporary folder remembers no language: without --lang, the demo speaks English.
-    require_isolation(
-        unsafe, (lang or SOURCE_LANGUAGE) if out is None else results_language(out, lang)
-    )
+    spoken = (lang or SOURCE_LANGUAGE) if out is None else results_language(out, lang)
+    require_isolation(unsafe, spoken)
     try:
         submissions = sample_class_folder()
         folder, sentence = demo_output_folder(out)
-        spoken = results_language(folder, lang)
         if output.sentences:
             click.echo(in_language(sentence, spoken))
         report = grade_class(
@@ -127,7 +125,7 @@ def demo(
             unsafe=unsafe,
         )
     except NngradeError as error:
-        raise DomainError.of(error, lang) from error
+        raise DomainError.of(error, spoken) from error
     _ = translator(report.lang)
     after = []
     if report.report is not None and not report.interrupted:
