@@ -13,7 +13,7 @@ import click
 from grader.batch import BatchReport, Progress, grade_class
 from grader.batch.summary_text import not_graded, summary_document, summary_lines
 from grader.commands import DomainError, require_isolation, unsafe_option
-from grader.commands.language import Command, spoken
+from grader.commands.language import Command, language_option, spoken
 from grader.commands.limits import limit_options, resolve_limits
 from grader.commands.output import (
     EXIT_GRADED,
@@ -27,7 +27,7 @@ from grader.commands.output import (
 from grader.errors import NngradeError
 from grader.exports import ExportOptions, read_student_map
 from grader.exports.canvas import DEFAULT_ASSIGNMENT
-from grader.i18n import LANGUAGES, N_, in_language, plural_translator, translator
+from grader.i18n import N_, in_language, plural_translator, translator
 
 
 @click.command(cls=Command, epilog=EXIT_STATUS_HELP)
@@ -74,14 +74,11 @@ from grader.i18n import LANGUAGES, N_, in_language, plural_translator, translato
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help=N_("CSV mapping each submission id to its Moodle/Canvas identity."),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help=N_(
+@language_option(
+    N_(
         "Language of the students' messages, the report and this command's output.  "
         "[default: the language the report in RESULTS was last rendered in, else en]"
-    ),
+    )
 )
 @click.option("--assignment", help=N_("nbgrader layout: the assignment folder to grade."))
 @click.option(

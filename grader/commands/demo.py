@@ -11,10 +11,10 @@ import grader
 from grader.batch import grade_class
 from grader.commands import DomainError, require_isolation, unsafe_option
 from grader.commands.batch import finish, results_language
-from grader.commands.language import Command
+from grader.commands.language import Command, language_option
 from grader.commands.output import EXIT_STATUS_HELP, Output, output_options, progress_for
 from grader.errors import NngradeError, UsageError
-from grader.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, Text, in_language, translator
+from grader.i18n import N_, SOURCE_LANGUAGE, Text, in_language, translator
 
 
 def sample_class_folder() -> Path:
@@ -77,14 +77,11 @@ def demo_output_folder(out: Path | None) -> tuple[Path, Text]:
     default=None,
     help=N_("Grading processes (at most the cores).  [default: every core]"),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help=N_(
+@language_option(
+    N_(
         "Language of the feedback, the report and this command's output.  [default: that "
         "of the earlier demo in --out, else en]"
-    ),
+    )
 )
 @output_options
 @unsafe_option

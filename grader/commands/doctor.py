@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from grader.commands.language import Command, spoken
+from grader.commands.language import Command, language_option, spoken
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, N_, in_language, translator
+from grader.i18n import N_, in_language, translator
 
 OFFERED = {True: N_("yes"), False: N_("no")}
 """Whether this machine offers a layer (a message: translate it to show it)."""
@@ -19,14 +19,11 @@ IN_FORCE = {True: N_("active"), False: N_("UNAVAILABLE")}
 
 
 @click.command(cls=Command)
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help=N_(
+@language_option(
+    N_(
         "Language of what this command prints.  [default: the command line's, from LC_ALL, "
         "LC_MESSAGES or LANG, else en]"
-    ),
+    )
 )
 def doctor(lang: str | None) -> None:
     """Check whether student code can be isolated on this machine.

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from grader.commands import DomainError, require_isolation, unsafe_option
-from grader.commands.language import Command, spoken
+from grader.commands.language import Command, language_option, spoken
 from grader.commands.limits import limit_options, resolve_limits
 from grader.commands.output import (
     EXIT_GRADED,
@@ -22,7 +22,7 @@ from grader.commands.output import (
 from grader.console import STATUS_WORDS, number, printable
 from grader.engine import grade_submission, write_result
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, N_, plural_translator, translator
+from grader.i18n import N_, plural_translator, translator
 from grader.result import Result, TestResult, parse_result
 
 MESSAGE_LIMIT = 500
@@ -208,13 +208,7 @@ def is_wholly_graded(result: Result) -> bool:
     ),
 )
 @click.option("--student", default=None, help=N_("Student id [default: the submission's name]."))
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help=N_("Language of the messages, the page and this summary."),
-)
+@language_option(N_("Language of the messages, the page and this summary."), default="en")
 @click.option("--no-report", is_flag=True, help=N_("Write the result document only, no page."))
 @output_options
 @unsafe_option

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
-from grader.commands.language import Group
+from grader.commands.language import Group, language_option
 from grader.errors import NngradeError
 from grader.exports.gradescope import VISIBILITIES
 from grader.exports.rows import format_points
@@ -28,13 +28,7 @@ def gradescope() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help=N_("The zip to write, e.g. autograder.zip (replaced if it exists)."),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help=N_("Language of the students' messages and feedback page."),
-)
+@language_option(N_("Language of the students' messages and feedback page."), default="en")
 @click.option(
     "--hidden-visibility",
     type=click.Choice(VISIBILITIES),

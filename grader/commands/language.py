@@ -22,10 +22,10 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -35,9 +35,26 @@ from grader.i18n import LANGUAGES, SOURCE_LANGUAGE, detect_language, translator
 LANG_OPTION = "--lang"
 """The option that chooses a command's language."""
 
+
+def language_option(help_text: str, *, default: str | None = None) -> Callable[[F], F]:
+    """The `LANG_OPTION` of a command: one of the languages nngrade speaks, `default` when
+    left out (None: the command decides, e.g. from what a results folder remembers).
+    `help_text` is marked with `N_` where the command is defined."""
+    return click.option(
+        LANG_OPTION,
+        "lang",
+        type=click.Choice(LANGUAGES),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
 NO_REWRAP = "\b\n"
 """What starts a paragraph of help that click prints as it is written, without rewrapping
 it (examples, tables); the mark is not part of the paragraph's message."""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _SPOKEN: ContextVar[str] = ContextVar("nngrade_command_line_language", default=SOURCE_LANGUAGE)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
-from grader.commands.language import Group
+from grader.commands.language import Group, language_option
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, N_, translator
+from grader.i18n import N_, translator
 from grader.nbgrader_bridge.course import DEFAULT_ASSIGNMENT
 from grader.nbgrader_bridge.requirement import INSTALL_HINT, NbgraderMissing, require_nbgrader
 
@@ -26,14 +26,9 @@ def nbgrader() -> None:
 @click.option(
     "--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=N_("Assignment name.")
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
+@language_option(
+    N_("Language of the notebook's text, of its checks' messages and of this command's output."),
     default="en",
-    show_default=True,
-    help=N_(
-        "Language of the notebook's text, of its checks' messages and of this command's output."
-    ),
 )
 def export(course_dir: Path, assignment: str, lang: str) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/ASSIGNMENT.ipynb from the answer key.

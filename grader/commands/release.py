@@ -8,9 +8,9 @@ import click
 
 from grader.authoring.release import release as write_handout
 from grader.commands import DomainError
-from grader.commands.language import Command
+from grader.commands.language import Command, language_option
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGES, N_, translator
+from grader.i18n import N_, translator
 
 
 @click.command(cls=Command)
@@ -21,16 +21,13 @@ from grader.i18n import LANGUAGES, N_, translator
     type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
     help=N_("Folder to write the handout into; it must be new or empty (see --force)."),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help=N_(
+@language_option(
+    N_(
         "Language of the README, the notebook, the exercise statements, the stubs' "
         "docstrings and this command's output (the self-check speaks both: "
         "python selfcheck.py --lang fr|en)."
     ),
+    default="en",
 )
 @click.option("--force", is_flag=True, help=N_("Replace the contents of a non-empty --out folder."))
 def release(out_dir: Path, lang: str, force: bool) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from grader.commands import DomainError
-from grader.commands.language import Command
+from grader.commands.language import Command, language_option
 from grader.console import printable
 from grader.errors import NngradeError
-from grader.i18n import LANGUAGE_NAMES, LANGUAGES, N_, plural_translator, translator
+from grader.i18n import LANGUAGE_NAMES, N_, plural_translator, translator
 from grader.report import ReportPaths, render_reports
 from grader.report.documents import RESULT_FILE
 from grader.report.language import report_language
@@ -23,15 +23,12 @@ from grader.result import load_result
     "results",
     type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help=N_(
+@language_option(
+    N_(
         "Language of the pages (the test messages come from the result documents).  "
         "[default: for a class, the language its report was last rendered in, else en; for "
         "one result, its own]"
-    ),
+    )
 )
 @click.option("--quiet", "-q", is_flag=True, help=N_("Print nothing but errors and warnings."))
 def report(results: Path, lang: str | None, quiet: bool) -> None:
