@@ -3,8 +3,8 @@
 Grades a few submissions of the synthetic class in this process under cProfile, with one
 `Sandbox` and one grading session of the hidden suites reused as a batch's grading process
 does (one submission is graded first, unprofiled, so that imports, the collection and
-first-use costs are left out). Prints a breakdown by stage (pytest's test protocol, the
-test bodies; worker start and close; round trips; finite differences; the reference) and
+first-use costs are left out). Prints a breakdown by stage (the run of the tests and
+their bodies; worker start and close; round trips; finite differences; the reference) and
 the top entries by cumulative time, and saves the raw profile for ``python -m pstats`` or
 snakeviz.
 
@@ -51,7 +51,11 @@ BUCKETS: tuple[Bucket, ...] = (
     Bucket("loading the submission", (("grader/loading/submission.py", "load_submission"),)),
     Bucket("worker start (open_session)", (("grader/sandbox/sandbox.py", "open_session"),)),
     Bucket("running the tests", (("grader/engine/runner.py", "grade"),)),
-    Bucket("  test bodies", (("_pytest/python.py", "pytest_pyfunc_call"),)),
+    # A test is called through pytest's protocol or directly (`grader.engine.runner`).
+    Bucket(
+        "  test bodies",
+        (("_pytest/python.py", "pytest_pyfunc_call"), ("grader/engine/runner.py", "_call")),
+    ),
     Bucket("    round trips to the worker", (("grader/sandbox/session.py", "_invoke"),)),
     Bucket("    codec (encode + decode)", own_time_of="grader/sandbox/codec.py"),
     Bucket(
@@ -123,7 +127,7 @@ def breakdown(stats: pstats.Stats, graded: int, wall: float) -> list[str]:
 def main(n: int, categories: str, mix: str, top: int, timer: str, seed: int, out: Path) -> None:
     """Profile grade_submission on a few synthetic submissions, one Sandbox reused.
 
-    Prints the time per submission of each stage of grading (pytest's run of the tests and
+    Prints the time per submission of each stage of grading (the run of the tests and
     their bodies; worker start and close; round trips, codec, finite differences, reference),
     then the top entries by cumulative time, and saves the profile as OUT/profile.pstats.
 

@@ -1,11 +1,19 @@
 """Run the hidden suites: one pytest session collects them, then grades any number of
-submissions, every test through pytest's own protocol.
+submissions.
 
 `with_hidden_suites(body)` runs `pytest.main` over the suite folder with a `GradingPlugin`.
 pytest collects the suites once and calls the plugin's `pytest_runtestloop`, which hands a
-`SuiteRunner` to `body`; each ``runner.grade(grading)`` runs every collected test through
-the `pytest_runtest_protocol` hook, with that submission's fixtures. A batch's grading
-process grades its whole share in one session; `nngrade grade` opens one for its submission.
+`SuiteRunner` to `body`; each ``runner.grade(grading)`` runs every collected test with that
+submission's fixtures. A batch's grading process grades its whole share in one session;
+`nngrade grade` opens one for its submission.
+
+How a test runs: when every collected test is a plain function that takes only the grading
+fixtures (`GRADING_FIXTURES`, as ours defines them), carries no marker but `graded`, and no
+plugin or conftest of the session hooks into running tests, the tests are called directly,
+as pytest would call them: the same fixture values, the same order, every exception caught
+as pytest's protocol catches it. pytest's per-test protocol (reports, setup and teardown
+stacks, hooks nobody listens to) costs about as much as a test's checks. Otherwise, every
+test goes through the `pytest_runtest_protocol` hook, so that a suite may use all of pytest.
 
 pytest sees only the configuration shipped beside this file (`suite.cfg`), no cache, no
 third-party plugins, no conftest above the suite folder; its output is kept for the log and
@@ -16,10 +24,12 @@ never shown to a student. Only pytest's public interface is used: `pytest.main`,
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import logging
 import os
 import sys
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +57,25 @@ LOG = logging.getLogger("grader.engine")
 CONFIG = Path(__file__).with_name("suite.cfg")
 
 T = TypeVar("T")
+
+GRADING_FIXTURES = ("student", "student_seed", "rng")
+"""The fixtures a grading session defines (`grader.engine.recording`)."""
+
+RUN_HOOKS = (
+    "pytest_runtest_protocol",
+    "pytest_runtest_logstart",
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_pyfunc_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+    "pytest_runtest_logreport",
+    "pytest_runtest_logfinish",
+    "pytest_fixture_setup",
+    "pytest_fixture_post_finalizer",
+)
+"""The hooks around running one test: a suite's own implementation of any of them (in a
+conftest) makes the session run every test through pytest's protocol."""
 
 
 def _pytest_version() -> tuple[int, int]:
@@ -117,8 +146,13 @@ def _isolated_pytest(terminal: io.StringIO) -> Iterator[None]:
                 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
 
 
-def with_hidden_suites(body: Callable[[SuiteRunner], T], suite: Path = HIDDEN_SUITES) -> T:
+def with_hidden_suites(
+    body: Callable[[SuiteRunner], T], suite: Path = HIDDEN_SUITES, *, protocol: bool = False
+) -> T:
     """Collect the hidden suites of the folder `suite` once, and call ``body(runner)``.
+
+    `protocol` runs every test through pytest's protocol even when the tests could be
+    called directly (see the module's docstring): the same verdicts, more slowly.
 
     `body` grades as many submissions as it likes with ``runner.grade(...)``, then returns
     its result, which this returns. What `body` raises is raised here once pytest has
@@ -128,7 +162,7 @@ def with_hidden_suites(body: Callable[[SuiteRunner], T], suite: Path = HIDDEN_SU
     collection raises KeyboardInterrupt instead.
     """
     folder = Path(suite).resolve()
-    plugin = GradingPlugin(folder, body, streams=(sys.stdout, sys.stderr))
+    plugin = GradingPlugin(folder, body, streams=(sys.stdout, sys.stderr), protocol=protocol)
     terminal = io.StringIO()
     try:
         with _isolated_pytest(terminal):
@@ -161,6 +195,8 @@ class SuiteRunner:
     Attributes:
         suite: the suite folder.
         tests: the ids of the tests that a grading runs, in order (`test_id`).
+        direct: whether the tests are called directly, without pytest's protocol (see the
+            module's docstring).
         errors: faults of the suites, reported to every grading: collection errors and
             tests without a valid `graded` marker.
     """
@@ -178,6 +214,7 @@ class SuiteRunner:
         self.errors = tuple(plugin.errors) if errors is None else errors
         self._exit_code = exit_code
         self.tests = tuple(plugin.test_ids(self._items))
+        self.direct = bool(plugin.direct) and bool(self._items)
 
     def grade(self, grading: SubmissionGrading) -> int:
         """Run every test for one submission through `grading`; the exit code pytest
@@ -223,7 +260,8 @@ class SuiteRunner:
                 self._plugin.run_test(item, following)
             except pytest.exit.Exception as stop:
                 INTERNAL.error("A hidden test stopped the grading at %s: %s", item.nodeid, stop)
-                _tear_down(item)
+                if not self._plugin.direct:  # nothing of pytest's was set up otherwise
+                    _tear_down(item)
                 return int(
                     pytest.ExitCode.INTERRUPTED if stop.returncode is None else stop.returncode
                 )
@@ -239,6 +277,32 @@ def _tear_down(item: pytest.Item) -> None:
         LOG.exception("Tearing down the interrupted hidden test %s failed.", item.nodeid)
 
 
+@dataclass(frozen=True)
+class DirectTest:
+    """A test called without pytest's protocol.
+
+    Attributes:
+        function: the test function (its asserts rewritten by pytest at collection).
+        fixtures: the grading fixtures it takes, by name.
+        parameters: its values of ``pytest.mark.parametrize``, by argument name.
+    """
+
+    function: Callable[..., object]
+    fixtures: tuple[str, ...]
+    parameters: dict[str, Any]
+
+
+def _is_direct_parameter(definition: object) -> bool:
+    """Whether a fixture definition is pytest's stand-in for a directly parametrized
+    argument (its value is the item's ``callspec.params`` entry)."""
+    module = getattr(definition, "__module__", None)
+    return (
+        isinstance(module, str)
+        and module.startswith("_pytest.")
+        and getattr(definition, "__name__", None) == "get_direct_param_fixture_func"
+    )
+
+
 @dataclass(eq=False)  # pytest keeps its plugins in sets: hashed by identity
 class GradingPlugin(Generic[T]):
     """The pytest plugin of a grading session: the grading fixtures, the `graded` marker,
@@ -250,6 +314,9 @@ class GradingPlugin(Generic[T]):
         streams: stdout and stderr outside the session, restored while `body` runs.
         items: the collected tests with a valid marker, in pytest's order.
         errors: faults of the suites found by the collection.
+        protocol: run every test through pytest's protocol, even when all can be called
+            directly.
+        direct: how to call each test, by node id, when every test is called directly.
         ran, result, raised: whether `body` ran, what it returned or raised.
         failed: whether a test of the current grading failed.
         interrupted: whether Ctrl-C stopped pytest (it returns instead of raising).
@@ -260,6 +327,8 @@ class GradingPlugin(Generic[T]):
     streams: tuple[Any, Any]
     items: list[pytest.Item] = field(default_factory=list)
     errors: list[SuiteError] = field(default_factory=list)
+    protocol: bool = False
+    direct: dict[str, DirectTest] = field(default_factory=dict)
     ran: bool = False
     result: T | None = None
     raised: BaseException | None = None
@@ -306,17 +375,69 @@ class GradingPlugin(Generic[T]):
 
     @pytest.fixture(scope="session")
     def student(self) -> Any:
-        return self._grading_now().student_value()
+        return self.fixture_value("student")
 
     @pytest.fixture(scope="session")
     def student_seed(self) -> int:
-        return self._grading_now().seed
+        return cast(int, self.fixture_value("student_seed"))
 
     @pytest.fixture
     def rng(self) -> np.random.Generator:
-        # The test being run is known from `pytest_runtest_logstart`: asking pytest for the
-        # `request` fixture instead would cost more than the rest of the fixture.
-        return self._grading_now().rng_value(self._test)
+        return cast(np.random.Generator, self.fixture_value("rng"))
+
+    def fixture_value(self, name: str) -> Any:
+        """The value of the grading fixture `name` (`GRADING_FIXTURES`) for the current test."""
+        grading = self._grading_now()
+        if name == "student":
+            return grading.student_value()
+        if name == "student_seed":
+            return grading.seed
+        # The test being run is known from `run_test`: asking pytest for the `request`
+        # fixture instead would cost more than the rest of the fixture.
+        return grading.rng_value(self._test)
+
+    def _direct_test(self, item: pytest.Item) -> DirectTest | None:
+        """How to call `item` directly, or None when it needs pytest's protocol."""
+        if type(item) is not pytest.Function or item.cls is not None:
+            return None
+        if any(marker.name not in ("graded", "parametrize") for marker in item.iter_markers()):
+            return None
+        function = item.obj
+        if not inspect.isfunction(function) or inspect.iscoroutinefunction(function):
+            return None
+        if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+            return None
+        # pytest's record of the definition each name resolves to: a suite that defines its
+        # own `rng`, or parametrizes a fixture indirectly, is run through the protocol.
+        definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", None)
+        if not isinstance(definitions, dict):
+            return None
+        parameters = dict(getattr(getattr(item, "callspec", None), "params", {}))
+        fixtures = []
+        for name in item.fixturenames:
+            found = definitions.get(name, ())
+            if len(found) != 1:
+                return None
+            if name in parameters and _is_direct_parameter(found[0].func):
+                continue
+            if name not in GRADING_FIXTURES or getattr(found[0].func, "__self__", None) is not self:
+                return None
+            fixtures.append(name)
+        for hook in RUN_HOOKS:
+            for implementation in getattr(item.ihook, hook).get_hookimpls():
+                if not self._is_pytests_own(implementation.plugin):
+                    return None
+        return DirectTest(function, tuple(fixtures), parameters)
+
+    def _is_pytests_own(self, plugin: object) -> bool:
+        """Whether `plugin` is this plugin or one of pytest's built-in ones."""
+        if plugin is self:
+            return True
+        if isinstance(plugin, types.ModuleType):
+            module = plugin.__name__
+        else:
+            module = type(plugin).__module__
+        return module == "_pytest" or module.startswith(("_pytest.", "pytest."))
 
     # --- hooks ---------------------------------------------------------------------------
 
@@ -345,6 +466,11 @@ class GradingPlugin(Generic[T]):
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         self.items = list(session.items)
+        if not self.protocol:
+            found = {item.nodeid: self._direct_test(item) for item in self.items}
+            # All or none: pytest's fixture caches stay coherent only if it runs every test.
+            if all(test is not None for test in found.values()):
+                self.direct = cast(dict[str, DirectTest], found)
         out, err = self.streams
         self.ran = True
         try:
@@ -391,11 +517,31 @@ class GradingPlugin(Generic[T]):
         next test of the grading (None: every fixture is torn down after this one)."""
         grading = self._grading_now()
         self._test, graded = self._graded[item.nodeid]
-        item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
-        # popped: the traceback and the frames it keeps alive go with it
-        error = self._errors.pop(item.nodeid, None)
+        direct = self.direct.get(item.nodeid)
+        if direct is None:
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+            # popped: the traceback and the frames it keeps alive go with it
+            error = self._errors.pop(item.nodeid, None)
+        else:
+            error = self._call(direct, graded)
         self.failed = self.failed or error is not None
         grading.record(self._test, graded, error)
+
+    def _call(self, test: DirectTest, graded: Graded) -> BaseException | None:
+        """Set up and call one test as pytest's protocol would; what it raised, or None.
+
+        Like the protocol, this catches every exception but Ctrl-C and ``pytest.exit``,
+        and a failed set-up (the budget, a module missing) is the test's error, unrun.
+        """
+        try:
+            self._grading_now().before_test(graded)
+            values = {name: self.fixture_value(name) for name in test.fixtures}
+            test.function(**test.parameters, **values)
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            raise
+        except BaseException as error:
+            return error
+        return None
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         if isinstance(excinfo.value, KeyboardInterrupt):

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from grader.catalog import MODULES
-from grader.engine import grade_submission
+from grader.engine import SuiteRunner, dumps, grade_submission, with_hidden_suites
 from grader.sandbox import Sandbox, SandboxLimits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +99,23 @@ def test_a_cache_that_holds_itself_and_a_matrix_db_are_graded_as_values(
     assert failed == []
     notes = [p for p in document["submission"]["problems"] if p["code"] == "ndarray_subclass"]
     assert len(notes) >= 1 and "matrix" in notes[0]["message"]
+
+
+def test_the_sample_class_gets_the_same_documents_with_or_without_pytests_protocol(
+    sandbox: Sandbox,
+) -> None:
+    """The shipped suites are called directly (`grader.engine.runner`); every student of
+    the bundled class, whatever their code does, is graded exactly as through pytest."""
+    submissions = sorted((ROOT / "examples" / "class").iterdir())
+
+    def grade_all(runner: SuiteRunner) -> tuple[bool, list[str]]:
+        documents = [grade_submission(path, sandbox=sandbox, runner=runner) for path in submissions]
+        return runner.direct, [
+            dumps({k: v for k, v in d.items() if k != "timing"}) for d in documents
+        ]
+
+    called, direct = with_hidden_suites(grade_all)
+    through, protocol = with_hidden_suites(grade_all, protocol=True)
+    assert (called, through) == (True, False)
+    assert direct == protocol
+    assert len(set(direct)) == len(submissions)

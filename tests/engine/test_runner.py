@@ -394,3 +394,102 @@ def test_ctrl_c_during_a_hidden_test_stops_the_grading(
 ) -> None:
     with pytest.raises(KeyboardInterrupt):
         grade_fake(submission, suite_folder=make_suite(test_interrupted=INTERRUPTED))
+
+
+# --- tests called directly, or through pytest's protocol ---------------------------------
+
+
+def test_the_shipped_and_the_fake_suites_are_called_without_pytests_protocol(
+    suite: Path,
+) -> None:
+    """Their tests take only the grading fixtures and parameters: nothing needs pytest's
+    per-test protocol, which costs about as much as the checks."""
+    assert with_hidden_suites(lambda runner: runner.direct)
+    assert with_hidden_suites(lambda runner: runner.direct, suite)
+    assert not with_hidden_suites(lambda runner: runner.direct, suite, protocol=True)
+
+
+CONFTEST_HOOK = """
+def pytest_runtest_call(item):
+    item.user_properties.append("seen")
+"""
+
+ONE_TEST = (
+    HEADER
+    + """
+@pytest.mark.graded(exercise="relu", points=1)
+def test_plain(student):
+    pass
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"test_own": OWN_RNG},
+        {"test_more": MORE_OF_PYTEST},
+        {"test_plain": ONE_TEST, "conftest": CONFTEST_HOOK},
+        {
+            "test_plain": ONE_TEST.replace(
+                "def test_plain(student)", "def test_plain(student, tmp_path)"
+            )
+        },
+    ],
+    ids=["own rng fixture", "fixtures, markers, a class", "conftest hook", "pytest fixture"],
+)
+def test_a_suite_using_more_of_pytest_runs_every_test_through_the_protocol(
+    make_suite, files: dict[str, str]
+) -> None:
+    """One such test is enough: pytest's fixture caches stay coherent only if it runs all."""
+    folder = make_suite(test_fake=SUITE, **files)
+    assert not with_hidden_suites(lambda runner: runner.direct, folder)
+
+
+def test_called_directly_or_through_the_protocol_each_student_gets_the_same_document(
+    submission: Path, suite: Path
+) -> None:
+    def grade_all(runner: SuiteRunner) -> list[str]:
+        return [
+            without_timing(grade(submission, suite, STUDENTS[name], student=name, runner=runner))
+            for name in sorted(STUDENTS)
+        ]
+
+    direct = with_hidden_suites(grade_all, suite)
+    assert direct == with_hidden_suites(grade_all, suite, protocol=True)
+    assert len(set(direct)) == len(STUDENTS)
+
+
+STOPS_PLAINLY = (
+    HEADER
+    + """
+@pytest.mark.graded(exercise="relu", points=1)
+def test_first(student):
+    pass
+
+
+@pytest.mark.graded(exercise="relu", points=1)
+def test_stops(student):
+    pytest.exit("a hidden test asked to stop")
+
+
+@pytest.mark.graded(exercise="relu", points=1)
+def test_never_reached(student):
+    pass
+"""
+)
+
+
+@pytest.mark.internal_error
+def test_pytest_exit_in_a_test_called_directly_ends_that_grading_only(
+    submission: Path, make_suite
+) -> None:
+    folder = make_suite(test_stops=STOPS_PLAINLY)
+
+    def grade_twice(runner: SuiteRunner) -> list[dict[str, Any]]:
+        assert runner.direct
+        return [grade(submission, folder, correct_functions(), runner=runner) for _ in range(2)]
+
+    for document in with_hidden_suites(grade_twice, folder):
+        assert document["status"] == "internal_error"
+        assert list(graded_tests(document)) == ["test_stops::test_first"]
