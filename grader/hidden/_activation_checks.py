@@ -15,6 +15,7 @@ import numpy as np
 from grader.catalog import known_mistakes
 from grader.checks import describe_call, expect_array, expect_gradient
 from grader.gradcheck import Alternative, Diagnosis
+from grader.hidden._directions import agree_along_directions, finite_arrays, projections
 from grader.hidden._support import (
     Student,
     calls_pure,
@@ -131,19 +132,24 @@ def check_backward_gradient(
     reference_forward: Forward,
     dA: np.ndarray,
     Z: np.ndarray,
+    rng: np.random.Generator,
     *,
     alternatives: Sequence[Alternative] = (),
     **kwargs: Any,
 ) -> None:
     """The student's backward agrees with finite differences of their own forward and of
-    the reference forward (Z must be sampled where the activation is smooth).
+    the reference forward (Z must be sampled where the activation is smooth). Their own
+    forward is first differenced along random directions drawn from `rng`
+    (`grader.hidden._directions`), every entry only when a direction disagrees.
 
     A forward an earlier test found wrong is not held against the backward: only the
     reference forward's differences judge it then (a bug costs once).
     """
     analytic = student.call(backward, dA, Z, **kwargs)
     call = describe_call(backward, {"dA": dA, "Z": Z, **kwargs})
-    if not student.known_wrong(forward):
+    if not student.known_wrong(forward) and not _agrees_with_own_forward(
+        student, forward, dA, Z, analytic, rng, kwargs
+    ):
         expect_gradient(
             analytic,
             projected_gradient(student, forward, dA, Z, **kwargs),
@@ -163,4 +169,27 @@ def check_backward_gradient(
         source=Text("finite differences of the correct %(forward)s", forward=forward),
         dA=dA,
         alternatives=alternatives,
+    )
+
+
+def _agrees_with_own_forward(
+    student: Student,
+    forward: str,
+    dA: np.ndarray,
+    Z: np.ndarray,
+    analytic: object,
+    rng: np.random.Generator,
+    kwargs: Mapping[str, Any],
+) -> bool:
+    """Whether `analytic` (dZ) agrees with Σ dA · forward(Z) along random directions."""
+    claimed = finite_arrays([analytic], [Z.shape])
+    if claimed is None:
+        return False
+    point = np.asarray(Z, dtype=np.float64)
+    return agree_along_directions(
+        projections(student, forward, dA, pick=None),
+        lambda moved: ((moved[0],), dict(kwargs)),
+        [point],
+        claimed,
+        rng,
     )

@@ -94,7 +94,7 @@ def test_sigmoid_backward_values(student, rng):
 def test_sigmoid_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
     Z = sample_unsaturated(rng, (3, 5))
-    check_backward_gradient(student, "sigmoid", "sigmoid_backward", ref.sigmoid, dA, Z)
+    check_backward_gradient(student, "sigmoid", "sigmoid_backward", ref.sigmoid, dA, Z, rng)
 
 
 # --- tanh ------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def test_tanh_backward_values(student, rng):
 def test_tanh_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
     Z = sample_unsaturated(rng, (3, 5), bound=2.5)
-    check_backward_gradient(student, "tanh", "tanh_backward", ref.tanh, dA, Z)
+    check_backward_gradient(student, "tanh", "tanh_backward", ref.tanh, dA, Z, rng)
 
 
 # --- relu ------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_relu_backward_values(student, rng):
 def test_relu_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
     Z = sample_away_from_kinks(rng, (3, 5))
-    check_backward_gradient(student, "relu", "relu_backward", ref.relu, dA, Z)
+    check_backward_gradient(student, "relu", "relu_backward", ref.relu, dA, Z, rng)
 
 
 # --- leaky_relu ------------------------------------------------------------------------
@@ -218,8 +218,8 @@ def test_leaky_relu_backward_gradient(student, rng):
     dA = rng.standard_normal((3, 5))
     Z = sample_away_from_kinks(rng, (3, 5))
     forward, backward = "leaky_relu", "leaky_relu_backward"
-    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z)
-    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z, alpha=0.2)
+    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z, rng)
+    check_backward_gradient(student, forward, backward, ref.leaky_relu, dA, Z, rng, alpha=0.2)
 
 
 # --- softmax ---------------------------------------------------------------------------
@@ -291,4 +291,4 @@ def test_softmax_backward_values(student, rng):
 def test_softmax_backward_gradient(student, rng):
     dA = rng.standard_normal((4, 3))
     Z = sample_unsaturated(rng, (4, 3), bound=2.0)
-    check_backward_gradient(student, "softmax", "softmax_backward", ref.softmax, dA, Z)
+    check_backward_gradient(student, "softmax", "softmax_backward", ref.softmax, dA, Z, rng)

@@ -250,3 +250,29 @@ def test_one_wrong_entry_of_dW_is_reported_by_the_entrywise_check(grade, referen
     assert evidence["kind"] == "gradient_mismatch"
     assert evidence["array"] == "dW"
     assert list(evidence["worst"][0]["index"]) == [1, 2]
+
+
+def test_a_correct_submission_needs_no_entrywise_differences(
+    grade, reference_functions, stand_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every gradient of the answer key agrees along its directions; a wrong backward alone
+    gets its forward differenced entry by entry, in the test that reports it."""
+    perturbed: list[str] = []
+    original = stand_in.call_perturbed  # the stand-in proxy's class
+
+    def counted(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        perturbed.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(stand_in, "call_perturbed", counted)
+    report = grade(reference_functions)
+    assert report.failures() == {}
+    assert perturbed == []
+
+    def tanh_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+        return dA * (1.0 - np.tanh(Z))  # the square left out
+
+    report = grade(reference_functions | {"tanh_backward": tanh_backward}, select="tanh")
+    assert set(report.failures()) == {"test_tanh_backward_values", "test_tanh_backward_gradient"}
+    assert perturbed == ["tanh"]
+    assert report.evidence("test_tanh_backward_gradient")["kind"] == "gradient_mismatch"
