@@ -240,28 +240,34 @@ def array_at(call: Any, path: Any) -> np.ndarray | None:
     return node if type(node) is np.ndarray else None
 
 
-def array_paths(value: Any, prefix: list[Any] | None = None, depth: int = 0) -> list[list[Any]]:
+def array_items(value: Any) -> list[tuple[list[Any], np.ndarray]]:
+    """``(path, array)`` for every exact ndarray inside a call's ``(args, kwargs)``, in one
+    walk (see `array_at` for paths: `array_at` finds each array again at its path)."""
+    found: list[tuple[list[Any], np.ndarray]] = []
+
+    def walk(node: Any, path: list[Any], depth: int) -> None:
+        kind = type(node)
+        if kind is np.ndarray:
+            found.append((path, node))
+        elif depth >= MAX_DEPTH:
+            return
+        elif kind is list or kind is tuple:
+            for index, item in enumerate(node):
+                walk(item, [*path, index], depth + 1)
+        elif kind is dict:
+            for key, item in node.items():
+                if type(key) is str:
+                    walk(item, [*path, key], depth + 1)
+
+    args, kwargs = value
+    walk(args, ["args"], 1)
+    walk(kwargs, ["kwargs"], 1)
+    return found
+
+
+def array_paths(value: Any) -> list[list[Any]]:
     """The path (see `array_at`) of every exact ndarray inside a call's ``(args, kwargs)``."""
-    if prefix is None:
-        args, kwargs = value
-        return array_paths(args, ["args"], 1) + array_paths(kwargs, ["kwargs"], 1)
-    kind = type(value)
-    if kind is np.ndarray:
-        return [prefix]
-    if depth >= MAX_DEPTH:
-        return []
-    if kind is list or kind is tuple:
-        return [
-            p for i, item in enumerate(value) for p in array_paths(item, [*prefix, i], depth + 1)
-        ]
-    if kind is dict:
-        return [
-            p
-            for key, item in value.items()
-            if type(key) is str
-            for p in array_paths(item, [*prefix, key], depth + 1)
-        ]
-    return []
+    return [path for path, _ in array_items(value)]
 
 
 def encode(

@@ -156,9 +156,8 @@ def _shared_layout(
     write, and the offset where the next call's arguments may start."""
     layout: list[list[Any]] = []
     blobs: list[tuple[int, bytes]] = []
-    for path in codec.array_paths(call):
-        array = codec.array_at(call, path)
-        if array is None or array.dtype.str not in codec.DTYPES:
+    for path, array in codec.array_items(call):
+        if array.dtype.str not in codec.DTYPES:
             continue  # the codec does not send it as an array either
         data = np.ascontiguousarray(array).tobytes()
         layout.append([path, array.dtype.str, list(array.shape), offset])

@@ -25,7 +25,7 @@ import socket
 import sys
 import traceback
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -489,14 +489,23 @@ class _Worker:
         size = os.fstat(SHARED_FD).st_size
         if self.shared_map is None or len(self.shared_map) != size:
             self.shared_map = mmap.mmap(SHARED_FD, size)
-        for path, dtype, shape, offset in layout:
-            received = codec.array_at(call, path)
-            if received is None or received.dtype.str != dtype or list(received.shape) != shape:
+        shared = self.shared_map
+        wanted = {tuple(path): (dtype, shape, offset) for path, dtype, shape, offset in layout}
+
+        def view_of(path: tuple[Any, ...], received: np.ndarray) -> np.ndarray | None:
+            entry = wanted.pop(path, None)
+            if entry is None:
+                return None
+            dtype, shape, offset = entry
+            if received.dtype.str != dtype or list(received.shape) != shape:
                 raise ValueError("a shared argument does not match the call")
-            view = np.frombuffer(
-                self.shared_map, dtype=received.dtype, count=received.size, offset=offset
+            return np.frombuffer(
+                shared, dtype=received.dtype, count=received.size, offset=offset
             ).reshape(received.shape)
-            call = _replaced(call, path, view)
+
+        call = _with_arrays(call, view_of)
+        if wanted:
+            raise ValueError("a shared argument does not match the call")
         return call
 
     def run(
@@ -557,6 +566,41 @@ def _replaced(value: Any, path: Sequence[Any], new: Any, depth: int = 0) -> Any:
         return tuple(items)
     value[key] = _replaced(value[key], path[1:], new, depth + 1)
     return value
+
+
+def _with_arrays(
+    call: Any, swap: Callable[[tuple[Any, ...], np.ndarray], np.ndarray | None]
+) -> Any:
+    """A call's ``(args, kwargs)`` with each exact ndarray for which ``swap(path, array)``
+    gives an array replaced by it, in one walk (paths as in `codec.array_items`, as tuples);
+    tuples are rebuilt, lists and dicts changed in place, as `_replaced` does."""
+
+    def walk(node: Any, path: tuple[Any, ...], depth: int) -> Any:
+        kind = type(node)
+        if kind is np.ndarray:
+            new = swap(path, node)
+            return node if new is None else new
+        if depth >= codec.MAX_DEPTH:
+            return node
+        if kind is tuple:
+            items = [walk(item, (*path, index), depth + 1) for index, item in enumerate(node)]
+            changed = any(new is not old for new, old in zip(items, node, strict=True))
+            return tuple(items) if changed else node
+        if kind is list:
+            for index, item in enumerate(node):
+                new = walk(item, (*path, index), depth + 1)
+                if new is not item:
+                    node[index] = new
+        elif kind is dict:
+            for key, item in list(node.items()):
+                if type(key) is str:
+                    new = walk(item, (*path, key), depth + 1)
+                    if new is not item:
+                        node[key] = new
+        return node
+
+    args, kwargs = call
+    return walk(args, ("args",), 1), walk(kwargs, ("kwargs",), 1)
 
 
 def _fresh(value: Any) -> Any:

@@ -27,6 +27,32 @@ def test_array_paths_name_every_array_of_a_call() -> None:
         assert type(codec.array_at(value, path)) is np.ndarray
 
 
+def test_array_items_give_each_array_itself_with_its_path() -> None:
+    value = call_value()
+    items = codec.array_items(value)
+    assert [path for path, _ in items] == codec.array_paths(value)
+    assert all(array is codec.array_at(value, path) for path, array in items)
+
+
+def test_arrays_swapped_in_one_walk_are_those_replaced_one_by_one() -> None:
+    """The worker puts the shared memory's views in place of many arguments at once."""
+    news = {("args", 2, 1, "b"): np.full(3, 7.0), ("kwargs", "p", "W1"): np.zeros((2, 3))}
+    base = call_value()
+    kept = dict((tuple(path), array) for path, array in codec.array_items(base))
+    swapped = worker._with_arrays(base, lambda path, array: news.get(path))
+    one_by_one = call_value()
+    for path, new in news.items():
+        one_by_one = worker._replaced(one_by_one, list(path), new)
+    assert codec.array_paths(swapped) == codec.array_paths(one_by_one)
+    for path, array in codec.array_items(swapped):
+        assert array is news.get(tuple(path), kept[tuple(path)])
+        np.testing.assert_array_equal(array, codec.array_at(one_by_one, path))
+    assert type(swapped[0]) is tuple and type(swapped[0][2]) is tuple
+    assert type(swapped[0][1]) is list and swapped[0][1][2] == "s"
+    untouched = call_value()
+    assert worker._with_arrays(untouched, lambda path, array: None)[0] is untouched[0]
+
+
 def test_replacing_an_argument_keeps_the_rest_of_the_call() -> None:
     value = call_value()
     new = np.full(3, 7.0)
