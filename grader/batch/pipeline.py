@@ -38,7 +38,7 @@ from grader.i18n import (
     plural_translator,
     translator,
 )
-from grader.result import Result
+from grader.result import Result, ResultReader
 
 if TYPE_CHECKING:
     from grader.distributed.runner import ClusterRun
@@ -166,9 +166,16 @@ def grade_class(
                 )
             )
         hashes = ContentHashes.load(results, backend)
+        reader = ResultReader()  # each result parsed once for the plan, the rows and the pages
         if chosen is None:
             plan = plan_grading(
-                discovery.submissions, results, backend, force=force, limits=limits, hashes=hashes
+                discovery.submissions,
+                results,
+                backend,
+                force=force,
+                limits=limits,
+                hashes=hashes,
+                reader=reader,
             )
         else:
             plan = _plan_only(chosen, discovery, results, backend, limits, hashes)
@@ -222,7 +229,7 @@ def grade_class(
         if grading.interrupted:
             hashes.save()
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
-        rows = _class_rows(discovery, results, grading, hashes)
+        rows = _class_rows(discovery, results, grading, hashes, reader)
         hashes.save()
         notes.extend(_map_notes(exports.student_map, discovery, lang))
         notes.extend(_orphan_notes(discovery, results, lang))
@@ -233,7 +240,7 @@ def grade_class(
             options=exports,
             ignored=[(item.entry, str(item.reason)) for item in discovery.ignored],
         )
-    index, render_notes = _render(results, lang) if render else (None, [])
+    index, render_notes = _render(results, lang, reader) if render else (None, [])
     notes.extend(render_notes)
     return replace(
         report,
@@ -418,14 +425,19 @@ def _cluster_runner(scheduler: str) -> Callable[..., ClusterRun]:
 
 
 def _class_rows(
-    discovery: Discovery, results: Path, grading: GradingRun, hashes: ContentHashes
+    discovery: Discovery,
+    results: Path,
+    grading: GradingRun,
+    hashes: ContentHashes,
+    reader: ResultReader,
 ) -> list[StudentRow]:
     """The class's rows from the result documents on disk; the content hash of each result
     graded now is remembered for the next run."""
     documents: dict[str, Result] = {}
     unscored: list[tuple[str, str, str]] = []
     for submission in discovery.submissions:
-        result = read_result(result_path(results, submission.student), submission.student)
+        path = result_path(results, submission.student)
+        result = read_result(path, submission.student, reader=reader)
         if submission.student in grading.failed:
             message = grading.failed[submission.student]
             unscored.append((submission.student, "not_graded", message))
@@ -521,7 +533,7 @@ def _page_renderer(results: Path, lang: str) -> Callable[[str], bool]:
     return render_page
 
 
-def _render(results: Path, lang: str) -> tuple[Path | None, list[str]]:
+def _render(results: Path, lang: str, reader: ResultReader) -> tuple[Path | None, list[str]]:
     """Render the HTML report if the report package is installed: the summary, and the
     pages that are not current (a result kept from an earlier run in another language, a
     page a grading process could not write); the pages the grading processes wrote are."""
@@ -531,7 +543,7 @@ def _render(results: Path, lang: str) -> tuple[Path | None, list[str]]:
     except ImportError:
         return None, [_("The HTML report is not available in this installation; skipped.")]
     try:
-        paths = render_reports(results, lang=lang)
+        paths = render_reports(results, lang=lang, reader=reader)
     except UsageError as error:  # e.g. no student has a result document to show
         return None, [_("No HTML report: %(error)s", error=in_language(error.text, lang))]
     notes = [

@@ -35,7 +35,7 @@ from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
 from grader.fingerprint import changes, package_fingerprint
 from grader.i18n import Text
-from grader.result import Result, ResultDocumentError, load_result, parse_result
+from grader.result import Result, ResultDocumentError, ResultReader, load_result, parse_result
 
 RESULT_FILE = "result.json"
 KEPT_STATUSES = frozenset({"graded", "load_failed"})
@@ -179,11 +179,13 @@ def result_path(results: Path, student: str) -> Path:
     return results / student / RESULT_FILE
 
 
-def read_result(path: Path, student: str | None = None) -> Result | None:
+def read_result(
+    path: Path, student: str | None = None, *, reader: ResultReader | None = None
+) -> Result | None:
     """The result at `path` if it is a complete document of the current schema (for
-    `student` when given), else None."""
+    `student` when given), else None; `reader` reuses what it parsed already."""
     try:
-        result = load_result(path)
+        result = load_result(path) if reader is None else reader.load(path)[0]
     except ResultDocumentError:
         return None
     return result if student is None or result.student == student else None
@@ -208,12 +210,14 @@ def plan_grading(
     force: bool,
     limits: Any = None,
     hashes: ContentHashes | None = None,
+    reader: ResultReader | None = None,
 ) -> Plan:
     """Split `submissions` into those to grade under `limits` and those whose result can be
     kept, saying why each is graded.
 
     `hashes` remembers content hashes across runs (default: computed every time); the
-    signature of every submission is taken now, before any is graded.
+    signature of every submission is taken now, before any is graded. `reader` keeps the
+    results it parses for the rest of the run.
     """
     fingerprint = backend.fingerprint(limits)
     figures = limits.as_dict() if limits is not None else None
@@ -226,7 +230,7 @@ def plan_grading(
         why = (
             FORCED
             if force
-            else why_grade(submission, results, backend, fingerprint, figures, hashes)
+            else why_grade(submission, results, backend, fingerprint, figures, hashes, reader)
         )
         if why is None:
             up_to_date.append(submission)
@@ -243,6 +247,7 @@ def why_grade(
     fingerprint: Mapping[str, str],
     limits: Mapping[str, Any] | None = None,
     hashes: ContentHashes | None = None,
+    reader: ResultReader | None = None,
 ) -> Text | None:
     """Why `submission` must be graded now (in every language), or None when its result is
     up to date.
@@ -254,7 +259,7 @@ def why_grade(
     path = result_path(results, submission.student)
     if not path.exists():
         return NEW
-    result = read_result(path, submission.student)
+    result = read_result(path, submission.student, reader=reader)
     if result is None:
         return Text("its result.json cannot be read")
     if result.status not in KEPT_STATUSES:

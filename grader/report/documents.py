@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.result import Result, ResultDocumentError, load_result, load_result_and_digest
+from grader.result import (
+    Result,
+    ResultDocumentError,
+    ResultReader,
+    load_result,
+    load_result_and_digest,
+)
 
 RESULT_FILE = "result.json"
 
@@ -59,8 +65,9 @@ def student_folders(results_dir: Path) -> list[Path]:
     )
 
 
-def read_class(results_dir: Path) -> list[StudentEntry]:
+def read_class(results_dir: Path, *, reader: ResultReader | None = None) -> list[StudentEntry]:
     """Read every student folder; a missing or broken document becomes an entry with a problem.
+    `reader` reuses what it parsed already (a batch's run).
 
     Problems name the file relative to `results_dir`, so that the summary does not depend on
     where the results folder lives.
@@ -74,7 +81,10 @@ def read_class(results_dir: Path) -> list[StudentEntry]:
             entries.append(StudentEntry(folder.name, None, problem, missing=True))
             continue
         try:
-            result, digest = load_result_and_digest(path, name=name)
+            if reader is None:
+                result, digest = load_result_and_digest(path, name=name)
+            else:
+                result, digest = reader.load(path, name=name)
             entries.append(StudentEntry(folder.name, result, sha256=digest))
         except ResultDocumentError as error:
             entries.append(StudentEntry(folder.name, None, str(error)))

@@ -32,7 +32,7 @@ from grader.report.feedback import student_view
 from grader.report.freshness import fingerprint, is_current, write_page
 from grader.report.language import remember_language
 from grader.report.summary import SummaryEntry, class_view
-from grader.result import Result, load_result_and_digest, parse_result
+from grader.result import Result, ResultReader, load_result_and_digest, parse_result
 
 FEEDBACK_FILE = "feedback.html"
 INDEX_FILE = "index.html"
@@ -201,20 +201,23 @@ def _write_feedback(page: Path, document: Result, digest: str, lang: str) -> boo
     return True
 
 
-def render_reports(results_dir: Path, *, lang: str = "en") -> ReportPaths:
+def render_reports(
+    results_dir: Path, *, lang: str = "en", reader: ResultReader | None = None
+) -> ReportPaths:
     """Write `<student>/feedback.html` for every readable result and `index.html`.
 
     A student folder whose `result.json` is missing or unreadable gets no page and is listed
     in the summary with the reason. Fails (UsageError) when no folder holds a result document.
     A page is written only when it is not current: its result, the language or the renderer
     changed, or the page itself was deleted or altered (`ReportPaths.rendered` says which).
-    `lang` is remembered as the folder's (`grader.report.language`).
+    `lang` is remembered as the folder's (`grader.report.language`). `reader` reuses the
+    results a batch parsed already.
     """
     check_lang(lang)
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise UsageError(f"{results_dir} is not a folder of results.")
-    students = read_class(results_dir)
+    students = read_class(results_dir, reader=reader)
     if not any((results_dir / s.folder / RESULT_FILE).exists() for s in students):
         raise UsageError(
             f"{results_dir} holds no result documents (<student>/{RESULT_FILE}); "

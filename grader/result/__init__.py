@@ -23,6 +23,7 @@ from grader.result.model import (
 )
 from grader.result.parsing import (
     ResultDocumentError,
+    ResultReader,
     check_schema,
     load_result,
     load_result_and_digest,
@@ -49,6 +50,7 @@ __all__ = [
     "RaisedException",
     "Result",
     "ResultDocumentError",
+    "ResultReader",
     "Submission",
     "TestResult",
     "Timing",

@@ -435,3 +435,32 @@ def load_result_and_digest(path: Path, *, name: str | None = None) -> tuple[Resu
             "the grading of this student was probably interrupted: grade it again."
         ) from None
     return parse_result(data, source), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ResultReader:
+    """Reads result documents for one run, parsing each file once while it is unchanged.
+
+    A batch reads a student's result when it plans, when it builds the class files and when
+    it renders the summary: the same file, parsed three times. A reader keeps what it
+    parsed, keyed by the file's identity (inode, size, modification time), so that a
+    document rewritten meanwhile (written atomically: a new inode) is read again. What it
+    keeps lives as long as the reader: one per run, never shared between runs.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[int, int, int], Result, str]] = {}
+
+    def load(self, path: Path, *, name: str | None = None) -> tuple[Result, str]:
+        """`load_result_and_digest`, from memory when the file is the one parsed before."""
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_result_and_digest(path, name=name)  # which says what is wrong
+        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = self._known.get(path)
+        if known is not None and known[0] == identity:
+            return known[1], known[2]
+        result, digest = load_result_and_digest(path, name=name)
+        self._known[path] = (identity, result, digest)
+        return result, digest

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.atomic import write_text_atomic
 from grader.batch import grade_class, resume
 from grader.batch.resume import HASHES_FILE, entry_signature
+from grader.result import ResultDocumentError, ResultReader, parsing
 
 from .fake_backend import fake_backend, folder_submission, read_lines, zip_submission
 
@@ -103,3 +105,44 @@ def test_a_signature_follows_every_change_of_an_entry(
     assert entry_signature(tmp_path / "nobody") is None
     monkeypatch.setattr(resume, "MAX_ENTRY_FILES", 3)
     assert entry_signature(folder) is None  # too big to vouch for cheaply
+
+
+def test_a_rerun_parses_each_result_once(
+    tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan, the class files and the summary read the same documents: one parse each."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    grade_class(submissions, results, backend=fake_backend(), workers=1)
+    parsed: list[str] = []
+    original = parsing.parse_result
+
+    def counted(data: object, source: str) -> object:
+        parsed.append(source)
+        return original(data, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "parse_result", counted)
+    report = grade_class(submissions, results, backend=fake_backend(), workers=1)
+    assert report.kept == ("alice", "bob", "carol")
+    assert sorted(parsed) == sorted(str(results / s / "result.json") for s in report.kept)
+    assert (results / "index.html").is_file()
+
+
+def test_a_result_rewritten_during_a_run_is_read_again(tmp_path: Path) -> None:
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results)
+    path = results / "alice" / "result.json"
+    reader = ResultReader()
+    first, digest = reader.load(path)
+    assert reader.load(path) == (first, digest) and reader.load(path)[0] is first
+    document = json.loads(path.read_text())
+    document["score"] = 0.0
+    _tick()
+    write_text_atomic(path, json.dumps(document))
+    again, new_digest = reader.load(path)
+    assert again.score == 0.0 and new_digest != digest
+    path.write_text('{"broken": ')
+    with pytest.raises(ResultDocumentError, match="not valid JSON"):
+        reader.load(path)
+    path.unlink()
+    with pytest.raises(ResultDocumentError, match="does not exist"):
+        reader.load(path)
