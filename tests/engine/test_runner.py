@@ -364,14 +364,40 @@ def test_never_reached(student):
 )
 
 
+STOPS_PLAINLY = (
+    HEADER
+    + """
+@pytest.mark.graded(exercise="relu", points=1)
+def test_first(student):
+    pass
+
+
+@pytest.mark.graded(exercise="relu", points=1)
+def test_stops(student):
+    pytest.exit("a hidden test asked to stop")
+
+
+@pytest.mark.graded(exercise="relu", points=1)
+def test_never_reached(student):
+    pass
+"""
+)
+
+
 @pytest.mark.internal_error
+@pytest.mark.parametrize(
+    ("stops", "direct"),
+    [(STOPS, False), (STOPS_PLAINLY, True)],
+    ids=["through pytest's protocol", "called directly"],
+)
 def test_pytest_exit_in_a_hidden_test_ends_that_grading_as_an_internal_error(
-    submission: Path, make_suite
+    submission: Path, make_suite, stops: str, direct: bool
 ) -> None:
     """The next grading of the session starts afresh, its fixtures set up again."""
-    folder = make_suite(test_stops=STOPS)
+    folder = make_suite(test_stops=stops)
 
     def grade_twice(runner: SuiteRunner) -> list[dict[str, Any]]:
+        assert runner.direct is direct
         return [grade(submission, folder, correct_functions(), runner=runner) for _ in range(2)]
 
     for document in with_hidden_suites(grade_twice, folder):
@@ -458,38 +484,3 @@ def test_called_directly_or_through_the_protocol_each_student_gets_the_same_docu
     direct = with_hidden_suites(grade_all, suite)
     assert direct == with_hidden_suites(grade_all, suite, protocol=True)
     assert len(set(direct)) == len(STUDENTS)
-
-
-STOPS_PLAINLY = (
-    HEADER
-    + """
-@pytest.mark.graded(exercise="relu", points=1)
-def test_first(student):
-    pass
-
-
-@pytest.mark.graded(exercise="relu", points=1)
-def test_stops(student):
-    pytest.exit("a hidden test asked to stop")
-
-
-@pytest.mark.graded(exercise="relu", points=1)
-def test_never_reached(student):
-    pass
-"""
-)
-
-
-@pytest.mark.internal_error
-def test_pytest_exit_in_a_test_called_directly_ends_that_grading_only(
-    submission: Path, make_suite
-) -> None:
-    folder = make_suite(test_stops=STOPS_PLAINLY)
-
-    def grade_twice(runner: SuiteRunner) -> list[dict[str, Any]]:
-        assert runner.direct
-        return [grade(submission, folder, correct_functions(), runner=runner) for _ in range(2)]
-
-    for document in with_hidden_suites(grade_twice, folder):
-        assert document["status"] == "internal_error"
-        assert list(graded_tests(document)) == ["test_stops::test_first"]
