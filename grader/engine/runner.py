@@ -8,17 +8,20 @@ submission's fixtures. A batch's grading process grades its whole share in one s
 `nngrade grade` opens one for its submission.
 
 How a test runs: when every collected test is a plain function that takes only the grading
-fixtures (`GRADING_FIXTURES`, as ours defines them), carries no marker but `graded`, and no
-plugin or conftest of the session hooks into running tests, the tests are called directly,
-as pytest would call them: the same fixture values, the same order, every exception caught
-as pytest's protocol catches it. pytest's per-test protocol (reports, setup and teardown
-stacks, hooks nobody listens to) costs about as much as a test's checks. Otherwise, every
-test goes through the `pytest_runtest_protocol` hook, so that a suite may use all of pytest.
+fixtures (`GRADING_FIXTURES`, as ours defines them) and direct parameters, carries no marker
+but `graded` and `parametrize`, and no plugin or conftest of the session hooks into running
+tests, the tests are called directly, as pytest would call them: the same fixture values,
+the same order, every exception caught as pytest's protocol catches it. pytest's per-test
+protocol (reports, setup and teardown stacks, hooks nobody listens to) costs about as much
+as a test's checks. Otherwise, every test goes through the `pytest_runtest_protocol` hook,
+so that a suite may use all of pytest.
 
 pytest sees only the configuration shipped beside this file (`suite.cfg`), no cache, no
 third-party plugins, no conftest above the suite folder; its output is kept for the log and
-never shown to a student. Only pytest's public interface is used: `pytest.main`, its hooks,
-`pytest.TestReport`.
+never shown to a student. Only pytest's public interface is used (`pytest.main`, its hooks,
+`pytest.TestReport`, an item's `fixturenames` and `callspec`), and one attribute that is
+not: `Item._fixtureinfo`, which says which definition each fixture name resolves to. A
+pytest without it has every test run through the protocol.
 """
 
 from __future__ import annotations
