@@ -49,7 +49,7 @@ ValuesAt = Callable[[list[Call]], np.ndarray | None]
 def finite_arrays(values: object, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray] | None:
     """`values` as a list when it is a list or tuple of exact float64 ndarrays of `shapes`,
     in order, every entry finite; else None."""
-    if not isinstance(values, list | tuple) or type(values) not in (list, tuple):
+    if type(values) is not list and type(values) is not tuple:
         return None
     arrays = list(values)
     if len(arrays) != len(shapes):

@@ -265,11 +265,6 @@ def array_items(value: Any) -> list[tuple[list[Any], np.ndarray]]:
     return found
 
 
-def array_paths(value: Any) -> list[list[Any]]:
-    """The path (see `array_at`) of every exact ndarray inside a call's ``(args, kwargs)``."""
-    return [path for path, _ in array_items(value)]
-
-
 def encode(
     envelope: dict[str, Any],
     value: Any = None,

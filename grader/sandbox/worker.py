@@ -549,31 +549,13 @@ _WALKED = frozenset({np.ndarray, list, tuple, dict})
 """The types `_array_snapshots` and `_fresh` look into; everything else is a leaf."""
 
 
-def _replaced(value: Any, path: Sequence[Any], new: Any, depth: int = 0) -> Any:
-    """`value` with the item at `path` (as in `codec.array_at`) replaced by `new`; tuples
-    are rebuilt, lists and dicts changed in place."""
-    if depth == 0:
-        args, kwargs = value
-        if path[0] == "args":
-            return (_replaced(args, path[1:], new, 1), kwargs)
-        return (args, _replaced(kwargs, path[1:], new, 1))
-    if not path:
-        return new
-    key = path[0]
-    if type(value) is tuple:
-        items = list(value)
-        items[key] = _replaced(items[key], path[1:], new, depth + 1)
-        return tuple(items)
-    value[key] = _replaced(value[key], path[1:], new, depth + 1)
-    return value
-
-
 def _with_arrays(
     call: Any, swap: Callable[[tuple[Any, ...], np.ndarray], np.ndarray | None]
 ) -> Any:
     """A call's ``(args, kwargs)`` with each exact ndarray for which ``swap(path, array)``
     gives an array replaced by it, in one walk (paths as in `codec.array_items`, as tuples);
-    tuples are rebuilt, lists and dicts changed in place, as `_replaced` does."""
+    tuples are rebuilt (only where something inside changed), lists and dicts changed in
+    place."""
 
     def walk(node: Any, path: tuple[Any, ...], depth: int) -> Any:
         kind = type(node)

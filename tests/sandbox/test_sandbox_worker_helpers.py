@@ -15,57 +15,40 @@ def call_value() -> Any:
     return ((W, [1.5, np.zeros(2), "s"], (None, {"b": np.ones(3)})), {"p": {"W1": W}})
 
 
-def test_array_paths_name_every_array_of_a_call() -> None:
+def test_array_items_give_each_array_of_a_call_with_its_path() -> None:
     value = call_value()
-    assert codec.array_paths(value) == [
+    items = codec.array_items(value)
+    assert [path for path, _ in items] == [
         ["args", 0],
         ["args", 1, 1],
         ["args", 2, 1, "b"],
         ["kwargs", "p", "W1"],
     ]
-    for path in codec.array_paths(value):
-        assert type(codec.array_at(value, path)) is np.ndarray
-
-
-def test_array_items_give_each_array_itself_with_its_path() -> None:
-    value = call_value()
-    items = codec.array_items(value)
-    assert [path for path, _ in items] == codec.array_paths(value)
     assert all(array is codec.array_at(value, path) for path, array in items)
 
 
-def test_arrays_swapped_in_one_walk_are_those_replaced_one_by_one() -> None:
+def test_swapping_arrays_replaces_those_named_and_keeps_the_rest_of_the_call() -> None:
     """The worker puts the shared memory's views in place of many arguments at once."""
     news = {("args", 2, 1, "b"): np.full(3, 7.0), ("kwargs", "p", "W1"): np.zeros((2, 3))}
-    base = call_value()
-    kept = dict((tuple(path), array) for path, array in codec.array_items(base))
-    swapped = worker._with_arrays(base, lambda path, array: news.get(path))
-    one_by_one = call_value()
-    for path, new in news.items():
-        one_by_one = worker._replaced(one_by_one, list(path), new)
-    assert codec.array_paths(swapped) == codec.array_paths(one_by_one)
+    value = call_value()
+    kept = {tuple(path): array for path, array in codec.array_items(value)}
+    swapped = worker._with_arrays(value, lambda path, array: news.get(path))
+    assert [path for path, _ in codec.array_items(swapped)] == [list(p) for p in kept]
     for path, array in codec.array_items(swapped):
         assert array is news.get(tuple(path), kept[tuple(path)])
-        np.testing.assert_array_equal(array, codec.array_at(one_by_one, path))
+    assert swapped[0][2][1]["b"] is news[("args", 2, 1, "b")]
+    # Tuples are rebuilt, lists and dicts changed in place, leaves shared.
     assert type(swapped[0]) is tuple and type(swapped[0][2]) is tuple
-    assert type(swapped[0][1]) is list and swapped[0][1][2] == "s"
+    assert swapped[0][1] is value[0][1] and swapped[0][1][2] == "s"
+    assert swapped[1] is value[1] and swapped[1]["p"]["W1"] is news[("kwargs", "p", "W1")]
     untouched = call_value()
     assert worker._with_arrays(untouched, lambda path, array: None)[0] is untouched[0]
-
-
-def test_replacing_an_argument_keeps_the_rest_of_the_call() -> None:
-    value = call_value()
-    new = np.full(3, 7.0)
-    replaced = worker._replaced(value, ["args", 2, 1, "b"], new)
-    assert replaced[0][2][1]["b"] is new
-    assert replaced[0][0] is value[0][0] and replaced[1] is value[1]
-    assert type(replaced[0]) is tuple and type(replaced[0][2]) is tuple
 
 
 def test_the_shared_layout_places_each_array_once_aligned() -> None:
     value = call_value()
     layout, blobs, end = session_module._shared_layout(value)
-    assert [entry[0] for entry in layout] == codec.array_paths(value)
+    assert [entry[0] for entry in layout] == [path for path, _ in codec.array_items(value)]
     offsets = [entry[3] for entry in layout]
     assert offsets == sorted(offsets) and all(o % 64 == 0 for o in offsets)
     for (path, dtype, shape, offset), (where, data) in zip(layout, blobs, strict=True):
