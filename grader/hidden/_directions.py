@@ -37,7 +37,7 @@ import numpy as np
 
 from grader.errors import StudentCallError, StudentTimeout, WorkerCrashed
 from grader.gradcheck import DEFAULT_STEP, GRADIENT_ATOL, GRADIENT_RTOL
-from grader.hidden._support import Call, Parameters, Student, parameter_keys
+from grader.hidden._support import Call, Differenced, Parameters, parameter_keys
 
 DIRECTIONS = 3
 """Random directions per check; each costs two calls of the student's forward."""
@@ -113,7 +113,7 @@ def agree_along_directions(
 
 
 def projections(
-    student: Student, function: str, weights: np.ndarray, *, pick: int | None = 0
+    student: Differenced, function: str, weights: np.ndarray, *, pick: int | None = 0
 ) -> ValuesAt:
     """`ValuesAt` for ``Σ weights · function(...)``: every call in one round trip, each
     output an exact finite float64 array of the weights' shape."""
@@ -129,7 +129,7 @@ def projections(
 
 
 def layer_gradients_agree(
-    student: Student,
+    student: Differenced,
     function: str,
     args: tuple[np.ndarray, np.ndarray, np.ndarray],
     dOut: np.ndarray,
@@ -160,7 +160,7 @@ def layer_gradients_agree(
 
 
 def model_gradients_agree(
-    student: Student,
+    student: Differenced,
     X: np.ndarray,
     Y: np.ndarray,
     parameters: Parameters,

@@ -17,7 +17,9 @@ from grader.catalog import activations
 from grader.checks import describe_call, expect_array, expect_gradient, expect_keys
 from grader.gradcheck import DEFAULT_STEP, central_difference_from_values
 from grader.hidden._support import (
+    Differenced,
     Parameters,
+    ReferenceCalls,
     Student,
     parameter_keys,
     projected_values,
@@ -31,6 +33,16 @@ KINKED_ACTIVATIONS = tuple(activation.name for activation in activations() if ac
 
 THE_PARAMETERS = N_("the parameters")
 OWN_FORWARD = N_("finite differences of your own %(forward)s")
+CORRECT_FORWARD = N_("finite differences of the correct %(forward)s")
+
+
+def differenced_forward(student: Student, forward: str) -> tuple[Differenced, str]:
+    """Whose `forward` (a function of reference.network) a backward's finite differences go
+    through, with the words that name them: the student's own, or the reference's when an
+    earlier test found the student's wrong (its bug costs its points once, there)."""
+    if student.known_wrong(forward):
+        return ReferenceCalls(ref_network), CORRECT_FORWARD
+    return student, OWN_FORWARD
 
 
 def check_parameter_dict(
@@ -90,7 +102,7 @@ def screened_layer(
 
 
 def layer_forward_gradients(
-    student: Student,
+    student: Differenced,
     function: str,
     args: tuple[np.ndarray, np.ndarray, np.ndarray],
     dOut: np.ndarray,

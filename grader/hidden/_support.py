@@ -10,7 +10,9 @@ scores them.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -30,12 +32,17 @@ from grader.gradcheck import (
     DEFAULT_STEP,
     central_difference_from_values,
     central_difference_gradient,
+    perturbed_inputs,
 )
+from grader.sandbox.codec import array_at, float_array_at
 
 if TYPE_CHECKING:
     from grader.sandbox.session import WatchedCalls
 
 Parameters = dict[str, np.ndarray]
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+"""``(args, kwargs)`` of one call of a student function."""
+
 # The activations the network functions accept, from the activation exercises' specs.
 ALL_ACTIVATIONS: tuple[str, ...] = tuple(activation.name for activation in activations())
 HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(a.name for a in activations() if a.hidden)
@@ -45,18 +52,9 @@ OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(a.name for a in activations() if a.o
 CURVE_Z = np.linspace(-5.0, 5.0, 41).reshape(1, 41)
 
 
-class Student(Protocol):
-    """What the hidden suites use of the plugin's `student` proxy."""
-
-    def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
-
-    def known_wrong(self, name: str) -> bool: ...
-
-    def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]: ...
-
-    def call_watched_each(
-        self, name: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
-    ) -> WatchedCalls: ...
+class Differenced(Protocol):
+    """What finite differences use of a `Student`: many calls in one round trip. A
+    `ReferenceCalls` answers them too, with the reference implementations."""
 
     def call_batch(
         self,
@@ -77,6 +75,122 @@ class Student(Protocol):
         pick: int | None = None,
         stacked: bool = False,
     ) -> list[Any] | np.ndarray: ...
+
+
+class Student(Differenced, Protocol):
+    """What the hidden suites use of the plugin's `student` proxy."""
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    def known_wrong(self, name: str) -> bool: ...
+
+    def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]: ...
+
+    def call_watched_each(
+        self, name: str, calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]]
+    ) -> WatchedCalls: ...
+
+
+class ReferenceCalls:
+    """The reference implementations of a module, answering on the trusted side the calls
+    that finite differences make through a `Student` (`call_batch`, `call_perturbed`).
+
+    A check that would difference a forward an earlier test found wrong
+    (`Student.known_wrong`) differences the reference's instead: the backward it judges is
+    then held to the correct forward, not to the bug, which costs its points once, in the
+    forward's own tests. Each call gets fresh copies of its arguments, as the sandbox's do.
+    """
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        function: Callable[..., Any] = getattr(self._module, name)
+        return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    def call_batch(
+        self,
+        name: str,
+        calls: Sequence[tuple[tuple[Any, ...], dict[str, Any]]],
+        *,
+        pick: int | None = None,
+    ) -> list[Any]:
+        values = [self.call(name, *args, **kwargs) for args, kwargs in calls]
+        return values if pick is None else [value[pick] for value in values]
+
+    def call_perturbed(
+        self,
+        name: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        *,
+        targets: Sequence[Sequence[str | int]],
+        step: float,
+        pick: int | None = None,
+        stacked: bool = False,
+    ) -> list[Any] | np.ndarray:
+        """The calls and order of `StudentSession.call_perturbed`: for each target in turn,
+        the inputs of `grader.gradcheck.perturbed_inputs` at its place."""
+        base = (tuple(args), dict(kwargs))
+        calls: list[Call] = []
+        for path in targets:
+            point = float_array_at(base, list(path))
+            if point is None:
+                raise ValueError(f"{list(path)!r} does not name a float64 array of the call")
+            for moved_point in perturbed_inputs(point, step=step):
+                moved = copy.deepcopy(base)
+                array = array_at(moved, list(path))
+                assert array is not None  # the copy has the structure of `base`
+                array[...] = moved_point
+                calls.append(moved)
+        values = self.call_batch(name, calls, pick=pick)
+        shapes = {value.shape if type(value) is np.ndarray else None for value in values}
+        if stacked and values and None not in shapes and len(shapes) == 1:
+            return np.stack(values)
+        return values
+
+
+def same_form(own: Any, reference: Any) -> bool:
+    """Whether `own` is built like `reference`: tuples or lists of the same lengths, dicts
+    with the same keys, arrays of the same shapes in the same places, other values of the
+    same types."""
+    if type(reference) is np.ndarray:
+        return type(own) is np.ndarray and own.shape == reference.shape
+    if type(reference) in (tuple, list):
+        return (
+            type(own) in (tuple, list)
+            and len(own) == len(reference)
+            and all(same_form(a, b) for a, b in zip(own, reference, strict=True))
+        )
+    if type(reference) is dict:
+        return (
+            type(own) is dict
+            and own.keys() == reference.keys()
+            and all(same_form(own[key], reference[key]) for key in reference)
+        )
+    return type(own) is type(reference)
+
+
+def corrected_pair(
+    student: Student,
+    forward: str,
+    reference: Callable[..., tuple[Any, Any]] | None,
+    call: Call,
+    pair: tuple[Any, Any],
+) -> tuple[Any, Any]:
+    """The student's ``(value, cache)`` from `forward` on `call`, or the reference's when an
+    earlier test found `forward` wrong and the student's cache has the reference's form.
+
+    A backward test judges the backward on what it is given: on a wrong forward's value and
+    cache, a correct backward would fail and the forward's bug would cost twice. A cache of
+    another form is the student's own convention, which only their backward knows: it
+    stays, as with no `reference`.
+    """
+    if reference is None or not student.known_wrong(forward):
+        return pair
+    args, kwargs = call
+    correct = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    return correct if same_form(pair[1], correct[1]) else pair
 
 
 def curve_of(
@@ -254,7 +368,7 @@ def unflatten_parameters(
 
 
 def model_cost_gradient(
-    student: Student,
+    student: Differenced,
     X: np.ndarray,
     Y: np.ndarray,
     parameters: Parameters,
@@ -383,10 +497,6 @@ def forward_pairs(
         yield expect_sequence(got, length=2, function=function, call=call, names="(value, cache)")
 
 
-Call = tuple[tuple[Any, ...], dict[str, Any]]
-"""``(args, kwargs)`` of one call of a student function."""
-
-
 def chained_calls(
     student: Student,
     forward: str,
@@ -394,10 +504,14 @@ def chained_calls(
     forward_described: Sequence[str],
     backward: str,
     backward_of: Callable[[int, Any, Any], tuple[Call, str]],
+    *,
+    reference: Callable[..., tuple[Any, Any]] | None = None,
 ) -> Iterator[tuple[Any, str]]:
     """For each forward call in turn, the student's backward on what their own forward
     returned: ``(value, described call)``. Every forward goes in one round trip, then
-    every backward in another.
+    every backward in another. With the `reference` forward, a forward found wrong by an
+    earlier test gives way to it where its cache has the reference's form
+    (`corrected_pair`).
 
     ``backward_of(k, value, cache)`` gives the backward call of case k (on the value and
     cache of forward k) and its description. A failure (a call that raised, a value of
@@ -410,6 +524,10 @@ def chained_calls(
         pairs.extend(forward_pairs(student, forward, forward_calls, forward_described))
     except Exception as error:  # the case that failed comes after those that did not
         stopped = error
+    pairs = [
+        corrected_pair(student, forward, reference, forward_calls[case], pair)
+        for case, pair in enumerate(pairs)
+    ]
     backwards = [backward_of(case, value, cache) for case, (value, cache) in enumerate(pairs)]
     values = calls_pure(student, backward, [call for call, _ in backwards])
     for (_, described), got in zip(backwards, values, strict=False):
@@ -419,11 +537,18 @@ def chained_calls(
 
 
 def forward_pair(
-    student: Student, function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], call: str
+    student: Student,
+    function: str,
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    call: str,
+    *,
+    reference: Callable[..., tuple[Any, Any]] | None = None,
 ) -> tuple[Any, Any]:
-    """Call a forward that must return ``(value, cache)`` and check it is a pair."""
+    """Call a forward that must return ``(value, cache)`` and check it is a pair; with the
+    `reference` forward, the pair a backward test uses (`corrected_pair`)."""
     result = call_pure(student, function, *args, **kwargs)
     value, cache = expect_sequence(
         result, length=2, function=function, call=call, names="(value, cache)"
     )
-    return value, cache
+    return corrected_pair(student, function, reference, (args, dict(kwargs)), (value, cache))

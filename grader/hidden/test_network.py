@@ -1,8 +1,10 @@
 """Hidden suite: network.py (initialisation, forward and backward propagation, update).
 
-Caches are opaque: every backward gets the cache the student's own forward returned.
-Gradients are checked against the reference and against finite differences of the
-student's own forwards, on networks drawn so that no hidden pre-activation is near a kink.
+Caches are opaque: every backward gets the cache the student's own forward returned, unless
+an earlier test found that forward wrong and the reference's cache has the same form
+(`corrected_pair`). Gradients are checked against the reference and against finite
+differences of the student's own forwards (of the reference's, for a forward found wrong),
+on networks drawn so that no hidden pre-activation is near a kink.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from grader.catalog import output_costs
 from grader.checks import describe_call, expect_array, expect_sequence
 from grader.hidden._directions import layer_gradients_agree, model_gradients_agree
 from grader.hidden._network_checks import (
-    OWN_FORWARD,
     THE_PARAMETERS,
     check_grads_against,
     check_layer_gradients,
     check_parameter_dict,
+    differenced_forward,
     gradient_keys,
     layer_forward_gradients,
     screened_layer,
@@ -34,7 +36,9 @@ from grader.hidden._support import (
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
     Call,
+    Differenced,
     Parameters,
+    ReferenceCalls,
     Student,
     binary_labels,
     call_pure,
@@ -221,7 +225,9 @@ def _check_linear_backward(
     student: Student, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, dZ: np.ndarray
 ) -> None:
     forward_call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
-    _, cache = forward_pair(student, "linear_forward", (A_prev, W, b), {}, forward_call)
+    _, cache = forward_pair(
+        student, "linear_forward", (A_prev, W, b), {}, forward_call, reference=ref.linear_forward
+    )
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
         call_pure(student, "linear_backward", dZ, cache),
@@ -282,7 +288,9 @@ def test_linear_backward_gradient(student, rng):
     forward_call = describe_call(
         "linear_forward", dict(zip(("A_prev", "W", "b"), args, strict=True))
     )
-    _, cache = forward_pair(student, "linear_forward", args, {}, forward_call)
+    _, cache = forward_pair(
+        student, "linear_forward", args, {}, forward_call, reference=ref.linear_forward
+    )
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
         call_pure(student, "linear_backward", dZ, cache),
@@ -291,14 +299,15 @@ def test_linear_backward_gradient(student, rng):
         call=call,
         names="(dA_prev, dW, db)",
     )
-    if layer_gradients_agree(student, "linear_forward", args, dZ, got, rng):
+    judge, source = differenced_forward(student, "linear_forward")
+    if layer_gradients_agree(judge, "linear_forward", args, dZ, got, rng):
         return
     check_layer_gradients(
         got,
-        layer_forward_gradients(student, "linear_forward", args, dZ),
+        layer_forward_gradients(judge, "linear_forward", args, dZ),
         function="linear_backward",
         call=call,
-        source=Text(OWN_FORWARD, forward="linear_forward"),
+        source=Text(source, forward="linear_forward"),
         m=6,
     )
 
@@ -340,6 +349,7 @@ def _activation_layers(
         described,
         "linear_activation_backward",
         backward_of,
+        reference=ref.linear_activation_forward,
     )
     for layer, (got, call) in zip(layers, chained, strict=False):
         grads = expect_sequence(
@@ -378,16 +388,17 @@ def test_linear_activation_backward_values(student, rng):
     title=N_("linear_activation_backward: agrees with finite differences of your forward"),
 )
 def test_linear_activation_backward_gradient(student, rng):
+    forward = "linear_activation_forward"
+    judge, source = differenced_forward(student, forward)
     for (args, dA, activation), got, call in _activation_layers(student, rng):
-        forward = "linear_activation_forward"
-        if layer_gradients_agree(student, forward, args, dA, got, rng, extra=(activation,)):
+        if layer_gradients_agree(judge, forward, args, dA, got, rng, extra=(activation,)):
             continue
         check_layer_gradients(
             got,
-            layer_forward_gradients(student, forward, args, dA, extra=(activation,)),
+            layer_forward_gradients(judge, forward, args, dA, extra=(activation,)),
             function="linear_activation_backward",
             call=call,
-            source=Text(OWN_FORWARD, forward="linear_activation_forward"),
+            source=Text(source, forward=forward),
             m=args[0].shape[1],
         )
 
@@ -414,7 +425,13 @@ def _student_grads(student: Student, cases: Sequence[NetworkCase]) -> Iterator[t
         return ((AL, Y, caches), kwargs), call
 
     return chained_calls(
-        student, "model_forward", forward_calls, described, "model_backward", backward_of
+        student,
+        "model_forward",
+        forward_calls,
+        described,
+        "model_backward",
+        backward_of,
+        reference=ref.model_forward,
     )
 
 
@@ -451,18 +468,24 @@ def _check_model_backward_gradient(
         kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
         cases.append((X, Y, parameters, kwargs))
     cost = COSTS[output_activation]
+    # A model_forward found wrong by an earlier test is not held against model_backward.
+    judge: Differenced = student
+    source = N_("finite differences of the mean cost through your own model_forward")
+    if student.known_wrong("model_forward"):
+        judge = ReferenceCalls(ref)
+        source = N_("finite differences of the mean cost through the correct model_forward")
     for (X, Y, parameters, kwargs), (got, call) in zip(
         cases, _student_grads(student, cases), strict=False
     ):
-        if model_gradients_agree(student, X, Y, parameters, cost, got, rng, **kwargs):
+        if model_gradients_agree(judge, X, Y, parameters, cost, got, rng, **kwargs):
             continue
-        numerical = model_cost_gradient(student, X, Y, parameters, cost, **kwargs)
+        numerical = model_cost_gradient(judge, X, Y, parameters, cost, **kwargs)
         check_grads_against(
             got,
             numerical,
             function="model_backward",
             call=call,
-            source=Text(N_("finite differences of the mean cost through your own model_forward")),
+            source=Text(source),
             m=m,
         )
 
