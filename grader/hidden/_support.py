@@ -20,12 +20,14 @@ import numpy as np
 import reference.losses as ref_losses
 from grader.catalog import activations, function_spec
 from grader.checks import (
+    CheckFailure,
     CurveBuilder,
     activation_curve,
     describe_call,
     expect_ndarray,
     expect_pure,
     expect_sequence,
+    fail_property,
 )
 from grader.errors import StudentCallError
 from grader.gradcheck import (
@@ -34,6 +36,7 @@ from grader.gradcheck import (
     central_difference_gradient,
     perturbed_inputs,
 )
+from grader.i18n import N_, Text
 from grader.sandbox.codec import array_at, float_array_at
 
 if TYPE_CHECKING:
@@ -153,14 +156,21 @@ class ReferenceCalls:
 def same_form(own: Any, reference: Any) -> bool:
     """Whether `own` is built like `reference`: tuples or lists of the same lengths, dicts
     with the same keys, arrays of the same shapes in the same places, other values of the
-    same types."""
+    same types. A list, such as model_forward's caches, may also hold another number of
+    items (none, too), each built like one of the reference's: one cache per layer, for a
+    forward whose bug left some out.
+    """
     if type(reference) is np.ndarray:
         return type(own) is np.ndarray and own.shape == reference.shape
     if type(reference) in (tuple, list):
+        if type(own) not in (tuple, list):
+            return False
+        if len(own) == len(reference):
+            return all(same_form(a, b) for a, b in zip(own, reference, strict=True))
         return (
-            type(own) in (tuple, list)
-            and len(own) == len(reference)
-            and all(same_form(a, b) for a, b in zip(own, reference, strict=True))
+            type(reference) is list
+            and type(own) is list
+            and all(any(same_form(a, b) for b in reference) for a in own)
         )
     if type(reference) is dict:
         return (
@@ -177,20 +187,68 @@ def corrected_pair(
     reference: Callable[..., tuple[Any, Any]] | None,
     call: Call,
     pair: tuple[Any, Any],
+    *,
+    correct_caches: bool = False,
 ) -> tuple[Any, Any]:
     """The student's ``(value, cache)`` from `forward` on `call`, or the reference's when an
-    earlier test found `forward` wrong and the student's cache has the reference's form.
+    earlier test found `forward` wrong (or `correct_caches` asks for it) and the student's
+    cache has the reference's form.
 
     A backward test judges the backward on what it is given: on a wrong forward's value and
     cache, a correct backward would fail and the forward's bug would cost twice. A cache of
     another form is the student's own convention, which only their backward knows: it
     stays, as with no `reference`.
     """
-    if reference is None or not student.known_wrong(forward):
+    if reference is None or not (correct_caches or student.known_wrong(forward)):
         return pair
     args, kwargs = call
     correct = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     return correct if same_form(pair[1], correct[1]) else pair
+
+
+CACHES_AT_FAULT = N_(
+    "%(backward)s gives the right answer on the caches of the correct %(forward)s, but not on "
+    "the caches your %(forward)s returns: those caches are at fault, not %(backward)s. "
+    "Check what your %(forward)s keeps in them (one cache per layer, the output layer "
+    "included): %(backward)s needs exactly that."
+)
+CACHE_AT_FAULT = N_(
+    "%(backward)s gives the right answer on the cache of the correct %(forward)s, but not on "
+    "the cache your %(forward)s returns: that cache is at fault, not %(backward)s. Check "
+    "what your %(forward)s keeps in it: %(backward)s needs exactly that."
+)
+
+
+def judged_on_correct_caches(
+    student: Student, forward: str, backward: str, check: Callable[[bool], None]
+) -> None:
+    """Run a backward's `check` (``check(correct_caches)``) on the caches of the student's
+    own `forward`; when it fails, find out whether those caches are to blame.
+
+    A forward can return the right value with a wrong cache (one cache too few, A kept for
+    Z): its own tests, which never grade a cache, pass, and every backward handed that
+    cache fails, as does every function above it. So a failed check runs again on the
+    correct forward's caches, wherever the student's have their form (`corrected_pair`): if
+    the backward passes then, the failure is the forward's, and the test fails blaming the
+    forward, which later tests then treat as known wrong. Otherwise the first failure
+    stands. A forward already known wrong has its caches corrected from the start.
+    """
+    try:
+        check(False)
+    except (CheckFailure, StudentCallError) as failure:
+        if student.known_wrong(forward):
+            raise
+        try:
+            check(True)
+        except (CheckFailure, StudentCallError):
+            raise failure from None
+        message = CACHES_AT_FAULT if forward == "model_forward" else CACHE_AT_FAULT
+        call = failure.evidence.get("call") if isinstance(failure, CheckFailure) else None
+        raise fail_property(
+            Text(message, backward=backward, forward=forward),
+            function=forward,
+            call=call if isinstance(call, str) else None,
+        ) from None
 
 
 def curve_of(
@@ -506,12 +564,13 @@ def chained_calls(
     backward_of: Callable[[int, Any, Any], tuple[Call, str]],
     *,
     reference: Callable[..., tuple[Any, Any]] | None = None,
+    correct_caches: bool = False,
 ) -> Iterator[tuple[Any, str]]:
     """For each forward call in turn, the student's backward on what their own forward
     returned: ``(value, described call)``. Every forward goes in one round trip, then
     every backward in another. With the `reference` forward, a forward found wrong by an
-    earlier test gives way to it where its cache has the reference's form
-    (`corrected_pair`).
+    earlier test (any forward, with `correct_caches`) gives way to it where its cache has
+    the reference's form (`corrected_pair`).
 
     ``backward_of(k, value, cache)`` gives the backward call of case k (on the value and
     cache of forward k) and its description. A failure (a call that raised, a value of
@@ -525,7 +584,9 @@ def chained_calls(
     except Exception as error:  # the case that failed comes after those that did not
         stopped = error
     pairs = [
-        corrected_pair(student, forward, reference, forward_calls[case], pair)
+        corrected_pair(
+            student, forward, reference, forward_calls[case], pair, correct_caches=correct_caches
+        )
         for case, pair in enumerate(pairs)
     ]
     backwards = [backward_of(case, value, cache) for case, (value, cache) in enumerate(pairs)]
@@ -544,6 +605,7 @@ def forward_pair(
     call: str,
     *,
     reference: Callable[..., tuple[Any, Any]] | None = None,
+    correct_caches: bool = False,
 ) -> tuple[Any, Any]:
     """Call a forward that must return ``(value, cache)`` and check it is a pair; with the
     `reference` forward, the pair a backward test uses (`corrected_pair`)."""
@@ -551,4 +613,8 @@ def forward_pair(
     value, cache = expect_sequence(
         result, length=2, function=function, call=call, names="(value, cache)"
     )
-    return corrected_pair(student, function, reference, (args, dict(kwargs)), (value, cache))
+    call_made = (args, dict(kwargs))
+    pair = (value, cache)
+    return corrected_pair(
+        student, function, reference, call_made, pair, correct_caches=correct_caches
+    )

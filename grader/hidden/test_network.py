@@ -9,7 +9,7 @@ on networks drawn so that no hidden pre-activation is near a kink.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,7 @@ from grader.hidden._support import (
     copy_parameters,
     forward_pair,
     forward_pairs,
+    judged_on_correct_caches,
     model_cost_gradient,
     one_hot,
     random_parameters,
@@ -224,9 +225,31 @@ def test_model_forward_edge_cases(student, rng):
 def _check_linear_backward(
     student: Student, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, dZ: np.ndarray
 ) -> None:
+    judged_on_correct_caches(
+        student,
+        "linear_forward",
+        "linear_backward",
+        lambda correct: _check_linear_backward_on(student, A_prev, W, b, dZ, correct),
+    )
+
+
+def _check_linear_backward_on(
+    student: Student,
+    A_prev: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray,
+    dZ: np.ndarray,
+    correct_caches: bool,
+) -> None:
     forward_call = describe_call("linear_forward", {"A_prev": A_prev, "W": W, "b": b})
     _, cache = forward_pair(
-        student, "linear_forward", (A_prev, W, b), {}, forward_call, reference=ref.linear_forward
+        student,
+        "linear_forward",
+        (A_prev, W, b),
+        {},
+        forward_call,
+        reference=ref.linear_forward,
+        correct_caches=correct_caches,
     )
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
@@ -285,11 +308,32 @@ def test_linear_backward_edge_cases(student, rng):
 def test_linear_backward_gradient(student, rng):
     args = (rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1)))
     dZ = rng.standard_normal((3, 6))
+    judged_on_correct_caches(
+        student,
+        "linear_forward",
+        "linear_backward",
+        lambda correct: _check_linear_backward_gradient(student, rng, args, dZ, correct),
+    )
+
+
+def _check_linear_backward_gradient(
+    student: Student,
+    rng: np.random.Generator,
+    args: tuple[np.ndarray, np.ndarray, np.ndarray],
+    dZ: np.ndarray,
+    correct_caches: bool,
+) -> None:
     forward_call = describe_call(
         "linear_forward", dict(zip(("A_prev", "W", "b"), args, strict=True))
     )
     _, cache = forward_pair(
-        student, "linear_forward", args, {}, forward_call, reference=ref.linear_forward
+        student,
+        "linear_forward",
+        args,
+        {},
+        forward_call,
+        reference=ref.linear_forward,
+        correct_caches=correct_caches,
     )
     call = describe_call("linear_backward", {"dZ": dZ, "cache": cache})
     got = expect_sequence(
@@ -316,16 +360,21 @@ Layer = tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, str]
 """``((A_prev, W, b), dA, activation)``: one layer's inputs and the gradient sent back."""
 
 
-def _activation_layers(
-    student: Student, rng: np.random.Generator
-) -> Iterator[tuple[Layer, Sequence[Any], str]]:
-    """For each activation in turn: a layer drawn away from kinks, the student's
-    ``(dA_prev, dW, db)`` from linear_activation_backward on the cache of their own
-    linear_activation_forward, and that backward call described."""
+def _draw_activation_layers(rng: np.random.Generator) -> list[Layer]:
+    """One layer per activation, drawn away from kinks, with the gradient sent back."""
     layers: list[Layer] = []
     for activation in ALL_ACTIVATIONS:
         A_prev, W, b = screened_layer(rng, 3, 4, 5)
         layers.append(((A_prev, W, b), rng.standard_normal((3, 5)), activation))
+    return layers
+
+
+def _activation_layers(
+    student: Student, layers: Sequence[Layer], correct_caches: bool
+) -> Iterator[tuple[Layer, Sequence[Any], str]]:
+    """For each layer in turn: the layer, the student's ``(dA_prev, dW, db)`` from
+    linear_activation_backward on the cache of their own linear_activation_forward (see
+    `corrected_pair` for `correct_caches`), and that backward call described."""
     forward_calls: list[Call] = [((*args, activation), {}) for args, _, activation in layers]
     described = [
         describe_call(
@@ -350,6 +399,7 @@ def _activation_layers(
         "linear_activation_backward",
         backward_of,
         reference=ref.linear_activation_forward,
+        correct_caches=correct_caches,
     )
     for layer, (got, call) in zip(layers, chained, strict=False):
         grads = expect_sequence(
@@ -368,7 +418,20 @@ def _activation_layers(
     title=N_("linear_activation_backward: dA_prev, dW and db for each activation"),
 )
 def test_linear_activation_backward_values(student, rng):
-    for ((A_prev, W, b), dA, activation), got, call in _activation_layers(student, rng):
+    layers = _draw_activation_layers(rng)
+    judged_on_correct_caches(
+        student,
+        "linear_activation_forward",
+        "linear_activation_backward",
+        lambda correct: _check_activation_layer_values(student, layers, correct),
+    )
+
+
+def _check_activation_layer_values(
+    student: Student, layers: Sequence[Layer], correct_caches: bool
+) -> None:
+    chained = _activation_layers(student, layers, correct_caches)
+    for ((A_prev, W, b), dA, activation), got, call in chained:
         Z, _ = ref.linear_forward(A_prev, W, b)
         expected = ref.linear_activation_backward(dA, ((A_prev, W, b), Z), activation)
         for value, wanted, name in zip(got, expected, ("dA_prev", "dW", "db"), strict=True):
@@ -388,9 +451,21 @@ def test_linear_activation_backward_values(student, rng):
     title=N_("linear_activation_backward: agrees with finite differences of your forward"),
 )
 def test_linear_activation_backward_gradient(student, rng):
+    layers = _draw_activation_layers(rng)
+    judged_on_correct_caches(
+        student,
+        "linear_activation_forward",
+        "linear_activation_backward",
+        lambda correct: _check_activation_layer_gradients(student, rng, layers, correct),
+    )
+
+
+def _check_activation_layer_gradients(
+    student: Student, rng: np.random.Generator, layers: Sequence[Layer], correct_caches: bool
+) -> None:
     forward = "linear_activation_forward"
     judge, source = differenced_forward(student, forward)
-    for (args, dA, activation), got, call in _activation_layers(student, rng):
+    for (args, dA, activation), got, call in _activation_layers(student, layers, correct_caches):
         if layer_gradients_agree(judge, forward, args, dA, got, rng, extra=(activation,)):
             continue
         check_layer_gradients(
@@ -410,9 +485,12 @@ NetworkCase = tuple[np.ndarray, np.ndarray, Parameters, dict[str, str]]
 """``(X, Y, parameters, kwargs)``: a network's inputs, labels, parameters and activations."""
 
 
-def _student_grads(student: Student, cases: Sequence[NetworkCase]) -> Iterator[tuple[Any, str]]:
+def _student_grads(
+    student: Student, cases: Sequence[NetworkCase], correct_caches: bool
+) -> Iterator[tuple[Any, str]]:
     """For each case in turn, the student's model_backward on the caches of their own
-    model_forward, and that backward call described."""
+    model_forward (see `corrected_pair` for `correct_caches`), and that backward call
+    described."""
     forward_calls = [((X, parameters), kwargs) for X, _, parameters, kwargs in cases]
     described = [
         describe_call("model_forward", {"X": X, "parameters": parameters, **kwargs})
@@ -432,12 +510,24 @@ def _student_grads(student: Student, cases: Sequence[NetworkCase]) -> Iterator[t
         "model_backward",
         backward_of,
         reference=ref.model_forward,
+        correct_caches=correct_caches,
     )
 
 
 def _check_model_backward_values(student: Student, cases: Sequence[NetworkCase]) -> None:
+    judged_on_correct_caches(
+        student,
+        "model_forward",
+        "model_backward",
+        lambda correct: _model_backward_values_on(student, cases, correct),
+    )
+
+
+def _model_backward_values_on(
+    student: Student, cases: Sequence[NetworkCase], correct_caches: bool
+) -> None:
     for (X, Y, parameters, kwargs), (got, call) in zip(
-        cases, _student_grads(student, cases), strict=False
+        cases, _student_grads(student, cases, correct_caches), strict=False
     ):
         AL, caches = ref.model_forward(X, copy_parameters(parameters), **kwargs)
         expected = ref.model_backward(AL, Y, caches, **kwargs)
@@ -467,7 +557,23 @@ def _check_model_backward_gradient(
         Y = _labels(rng, output_activation, classes, m)
         kwargs = {"hidden_activation": hidden_activation, "output_activation": output_activation}
         cases.append((X, Y, parameters, kwargs))
-    cost = COSTS[output_activation]
+    judged_on_correct_caches(
+        student,
+        "model_forward",
+        "model_backward",
+        lambda correct: _model_backward_gradients_on(
+            student, rng, cases, COSTS[output_activation], correct
+        ),
+    )
+
+
+def _model_backward_gradients_on(
+    student: Student,
+    rng: np.random.Generator,
+    cases: Sequence[NetworkCase],
+    cost: Callable[[np.ndarray, np.ndarray], float],
+    correct_caches: bool,
+) -> None:
     # A model_forward found wrong by an earlier test is not held against model_backward.
     judge: Differenced = student
     source = N_("finite differences of the mean cost through your own model_forward")
@@ -475,8 +581,9 @@ def _check_model_backward_gradient(
         judge = ReferenceCalls(ref)
         source = N_("finite differences of the mean cost through the correct model_forward")
     for (X, Y, parameters, kwargs), (got, call) in zip(
-        cases, _student_grads(student, cases), strict=False
+        cases, _student_grads(student, cases, correct_caches), strict=False
     ):
+        m = X.shape[1]
         if model_gradients_agree(judge, X, Y, parameters, cost, got, rng, **kwargs):
             continue
         numerical = model_cost_gradient(judge, X, Y, parameters, cost, **kwargs)

@@ -118,3 +118,70 @@ def test_a_function_that_is_itself_wrong_still_fails_with_correct_callees(
         if test["outcome"] != "passed" and test["evidence"]
     }
     assert {"linear_backward", "model_backward"} <= blamed
+
+
+def _failed(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [test for test in _tests(document) if test["outcome"] != "passed"]
+
+
+def test_a_model_forward_that_ignores_the_hidden_activation_costs_its_own_points_alone(
+    sandbox: Sandbox, answer_key: dict[str, Any], tmp_path: Path
+) -> None:
+    """model_backward takes its caches from model_forward and differences it: once
+    model_forward is known wrong, the correct forward's caches and differences stand in."""
+    folder = _with_bug(
+        tmp_path / "hidden",
+        "network",
+        'parameters[f"b{l}"], hidden_activation\n',
+        'parameters[f"b{l}"], "relu"\n',
+    )
+    document = grade_submission(folder, sandbox=sandbox)
+    failed = _failed(document)
+    assert failed and {test["evidence"]["function"] for test in failed} == {"model_forward"}
+    exercises = {e["id"] for e in document["exercises"] if any(t in failed for t in e["tests"])}
+    assert exercises == {"forward"}
+    assert document["score"] == answer_key["score"] - sum(t["max_points"] for t in failed)
+
+
+@pytest.mark.parametrize(
+    ("forward", "before", "after"),
+    [
+        # The output layer's cache is never kept: AL is right, the caches are one short.
+        (
+            "model_forward",
+            "    caches.append(cache)\n    return AL, caches",
+            "    return AL, caches",
+        ),
+        # A kept for Z: the same shape, and linear_activation_backward needs Z.
+        (
+            "linear_activation_forward",
+            "    cache = (linear_cache, Z)",
+            "    cache = (linear_cache, A)",
+        ),
+    ],
+    ids=["output_cache_left_out", "A_kept_for_Z"],
+)
+def test_a_wrong_cache_costs_one_test_that_blames_the_forward(
+    sandbox: Sandbox,
+    answer_key: dict[str, Any],
+    tmp_path: Path,
+    forward: str,
+    before: str,
+    after: str,
+) -> None:
+    """The forward's value is right, so its own tests pass; every backward handed its cache
+    failed, and every function above them. The first backward test that meets the cache
+    finds the backward right on the correct forward's caches and blames the forward; the
+    later tests then treat that forward as known wrong."""
+    folder = _with_bug(tmp_path / "cache", "network", before, after)
+    document = grade_submission(folder, sandbox=sandbox)
+    failed = _failed(document)
+    assert len(failed) == 1, [(t["id"], t["evidence"]) for t in failed]
+    (test,) = failed
+    assert test["evidence"]["function"] == forward
+    assert f"the caches your {forward} returns" in test["message"] or (
+        f"the cache your {forward} returns" in test["message"]
+    ), test["message"]
+    assert document["score"] == answer_key["score"] - test["max_points"]
+    helped = {t["id"] for t in _tests(document) if forward in (t["substituted"] or [])}
+    assert any("train" in test_id for test_id in helped), helped

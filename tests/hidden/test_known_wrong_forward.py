@@ -118,6 +118,17 @@ def model_forward_with_relu_hidden_layers(
     return ref_network.model_forward(X, parameters, "relu", output_activation)
 
 
+def model_forward_skipping_the_hidden_layers(
+    X, parameters, hidden_activation="relu", output_activation="sigmoid"
+):
+    L = len(parameters) // 2
+    A = X
+    AL, cache = ref_network.linear_activation_forward(
+        A, parameters[f"W{L}"], parameters[f"b{L}"], output_activation
+    )
+    return AL, [cache]
+
+
 # (wrong forward, its name, a test of the backward that takes its cache or its differences)
 NETWORK_CASES = [
     (linear_forward_without_b, "linear_forward", "test_linear_backward_gradient"),
@@ -134,6 +145,12 @@ NETWORK_CASES = [
             "test_model_backward_gradient_sigmoid_output",
             "test_model_backward_gradient_softmax_output",
         )
+    ),
+    # Its caches: a list of one layer's cache where the network has three.
+    (
+        model_forward_skipping_the_hidden_layers,
+        "model_forward",
+        "test_model_backward_gradient_softmax_output",
     ),
 ]
 
@@ -217,6 +234,13 @@ def test_a_cache_of_the_students_own_form_stays_theirs(
         ((np.zeros((3, 2)),), (np.zeros((2, 3)),), False),
         ({"W": np.zeros(2)}, {"V": np.zeros(2)}, False),
         ((np.zeros(2), np.zeros(2)), (np.zeros(2),), False),
+        # A list of per-layer caches may miss some: each still has a layer's form...
+        ([(np.zeros((1, 3)),)], [(np.zeros((2, 3)),), (np.zeros((1, 3)),)], True),
+        # ...but not a layer's cache of another form, nor a tuple of another length.
+        ([(np.zeros((3, 1)),)], [(np.zeros((2, 3)),), (np.zeros((1, 3)),)], False),
+        ((np.zeros(2),), (np.zeros(2), np.zeros(2)), False),
+        ([], [(np.zeros(2),)], True),
+        ((), (np.zeros(2),), False),
         ("a cache", (np.zeros(2),), False),
         ((np.zeros(2), 1.5), (np.zeros(2), "relu"), False),
     ],
