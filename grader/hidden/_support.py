@@ -197,13 +197,19 @@ def corrected_pair(
     A backward test judges the backward on what it is given: on a wrong forward's value and
     cache, a correct backward would fail and the forward's bug would cost twice. A cache of
     another form is the student's own convention, which only their backward knows: it
-    stays, as with no `reference`.
+    stays, as with no `reference`. (A forward known wrong that raised gives way to the
+    reference whatever its form: `forward_pair`, `chained_calls`.)
     """
     if reference is None or not (correct_caches or student.known_wrong(forward)):
         return pair
-    args, kwargs = call
-    correct = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    correct = reference_pair(reference, call)
     return correct if same_form(pair[1], correct[1]) else pair
+
+
+def reference_pair(reference: Callable[..., tuple[Any, Any]], call: Call) -> tuple[Any, Any]:
+    """``(value, cache)`` of the reference forward on `call`, on copies of its arguments."""
+    args, kwargs = call
+    return reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
 
 
 CACHES_AT_FAULT = N_(
@@ -236,8 +242,11 @@ def judged_on_correct_caches(
     try:
         check(False)
     except (CheckFailure, StudentCallError) as failure:
-        if student.known_wrong(forward):
-            raise
+        blamed = failure.function if isinstance(failure, StudentCallError) else None
+        if isinstance(failure, CheckFailure):
+            blamed = failure.evidence.get("function")
+        if blamed == forward or student.known_wrong(forward):
+            raise  # the forward is at fault already, or its caches were corrected
         try:
             check(True)
         except (CheckFailure, StudentCallError):
@@ -583,6 +592,10 @@ def chained_calls(
         pairs.extend(forward_pairs(student, forward, forward_calls, forward_described))
     except Exception as error:  # the case that failed comes after those that did not
         stopped = error
+    if stopped is not None and reference is not None and student.known_wrong(forward):
+        # A forward known wrong that raised: from its failed case on, the correct one answers.
+        pairs += [reference_pair(reference, call) for call in forward_calls[len(pairs) :]]
+        stopped = None
     pairs = [
         corrected_pair(
             student, forward, reference, forward_calls[case], pair, correct_caches=correct_caches
@@ -609,11 +622,16 @@ def forward_pair(
 ) -> tuple[Any, Any]:
     """Call a forward that must return ``(value, cache)`` and check it is a pair; with the
     `reference` forward, the pair a backward test uses (`corrected_pair`)."""
-    result = call_pure(student, function, *args, **kwargs)
-    value, cache = expect_sequence(
-        result, length=2, function=function, call=call, names="(value, cache)"
-    )
     call_made = (args, dict(kwargs))
+    try:
+        result = call_pure(student, function, *args, **kwargs)
+        value, cache = expect_sequence(
+            result, length=2, function=function, call=call, names="(value, cache)"
+        )
+    except (StudentCallError, CheckFailure):
+        if reference is None or not student.known_wrong(function):
+            raise
+        return reference_pair(reference, call_made)  # a forward known wrong that raised
     pair = (value, cache)
     return corrected_pair(
         student, function, reference, call_made, pair, correct_caches=correct_caches

@@ -185,3 +185,25 @@ def test_a_wrong_cache_costs_one_test_that_blames_the_forward(
     assert document["score"] == answer_key["score"] - test["max_points"]
     helped = {t["id"] for t in _tests(document) if forward in (t["substituted"] or [])}
     assert any("train" in test_id for test_id in helped), helped
+
+
+@pytest.mark.parametrize(
+    ("forward", "before"),
+    [
+        ("linear_forward", "    Z = W @ A_prev + b  #"),
+        ("model_forward", "    L = len(parameters) // 2\n    caches = []"),
+    ],
+    ids=["linear_forward", "model_forward"],
+)
+def test_a_forward_left_undone_costs_its_own_tests_alone(
+    sandbox: Sandbox, answer_key: dict[str, Any], tmp_path: Path, forward: str, before: str
+) -> None:
+    """A backward test needs a cache from the forward: once the forward is known to raise,
+    the correct forward's cache stands in, and the student's backward keeps its points."""
+    folder = _with_bug(tmp_path / "undone", "network", before, "    raise NotImplementedError\n#")
+    document = grade_submission(folder, sandbox=sandbox)
+    failed = _failed(document)
+    assert failed and {test["evidence"]["function"] for test in failed} == {forward}
+    exercises = {e["id"] for e in document["exercises"] if any(t in failed for t in e["tests"])}
+    assert exercises == {"forward"}
+    assert document["score"] == answer_key["score"] - sum(t["max_points"] for t in failed)
