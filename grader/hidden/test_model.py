@@ -6,6 +6,7 @@ trained model. Prediction inputs are drawn away from ties (AL = 0.5, equal class
 
 from __future__ import annotations
 
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -121,15 +122,32 @@ def test_train_softmax_and_logistic(student, rng):
 def _clear_cut_inputs(
     rng: np.random.Generator, parameters: Parameters, n_x: int, m: int, **kwargs: str
 ) -> np.ndarray:
-    """X (n_x, m) whose outputs are not within DECISION_MARGIN of a decision boundary."""
+    """X (n_x, m) whose outputs are not within DECISION_MARGIN of a decision boundary, the
+    classes they fall in taken in turn, so that each class drawn is in X when it can be."""
     X = rng.standard_normal((n_x, 4 * m))
     AL, _ = ref_network.model_forward(X, parameters, **kwargs)
     if AL.shape[0] == 1:
         margin = np.abs(AL[0] - 0.5)
+        classes = (AL[0] > 0.5).astype(np.int64)
     else:
         top_two = np.sort(AL, axis=0)[-2:]
         margin = top_two[1] - top_two[0]
-    return X[:, np.flatnonzero(margin > DECISION_MARGIN)[:m]]
+        classes = np.argmax(AL, axis=0)
+    clear = np.flatnonzero(margin > DECISION_MARGIN)
+    by_class = [clear[classes[clear] == label] for label in np.unique(classes[clear])]
+    in_turn = [column for turn in zip_longest(*by_class) for column in turn if column is not None]
+    return X[:, sorted(in_turn[:m])]
+
+
+def _centred_output(rng: np.random.Generator, parameters: Parameters, n_x: int) -> Parameters:
+    """`parameters` (a sigmoid output) with the output bias moved so that random inputs fall
+    on both sides of the decision boundary, half on each: a predict that answers one class
+    whatever the input, or misplaces the threshold, cannot pass by luck of the draw."""
+    _, caches = ref_network.model_forward(rng.standard_normal((n_x, 64)), parameters)
+    Z = caches[-1][1]
+    layers = len(parameters) // 2
+    parameters[f"b{layers}"] = parameters[f"b{layers}"] - np.median(Z)
+    return parameters
 
 
 def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kwargs: str) -> None:
@@ -152,7 +170,7 @@ def _check_predict(student: Student, X: np.ndarray, parameters: Parameters, **kw
     title=N_("predict: 0/1 integers of shape (1, m) for a sigmoid output"),
 )
 def test_predict_sigmoid(student, rng):
-    parameters = random_parameters(rng, [3, 4, 1])
+    parameters = _centred_output(rng, random_parameters(rng, [3, 4, 1]), 3)
     _check_predict(student, _clear_cut_inputs(rng, parameters, 3, 11), parameters)
     logistic = random_parameters(rng, [3, 1])
     _check_predict(student, _clear_cut_inputs(rng, logistic, 3, 1), logistic)
