@@ -204,3 +204,5 @@ class SubmissionGrading:
             )
         )
         self.substitutions.learn(verdict.outcome, verdict.evidence)
+        for function in sorted(self.proxy.found) if self.proxy is not None else ():
+            self.substitutions.learn_wrong(function)

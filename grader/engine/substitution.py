@@ -53,9 +53,13 @@ class Substitutions:
         """Record the verdict of a test: a failure blames the function its evidence names."""
         if outcome == "passed" or evidence is None:
             return
-        blamed = evidence.get("function")
-        if type(blamed) is str and blamed in _CONTRACT and blamed not in self.failed:
-            self.failed.append(blamed)
+        self.learn_wrong(evidence.get("function"))
+
+    def learn_wrong(self, function: object) -> None:
+        """Record that `function` is wrong (a contract function's name; anything else is
+        ignored), as a failed test that blames it would."""
+        if type(function) is str and function in _CONTRACT and function not in self.failed:
+            self.failed.append(function)
 
 
 _CONTRACT = frozenset(all_functions())

@@ -36,7 +36,7 @@ from grader.gradcheck import (
     central_difference_gradient,
     perturbed_inputs,
 )
-from grader.i18n import N_, Text
+from grader.i18n import N_, Text, sentences
 from grader.sandbox.codec import array_at, float_array_at
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ class Student(Differenced, Protocol):
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any: ...
 
     def known_wrong(self, name: str) -> bool: ...
+
+    def found_wrong(self, name: str) -> None: ...
 
     def call_watched(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]: ...
 
@@ -225,8 +227,19 @@ CACHE_AT_FAULT = N_(
 )
 
 
+CACHES_WRONG_TOO = N_(
+    "The caches your %(forward)s returns are wrong too: the correct %(backward)s does not get "
+    "the right answer from them. Check what your %(forward)s keeps in them (one cache per "
+    "layer, the output layer included)."
+)
+
+
 def judged_on_correct_caches(
-    student: Student, forward: str, backward: str, check: Callable[[bool], None]
+    student: Student,
+    forward: str,
+    backward: str,
+    check: Callable[[bool], None],
+    caches_wrong: Callable[[], bool] | None = None,
 ) -> None:
     """Run a backward's `check` (``check(correct_caches)``) on the caches of the student's
     own `forward`; when it fails, find out whether those caches are to blame.
@@ -237,7 +250,12 @@ def judged_on_correct_caches(
     correct forward's caches, wherever the student's have their form (`corrected_pair`): if
     the backward passes then, the failure is the forward's, and the test fails blaming the
     forward, which later tests then treat as known wrong. Otherwise the first failure
-    stands. A forward already known wrong has its caches corrected from the start.
+    stands, unless `caches_wrong` says the student's caches are wrong as well (the correct
+    backward does not get the right answer from them): then the test fails with what the
+    backward did wrong on the correct caches, saying the caches are wrong too, and the
+    forward is reported found wrong (`Student.found_wrong`). That costs nothing here, where
+    the backward fails anyway, and the tests after this one go on as for a forward found
+    wrong. A forward already known wrong has its caches corrected from the start.
     """
     try:
         check(False)
@@ -249,8 +267,16 @@ def judged_on_correct_caches(
             raise  # the forward is at fault already, or its caches were corrected
         try:
             check(True)
-        except (CheckFailure, StudentCallError):
-            raise failure from None
+        except (CheckFailure, StudentCallError) as on_correct_caches:
+            if caches_wrong is None or not caches_wrong():
+                raise failure from None
+            # Both are wrong: the failure on correct caches is the backward's own.
+            student.found_wrong(forward)
+            if isinstance(on_correct_caches, CheckFailure):
+                extra = Text(CACHES_WRONG_TOO, forward=forward, backward=backward)
+                on_correct_caches.messages = sentences(on_correct_caches.messages, extra)
+                on_correct_caches.args = (on_correct_caches.messages["en"],)
+            raise on_correct_caches from None
         message = CACHES_AT_FAULT if forward == "model_forward" else CACHE_AT_FAULT
         call = failure.evidence.get("call") if isinstance(failure, CheckFailure) else None
         raise fail_property(

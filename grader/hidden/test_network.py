@@ -18,7 +18,8 @@ import pytest
 import reference.losses as ref_losses
 import reference.network as ref
 from grader.catalog import output_costs
-from grader.checks import describe_call, expect_array, expect_sequence
+from grader.checks import CheckFailure, describe_call, expect_array, expect_sequence
+from grader.errors import StudentCallError
 from grader.hidden._directions import layer_gradients_agree, model_gradients_agree
 from grader.hidden._network_checks import (
     THE_PARAMETERS,
@@ -50,6 +51,7 @@ from grader.hidden._support import (
     model_cost_gradient,
     one_hot,
     random_parameters,
+    same_form,
 )
 from grader.i18n import N_, Text
 
@@ -520,7 +522,32 @@ def _check_model_backward_values(student: Student, cases: Sequence[NetworkCase])
         "model_forward",
         "model_backward",
         lambda correct: _model_backward_values_on(student, cases, correct),
+        lambda: _model_caches_wrong(student, cases),
     )
+
+
+def _model_caches_wrong(student: Student, cases: Sequence[NetworkCase]) -> bool:
+    """Whether the correct model_backward gets wrong grads (or raises) from the caches of
+    the student's model_forward, on a case where they have the correct caches' form. A
+    forward that raises, or caches of the student's own design, are not judged here."""
+    calls = [((X, parameters), kwargs) for X, _, parameters, kwargs in cases]
+    described = [describe_call("model_forward", {"X": X}) for X, _, _, _ in cases]
+    try:
+        pairs = list(forward_pairs(student, "model_forward", calls, described))
+    except (CheckFailure, StudentCallError):
+        return False
+    for (X, Y, parameters, kwargs), (_, caches) in zip(cases, pairs, strict=False):
+        AL, correct = ref.model_forward(X, copy_parameters(parameters), **kwargs)
+        if not same_form(caches, correct):
+            continue
+        expected = ref.model_backward(AL, Y, correct, **kwargs)
+        try:
+            got = ref.model_backward(AL, Y, caches, **kwargs)
+            if any(not np.allclose(got[key], value) for key, value in expected.items()):
+                return True
+        except Exception:  # the student's caches, not ours to trust: they are wrong
+            return True
+    return False
 
 
 def _model_backward_values_on(
@@ -564,6 +591,7 @@ def _check_model_backward_gradient(
         lambda correct: _model_backward_gradients_on(
             student, rng, cases, COSTS[output_activation], correct
         ),
+        lambda: _model_caches_wrong(student, cases),
     )
 
 

@@ -30,6 +30,7 @@ class StudentProxy:
         self._session = session
         self._calls: set[str] = set()
         self._known_wrong: frozenset[str] = frozenset()
+        self._found_wrong: set[str] = set()
         self._describe_call = describe_call
 
     def __getattr__(self, function: str) -> Callable[..., Any]:
@@ -128,14 +129,26 @@ class StudentProxy:
         forward) uses the reference instead, so that one bug costs once."""
         return function in self._known_wrong
 
+    def found_wrong(self, function: str) -> None:
+        """Record that this test found the student's `function` wrong besides the function
+        it blames (a forward's caches, seen while judging a wrong backward): later tests
+        treat it as known wrong, and it costs no test of its own here."""
+        self._found_wrong.add(function)
+
+    @property
+    def found(self) -> frozenset[str]:
+        """The functions `found_wrong` since the last `reset_calls()`."""
+        return frozenset(self._found_wrong)
+
     @property
     def answered(self) -> frozenset[str]:
         """The substituted functions that answered a call since `substitute`."""
         return frozenset(self._session.answered)
 
     def reset_calls(self) -> None:
-        """Forget the functions called so far (at the start of each test)."""
+        """Forget the functions called and found wrong so far (at the start of each test)."""
         self._calls = set()
+        self._found_wrong = set()
 
     @property
     def calls(self) -> frozenset[str]:

@@ -62,6 +62,7 @@ class FakeProxy:
     def __init__(self, session: FakeSession) -> None:
         self.session = session
         self._calls: set[str] = set()
+        self._found: set[str] = set()
 
     @property
     def calls(self) -> frozenset[str]:
@@ -69,12 +70,20 @@ class FakeProxy:
 
     def reset_calls(self) -> None:
         self._calls.clear()
+        self._found.clear()
 
     def substitute(self, functions: Mapping[str, Callable[..., Any]]) -> None:
         self.substitutes = dict(functions)
 
     def known_wrong(self, name: str) -> bool:
         return name in getattr(self, "substitutes", {})
+
+    def found_wrong(self, name: str) -> None:
+        self._found.add(name)
+
+    @property
+    def found(self) -> frozenset[str]:
+        return frozenset(self._found)
 
     @property
     def answered(self) -> frozenset[str]:

@@ -64,6 +64,11 @@ def test_a_failure_blames_the_function_its_evidence_names() -> None:
     substitutions.learn("failed", {"kind": "value_mismatch", "function": "not_in_the_contract"})
     substitutions.learn("timeout", {"kind": "timeout", "function": "relu"})
     assert substitutions.failed == ["linear_backward", "relu"]
+    # Found wrong by a test that blames another function (a forward's caches).
+    substitutions.learn_wrong("model_forward")
+    substitutions.learn_wrong("relu")
+    substitutions.learn_wrong("not_in_the_contract")
+    assert substitutions.failed == ["linear_backward", "relu", "model_forward"]
     answers = substitutions.for_next_test()
     assert answers["linear_backward"] is reference_function("linear_backward")
 
@@ -207,3 +212,28 @@ def test_a_forward_left_undone_costs_its_own_tests_alone(
     exercises = {e["id"] for e in document["exercises"] if any(t in failed for t in e["tests"])}
     assert exercises == {"forward"}
     assert document["score"] == answer_key["score"] - sum(t["max_points"] for t in failed)
+
+
+def test_a_wrong_cache_beside_a_wrong_backward_costs_nothing_more(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """model_backward skips layer 1 and model_forward leaves the output layer's cache out:
+    model_backward's tests fail as they do for its bug alone, and its first failure says the
+    caches are wrong too, so that train is graded with the correct model_forward."""
+    loop = "    for l in range(L - 1, 0, -1):  # noqa: E741"
+    skips = (loop, loop.replace(", 0, -1)", ", 1, -1)"))
+    cache_left_out = ("    caches.append(cache)\n    return AL, caches", "    return AL, caches")
+    backward_alone = _with_bug(tmp_path / "backward", "network", *skips)
+    alone = _failed(grade_submission(backward_alone, sandbox=sandbox))
+    both_folder = _with_bug(tmp_path / "both", "network", *skips)
+    network = (both_folder / "network.py").read_text()
+    assert network.count(cache_left_out[0]) == 1
+    (both_folder / "network.py").write_text(network.replace(*cache_left_out))
+    both = grade_submission(both_folder, sandbox=sandbox)
+    failed = _failed(both)
+    assert {t["id"] for t in failed} == {t["id"] for t in alone}
+    assert {t["evidence"]["function"] for t in failed} == {"model_backward"}
+    assert any("are wrong too" in t["message"] for t in failed), [t["message"] for t in failed]
+    trains = [t for t in _tests(both) if "test_train" in t["id"]]
+    assert trains and all(t["outcome"] == "passed" for t in trains)
+    assert all("model_forward" in t["substituted"] for t in trains)

@@ -48,6 +48,7 @@ class StandInStudent:
     ) -> None:
         self.functions = dict(functions)
         self.called: set[str] = set()
+        self.found: set[str] = set()  # what the tests reported with `found_wrong`
         self._kept: dict[int, Any] = {}
         self._known_wrong = frozenset(known_wrong)
 
@@ -80,6 +81,9 @@ class StandInStudent:
 
     def known_wrong(self, name: str) -> bool:
         return name in self._known_wrong
+
+    def found_wrong(self, name: str) -> None:
+        self.found.add(name)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         self.called.add(name)

@@ -289,7 +289,8 @@ def test_output_is_captured_and_capped(open_session: OpenSession) -> None:
 
 
 def test_the_proxy_records_the_functions_called(open_session: OpenSession) -> None:
-    """`student.relu(Z)` calls the sandbox and is recorded until `reset_calls()`."""
+    """`student.relu(Z)` calls the sandbox and is recorded until `reset_calls()`, as is what
+    the test found wrong."""
     student = StudentProxy(open_session(activations=ACTIVATIONS))
     np.testing.assert_array_equal(student.relu(np.array([-1.0])), [0.0])
     student.call_batch("relu", [((np.zeros(1),), {})])
@@ -297,8 +298,10 @@ def test_the_proxy_records_the_functions_called(open_session: OpenSession) -> No
     with pytest.raises(StudentNotImplemented):
         student.sigmoid(np.zeros(1))
     assert student.calls == frozenset({"relu", "sigmoid"})
+    student.found_wrong("relu")  # a test's report, kept until the next test
+    assert student.found == frozenset({"relu"})
     student.reset_calls()
-    assert student.calls == frozenset()
+    assert student.calls == frozenset() and student.found == frozenset()
     with pytest.raises(AttributeError):
         student._private  # noqa: B018
 
