@@ -61,46 +61,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("bug", "forward", "test"), CASES, ids=[case[2] for case in CASES])
-def test_a_wrong_forward_costs_the_backward_nothing_once_known(
-    grade: Callable[..., Any],
-    reference_functions: dict[str, Callable[..., Any]],
-    bug: Callable[..., Any],
-    forward: str,
-    test: str,
-) -> None:
-    functions = {**reference_functions, forward: bug}
-    unknown = grade(functions, select=test)
-    known = grade(functions, select=test, known_wrong=[forward])
-
-    # The check is a real one: the student's own wrong forward fails the correct backward...
-    assert not unknown.outcome(test).passed, f"{test} did not notice the wrong {forward}"
-    # ...until the proxy says that forward is known wrong.
-    assert known.outcome(test).passed, known.failures()
-
-
-@pytest.mark.parametrize(
-    ("forward", "backward", "test"),
-    [
-        ("softmax", "softmax_backward", "test_softmax_backward_gradient"),
-        ("sigmoid", "sigmoid_backward", "test_sigmoid_backward_gradient"),
-    ],
-)
-def test_a_wrong_backward_still_fails_when_its_forward_is_known_wrong(
-    grade: Callable[..., Any],
-    reference_functions: dict[str, Callable[..., Any]],
-    forward: str,
-    backward: str,
-    test: str,
-) -> None:
-    functions = {**reference_functions, backward: wrong_backward}
-    report = grade(functions, select=test, known_wrong=[forward])
-    outcome = report.outcome(test)
-    assert not outcome.passed
-    # Judged by the reference forward's differences, and the message says so.
-    assert f"the correct {forward}" in str(outcome.error), outcome.error
-
-
 # --- the network's forwards: their caches and their finite differences -----------------
 
 
@@ -156,9 +116,11 @@ NETWORK_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("bug", "forward", "test"), NETWORK_CASES, ids=[case[2] for case in NETWORK_CASES]
+    ("bug", "forward", "test"),
+    CASES + NETWORK_CASES,
+    ids=[f"{case[1]}-{case[2]}" for case in CASES + NETWORK_CASES],
 )
-def test_a_wrong_network_forward_costs_the_backward_nothing_once_known(
+def test_a_wrong_forward_costs_the_backward_nothing_once_known(
     grade: Callable[..., Any],
     reference_functions: dict[str, Callable[..., Any]],
     bug: Callable[..., Any],
@@ -169,10 +131,33 @@ def test_a_wrong_network_forward_costs_the_backward_nothing_once_known(
     unknown = grade(functions, select=test)
     known = grade(functions, select=test, known_wrong=[forward])
 
-    # The backward gets the wrong forward's cache, or its differences, and fails...
+    # The check is a real one: the student's own wrong forward (its values, its cache or its
+    # differences) fails the correct backward...
     assert not unknown.outcome(test).passed, f"{test} did not notice the wrong {forward}"
-    # ...until that forward is known wrong: the reference's cache and differences stand in.
+    # ...until the proxy says that forward is known wrong: the reference's stand in.
     assert known.outcome(test).passed, known.failures()
+
+
+@pytest.mark.parametrize(
+    ("forward", "backward", "test"),
+    [
+        ("softmax", "softmax_backward", "test_softmax_backward_gradient"),
+        ("sigmoid", "sigmoid_backward", "test_sigmoid_backward_gradient"),
+    ],
+)
+def test_a_wrong_backward_still_fails_when_its_forward_is_known_wrong(
+    grade: Callable[..., Any],
+    reference_functions: dict[str, Callable[..., Any]],
+    forward: str,
+    backward: str,
+    test: str,
+) -> None:
+    functions = {**reference_functions, backward: wrong_backward}
+    report = grade(functions, select=test, known_wrong=[forward])
+    outcome = report.outcome(test)
+    assert not outcome.passed
+    # Judged by the reference forward's differences, and the message says so.
+    assert f"the correct {forward}" in str(outcome.error), outcome.error
 
 
 def model_backward_without_the_mean(AL, Y, caches, hidden_activation="relu", **kwargs):
