@@ -250,12 +250,12 @@ def judged_on_correct_caches(
     correct forward's caches, wherever the student's have their form (`corrected_pair`): if
     the backward passes then, the failure is the forward's, and the test fails blaming the
     forward, which later tests then treat as known wrong. Otherwise the first failure
-    stands, unless `caches_wrong` says the student's caches are wrong as well (the correct
-    backward does not get the right answer from them): then the test fails with what the
-    backward did wrong on the correct caches, saying the caches are wrong too, and the
-    forward is reported found wrong (`Student.found_wrong`). That costs nothing here, where
-    the backward fails anyway, and the tests after this one go on as for a forward found
-    wrong. A forward already known wrong has its caches corrected from the start.
+    stands; when `caches_wrong` says the student's caches are wrong as well (the correct
+    backward does not get the right answer from them), the forward is reported found wrong
+    (`Student.found_wrong`), and a check that failed on the correct caches is the failure,
+    saying the caches are wrong too. That costs nothing here, where the backward fails
+    anyway, and the tests after this one go on as for a forward found wrong. A forward
+    already known wrong has its caches corrected from the start.
     """
     try:
         check(False)
@@ -270,12 +270,14 @@ def judged_on_correct_caches(
         except (CheckFailure, StudentCallError) as on_correct_caches:
             if caches_wrong is None or not caches_wrong():
                 raise failure from None
-            # Both are wrong: the failure on correct caches is the backward's own.
+            # Both are wrong: a check that fails on correct caches shows the backward's own
+            # mistake. One that raises (a stub, an endless loop) says it best the first time.
             student.found_wrong(forward)
-            if isinstance(on_correct_caches, CheckFailure):
-                extra = Text(CACHES_WRONG_TOO, forward=forward, backward=backward)
-                on_correct_caches.messages = sentences(on_correct_caches.messages, extra)
-                on_correct_caches.args = (on_correct_caches.messages["en"],)
+            if not isinstance(on_correct_caches, CheckFailure):
+                raise failure from None
+            extra = Text(CACHES_WRONG_TOO, forward=forward, backward=backward)
+            on_correct_caches.messages = sentences(on_correct_caches.messages, extra)
+            on_correct_caches.args = (on_correct_caches.messages["en"],)
             raise on_correct_caches from None
         message = CACHES_AT_FAULT if forward == "model_forward" else CACHE_AT_FAULT
         call = failure.evidence.get("call") if isinstance(failure, CheckFailure) else None

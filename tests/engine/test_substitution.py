@@ -214,18 +214,29 @@ def test_a_forward_left_undone_costs_its_own_tests_alone(
     assert document["score"] == answer_key["score"] - sum(t["max_points"] for t in failed)
 
 
+LOOP = "    for l in range(L - 1, 0, -1):  # noqa: E741"
+
+
+@pytest.mark.parametrize(
+    ("backward_bug", "said"),
+    [
+        # It skips layer 1: its check fails on the correct caches too, and says so.
+        ((LOOP, LOOP.replace(", 0, -1)", ", 1, -1)")), True),
+        # Still the handout's stub: it raises on any cache, and says only that.
+        (("    L = len(caches)\n    grads = {}", "    raise NotImplementedError\n#"), False),
+    ],
+    ids=["skips_layer_1", "stub"],
+)
 def test_a_wrong_cache_beside_a_wrong_backward_costs_nothing_more(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, backward_bug: tuple[str, str], said: bool
 ) -> None:
-    """model_backward skips layer 1 and model_forward leaves the output layer's cache out:
-    model_backward's tests fail as they do for its bug alone, and its first failure says the
-    caches are wrong too, so that train is graded with the correct model_forward."""
-    loop = "    for l in range(L - 1, 0, -1):  # noqa: E741"
-    skips = (loop, loop.replace(", 0, -1)", ", 1, -1)"))
+    """model_backward is wrong and model_forward leaves the output layer's cache out:
+    model_backward's tests fail as they do for its bug alone, and model_forward is found
+    wrong on the way, so that train is graded with the correct model_forward."""
     cache_left_out = ("    caches.append(cache)\n    return AL, caches", "    return AL, caches")
-    backward_alone = _with_bug(tmp_path / "backward", "network", *skips)
+    backward_alone = _with_bug(tmp_path / "backward", "network", *backward_bug)
     alone = _failed(grade_submission(backward_alone, sandbox=sandbox))
-    both_folder = _with_bug(tmp_path / "both", "network", *skips)
+    both_folder = _with_bug(tmp_path / "both", "network", *backward_bug)
     network = (both_folder / "network.py").read_text()
     assert network.count(cache_left_out[0]) == 1
     (both_folder / "network.py").write_text(network.replace(*cache_left_out))
@@ -233,7 +244,8 @@ def test_a_wrong_cache_beside_a_wrong_backward_costs_nothing_more(
     failed = _failed(both)
     assert {t["id"] for t in failed} == {t["id"] for t in alone}
     assert {t["evidence"]["function"] for t in failed} == {"model_backward"}
-    assert any("are wrong too" in t["message"] for t in failed), [t["message"] for t in failed]
+    told = any("are wrong too" in t["message"] for t in failed)
+    assert told is said, [t["message"] for t in failed]
     trains = [t for t in _tests(both) if "test_train" in t["id"]]
     assert trains and all(t["outcome"] == "passed" for t in trains)
     assert all("model_forward" in t["substituted"] for t in trains)
