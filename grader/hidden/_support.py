@@ -6,6 +6,11 @@ many in one round trip, and ``student.call_perturbed(name, args, kwargs, targets
 step=...)`` runs the 2·n evaluations of central differences around one call in one round
 trip, sending the arguments once. Student errors (grader.errors) propagate; the plugin
 scores them.
+
+A bug costs once: ``student.known_wrong(name)`` says whether an earlier test of the
+submission found `name` wrong (a check that would judge another function through it uses
+the reference instead: `ReferenceCalls`, `corrected_pair`), and ``student.found_wrong(name)``
+tells the grader that this test found `name` wrong besides the function its failure blames.
 """
 
 from __future__ import annotations
