@@ -239,6 +239,16 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             ),
             ("per call in a batch of 100, (100,100)", _ms(sandbox["batched_call_100x100_ms"])),
         ]
+        if sandbox.get("watched_pair_ms") is not None:
+            rows.append(
+                (
+                    "watched pair (4 model_forward, 4 model_backward): wall / trusted CPU",
+                    _both(
+                        _ms(sandbox["watched_pair_ms"]),
+                        _ms(sandbox["watched_pair_trusted_cpu_ms"]),
+                    ),
+                )
+            )
     rows += plain_rows(figures.get("plain") or {})
     nb = figures.get("nbgrader") or {}
     if nb.get("skipped"):

@@ -7,7 +7,11 @@
 - session close: kill the worker, and sweep its user when it may have left a process;
 - round trip: `session.call` of relu on a (1, 1) array (the fixed cost of one call) and on a
   (100, 100) array (with the encoding of 80 kB each way), and a `call_batch` of 100 such
-  calls, per call.
+  calls, per call;
+- watched pair: what a hidden test's chained calls cost, `call_watched_each` of four
+  `model_forward` calls of a [4, 5, 3, 1] network on 5 examples, then of four
+  `model_backward` calls on its caches (the purity check of every argument included); its
+  wall time and the trusted side's CPU.
 
 Every figure is the median of `repeats` runs, in milliseconds.
 
@@ -47,6 +51,18 @@ def write_answer_key(folder: Path) -> Path:
     for name in MODULES:
         shutil.copyfile(ROOT / "solutions" / f"{name}.py", key / f"{name}.py")
     return key
+
+
+def _network_case() -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """``(X, parameters, Y)`` of a [4, 5, 3, 1] network on 5 examples, seeded."""
+    rng = np.random.default_rng(0)
+    sizes = [4, 5, 3, 1]
+    parameters: dict[str, np.ndarray] = {}
+    for layer in range(1, len(sizes)):
+        parameters[f"W{layer}"] = rng.standard_normal((sizes[layer], sizes[layer - 1]))
+        parameters[f"b{layer}"] = rng.standard_normal((sizes[layer], 1))
+    X = rng.standard_normal((sizes[0], 5))
+    return X, parameters, (rng.random((1, 5)) > 0.5).astype(float)
 
 
 def _median_ms(action: Callable[[], Any], repeats: int) -> float:
@@ -91,6 +107,17 @@ def sandbox_costs(solution_folder: Path, repeats: int = 20) -> dict[str, Any]:
             small_ms = _median_ms(lambda: session.call("relu", small), repeats * 5)
             large_ms = _median_ms(lambda: session.call("relu", large), repeats * 5)
             batch_ms = _median_ms(lambda: session.call_batch("relu", calls), repeats)
+            X, parameters, Y = _network_case()
+            AL, caches = session.call("model_forward", X, parameters)
+
+            def watched_pair() -> None:
+                session.call_watched_each("model_forward", [((X, parameters), {})] * 4)
+                session.call_watched_each("model_backward", [((AL, Y, caches), {})] * 4)
+
+            watched_pair()
+            cpu = time.process_time()
+            watched_ms = _median_ms(watched_pair, repeats * 5)
+            watched_cpu_ms = (time.process_time() - cpu) * 1000.0 / (repeats * 5)
         layers = sandbox.isolation().get("layers", {})
     finally:
         sandbox.close()
@@ -103,6 +130,8 @@ def sandbox_costs(solution_folder: Path, repeats: int = 20) -> dict[str, Any]:
         "round_trip_1x1_ms": small_ms,
         "round_trip_100x100_ms": large_ms,
         "batched_call_100x100_ms": batch_ms / BATCH_CALLS,
+        "watched_pair_ms": watched_ms,
+        "watched_pair_trusted_cpu_ms": watched_cpu_ms,
         "isolation_layers": layers,
     }
 
