@@ -13,7 +13,11 @@ Value tree: JSON null/true/false/numbers/strings stand for themselves (floats ma
 NaN/Infinity; ints must fit in int64); a JSON list is a Python list; the only JSON objects
 are one-key tags: ``{"T": [...]}`` tuple, ``{"D": [[key, value], ...]}`` dict with str keys,
 ``{"A": [dtype, shape, offset, nbytes]}`` ndarray, ``{"S": [dtype, offset]}`` numpy scalar,
-``{"H": [...]}`` a handle to an object that stays in the worker.
+``{"H": [...]}`` a handle to an object that stays in the worker, and, from the trusted side
+to the worker only, ``{"M": [dtype, shape, offset]}`` an array argument that the trusted side
+wrote into the memory it shares with the worker (`SharedArray`): its bytes are not in the
+frame, and the worker's decoder makes a view of that memory in its place. A decoder without
+a `SharedMaker` (the trusted side's) refuses the tag like any unknown one.
 
 The decoder checks every field it reads and trusts no length it did not check; it never
 unpickles or evaluates anything. Everything that is not plain data (a class instance, a
@@ -75,6 +79,10 @@ Opaque = Callable[[Any], list[Any]]
 HandleMaker = Callable[[list[Any]], Any]
 """Turns the list of a received handle node into a value (or raises `FrameError`)."""
 
+SharedMaker = Callable[[np.dtype, tuple[int, ...], int], np.ndarray]
+"""Turns a shared array node's checked ``(dtype, shape, offset)`` into the array it names
+(or raises `FrameError`)."""
+
 Subclass = Callable[[np.ndarray], np.ndarray]
 """Turns an instance of an ndarray subclass into the exact ndarray to send instead."""
 
@@ -129,6 +137,26 @@ class Handle:
         return f"<student object of type {self.type_name!r}>"
 
 
+@dataclass(frozen=True)
+class SharedArray:
+    """Stands, in a value to send, for an array that the sender wrote into the memory it
+    shares with the receiver, at `offset`: the frame carries where it is, not its bytes.
+
+    Attributes:
+        dtype: the array's ``dtype.str``, one of `DTYPES`.
+        shape: its shape.
+        offset: where its bytes start in the shared memory (C order).
+    """
+
+    dtype: str
+    shape: tuple[int, ...]
+    offset: int
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * DTYPES[self.dtype].itemsize
+
+
 def clean_text(text: str, limit: int) -> str:
     """`text` capped at `limit` characters, with lone surrogates replaced (JSON-safe)."""
     if len(text) <= limit and text.isascii():
@@ -180,6 +208,8 @@ class _Encoder:
                 self.open.discard(id(value))
         if kind is np.ndarray:
             return self.array(value)
+        if kind is SharedArray:
+            return {"M": [value.dtype, list(value.shape), value.offset]}
         if self.subclass is not None and isinstance(value, np.ndarray):
             return self.array(self.subclass(value))
         if kind in _SCALAR_TYPES:
@@ -318,14 +348,20 @@ class FrameReader:
         self.poller.register(sock, select.POLLIN)
 
     def receive(
-        self, deadline: float | None, *, make_handle: HandleMaker, max_bytes: int | None = None
+        self,
+        deadline: float | None,
+        *,
+        make_handle: HandleMaker,
+        max_bytes: int | None = None,
+        make_shared: SharedMaker | None = None,
     ) -> tuple[dict[str, Any], Any]:
         """Read one frame and return ``(envelope, value)``; the envelope keeps its raw JSON fields.
 
         `deadline` is a `time.monotonic()` instant (None: wait forever); `max_bytes` caps the
         frame below the codec's own caps: a larger one is refused from its header, before
-        anything of it is read. Raises `ChannelTimeout`, `ChannelClosed`, or `FrameError`
-        for anything malformed or too large.
+        anything of it is read. Only a reader given `make_shared` (the worker's) accepts
+        shared array nodes. Raises `ChannelTimeout`, `ChannelClosed`, or `FrameError` for
+        anything malformed or too large.
         """
         magic, version, json_bytes, blob_bytes = HEADER.unpack(self._take(HEADER.size, deadline))
         if magic != MAGIC or version != VERSION:
@@ -340,7 +376,13 @@ class FrameReader:
         # reuses it; a large frame has a buffer of its own, which its arrays keep instead
         # of copying it (the frame is never held twice).
         own = size > self.capacity
-        return decode(body[:json_bytes], body[json_bytes:], make_handle=make_handle, copy=not own)
+        return decode(
+            body[:json_bytes],
+            body[json_bytes:],
+            make_handle=make_handle,
+            copy=not own,
+            make_shared=make_shared,
+        )
 
     def _take(self, size: int, deadline: float | None) -> memoryview:
         """The next `size` received bytes (read as needed), consumed."""
@@ -394,11 +436,17 @@ class FrameReader:
 
 
 def decode(
-    text: bytes | memoryview, blob: memoryview, *, make_handle: HandleMaker, copy: bool = True
+    text: bytes | memoryview,
+    blob: memoryview,
+    *,
+    make_handle: HandleMaker,
+    copy: bool = True,
+    make_shared: SharedMaker | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """Decode a frame's JSON part and blob (already read) into ``(envelope, value)``.
 
     With ``copy=False`` the arrays are views of `blob`, which must then not be reused.
+    Without `make_shared`, a shared array node is refused.
     """
     try:
         # Strict UTF-8 (the encoder writes ASCII), without a copy to bytes first.
@@ -407,15 +455,22 @@ def decode(
         raise FrameError("the frame's description is not valid JSON") from error
     if type(body) is not dict or "value" not in body:
         raise FrameError("the frame's description is not an envelope")
-    value = _Decoder(blob, make_handle, copy).node(body.pop("value"), 0)
+    value = _Decoder(blob, make_handle, copy, make_shared).node(body.pop("value"), 0)
     return body, value
 
 
 class _Decoder:
-    def __init__(self, blob: memoryview, make_handle: HandleMaker, copy: bool = True) -> None:
+    def __init__(
+        self,
+        blob: memoryview,
+        make_handle: HandleMaker,
+        copy: bool = True,
+        make_shared: SharedMaker | None = None,
+    ) -> None:
         self.blob = blob
         self.make_handle = make_handle
         self.copy = copy
+        self.make_shared = make_shared
         self.items = 0
 
     def node(self, node: Any, depth: int) -> Any:
@@ -452,6 +507,8 @@ class _Decoder:
             return self.scalar(body)
         if tag == "H":
             return self.make_handle(body)
+        if tag == "M" and self.make_shared is not None:
+            return self.shared(body)
         raise FrameError("the value holds an unknown tag")
 
     def mapping(self, body: list[Any], depth: int) -> dict[str, Any]:
@@ -475,16 +532,26 @@ class _Decoder:
             raise FrameError("an array's bytes lie outside the frame")
         return self.blob[offset : offset + nbytes]
 
-    def array(self, body: list[Any]) -> np.ndarray:
-        if len(body) != 4:
-            raise FrameError("an array node does not have four fields")
-        name, shape, offset, nbytes = body
-        dtype = self.dtype(name)
+    def shape(self, shape: Any) -> list[int]:
         if type(shape) is not list or len(shape) > MAX_NDIM:
             raise FrameError("an array's shape is not a short list")
         for size in shape:
             if type(size) is not int or size < 0:
                 raise FrameError("an array's shape holds something other than sizes")
+        return shape
+
+    def shared(self, body: list[Any]) -> np.ndarray:
+        assert self.make_shared is not None
+        if len(body) != 3 or type(body[2]) is not int or body[2] < 0:
+            raise FrameError("a shared array node does not have a dtype, shape and offset")
+        return self.make_shared(self.dtype(body[0]), tuple(self.shape(body[1])), body[2])
+
+    def array(self, body: list[Any]) -> np.ndarray:
+        if len(body) != 4:
+            raise FrameError("an array node does not have four fields")
+        name, shape, offset, nbytes = body
+        dtype = self.dtype(name)
+        shape = self.shape(shape)
         if type(nbytes) is not int or math.prod(shape) * dtype.itemsize != nbytes:
             raise FrameError("an array's byte count does not match its shape and dtype")
         data = self.span(offset, nbytes)

@@ -138,13 +138,13 @@ class WorkerProcess:
         except OSError as error:
             raise codec.ChannelClosed from error
 
-    def share(self, blobs: list[tuple[int, bytes]]) -> None:
-        """Write each ``(offset, bytes)`` into the memory shared with the worker."""
-        end = max((offset + len(data) for offset, data in blobs), default=0)
-        if os.fstat(self.shared).st_size < end:
-            os.ftruncate(self.shared, end)
-        for offset, data in blobs:
-            os.pwrite(self.shared, data, offset)
+    def share(self, region: bytes | bytearray) -> None:
+        """Write `region` at the start of the memory shared with the worker, in one call."""
+        if not region:
+            return
+        if os.fstat(self.shared).st_size < len(region):
+            os.ftruncate(self.shared, len(region))
+        os.pwrite(self.shared, region, 0)
 
     def shared_bytes(self, offset: int, size: int) -> bytes:
         """What the shared memory holds now at `offset` (shorter if the worker shrank it)."""

@@ -101,6 +101,8 @@ def _argument_bytes(value: Any, depth: int = 0) -> int:
     """The bytes of the arrays (and a little per other leaf) inside a call's arguments."""
     if type(value) is np.ndarray:
         return int(value.nbytes)
+    if type(value) is codec.SharedArray:
+        return value.nbytes
     if depth < codec.MAX_DEPTH and type(value) in (list, tuple):
         return sum(_argument_bytes(item, depth + 1) for item in value)
     if depth < codec.MAX_DEPTH and type(value) is dict:
@@ -136,7 +138,7 @@ def _path_text(path: Sequence[Any]) -> str:
     return str(path[0]) + "".join(f"[{key!r}]" for key in path[1:])
 
 
-def _changed(now: bytes, before: bytes, dtype: str) -> bool:
+def _changed(now: bytes | bytearray, before: bytes | bytearray, dtype: str) -> bool:
     """Whether an argument's bytes now hold other values than before: writing -0.0 over
     0.0, or NaN over NaN, changes nothing a caller could see."""
     if now == before:
@@ -148,33 +150,76 @@ def _changed(now: bytes, before: bytes, dtype: str) -> bool:
     return not np.array_equal(old, new, equal_nan=kind.kind in "fc")
 
 
-def _shared_layout(
-    call: Any, offset: int = 0
-) -> tuple[list[list[Any]], list[tuple[int, bytes]], int]:
-    """Where each array argument of `call` goes in the shared memory, from `offset` on: the
-    layout the worker reads (``[path, dtype, shape, offset]``), the ``(offset, bytes)`` to
-    write, and the offset where the next call's arguments may start."""
-    layout: list[list[Any]] = []
-    blobs: list[tuple[int, bytes]] = []
-    for path, array in codec.array_items(call):
-        if array.dtype.str not in codec.DTYPES:
-            continue  # the codec does not send it as an array either
-        data = np.ascontiguousarray(array).tobytes()
-        layout.append([path, array.dtype.str, list(array.shape), offset])
-        blobs.append((offset, data))
-        offset += -(-len(data) // SHARED_ALIGNMENT) * SHARED_ALIGNMENT or SHARED_ALIGNMENT
-    return layout, blobs, offset
+SharedLayout = list[list[Any]]
+"""Where a call's shared arguments are: ``[path, dtype, shape, offset]`` per array."""
 
 
-def _mutated(
-    worker: WorkerProcess, layout: list[list[Any]], blobs: list[tuple[int, bytes]]
-) -> list[str]:
-    """The paths of the arguments whose shared memory the call changed (see `_changed`)."""
-    return [
-        _path_text(path)
-        for (path, dtype, _, offset), (_, data) in zip(layout, blobs, strict=True)
-        if _changed(worker.shared_bytes(offset, len(data)), data, dtype)
-    ]
+class _SharedArguments:
+    """The array arguments of one request's calls, moved to the shared memory.
+
+    Each array the codec would send as one (an exact ndarray of one of its dtypes, inside
+    lists, tuples and dicts with str keys) is written there, aligned, and travels as a
+    `codec.SharedArray` naming its place; the worker calls the student on views of it.
+
+    Attributes:
+        layouts: per call added, where its arrays are (in `codec.array_items` order).
+        end: the offset where the next call's arguments may start.
+    """
+
+    def __init__(self) -> None:
+        self.layouts: list[SharedLayout] = []
+        self.end = 0
+        self._chunks: list[tuple[int, bytes]] = []
+
+    def add(self, call: Any) -> Any:
+        """`call` (``(args, kwargs)``) as it is to be sent."""
+        layout: SharedLayout = []
+
+        def walk(node: Any, path: list[Any], depth: int) -> Any:
+            kind = type(node)
+            if kind is np.ndarray:
+                if node.dtype.str not in codec.DTYPES:
+                    return node  # the codec sends it another way (or refuses it)
+                data = node.tobytes()
+                layout.append([path, node.dtype.str, list(node.shape), self.end])
+                self._chunks.append((self.end, data))
+                shared = codec.SharedArray(node.dtype.str, node.shape, self.end)
+                self.end += -(-len(data) // SHARED_ALIGNMENT) * SHARED_ALIGNMENT or SHARED_ALIGNMENT
+                return shared
+            if depth >= codec.MAX_DEPTH:
+                return node
+            if kind is list:
+                return [walk(item, [*path, index], depth + 1) for index, item in enumerate(node)]
+            if kind is tuple:
+                return tuple([walk(item, [*path, i], depth + 1) for i, item in enumerate(node)])
+            if kind is dict and all(type(key) is str for key in node):
+                return {key: walk(item, [*path, key], depth + 1) for key, item in node.items()}
+            return node
+
+        args, kwargs = call
+        sent = (walk(args, ["args"], 1), walk(kwargs, ["kwargs"], 1))
+        self.layouts.append(layout)
+        return sent
+
+    def region(self) -> bytearray:
+        """What the shared memory must hold from 0 to `end`: each array's bytes at its
+        offset, zeros elsewhere."""
+        region = bytearray(self.end)
+        for offset, data in self._chunks:
+            region[offset : offset + len(data)] = data
+        return region
+
+
+def _mutated(now: bytes, layout: SharedLayout, region: bytearray) -> list[str]:
+    """The paths of the arguments of one call that it changed (see `_changed`): `region` is
+    what the shared memory held before (`_SharedArguments.region`), `now` what it holds
+    after (shorter if the worker shrank it)."""
+    changed = []
+    for path, dtype, shape, offset in layout:
+        end = offset + math.prod(shape) * np.dtype(dtype).itemsize
+        if _changed(now[offset:end], region[offset:end], dtype):
+            changed.append(_path_text(path))
+    return changed
 
 
 def _done_before(reply: Mapping[str, Any], result: Any, calls: int) -> list[Any]:
@@ -411,16 +456,18 @@ class StudentSession:
         process, which writes the arguments there and reads them back itself: the verdict
         is computed here, not in the worker.
         """
-        call = (args, kwargs)
-        layout, blobs, _ = _shared_layout(call)
+        shared = _SharedArguments()
+        sent = shared.add((args, kwargs))
+        region = shared.region()
         used: list[WorkerProcess] = []
 
         def share(worker: WorkerProcess) -> None:
-            worker.share(blobs)
+            worker.share(region)
             used.append(worker)
 
-        value = self._invoke("watched", function, call, None, {"shared": layout}, share)
-        return value, _mutated(used[-1], layout, blobs)
+        value = self._invoke("watched", function, sent, None, None, share)
+        now = used[-1].shared_bytes(0, len(region))
+        return value, _mutated(now, shared.layouts[0], region)
 
     def call_watched_each(self, function: str, calls: Sequence[tuple[tuple, dict]]) -> WatchedCalls:
         """`call_watched` of each call in turn, in one round trip and one deadline.
@@ -431,26 +478,19 @@ class StudentSession:
         crash: `WatchedCalls.error`, never raised). Errors of the grader's own making (an
         argument the sandbox cannot send) are raised.
         """
-        batch = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
-        layouts: list[list[list[Any]]] = []
-        blobs: list[list[tuple[int, bytes]]] = []
-        offset = 0
-        for call in batch:
-            layout, data, offset = _shared_layout(call, offset)
-            layouts.append(layout)
-            blobs.append(data)
+        shared = _SharedArguments()
+        batch = [shared.add((tuple(args), dict(kwargs))) for args, kwargs in calls]
+        region = shared.region()
         used: list[WorkerProcess] = []
 
         def share(worker: WorkerProcess) -> None:
-            worker.share([blob for data in blobs for blob in data])
+            worker.share(region)
             used.append(worker)
 
         partial: list[Any] = []
         error: StudentCallError | None = None
         try:
-            values = self._invoke(
-                "watched_batch", function, batch, None, {"shared": layouts}, share, partial
-            )
+            values = self._invoke("watched_batch", function, batch, None, None, share, partial)
         except StudentCallError as failed:
             values, error = partial, failed
         if error is None and (type(values) is not list or len(values) != len(batch)):
@@ -462,9 +502,10 @@ class StudentSession:
                     Text(N_("the sandbox sent back a malformed set of results and was restarted")),
                 ),
             )
+        now = used[-1].shared_bytes(0, len(region)) if values else b""
         done = [
-            (value, _mutated(used[-1], layout, data))
-            for value, layout, data in zip(values, layouts, blobs, strict=False)
+            (value, _mutated(now, layout, region))
+            for value, layout in zip(values, shared.layouts, strict=False)
         ]
         return WatchedCalls(done, error)
 

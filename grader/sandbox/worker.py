@@ -18,6 +18,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import math
 import mmap
 import os
 import signal
@@ -25,7 +26,7 @@ import socket
 import sys
 import traceback
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -388,7 +389,9 @@ class _Worker:
     def serve(self) -> None:
         while True:
             try:
-                request, value = self.reader.receive(None, make_handle=self.handles.resolve)
+                request, value = self.reader.receive(
+                    None, make_handle=self.handles.resolve, make_shared=self.shared_view
+                )
             except codec.ChannelClosed:
                 return
             seq = request.get("seq")
@@ -455,58 +458,34 @@ class _Worker:
 
     def op_watched(self, request: Mapping[str, Any], value: Any) -> tuple[dict[str, Any], Any]:
         """A call whose array arguments are views of the memory shared with the trusted
-        side, which reads them back after the call to see whether they changed."""
-        try:
-            call = self.shared_arguments(request.get("shared"), value)
-        except (OSError, ValueError, TypeError, KeyError, IndexError):
-            return {"kind": "bad_request"}, None
-        return self.run(str(request["function"]), [call], None, batch=False)
+        side (the frame's shared array nodes), which reads them back after the call to see
+        whether they changed."""
+        return self.run(str(request["function"]), [value], None, batch=False)
 
     def op_watched_batch(
         self, request: Mapping[str, Any], value: Any
     ) -> tuple[dict[str, Any], Any]:
-        """Many watched calls (`op_watched`) in one round trip, each with its own shared
-        arguments; when one raises, the values of the calls before it come back too."""
-        layouts = request.get("shared")
-        if type(value) is not list or type(layouts) is not list or len(layouts) != len(value):
+        """Many watched calls (`op_watched`) in one round trip, each with its own place in
+        the shared memory; when one raises, the values of the calls before it come back too."""
+        if type(value) is not list:
             return {"kind": "bad_request"}, None
-        try:
-            calls = [
-                self.shared_arguments(layout, call)
-                for layout, call in zip(layouts, value, strict=True)
-            ]
-        except (OSError, ValueError, TypeError, KeyError, IndexError):
-            return {"kind": "bad_request"}, None
-        return self.run(str(request["function"]), calls, None, batch=True, partial=True)
+        return self.run(str(request["function"]), value, None, batch=True, partial=True)
 
-    def shared_arguments(self, layout: Any, call: Any) -> Any:
-        """`call` with each array named in `layout` (``[path, dtype, shape, offset]``
-        entries) replaced by a view of the shared memory holding the same values."""
-        if type(layout) is not list:
-            raise TypeError("the layout of shared arguments is not a list")
-        if not layout:
-            return call
-        size = os.fstat(SHARED_FD).st_size
-        if self.shared_map is None or len(self.shared_map) != size:
-            self.shared_map = mmap.mmap(SHARED_FD, size)
+    def shared_view(self, dtype: np.dtype, shape: tuple[int, ...], offset: int) -> np.ndarray:
+        """The array of `dtype` and `shape` whose bytes the trusted side wrote at `offset` of
+        the shared memory: a view of it, so that what the call writes there is seen."""
+        count = math.prod(shape)
+        end = offset + count * dtype.itemsize
         shared = self.shared_map
-        wanted = {tuple(path): (dtype, shape, offset) for path, dtype, shape, offset in layout}
-
-        def view_of(path: tuple[Any, ...], received: np.ndarray) -> np.ndarray | None:
-            entry = wanted.pop(path, None)
-            if entry is None:
-                return None
-            dtype, shape, offset = entry
-            if received.dtype.str != dtype or list(received.shape) != shape:
-                raise ValueError("a shared argument does not match the call")
-            return np.frombuffer(
-                shared, dtype=received.dtype, count=received.size, offset=offset
-            ).reshape(received.shape)
-
-        call = _with_arrays(call, view_of)
-        if wanted:
-            raise ValueError("a shared argument does not match the call")
-        return call
+        if shared is None or end > len(shared):
+            try:
+                size = os.fstat(SHARED_FD).st_size
+                if end > size or size == 0:
+                    raise codec.FrameError("a shared array lies outside the shared memory")
+                self.shared_map = shared = mmap.mmap(SHARED_FD, size)
+            except (OSError, ValueError) as error:
+                raise codec.FrameError("the shared memory cannot be mapped") from error
+        return np.frombuffer(shared, dtype=dtype, count=count, offset=offset).reshape(shape)
 
     def run(
         self, name: str, calls: Iterable[Any], pick: Any, *, batch: bool, partial: bool = False
@@ -546,43 +525,7 @@ class _Worker:
 
 
 _WALKED = frozenset({np.ndarray, list, tuple, dict})
-"""The types `_array_snapshots` and `_fresh` look into; everything else is a leaf."""
-
-
-def _with_arrays(
-    call: Any, swap: Callable[[tuple[Any, ...], np.ndarray], np.ndarray | None]
-) -> Any:
-    """A call's ``(args, kwargs)`` with each exact ndarray for which ``swap(path, array)``
-    gives an array replaced by it, in one walk (paths as in `codec.array_items`, as tuples);
-    tuples are rebuilt (only where something inside changed), lists and dicts changed in
-    place."""
-
-    def walk(node: Any, path: tuple[Any, ...], depth: int) -> Any:
-        kind = type(node)
-        if kind is np.ndarray:
-            new = swap(path, node)
-            return node if new is None else new
-        if depth >= codec.MAX_DEPTH:
-            return node
-        if kind is tuple:
-            items = [walk(item, (*path, index), depth + 1) for index, item in enumerate(node)]
-            changed = any(new is not old for new, old in zip(items, node, strict=True))
-            return tuple(items) if changed else node
-        if kind is list:
-            for index, item in enumerate(node):
-                new = walk(item, (*path, index), depth + 1)
-                if new is not item:
-                    node[index] = new
-        elif kind is dict:
-            for key, item in list(node.items()):
-                if type(key) is str:
-                    new = walk(item, (*path, key), depth + 1)
-                    if new is not item:
-                        node[key] = new
-        return node
-
-    args, kwargs = call
-    return walk(args, ("args",), 1), walk(kwargs, ("kwargs",), 1)
+"""The types `_fresh` looks into; everything else is a leaf."""
 
 
 def _fresh(value: Any) -> Any:

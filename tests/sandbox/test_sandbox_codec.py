@@ -204,6 +204,7 @@ HOSTILE_FRAMES = {
     "dict with int key": frame({"value": {"D": [[1, 2]]}}),
     "too deep": frame({"value": json.loads("[" * 40 + "1" + "]" * 40)}),
     "json nesting bomb": raw_frame(b'{"value":' + b"[" * 100000 + b"]" * 100000 + b"}"),
+    "shared array sent to the trusted side": frame({"value": {"M": ["<f8", [1], 0]}}),
 }
 
 
@@ -256,6 +257,36 @@ def test_a_handle_node_goes_through_the_handle_maker() -> None:
     with ours, theirs, pytest.raises(codec.FrameError):
         theirs.sendall(frame({"value": {"H": [1, 2, "Cache"]}}))
         codec.FrameReader(ours).receive(time.monotonic() + 1, make_handle=refuse)
+
+
+def test_a_shared_array_travels_as_its_place_and_is_built_by_the_shared_maker() -> None:
+    """Only a receiver with a shared maker (the worker) accepts shared array nodes, each
+    field checked before the maker sees it."""
+    made: list[tuple[np.dtype, tuple[int, ...], int]] = []
+    memory = np.arange(40.0)
+
+    def make_shared(dtype: np.dtype, shape: tuple[int, ...], offset: int) -> np.ndarray:
+        made.append((dtype, shape, offset))
+        return np.frombuffer(memory, dtype, int(np.prod(shape)), offset).reshape(shape)
+
+    value = ([codec.SharedArray("<f8", (2, 3), 64)], {"x": 1.5})
+    chunks = codec.encode({"op": "watched"}, value, opaque=Kept())
+    header = codec.HEADER.unpack(chunks[0][: codec.HEADER.size])
+    assert header[3] == 0  # no array bytes travel in the frame
+    text = chunks[0][codec.HEADER.size :]
+    assert json.loads(text)["value"]["T"][0] == [{"M": ["<f8", [2, 3], 64]}]
+    _, decoded = codec.decode(
+        text, memoryview(b""), make_handle=make_handle, make_shared=make_shared
+    )
+    assert made == [(np.dtype("<f8"), (2, 3), 64)]
+    np.testing.assert_array_equal(decoded[0][0], memory[8:14].reshape(2, 3))
+    with pytest.raises(codec.FrameError):
+        codec.decode(text, memoryview(b""), make_handle=make_handle)
+    for body in (["<f8", [1]], ["<f8", [1], -64], ["|O", [1], 0], ["<f8", [-1], 0], ["<f8", 1, 0]):
+        text = json.dumps({"value": {"M": body}}).encode()
+        with pytest.raises(codec.FrameError):
+            codec.decode(text, memoryview(b""), make_handle=make_handle, make_shared=make_shared)
+    assert len(made) == 1
 
 
 def test_an_argument_path_names_an_exact_float64_array_or_nothing() -> None:

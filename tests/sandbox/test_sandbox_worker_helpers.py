@@ -27,39 +27,70 @@ def test_array_items_give_each_array_of_a_call_with_its_path() -> None:
     assert all(array is codec.array_at(value, path) for path, array in items)
 
 
-def test_swapping_arrays_replaces_those_named_and_keeps_the_rest_of_the_call() -> None:
-    """The worker puts the shared memory's views in place of many arguments at once."""
-    news = {("args", 2, 1, "b"): np.full(3, 7.0), ("kwargs", "p", "W1"): np.zeros((2, 3))}
-    value = call_value()
-    kept = {tuple(path): array for path, array in codec.array_items(value)}
-    swapped = worker._with_arrays(value, lambda path, array: news.get(path))
-    assert [path for path, _ in codec.array_items(swapped)] == [list(p) for p in kept]
-    for path, array in codec.array_items(swapped):
-        assert array is news.get(tuple(path), kept[tuple(path)])
-    assert swapped[0][2][1]["b"] is news[("args", 2, 1, "b")]
-    # Tuples are rebuilt, lists and dicts changed in place, leaves shared.
-    assert type(swapped[0]) is tuple and type(swapped[0][2]) is tuple
-    assert swapped[0][1] is value[0][1] and swapped[0][1][2] == "s"
-    assert swapped[1] is value[1] and swapped[1]["p"]["W1"] is news[("kwargs", "p", "W1")]
-    untouched = call_value()
-    assert worker._with_arrays(untouched, lambda path, array: None)[0] is untouched[0]
+def shared_at(sent: Any, path: list[Any]) -> Any:
+    node = sent[0] if path[0] == "args" else sent[1]
+    for key in path[1:]:
+        node = node[key]
+    return node
 
 
-def test_the_shared_layout_places_each_array_once_aligned() -> None:
+def test_shared_arguments_travel_as_places_in_the_shared_memory() -> None:
+    """Each array of a call is written once, aligned, and the call sent names its place;
+    everything else of the call is sent as it is."""
     value = call_value()
-    layout, blobs, end = session_module._shared_layout(value)
+    shared = session_module._SharedArguments()
+    sent = shared.add(value)
+    region = shared.region()
+    [layout] = shared.layouts
     assert [entry[0] for entry in layout] == [path for path, _ in codec.array_items(value)]
     offsets = [entry[3] for entry in layout]
     assert offsets == sorted(offsets) and all(o % 64 == 0 for o in offsets)
-    for (path, dtype, shape, offset), (where, data) in zip(layout, blobs, strict=True):
+    assert len(set(offsets)) == len(offsets)
+    for path, dtype, shape, offset in layout:
         array = codec.array_at(value, path)
-        assert where == offset and data == array.tobytes()
+        place = shared_at(sent, path)
+        assert place == codec.SharedArray(array.dtype.str, array.shape, offset)
         assert dtype == array.dtype.str and shape == list(array.shape)
+        assert bytes(region[offset : offset + array.nbytes]) == array.tobytes()
+    assert sent[0][1][0] == 1.5 and sent[0][1][2] == "s" and sent[0][2][0] is None
+    assert type(sent[0]) is tuple and type(sent[0][2]) is tuple and type(sent[0][1]) is list
+    # The call itself is left as it was.
+    assert type(value[0][0]) is np.ndarray and type(value[1]["p"]["W1"]) is np.ndarray
     # The next call of a batch starts after the last array, aligned: no two calls overlap.
-    last, data = blobs[-1]
-    assert end % 64 == 0 and end >= last + len(data)
-    following, _, _ = session_module._shared_layout(value, end)
-    assert [entry[3] - end for entry in following] == offsets
+    end = shared.end
+    assert end % 64 == 0 and end >= offsets[-1] + codec.array_at(value, layout[-1][0]).nbytes
+    shared.add(value)
+    assert [entry[3] - end for entry in shared.layouts[1]] == offsets
+    assert len(shared.region()) == shared.end == 2 * end
+
+
+def test_arrays_the_codec_sends_otherwise_are_not_shared() -> None:
+    """A big-endian array is sent converted, an object array refused, as before sharing."""
+    big, objects = np.arange(3.0).astype(">f8"), np.array([None], dtype=object)
+    shared = session_module._SharedArguments()
+    sent = shared.add(((big, objects, np.zeros(2)), {}))
+    assert sent[0][0] is big and sent[0][1] is objects
+    assert type(sent[0][2]) is codec.SharedArray
+    assert [entry[0] for entry in shared.layouts[0]] == [["args", 2]]
+
+
+def test_only_the_arguments_a_call_changed_are_reported() -> None:
+    value = call_value()
+    shared = session_module._SharedArguments()
+    shared.add(value)
+    region = shared.region()
+    [layout] = shared.layouts
+    now = bytearray(region)
+    offset = layout[2][3]  # args[2][1]['b']: three ones
+    now[offset : offset + 8] = np.array([5.0]).tobytes()
+    assert session_module._mutated(bytes(now), layout, region) == ["args[2][1]['b']"]
+    assert session_module._mutated(bytes(region), layout, region) == []
+    # Memory the worker shrank reads back short: every argument past its end changed.
+    assert session_module._mutated(bytes(region[: layout[1][3]]), layout, region) == [
+        "args[1][1]",
+        "args[2][1]['b']",
+        "kwargs['p']['W1']",
+    ]
 
 
 def test_mutations_are_judged_by_value_not_by_bytes() -> None:
