@@ -146,15 +146,13 @@ class SharedArray:
         dtype: the array's ``dtype.str``, one of `DTYPES`.
         shape: its shape.
         offset: where its bytes start in the shared memory (C order).
+        nbytes: how many bytes it holds there (not sent: the receiver knows from the rest).
     """
 
     dtype: str
     shape: tuple[int, ...]
     offset: int
-
-    @property
-    def nbytes(self) -> int:
-        return math.prod(self.shape) * DTYPES[self.dtype].itemsize
+    nbytes: int
 
 
 def clean_text(text: str, limit: int) -> str:

@@ -99,14 +99,16 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 def _argument_bytes(value: Any, depth: int = 0) -> int:
     """The bytes of the arrays (and a little per other leaf) inside a call's arguments."""
-    if type(value) is np.ndarray:
+    kind = type(value)
+    if kind is np.ndarray:
         return int(value.nbytes)
-    if type(value) is codec.SharedArray:
+    if kind is codec.SharedArray:
         return value.nbytes
-    if depth < codec.MAX_DEPTH and type(value) in (list, tuple):
-        return sum(_argument_bytes(item, depth + 1) for item in value)
-    if depth < codec.MAX_DEPTH and type(value) is dict:
-        return sum(_argument_bytes(item, depth + 1) for item in value.values())
+    if depth < codec.MAX_DEPTH and (kind is list or kind is tuple or kind is dict):
+        total = 0  # a loop, not sum() over a generator: this runs for every request
+        for item in value.values() if kind is dict else value:
+            total += _argument_bytes(item, depth + 1)
+        return total
     return 16
 
 
@@ -183,7 +185,7 @@ class _SharedArguments:
                 data = node.tobytes()
                 layout.append([path, node.dtype.str, list(node.shape), self.end])
                 self._chunks.append((self.end, data))
-                shared = codec.SharedArray(node.dtype.str, node.shape, self.end)
+                shared = codec.SharedArray(node.dtype.str, node.shape, self.end, len(data))
                 self.end += -(-len(data) // SHARED_ALIGNMENT) * SHARED_ALIGNMENT or SHARED_ALIGNMENT
                 return shared
             if depth >= codec.MAX_DEPTH:

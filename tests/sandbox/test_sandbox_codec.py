@@ -269,7 +269,7 @@ def test_a_shared_array_travels_as_its_place_and_is_built_by_the_shared_maker() 
         made.append((dtype, shape, offset))
         return np.frombuffer(memory, dtype, int(np.prod(shape)), offset).reshape(shape)
 
-    value = ([codec.SharedArray("<f8", (2, 3), 64)], {"x": 1.5})
+    value = ([codec.SharedArray("<f8", (2, 3), 64, 48)], {"x": 1.5})
     chunks = codec.encode({"op": "watched"}, value, opaque=Kept())
     header = codec.HEADER.unpack(chunks[0][: codec.HEADER.size])
     assert header[3] == 0  # no array bytes travel in the frame

@@ -49,7 +49,7 @@ def test_shared_arguments_travel_as_places_in_the_shared_memory() -> None:
     for path, dtype, shape, offset in layout:
         array = codec.array_at(value, path)
         place = shared_at(sent, path)
-        assert place == codec.SharedArray(array.dtype.str, array.shape, offset)
+        assert place == codec.SharedArray(array.dtype.str, array.shape, offset, array.nbytes)
         assert dtype == array.dtype.str and shape == list(array.shape)
         assert bytes(region[offset : offset + array.nbytes]) == array.tobytes()
     assert sent[0][1][0] == 1.5 and sent[0][1][2] == "s" and sent[0][2][0] is None
@@ -122,3 +122,15 @@ def test_a_perturbed_call_changes_one_entry_of_a_fresh_copy() -> None:
     np.testing.assert_array_equal(copy[0][0], value[0][0])
     copy = worker._perturbed(value, ["args", 2, 1, "b"], 0, -1.0)
     assert copy[0][2][1]["b"].tolist() == [-1.0, 1.0, 1.0] and value[0][2][1]["b"][0] == 1.0
+
+
+def test_the_reply_cap_counts_a_shared_argument_as_its_array() -> None:
+    """A call whose 8 MB argument went to the shared memory may still get an 8 MB answer."""
+    call = ((np.zeros((1000, 1000)),), {"alpha": 0.5})
+    shared = session_module._SharedArguments()
+    sent = shared.add(call)
+    cap = session_module.reply_bytes_cap("watched", sent)
+    assert cap == session_module.reply_bytes_cap("call", call)
+    assert cap >= session_module.REPLY_FACTOR * 8_000_000 > session_module.REPLY_FLOOR_BYTES
+    batch = [shared.add(call), sent]
+    assert session_module.reply_bytes_cap("watched_batch", batch) == 2 * cap
