@@ -17,6 +17,8 @@ from grader.checks import describe_call, expect_array, expect_gradient
 from grader.gradcheck import Alternative, Diagnosis
 from grader.hidden._directions import agree_along_directions, finite_arrays, projections
 from grader.hidden._support import (
+    CORRECT_FORWARD,
+    OWN_FORWARD,
     Student,
     calls_pure,
     curve_of,
@@ -156,7 +158,7 @@ def check_backward_gradient(
             function=backward,
             name="dZ",
             call=call,
-            source=Text("finite differences of your own %(forward)s", forward=forward),
+            source=Text(OWN_FORWARD, forward=forward),
             dA=dA,
             alternatives=alternatives,
         )
@@ -166,7 +168,7 @@ def check_backward_gradient(
         function=backward,
         name="dZ",
         call=call,
-        source=Text("finite differences of the correct %(forward)s", forward=forward),
+        source=Text(CORRECT_FORWARD, forward=forward),
         dA=dA,
         alternatives=alternatives,
     )

@@ -17,6 +17,8 @@ from grader.catalog import activations
 from grader.checks import describe_call, expect_array, expect_gradient, expect_keys
 from grader.gradcheck import DEFAULT_STEP, central_difference_from_values
 from grader.hidden._support import (
+    CORRECT_FORWARD,
+    OWN_FORWARD,
     Differenced,
     Parameters,
     ReferenceCalls,
@@ -32,8 +34,6 @@ KINK_MARGIN = 0.05
 KINKED_ACTIVATIONS = tuple(activation.name for activation in activations() if activation.kink)
 
 THE_PARAMETERS = N_("the parameters")
-OWN_FORWARD = N_("finite differences of your own %(forward)s")
-CORRECT_FORWARD = N_("finite differences of the correct %(forward)s")
 
 
 def differenced_forward(student: Student, forward: str) -> tuple[Differenced, str]:

@@ -59,6 +59,10 @@ OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(a.name for a in activations() if a.o
 # The 41 points of [-5, 5] on which an activation's curve is drawn for the report.
 CURVE_Z = np.linspace(-5.0, 5.0, 41).reshape(1, 41)
 
+# Where the expected gradient of a backward comes from, as its failure says it.
+OWN_FORWARD = N_("finite differences of your own %(forward)s")
+CORRECT_FORWARD = N_("finite differences of the correct %(forward)s")
+
 
 class Differenced(Protocol):
     """What finite differences use of a `Student`: many calls in one round trip. A
