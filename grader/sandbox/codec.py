@@ -556,7 +556,8 @@ class _Decoder:
         if dtype == _BOOL and nbytes and np.frombuffer(data, dtype=np.uint8).max() > 1:
             raise FrameError("a boolean array holds bytes other than 0 and 1")
         try:
-            array = np.frombuffer(data, dtype=dtype).reshape(shape)
+            # The constructor, not frombuffer().reshape(): one call where a reply has hundreds.
+            array = np.ndarray(shape, dtype, data)
             return array.copy() if self.copy else array
         except (ValueError, OverflowError) as error:
             raise FrameError("an array's shape cannot be built") from error

@@ -474,8 +474,7 @@ class _Worker:
     def shared_view(self, dtype: np.dtype, shape: tuple[int, ...], offset: int) -> np.ndarray:
         """The array of `dtype` and `shape` whose bytes the trusted side wrote at `offset` of
         the shared memory: a view of it, so that what the call writes there is seen."""
-        count = math.prod(shape)
-        end = offset + count * dtype.itemsize
+        end = offset + math.prod(shape) * dtype.itemsize
         shared = self.shared_map
         if shared is None or end > len(shared):
             try:
@@ -485,7 +484,10 @@ class _Worker:
                 self.shared_map = shared = mmap.mmap(SHARED_FD, size)
             except (OSError, ValueError) as error:
                 raise codec.FrameError("the shared memory cannot be mapped") from error
-        return np.frombuffer(shared, dtype=dtype, count=count, offset=offset).reshape(shape)
+        try:
+            return np.ndarray(shape, dtype, shared, offset)
+        except ValueError as error:
+            raise codec.FrameError("a shared array's shape cannot be built") from error
 
     def run(
         self, name: str, calls: Iterable[Any], pick: Any, *, batch: bool, partial: bool = False
