@@ -13,11 +13,14 @@ alone. This grades, with the real grader (sandbox, hidden suites, substitution):
   their id), and lists the mutants whose score is not the same for all: a bug that costs
   one student more than another.
 
-Writes ``bug_costs.json`` (every finding) and prints a summary; the exit status is 0 either
-way: a finding is a question for the hidden suites, not a failure of the run.
+Writes ``bug_costs.json`` (every finding) and prints a summary. The exit status is 0 either
+way (a finding is a question for the hidden suites, not a failure of the run), unless
+``--strict``: then 1 when there is a finding. The test suite runs `audit` with 10 pairs of
+each kind and 2 students (about a minute), and fails on any finding.
 
     python -m bench.bug_costs                  every mutant, 100 pairs of each kind, 4 students
     python -m bench.bug_costs --pairs 300 --seed 1 --students 8
+    python -m bench.bug_costs --pairs 10 --students 2 --strict
 """
 
 from __future__ import annotations
@@ -123,15 +126,12 @@ def drawn_pairs(
                 yield first, second, {first.module: text}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bug_costs", description=__doc__)
-    parser.add_argument("--pairs", type=int, default=100, help="pairs of each kind")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the pairs drawn")
-    parser.add_argument(
-        "--students", type=int, default=4, help="students each mutant is graded as (>= 1)"
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    arguments = parser.parse_args(argv)
+def audit(pairs: int, seed: int, students: int) -> dict[str, Any]:
+    """Grade every mutant, `pairs` pairs of each kind (drawn with `seed`) and every killed
+    mutant as `students` students; the findings, as ``bug_costs.json`` holds them:
+    ``killed`` (how many mutants), ``blamed_elsewhere`` (mutant -> tests),
+    ``pairs`` (how many), ``beyond`` (the pairs with extra failed tests), ``uneven`` (mutant
+    -> each student's score) and ``seconds``."""
     from grader.engine import grade_submission, with_hidden_suites
     from grader.engine.runner import SuiteRunner
     from grader.sandbox import Sandbox, SandboxLimits
@@ -164,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                         findings["blamed_elsewhere"][mutant.key] = elsewhere
             killed = [(m, t) for m, t in all_mutants(key) if m.key in alone]
             findings["killed"] = len(killed)
-            rng = random.Random(arguments.seed)
-            for first, second, texts in drawn_pairs(killed, key, arguments.pairs, rng):
+            rng = random.Random(seed)
+            for first, second, texts in drawn_pairs(killed, key, pairs, rng):
                 findings["pairs"] += 1
                 extra = beyond(grade(texts), [alone[first.key], alone[second.key]])
                 if extra:
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             for mutant, text in killed:
                 scores = [alone[mutant.key].score]
                 blamed_by_any = set(findings["blamed_elsewhere"].get(mutant.key, []))
-                for other in range(1, arguments.students):
+                for other in range(1, students):
                     graded = grade({mutant.module: text}, f"student{other}")
                     scores.append(graded.score)
                     blamed_by_any.update(blamed_elsewhere(mutant.function, graded))
@@ -184,6 +184,31 @@ def main(argv: list[str] | None = None) -> int:
 
     with_hidden_suites(run)
     findings["seconds"] = round(time.perf_counter() - clock, 1)
+    return findings
+
+
+def has_findings(findings: Mapping[str, Any]) -> bool:
+    """Whether a bug cost more than once somewhere in `audit`'s findings."""
+    return bool(findings["blamed_elsewhere"] or findings["beyond"] or findings["uneven"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bug_costs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--pairs", type=int, default=100, help="pairs of each kind")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the pairs drawn")
+    parser.add_argument(
+        "--students", type=int, default=4, help="students each mutant is graded as (>= 1)"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when there is a finding"
+    )
+    arguments = parser.parse_args(argv)
+    findings = audit(arguments.pairs, arguments.seed, arguments.students)
     arguments.out.mkdir(parents=True, exist_ok=True)
     path = arguments.out / "bug_costs.json"
     path.write_text(json.dumps(findings, indent=1) + "\n", encoding="utf-8")
@@ -200,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     for mutant_key, scores in findings["uneven"].items():
         print(f"  {mutant_key}: {', '.join(f'{score:g}' for score in scores)}")
     print(f"Every finding in {path}")
-    return 0
+    return 1 if arguments.strict and has_findings(findings) else 0
 
 
 if __name__ == "__main__":

@@ -1,10 +1,21 @@
-"""Tests of the bug-cost audit's bookkeeping (no grading: `python -m bench.bug_costs` grades)."""
+"""Tests of the bug-cost audit: its bookkeeping, and a small audit of the hidden suites."""
 
 from __future__ import annotations
 
 import random
 
-from bench.bug_costs import Graded, beyond, blamed_elsewhere, drawn_pairs, failed_tests, merged
+import pytest
+
+from bench.bug_costs import (
+    Graded,
+    audit,
+    beyond,
+    blamed_elsewhere,
+    drawn_pairs,
+    failed_tests,
+    has_findings,
+    merged,
+)
 from bench.mutation_score import SOLUTIONS, all_mutants
 from bench.synthetic import read_modules
 
@@ -75,3 +86,24 @@ def test_pairs_are_of_both_kinds_and_each_submission_parses() -> None:
     # Seeded: the same pairs every run.
     again = list(drawn_pairs(mutants, key, 20, random.Random(3)))
     assert [(a.key, b.key) for a, b, _ in again] == [(a.key, b.key) for a, b, _ in pairs]
+
+
+@pytest.mark.slow
+def test_no_bug_of_the_answer_key_costs_more_than_once() -> None:
+    """Every mutant the suites kill fails tests that blame its own function only, ten pairs
+    of each kind fail nothing beyond their mutants' own tests, and two students pay the same
+    for each bug (`python -m bench.bug_costs --pairs 10 --students 2 --strict`)."""
+    findings = audit(pairs=10, seed=0, students=2)
+    assert findings["killed"] >= 200 and findings["pairs"] == 20
+    assert findings["blamed_elsewhere"] == {}
+    assert findings["beyond"] == []
+    assert findings["uneven"] == {}
+    assert not has_findings(findings)
+
+
+def test_any_kind_of_finding_counts() -> None:
+    clean = {"blamed_elsewhere": {}, "beyond": [], "uneven": {}}
+    assert not has_findings(clean)
+    assert has_findings({**clean, "blamed_elsewhere": {"relu:1": ["t"]}})
+    assert has_findings({**clean, "beyond": [{"mutants": ["a", "b"], "tests": ["t"]}]})
+    assert has_findings({**clean, "uneven": {"relu:1": [53.0, 54.0]}})
