@@ -21,6 +21,7 @@ from typing import Any
 from grader.batch.backend import SandboxOpener
 from grader.distributed.cpus import own_cpu
 from grader.errors import SandboxError, UsageError
+from grader.i18n import N_, Text
 
 # grade(request bytes, open sandbox) -> the result document as written to disk.
 RequestGrader = Callable[[bytes, Any], bytes]
@@ -35,7 +36,8 @@ class GradingLane:
         open_sandbox: opens the sandbox (a context manager), e.g. the engine's.
         hidden_paths: folders the students' code must not see.
         grade: grades one request with the open sandbox.
-        name: names the thread (and the lane in error messages), e.g. the worker's address.
+        name: names the thread (and the lane in error messages, unless `where` is given).
+        where: the lane in error messages, in every language: "the Dask worker <address>".
         pin: keep the thread, and so the sandbox's processes, on a CPU of its own when one
             is free on this machine (`grader.distributed.cpus`).
 
@@ -50,9 +52,11 @@ class GradingLane:
         grade: RequestGrader,
         name: str = "nngrade-grading-lane",
         *,
+        where: Text | None = None,
         pin: bool = False,
     ) -> None:
         self.name = name
+        self.where: Text | str = where if where is not None else name
         self.pin = pin
         self.cpu: int | None = None
         self._open_sandbox = open_sandbox
@@ -76,7 +80,13 @@ class GradingLane:
             SandboxError: the sandbox could not open, or did not open within `timeout`.
         """
         if not self._ready.wait(timeout):
-            raise SandboxError(f"The sandbox of {self.name} did not open within {timeout:g} s.")
+            raise SandboxError(
+                Text(
+                    "The sandbox of %(where)s did not open within %(seconds)s s.",
+                    where=self.where,
+                    seconds=timeout,
+                )
+            )
         if self._error is not None:
             raise self._error
 
@@ -108,11 +118,15 @@ class GradingLane:
             try:
                 sandbox = stack.enter_context(self._open_sandbox(0, self._hidden_paths))
             except Exception as error:  # the sandbox is ours: every request gets the reason
+                reason = f"{type(error).__name__}: {error}"
                 self._error = SandboxError(
-                    f"The sandbox of {self.name} could not start ({type(error).__name__}: "
-                    f"{error}); nothing can be graded there. Check that machine against "
-                    "docs/clusters.md (Linux, root or unprivileged user namespaces), then run "
-                    "the batch again."
+                    Text(
+                        "The sandbox of %(where)s could not start (%(reason)s); nothing can be "
+                        "graded there. Check that machine against docs/clusters.md (Linux, root "
+                        "or unprivileged user namespaces), then run the batch again.",
+                        where=self.where,
+                        reason=reason,
+                    )
                 )
                 self._ready.set()
                 self._refuse_the_rest()
@@ -144,7 +158,9 @@ class GradingLane:
                 item[1].set_exception(error)
 
     def _refusal(self) -> SandboxError:
-        return self._error or SandboxError(f"The grading lane of {self.name} is closed.")
+        return self._error or SandboxError(
+            Text("The grading lane of %(where)s is closed.", where=self.where)
+        )
 
 
 def grade_request(request: bytes, sandbox: Any) -> bytes:
@@ -167,10 +183,14 @@ def grade_request(request: bytes, sandbox: Any) -> bytes:
     return dumps(document).encode("utf-8")
 
 
-def version_mismatch(client: str, worker: str, where: str = "a Dask worker") -> str:
-    """The sentence for a worker whose nngrade is not the client's."""
-    return (
-        f"{where} runs nngrade {worker} but the batch's client runs nngrade {client}: the "
+def version_mismatch(client: str, worker: str, where: Text | None = None) -> Text:
+    """The sentence for a worker whose nngrade is not the client's; `where` names the worker
+    at the start of a sentence ("A Dask worker" by default)."""
+    return Text(
+        "%(where)s runs nngrade %(worker)s but the batch's client runs nngrade %(client)s: the "
         "documents would not match. Install the same nngrade on the client and on every "
-        "worker, restart the workers, and run the batch again."
+        "worker, restart the workers, and run the batch again.",
+        where=where if where is not None else Text(N_("A Dask worker")),
+        worker=worker,
+        client=client,
     )

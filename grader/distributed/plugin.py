@@ -23,6 +23,7 @@ import grader
 from grader.batch.backend import engine_sandbox
 from grader.distributed.lane import GradingLane, grade_request, version_mismatch
 from grader.errors import SandboxError, UsageError
+from grader.i18n import N_, Text
 
 PLUGIN_PREFIX = "nngrade-sandbox-"
 
@@ -53,7 +54,7 @@ class SandboxPlugin(WorkerPlugin):
         self.error: Exception | None = None
 
     async def setup(self, worker: Any) -> None:
-        where = f"The Dask worker {worker.address}"
+        where = Text("The Dask worker %(address)s", address=worker.address)
         if grader.__version__ != self.grader_version:
             mismatch = version_mismatch(self.grader_version, grader.__version__, where)
             self.error = UsageError(mismatch)
@@ -64,6 +65,7 @@ class SandboxPlugin(WorkerPlugin):
             (*hidden, Path(worker.local_directory)),
             grade_request,
             name=f"the Dask worker {worker.address}",
+            where=Text("the Dask worker %(address)s", address=worker.address),
             pin=True,
         )
         self.lane = lane
@@ -85,7 +87,9 @@ class SandboxPlugin(WorkerPlugin):
         if self.error is not None:
             raise self.error
         if self.lane is None:
-            raise SandboxError("The nngrade sandbox of this Dask worker was never set up.")
+            raise SandboxError(
+                Text(N_("The nngrade sandbox of this Dask worker was never set up."))
+            )
         return self.lane.grade(request)
 
 
@@ -101,7 +105,11 @@ def grade_on_worker(plugin_name: str, request: bytes) -> bytes:
     plugin = worker.plugins.get(plugin_name)
     if not isinstance(plugin, SandboxPlugin):
         raise SandboxError(
-            f"The Dask worker {worker.address} has no nngrade sandbox {plugin_name!r}: the "
-            "batch that registered it has ended."
+            Text(
+                "The Dask worker %(address)s has no nngrade sandbox %(plugin)s: the batch that "
+                "registered it has ended.",
+                address=worker.address,
+                plugin=repr(plugin_name),
+            )
         )
     return plugin.grade(request)

@@ -15,10 +15,11 @@ import pytest
 
 import grader
 from grader.batch.backend import engine_sandbox
-from grader.distributed.lane import GradingLane, grade_request
+from grader.distributed.lane import GradingLane, grade_request, version_mismatch
 from grader.distributed.request import GradingRequest
 from grader.engine import grade_submission
 from grader.errors import SandboxError, UsageError
+from grader.i18n import Text, in_language
 from grader.loading import load_submission
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "class"
@@ -94,6 +95,28 @@ def test_a_sandbox_that_cannot_open_is_reported_with_its_reason() -> None:
         lane.grade(b"s1")
     assert recorder.graded == []
     lane.close()
+
+
+def test_why_a_lane_cannot_grade_is_said_in_the_batch_language() -> None:
+    """A French batch on a cluster says in French why a worker's sandbox did not start, and
+    that a worker runs another nngrade."""
+    recorder = Recorder(fail_open=True)
+    where = Text("the Dask worker %(address)s", address="tcp://10.0.0.9:4001")
+    lane = GradingLane(recorder.open_sandbox, (), recorder.grade, name="w9", where=where)
+    lane.start()
+    with pytest.raises(SandboxError) as failed:
+        lane.wait_ready()
+    lane.close()
+    assert in_language(failed.value.text, "fr").startswith(
+        "Le bac à sable sur le worker Dask tcp://10.0.0.9:4001 n'a pas pu démarrer "
+        "(OSError: no user namespaces"
+    )
+    assert str(failed.value).startswith(
+        "The sandbox of the Dask worker tcp://10.0.0.9:4001 could not start (OSError"
+    )
+    mismatch = version_mismatch("1.0", "0.9", Text("The Dask worker %(address)s", address="w2"))
+    assert mismatch["fr"].startswith("Le worker Dask w2 exécute nngrade 0.9, mais le client")
+    assert version_mismatch("1.0", "0.9")["fr"].startswith("Un worker Dask exécute nngrade 0.9")
 
 
 def test_closing_refuses_what_waits_and_lets_the_current_grading_finish() -> None:
