@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -102,7 +103,7 @@ def test_no_bug_of_the_answer_key_costs_more_than_once() -> None:
 
 
 def test_any_kind_of_finding_counts() -> None:
-    clean = {"blamed_elsewhere": {}, "beyond": [], "uneven": {}}
+    clean: dict[str, Any] = {"blamed_elsewhere": {}, "beyond": [], "uneven": {}}
     assert not has_findings(clean)
     assert has_findings({**clean, "blamed_elsewhere": {"relu:1": ["t"]}})
     assert has_findings({**clean, "beyond": [{"mutants": ["a", "b"], "tests": ["t"]}]})
