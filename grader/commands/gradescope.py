@@ -11,7 +11,7 @@ from grader.commands import DomainError
 from grader.commands.language import Group, language_option
 from grader.errors import NngradeError
 from grader.exports.gradescope import VISIBILITIES
-from grader.exports.rows import format_points
+from grader.exports.tables import format_points
 from grader.gradescope.config import DEFAULT_HIDDEN_VISIBILITY
 from grader.i18n import N_, translator
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.exports.rows import StudentRow, assignment_max_score, format_points
+from grader.exports.rows import StudentRow, assignment_max_score
 from grader.exports.student_map import StudentMap
-from grader.exports.tables import csv_text
+from grader.exports.tables import csv_text, format_points
 
 IDENTITY_HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 DEFAULT_ASSIGNMENT = "Neural networks (nngrade)"

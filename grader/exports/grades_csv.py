@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader.exports.rows import StudentRow, exercise_columns, format_points
-from grader.exports.tables import csv_text
+from grader.exports.rows import StudentRow, exercise_columns
+from grader.exports.tables import csv_text, format_points
 
 
 def grades_csv(rows: Sequence[StudentRow]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.exports.rows import format_points
+from grader.exports.tables import format_points
 from grader.result import ExerciseResult, Result, TestResult
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.exports.rows import StudentRow, exercise_columns, format_points
+from grader.exports.rows import StudentRow, exercise_columns
 from grader.exports.student_map import StudentMap
-from grader.exports.tables import csv_text
+from grader.exports.tables import csv_text, format_points
 
 DEFAULT_IDENTITY = "username"
 

@@ -90,11 +90,3 @@ def _row_from_document(student: str, result: Result) -> StudentRow:
     return StudentRow(
         student, result.status, float(result.score), result.max_score, exercises, "", result
     )
-
-
-def format_points(value: float | None) -> str:
-    """Points as a gradebook cell: ``4``, ``3.5``, ``0.3333``; ``""`` for no score."""
-    if value is None:
-        return ""
-    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text

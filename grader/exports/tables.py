@@ -1,4 +1,5 @@
-"""Write a table as CSV text the standard `csv` module (and Excel, Moodle, Canvas) reads back."""
+"""Gradebook tables: points as cells, and CSV text the standard `csv` module (and Excel,
+Moodle, Canvas) reads back."""
 
 from __future__ import annotations
 
@@ -14,3 +15,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def format_points(value: float | None) -> str:
+    """Points as a gradebook cell: ``4``, ``3.5``, ``0.3333``; ``""`` for no score."""
+    if value is None:
+        return ""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
