@@ -8,6 +8,8 @@ others still run):
 - ``bug-heavy``: the same with a class of N as full of mistakes as a real one, then the
   reruns: nothing changed, one submission changed (and that one graded alone);
 - ``memory``: peak memory of batches of each N in --memory-ns (reusing ``batch`` for N);
+- ``scale``: peak memory of the batch's own process over copies of the graded bug-heavy
+  class, at each size of --scale-sizes (`bench.class_scale`);
 - ``inprocess``: grade a sample in this process to get the median CPU per submission;
 - ``sandbox``: worker start and round-trip costs through the sandbox API;
 - ``plain``: the class of N graded as root and as a plain user (--plain-user, created if
@@ -36,6 +38,7 @@ import click
 
 from bench.batch_run import batch_figures, check_documents, read_documents, run_batch
 from bench.bug_heavy import bug_heavy
+from bench.class_scale import class_scale
 from bench.inprocess import grade_in_process, pick_sample, summarise
 from bench.nbgrader_run import autograde, nbgrader_available
 from bench.numpy_start import against_numpy, numpy_figures, numpy_starts
@@ -51,6 +54,7 @@ STAGES: tuple[str, ...] = (
     "batch",
     "bug-heavy",
     "memory",
+    "scale",
     "inprocess",
     "sandbox",
     "plain",
@@ -193,6 +197,15 @@ def _memory(bench: Benchmark, ns: list[int]) -> dict[str, Any]:
     return runs
 
 
+def _scale(bench: Benchmark, sizes: list[int]) -> dict[str, Any]:
+    """`class_scale` over the bug-heavy class of N, graded first if `bug-heavy` did not run."""
+    folder, _ = bench.class_of(bench.n, "bug-heavy")
+    graded = bench.out / f"results-{folder.name}"
+    if not (graded / "summary.json").is_file():
+        run_batch(folder, graded, workers=bench.workers, logs=bench.logs)
+    return class_scale(folder, graded, bench.out, sizes, logs=bench.logs)
+
+
 def _inprocess(bench: Benchmark, size: int) -> dict[str, Any]:
     folder, submissions = bench.class_of(bench.n)
     warm_up, *sample = pick_sample(submissions, size + 1)
@@ -267,6 +280,13 @@ def _nbgrader(bench: Benchmark, size: int) -> dict[str, Any]:
     help="Class sizes whose batch peak memory is compared, comma-separated.",
 )
 @click.option(
+    "--scale-sizes",
+    default="200,2000",
+    show_default=True,
+    help="Class sizes, copied from the graded bug-heavy class, whose batch process peak "
+    "memory is compared, comma-separated.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
@@ -310,6 +330,7 @@ def main(
     n: int,
     nbgrader_n: int,
     memory_ns: str,
+    scale_sizes: str,
     workers: int,
     inprocess_n: int,
     repeats: int,
@@ -349,6 +370,9 @@ def main(
         raise click.UsageError("Give --skip or --only, not both.")
     skipped = set(STAGES) - _stages(only) if only else _stages(skip)
     ns = _ns(memory_ns)
+    scaled = _ns(scale_sizes)
+    if len(scaled) < 2 and "scale" not in skipped:
+        raise click.BadParameter(f"--scale-sizes needs two sizes or more, not {scale_sizes!r}.")
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     bench = Benchmark(out, n, seed, workers)
@@ -362,6 +386,7 @@ def main(
         "n": n,
         "nbgrader_n": nbgrader_n,
         "memory_ns": ns,
+        "scale_sizes": scaled,
         "workers": workers,
         "inprocess_n": inprocess_n,
         "seed": seed,
@@ -380,6 +405,7 @@ def main(
         "batch": lambda: bench.batch_against_numpy(n),
         "bug-heavy": lambda: bench.bug_heavy(n),
         "memory": lambda: _memory(bench, ns),
+        "scale": lambda: _scale(bench, scaled),
         "inprocess": lambda: _inprocess(bench, inprocess_n),
         "sandbox": lambda: _sandbox(bench, 20),
         "plain": lambda: _plain(bench, plain_user, plain_repeats),

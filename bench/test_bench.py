@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bench.bug_heavy import edit, editable, graded_count
+from bench.class_scale import growth, scaled_class
 from bench.measure import run_measured
 from bench.mutations import BUGS, CATEGORIES, IMPORT_STYLES, MUTATIONS, SEVERAL_BUGS, Edit
 from bench.nbgrader_run import function_sources
@@ -145,6 +146,46 @@ def test_targets_report_met_missed_and_not_measured() -> None:
     assert by_name["median CPU per submission (in process)"] is True
     assert by_name["class of 200, wall (nngrade batch)"] is False
     assert by_name["nbgrader / nngrade, per submission"] is None
+
+
+def test_a_scaled_class_copies_each_student_in_turn_under_a_new_id(tmp_path: Path) -> None:
+    """Copies of a graded class: each result names its copy, so the batch keeps it."""
+    source, graded = tmp_path / "class", tmp_path / "graded"
+    for student, score in (("ann", 1.0), ("bo", 2.0)):
+        (source / student).mkdir(parents=True)
+        (source / student / "activations.py").write_text(f"# {student}\n")
+        (graded / student).mkdir(parents=True)
+        document = {"student": student, "score": score, "message": "é"}
+        (graded / student / "result.json").write_text(json.dumps(document))
+    (source / "cy").mkdir()  # no result: not copied
+    class_dir, results = scaled_class(source, graded, tmp_path / "out", 5)
+    copies = sorted(path.name for path in class_dir.iterdir())
+    assert copies == ["c000-ann", "c000-bo", "c001-ann", "c001-bo", "c002-ann"]
+    for copy in copies:
+        document = json.loads((results / copy / "result.json").read_text(encoding="utf-8"))
+        original = copy.split("-", 1)[1]
+        assert document == {
+            "student": copy,
+            "score": {"ann": 1.0, "bo": 2.0}[original],
+            "message": "é",
+        }
+        assert (class_dir / copy / "activations.py").read_text() == f"# {original}\n"
+
+
+def test_the_scale_target_reads_the_worse_run_and_the_cost_per_student() -> None:
+    """Peak RSS at 2000 over 200, for each run; the target is met only if both are."""
+    mib = 1 << 20
+    figures = {
+        "sizes": [200, 2000],
+        "200": {"first": {"max_rss_bytes": 50 * mib}, "rerun": {"max_rss_bytes": 40 * mib}},
+        "2000": {"first": {"max_rss_bytes": 59 * mib}, "rerun": {"max_rss_bytes": 52 * mib}},
+    }
+    found = growth(figures)
+    assert found["first"] == {"ratio": 1.18, "kib_per_student": 5.12}
+    assert found["rerun"]["ratio"] == 1.3
+    verdicts = {v["target"]: v for v in evaluate({"scale": {**figures, "growth": found}})}
+    verdict = verdicts["batch process peak RSS growth, copied class, smallest to largest size"]
+    assert verdict["met"] is False and verdict["value"] == 1.3
 
 
 def test_the_mooc_estimate_sizes_the_cluster_for_the_deadline_hour() -> None:
