@@ -16,6 +16,7 @@ checks and writes again if a power cut lost them (the report's pages and their s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -63,11 +64,16 @@ def write_text_atomic(
     )
 
 
-def write_json_atomic(path: Path, document: Any, *, skip_unchanged: bool = False) -> bool:
-    """Replace `path` with `document` as UTF-8 JSON (sorted keys, 2-space indent), in one step
-    (see `write_bytes_atomic`)."""
+def json_bytes(document: Any) -> bytes:
+    """The bytes `write_json_atomic` writes for `document`: UTF-8 JSON, sorted keys, 2-space
+    indent, a final newline."""
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    return write_text_atomic(path, text + "\n", skip_unchanged=skip_unchanged)
+    return (text + "\n").encode("utf-8")
+
+
+def write_json_atomic(path: Path, document: Any, *, skip_unchanged: bool = False) -> bool:
+    """Replace `path` with `document` as `json_bytes`, in one step (see `write_bytes_atomic`)."""
+    return write_bytes_atomic(path, json_bytes(document), skip_unchanged=skip_unchanged)
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -76,6 +82,17 @@ def _holds(path: Path, data: bytes) -> bool:
         if not path.is_file() or path.is_symlink() or path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def holds_digest(path: Path, sha256: str) -> bool:
+    """Whether `path` is a regular file whose bytes have the SHA-256 `sha256` (what
+    `skip_unchanged` would find unchanged, told from a digest of the bytes)."""
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
     except OSError:
         return False
 

@@ -22,13 +22,20 @@ from grader.atomic import remove_stale_temp_files
 from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
-from grader.batch.resume import ONLY, ContentHashes, Plan, plan_grading, read_result, result_path
+from grader.batch.resume import ONLY, ContentHashes, Plan, plan_grading, result_path
 from grader.batch.runner import GradingRun, run_grading
 from grader.batch.worker import Task, WorkerSettings, available_cores
 from grader.console import printable
 from grader.errors import UsageError
-from grader.exports.class_files import ExportOptions, WrittenFiles, write_class_files
-from grader.exports.rows import StudentRow, build_rows
+from grader.exports.class_files import (
+    GRADESCOPE_FILE,
+    ExportOptions,
+    WrittenFiles,
+    gradescope_file_is_current,
+    write_class_files,
+    write_gradescope_file,
+)
+from grader.exports.rows import ResultFacts, StudentRow, build_rows, result_facts
 from grader.exports.student_map import StudentMap
 from grader.i18n import (
     LANGUAGE_NAMES,
@@ -38,7 +45,7 @@ from grader.i18n import (
     plural_translator,
     translator,
 )
-from grader.result import Result, ResultReader
+from grader.result import ResultDocumentError, ResultReader
 
 if TYPE_CHECKING:
     from grader.distributed.runner import ClusterRun
@@ -166,7 +173,7 @@ def grade_class(
                 )
             )
         hashes = ContentHashes.load(results, backend)
-        reader = ResultReader()  # each result parsed once for the plan, the rows and the pages
+        reader = ResultReader(_extractors(lang, render=render))  # each result parsed once
         if chosen is None:
             plan = plan_grading(
                 discovery.submissions,
@@ -229,7 +236,7 @@ def grade_class(
         if grading.interrupted:
             hashes.save()
             return replace(report, notes=tuple(notes), wall_seconds=time.monotonic() - began)
-        rows = _class_rows(discovery, results, grading, hashes, reader)
+        rows, gradescope = _class_rows(discovery, results, grading, hashes, reader)
         hashes.save()
         notes.extend(_map_notes(exports.student_map, discovery, lang))
         notes.extend(_orphan_notes(discovery, results, lang))
@@ -240,6 +247,7 @@ def grade_class(
             options=exports,
             ignored=[(item.entry, str(item.reason)) for item in discovery.ignored],
         )
+        written = replace(written, paths=(*gradescope, *written.paths))
     index, render_notes = _render(results, lang, reader) if render else (None, [])
     notes.extend(render_notes)
     return replace(
@@ -250,6 +258,19 @@ def grade_class(
         notes=tuple(notes),
         wall_seconds=time.monotonic() - began,  # the report's rendering included
     )
+
+
+def _extractors(lang: str, *, render: bool) -> list[Callable[[Any], Any]]:
+    """What the run keeps of each result it parses (once, for the plan, the class files and
+    the report): the class files' facts, and the summary page's when it is rendered."""
+    found: list[Callable[[Any], Any]] = [result_facts]
+    if render:
+        try:
+            from grader.report.render import summary_extractor
+        except ImportError:  # no report in this installation: `_render` says so
+            return found
+        found.append(summary_extractor(lang))
+    return found
 
 
 def _language(results: Path, lang: str | None, notes: list[str], *, render: bool) -> str:
@@ -430,27 +451,49 @@ def _class_rows(
     grading: GradingRun,
     hashes: ContentHashes,
     reader: ResultReader,
-) -> list[StudentRow]:
-    """The class's rows from the result documents on disk; the content hash of each result
-    graded now is remembered for the next run."""
-    documents: dict[str, Result] = {}
+) -> tuple[list[StudentRow], list[Path]]:
+    """The class's rows from the result documents on disk, and the Gradescope files.
+
+    Each document is parsed once in the run (the plan's parse is reused) and kept as the
+    few facts the class files need, never whole, so that the memory this takes does not
+    grow with the documents' size; its Gradescope file is written from it at the same
+    time. The content hash of each result graded now is remembered for the next run.
+    """
+    documents: dict[str, ResultFacts] = {}
     unscored: list[tuple[str, str, str]] = []
+    gradescope: list[Path] = []
     for submission in discovery.submissions:
         path = result_path(results, submission.student)
-        result = read_result(path, submission.student, reader=reader)
         if submission.student in grading.failed:
             message = grading.failed[submission.student]
             unscored.append((submission.student, "not_graded", message))
-        elif result is None:
+            continue
+        facts = _read_facts(path, submission.student, reader)
+        if facts is None:
             message = "no valid result.json; run the batch again to grade it."
             unscored.append((submission.student, "not_graded", message))
-        else:
-            documents[submission.student] = result
-            if submission.student in grading.finished:
-                hashes.remember(submission, result.submission.sha256)
+            continue
+        documents[submission.student] = facts
+        gradescope.append(path.parent / GRADESCOPE_FILE)
+        if submission.student in grading.finished:
+            hashes.remember(submission, facts.submission_sha256)
     for rejection in discovery.rejected:  # the class files speak English to scripts
         unscored.append((rejection.student, rejection.status, str(rejection.message)))
-    return build_rows(documents, unscored)
+    return build_rows(documents, unscored), gradescope
+
+
+def _read_facts(path: Path, student: str, reader: ResultReader) -> ResultFacts | None:
+    """The facts of the result of `student` at `path` if it is a complete document of the
+    current schema for that student, else None; its Gradescope file written unless current."""
+    try:
+        reading = reader.read(path, result_facts)
+    except ResultDocumentError:
+        return None
+    if reading.facts.student != student:
+        return None
+    if not gradescope_file_is_current(path.parent, reading.facts):
+        write_gradescope_file(path.parent, reading.document())
+    return reading.facts
 
 
 def _map_notes(student_map: StudentMap | None, discovery: Discovery, lang: str) -> list[str]:

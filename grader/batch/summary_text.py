@@ -16,7 +16,6 @@ from grader.console import STATUS_WORDS, number, printable, seconds
 from grader.exports.rows import StudentRow
 from grader.exports.summary import score_statistics, status_counts
 from grader.i18n import Text, in_language, plural_translator, translator
-from grader.result import Result
 
 MESSAGE_LIMIT = 500
 """Characters of a reason shown on one line (a student's text inside it is capped already)."""
@@ -55,9 +54,8 @@ def not_graded(report: BatchReport, lang: str = "en") -> list[NotGraded]:
     rejections = {rejection.student: rejection for rejection in report.discovery.rejected}
     found = []
     for row in report.rows:
-        result = row.result
-        if row.status == "graded" and result is not None:
-            unreadable = result.unreadable_files()
+        if row.status == "graded" and row.facts is not None:
+            unreadable = row.facts.unreadable_files
             if unreadable:
                 reason = ngettext(
                     "%(files)s could not be read and was graded as absent: make it readable "
@@ -86,21 +84,9 @@ def _reason(
             "if it happens again.",
             error=report.grading.failed[row.student],
         )
-    if row.result is not None:
-        return _result_reason(row.result)
+    if row.facts is not None:
+        return row.facts.reason
     return Text("no valid result.json; run the batch again to grade it.")
-
-
-def _result_reason(result: Result) -> str | Mapping[str, str]:
-    """Why a result is not graded, in every language the document holds it in."""
-    if result.status == "load_failed" and result.submission.problems:
-        return result.submission.problems[0].messages
-    if result.status == "internal_error":
-        return Text(
-            "internal error of the grader (%(error)s): see the result document and report it.",
-            error=result.message,
-        )
-    return result.message
 
 
 def summary_lines(report: BatchReport, *, resume_command: str = "", lang: str = "en") -> list[str]:

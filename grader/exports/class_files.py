@@ -1,9 +1,10 @@
 """Write every class file into RESULTS, each atomically.
 
-``grades.csv``, ``moodle.csv``, ``canvas.csv``, ``summary.json`` at the top, and a
-Gradescope ``results.json`` beside each student's ``result.json``. A run killed while writing
-leaves each file either as it was or complete; a file that would not change is not written
-again (a rerun over the same results writes nothing).
+``grades.csv``, ``moodle.csv``, ``canvas.csv``, ``summary.json`` at the top, from the class's
+rows; a Gradescope ``results.json`` beside each student's ``result.json``, from the document
+itself, while the batch reads it (the rows keep only the facts they need of it). A run
+killed while writing leaves each file either as it was or complete; a file that would not
+change is not written again (a rerun over the same results writes nothing).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.atomic import write_json_atomic, write_text_atomic
+from grader.atomic import holds_digest, write_json_atomic, write_text_atomic
 from grader.exports.canvas import DEFAULT_ASSIGNMENT, canvas_csv
 from grader.exports.grades_csv import grades_csv
 from grader.exports.gradescope import gradescope_results
 from grader.exports.moodle import moodle_csv
-from grader.exports.rows import StudentRow
+from grader.exports.rows import ResultFacts, StudentRow
 from grader.exports.student_map import StudentMap
 from grader.exports.summary import class_summary
+from grader.result import Result
 
 CLASS_FILES = ("grades.csv", "moodle.csv", "canvas.csv", "summary.json")
 GRADESCOPE_FILE = "results.json"
@@ -58,7 +60,8 @@ def write_class_files(
     ignored: Sequence[tuple[str, str]] = (),
 ) -> WrittenFiles:
     """Write the class files of `rows` into `results` and return them (each written now, or
-    left as it was when it already held the same bytes)."""
+    left as it was when it already held the same bytes). The Gradescope files are written
+    with `write_gradescope_file`, as each result is read."""
     options = options or ExportOptions()
     moodle = moodle_csv(rows, options.student_map)
     canvas = canvas_csv(
@@ -69,11 +72,6 @@ def write_class_files(
     )
     summary = class_summary(rows, grader_version=grader_version, ignored=ignored)
     written: list[Path] = []
-    for row in rows:
-        if row.result is not None:
-            path = results / row.student / GRADESCOPE_FILE
-            write_json_atomic(path, gradescope_results(row.result), skip_unchanged=True)
-            written.append(path)
     contents = {
         "grades.csv": grades_csv(rows),
         "moodle.csv": moodle.text,
@@ -86,3 +84,16 @@ def write_class_files(
     write_json_atomic(results / "summary.json", summary, skip_unchanged=True)
     written.append(results / "summary.json")
     return WrittenFiles(tuple(written), moodle.left_out, canvas.left_out)
+
+
+def write_gradescope_file(folder: Path, result: Result) -> Path:
+    """Write the Gradescope ``results.json`` of `result` into `folder` (its student's folder,
+    beside ``result.json``) unless it holds these bytes already; the file."""
+    path = folder / GRADESCOPE_FILE
+    write_json_atomic(path, gradescope_results(result), skip_unchanged=True)
+    return path
+
+
+def gradescope_file_is_current(folder: Path, facts: ResultFacts) -> bool:
+    """Whether `folder` holds the Gradescope file of the result `facts` were taken from."""
+    return holds_digest(folder / GRADESCOPE_FILE, facts.gradescope_sha256)

@@ -38,7 +38,7 @@ def status_counts(rows: Sequence[StudentRow]) -> dict[str, int]:
     result["students"] = len(rows)
     result["scored"] = sum(1 for row in rows if row.scored)
     result["with_timeouts"] = sum(
-        1 for row in rows if row.result is not None and row.result.has_timeout()
+        1 for row in rows if row.facts is not None and row.facts.timed_out
     )
     return result
 
@@ -86,10 +86,9 @@ def _test_pass_rates(scored: Sequence[StudentRow]) -> list[dict[str, Any]]:
     passed: dict[tuple[str, str], int] = defaultdict(int)
     seen: dict[tuple[str, str], int] = defaultdict(int)
     for row in scored:
-        for exercise in row.result.exercises if row.result is not None else ():
-            for test in exercise.tests:
-                seen[(exercise.id, test.id)] += 1
-                passed[(exercise.id, test.id)] += test.passed
+        for key, test_passed in row.facts.test_outcomes() if row.facts is not None else ():
+            seen[key] += 1
+            passed[key] += test_passed
     return [
         {"exercise": exercise, "id": test, "pass_rate": round(passed[key] / seen[key], 4)}
         for key in sorted(seen)
@@ -103,6 +102,6 @@ def _student_entry(row: StudentRow) -> dict[str, Any]:
         "status": row.status,
         "score": row.score,
         "max_score": row.max_score,
-        "result": f"{row.student}/result.json" if row.result is not None else None,
+        "result": f"{row.student}/result.json" if row.facts is not None else None,
         "message": row.message,
     }

@@ -1,24 +1,28 @@
 """Reading a results folder for the reports: one entry per student folder, read or not.
 
-Documents are read with `grader.result.load_result`: strict about the schema and about
+Documents are read with `grader.result.ResultReader`: strict about the schema and about
 every field, because a wrong report is worse than none; a document that cannot be used
-becomes an entry with the reason, naming the file.
+becomes an entry with the reason, naming the file. The folders are read one at a time, and
+of each document only what the report needs is kept: a class of any size fits in memory.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from grader.result import (
+    Reading,
     Result,
     ResultDocumentError,
     ResultReader,
     load_result,
-    load_result_and_digest,
 )
 
 RESULT_FILE = "result.json"
+Facts = TypeVar("Facts")
 
 __all__ = [
     "RESULT_FILE",
@@ -32,22 +36,20 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StudentEntry:
+class StudentEntry(Generic[Facts]):
     """One student folder of a results directory, read or not.
 
     Attributes:
         folder: the folder's name (the student id used in file names and links).
-        result: the parsed document, or None when it could not be read.
+        reading: what was read of its result, or None when it could not be read.
         problem: why it could not be read (a sentence naming the file), or None.
         missing: True when the folder has no result.json at all.
-        sha256: the SHA-256 of the document's text (what a page made from it depends on).
     """
 
     folder: str
-    result: Result | None
+    reading: Reading[Facts] | None
     problem: str | None = None
     missing: bool = False
-    sha256: str | None = None
 
 
 def is_student_folder_name(name: str) -> bool:
@@ -65,27 +67,25 @@ def student_folders(results_dir: Path) -> list[Path]:
     )
 
 
-def read_class(results_dir: Path, *, reader: ResultReader | None = None) -> list[StudentEntry]:
-    """Read every student folder; a missing or broken document becomes an entry with a problem.
-    `reader` reuses what it parsed already (a batch's run).
+def read_class(
+    results_dir: Path, extract: Callable[[Result], Facts], *, reader: ResultReader | None = None
+) -> Iterator[StudentEntry[Facts]]:
+    """Read every student folder, one at a time: what `extract` takes from its result, or
+    why it could not be read (a missing or broken document becomes an entry with a problem).
+    `reader` reuses what it read already (a batch's run).
 
     Problems name the file relative to `results_dir`, so that the summary does not depend on
     where the results folder lives.
     """
-    entries = []
+    reader = reader or ResultReader()
     for folder in student_folders(results_dir):
         path = folder / RESULT_FILE
         name = f"{folder.name}/{RESULT_FILE}"
         if not path.exists():
             problem = f"{name} does not exist."
-            entries.append(StudentEntry(folder.name, None, problem, missing=True))
+            yield StudentEntry(folder.name, None, problem, missing=True)
             continue
         try:
-            if reader is None:
-                result, digest = load_result_and_digest(path, name=name)
-            else:
-                result, digest = reader.load(path, name=name)
-            entries.append(StudentEntry(folder.name, result, sha256=digest))
+            yield StudentEntry(folder.name, reader.read(path, extract, name=name))
         except ResultDocumentError as error:
-            entries.append(StudentEntry(folder.name, None, str(error)))
-    return entries
+            yield StudentEntry(folder.name, None, str(error))

@@ -31,7 +31,7 @@ from grader.report.documents import (
 from grader.report.feedback import student_view
 from grader.report.freshness import fingerprint, is_current, write_page
 from grader.report.language import remember_language
-from grader.report.summary import SummaryEntry, class_view
+from grader.report.summary import StudentSummary, SummaryEntry, class_view, student_summary
 from grader.result import Result, ResultReader, load_result_and_digest, parse_result
 
 FEEDBACK_FILE = "feedback.html"
@@ -165,7 +165,7 @@ def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
     except ResultDocumentError:
         return None
     page = folder / FEEDBACK_FILE
-    _write_feedback(page, document, digest, lang)
+    _write_feedback(page, digest, lang, lambda: document)
     return page
 
 
@@ -188,17 +188,24 @@ def write_feedback_beside(result_file: Path, *, lang: str = "en") -> tuple[Path,
     check_lang(lang)
     document, digest = load_result_and_digest(result_file)
     page = feedback_page_beside(result_file)
-    return page, _write_feedback(page, document, digest, lang)
+    return page, _write_feedback(page, digest, lang, lambda: document)
 
 
-def _write_feedback(page: Path, document: Result, digest: str, lang: str) -> bool:
-    """Write the feedback page of `document` (whose text has SHA-256 `digest`) unless it is
-    current; whether it was written."""
+def _write_feedback(page: Path, digest: str, lang: str, document: Callable[[], Result]) -> bool:
+    """Write the feedback page of the document whose text has SHA-256 `digest` unless it is
+    current (`document` gives the document, parsed only then); whether it was written."""
     key = fingerprint(lang, {"feedback": digest})
     if is_current(page, key):
         return False
-    write_page(page, render_student_feedback(document, lang=lang), key)
+    write_page(page, render_student_feedback(document(), lang=lang), key)
     return True
+
+
+@functools.cache
+def summary_extractor(lang: str) -> Callable[[Result], StudentSummary]:
+    """What the class summary in `lang` takes from a result (`student_summary`): one function
+    per language, so that a `ResultReader` given it keeps what the summary needs."""
+    return functools.partial(student_summary, lang=check_lang(lang), gettext=_gettext(lang))
 
 
 def render_reports(
@@ -217,35 +224,29 @@ def render_reports(
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise UsageError(f"{results_dir} is not a folder of results.")
-    students = read_class(results_dir, reader=reader)
-    if not any((results_dir / s.folder / RESULT_FILE).exists() for s in students):
-        raise UsageError(
-            f"{results_dir} holds no result documents (<student>/{RESULT_FILE}); "
-            "grade the class first with `nngrade batch SUBMISSIONS --out "
-            f"{results_dir}`."
-        )
     gettext = _gettext(lang)
     paths = ReportPaths(index=results_dir / INDEX_FILE)
-    entries = []
-    summarised = []  # what the summary is made of, besides the documents
-    for student in students:
+    entries = []  # what the summary shows of each student: never a whole result
+    summarised = []  # what the summary is made of
+    for student in read_class(results_dir, summary_extractor(lang), reader=reader):
         folder = results_dir / student.folder
         href = quote(student.folder)
-        gradescope = folder / GRADESCOPE_FILE
-        gradescope_href = f"{href}/{GRADESCOPE_FILE}" if gradescope.is_file() else None
-        summarised.append(
-            [student.folder, student.sha256, student.problem, student.missing, gradescope.is_file()]
-        )
-        if student.result is not None and student.sha256 is not None:
+        gradescope = (folder / GRADESCOPE_FILE).is_file()
+        gradescope_href = f"{href}/{GRADESCOPE_FILE}" if gradescope else None
+        reading = student.reading
+        digest = reading.digest if reading is not None else None
+        summarised.append([student.folder, digest, student.problem, student.missing, gradescope])
+        if reading is not None:
             page = folder / FEEDBACK_FILE
-            if _write_feedback(page, student.result, student.sha256, lang):
+            if _write_feedback(page, reading.digest, lang, reading.document):
                 paths.rendered.add(student.folder)
             paths.feedback[student.folder] = page
             entry = SummaryEntry(
-                name=student.result.student or student.folder,
-                result=student.result,
+                name=reading.facts.student or student.folder,
+                result=None,
                 feedback_href=f"{href}/{FEEDBACK_FILE}",
                 gradescope_href=gradescope_href,
+                summary=reading.facts,
             )
         else:
             paths.problems[student.folder] = student.problem or ""
@@ -257,6 +258,12 @@ def render_reports(
                 gradescope_href=gradescope_href,
             )
         entries.append(entry)
+    if all(entry.missing for entry in entries):
+        raise UsageError(
+            f"{results_dir} holds no result documents (<student>/{RESULT_FILE}); "
+            "grade the class first with `nngrade batch SUBMISSIONS --out "
+            f"{results_dir}`."
+        )
     links = [
         (gettext(label), quote(name))
         for name, label in GRADEBOOK_FILES

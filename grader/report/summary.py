@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -12,12 +13,12 @@ from grader.catalog import EXERCISES
 from grader.report import explanations, formatting
 from grader.report.causes import unloaded_module
 from grader.report.plots import score_histogram
-from grader.result import Result, TestResult
+from grader.result import Result, TestResult, shared
 
 Gettext = Callable[[str], str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SummaryEntry:
     """One student of the summary.
 
@@ -27,6 +28,8 @@ class SummaryEntry:
         problem: why it could not be read.
         missing: whether the student folder has no result at all.
         feedback_href, gradescope_href: links to the student's files, relative to the page.
+        summary: what the summary takes from the result (`student_summary`), given instead
+            of the result, which may then be None.
     """
 
     name: str
@@ -35,9 +38,10 @@ class SummaryEntry:
     missing: bool = False
     feedback_href: str | None = None
     gradescope_href: str | None = None
+    summary: StudentSummary | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class StudentRow:
     """One student of the summary.
 
@@ -131,65 +135,122 @@ class _Counts:
         return RateRow(id, self.title, self.passed, self.total, rate, rate_text, mean)
 
 
-class _ClassTally:
-    """The class's counters, fed one result at a time."""
+@dataclass(frozen=True, slots=True)
+class StudentSummary:
+    """What the class summary takes from one result, in one language.
 
-    def __init__(self, lang: str, gettext: Gettext) -> None:
-        self.lang = lang
-        self.gettext = gettext
+    Kept instead of the result, which takes about 90 KiB parsed: a class of any size is
+    summarised in little memory (the tuple of tests is one object for every result with
+    the same tests).
+
+    Attributes:
+        student: the document's student.
+        row: the student's row, named and linked when it is shown (`SummaryEntry`).
+        fraction: the score as a fraction of the maximum.
+        exercises: (id, title, max_score) of each exercise, in document order.
+        scores: the points of each exercise, in the same order.
+        tests: (exercise id, test id, title) of each test, in document order.
+        passed: bit i is set when ``tests[i]`` passed.
+        failures: (group, label, detail) of each failed test: how the summary groups it,
+            ``diagnoses`` (a kind of mistake) or ``outcomes`` (how the test ended).
+        unsafe: graded with --unsafe-no-sandbox.
+    """
+
+    student: str
+    row: StudentRow
+    fraction: float
+    exercises: tuple[tuple[str, str, float], ...]
+    scores: tuple[float, ...]
+    tests: tuple[tuple[str, str, str], ...]
+    passed: int
+    failures: tuple[tuple[str, str, str], ...]
+    unsafe: bool
+
+
+def student_summary(result: Result, *, lang: str, gettext: Gettext) -> StudentSummary:
+    """What the class summary in `lang` takes from `result`."""
+    failed: dict[str, int] = {}
+    failures = []
+    passed = 0
+    for index, test in enumerate(result.tests):
+        passed |= test.passed << index
+        if not test.passed:
+            failed[test.outcome] = failed.get(test.outcome, 0) + 1
+            failures.append(shared(_failure_key(test, result.submission.modules, lang, gettext)))
+    exercises = []
+    for exercise in result.exercises:
+        known = _CATALOG.get(exercise.id)
+        title = known.title.get(lang, known.title["en"]) if known else exercise.id
+        exercises.append((exercise.id, title, exercise.max_score))
+    tests = tuple(
+        (exercise.id, test.id, test.title_in(lang))
+        for exercise in result.exercises
+        for test in exercise.tests
+    )
+    return StudentSummary(
+        student=result.student,
+        row=_graded_row(result, failed, lang=lang, gettext=gettext),
+        fraction=result.fraction,
+        exercises=shared(tuple(exercises)),
+        scores=tuple(exercise.score for exercise in result.exercises),
+        tests=shared(tests),
+        passed=passed,
+        failures=tuple(failures),
+        unsafe=result.isolation.unsafe is True,
+    )
+
+
+class _ClassTally:
+    """The class's counters, fed one student at a time."""
+
+    def __init__(self) -> None:
         self.percentages: list[float] = []
         self.exercises: dict[str, _Counts] = {}
         self.tests: dict[str, _Counts] = {}
         self.diagnoses: dict[tuple[str, str], list[str]] = {}
         self.outcomes: dict[tuple[str, str], list[str]] = {}
 
-    def add(self, name: str, result: Result) -> dict[str, int]:
-        """Count `result`; the number of failed tests per outcome."""
-        self.percentages.append(100 * result.fraction)
-        failed: dict[str, int] = {}
-        for exercise in result.exercises:
-            known = _CATALOG.get(exercise.id)
-            counts = self.exercises.setdefault(
-                exercise.id,
-                _Counts(
-                    title=known.title.get(self.lang, known.title["en"]) if known else exercise.id
-                ),
-            )
-            counts.scores.append(exercise.score)
-            counts.max_score = max(counts.max_score, exercise.max_score)
-            for test in exercise.tests:
-                per_test = self.tests.setdefault(test.id, _Counts(title=test.title_in(self.lang)))
-                for tally in (counts, per_test):
-                    tally.total += 1
-                    tally.passed += test.passed
-                if not test.passed:
-                    failed[test.outcome] = failed.get(test.outcome, 0) + 1
-                    self._group_failure(name, test, result.submission.modules)
-        return failed
+    def add(self, name: str, summary: StudentSummary) -> None:
+        """Count the student `name`, whose result `summary` summarises."""
+        self.percentages.append(100 * summary.fraction)
+        for (id, title, max_score), score in zip(summary.exercises, summary.scores, strict=True):
+            counts = self.exercises.setdefault(id, _Counts(title=title))
+            counts.scores.append(score)
+            counts.max_score = max(counts.max_score, max_score)
+        for index, (exercise, test, title) in enumerate(summary.tests):
+            passed = summary.passed >> index & 1
+            per_test = self.tests.setdefault(test, _Counts(title=title))
+            for tally in (self.exercises[exercise], per_test):
+                tally.total += 1
+                tally.passed += passed
+        for group, label, detail in summary.failures:
+            _group(self.diagnoses if group == "diagnoses" else self.outcomes, name, (label, detail))
 
-    def _group_failure(self, name: str, test: TestResult, modules: Mapping[str, str]) -> None:
-        evidence = test.evidence
-        module = unloaded_module(test, modules)
-        if module is not None:
-            # Not a mistake in a function: its file could not be loaded. Named for that.
-            status = modules[module]
-            label = explanations.MODULE_OUTCOME_LABELS.get(status)
-            _group(self.outcomes, name, (self.gettext(label) if label else status, f"{module}.py"))
-            return
-        function = (evidence.function if evidence else None) or ", ".join(test.functions)
-        diagnosis = evidence.diagnosis if evidence else None
-        if diagnosis is not None and diagnosis.code:
-            # One row per kind of mistake and function, whatever the numbers in each
-            # student's own sentence (m = 5, m = 7...).
-            label = explanations.DIAGNOSIS_LABELS.get(diagnosis.code)
-            text = self.gettext(label) if label is not None else diagnosis.text(self.lang)
-            _group(self.diagnoses, name, (diagnosis.code, f"{function}: {text or diagnosis.code}"))
-        else:
-            kind = evidence.kind if evidence else ""
-            label = explanations.EVIDENCE_LABELS.get(kind) or explanations.OUTCOME_LABELS.get(
-                test.outcome, test.outcome
-            )
-            _group(self.outcomes, name, (self.gettext(label), function))
+
+def _failure_key(
+    test: TestResult, modules: Mapping[str, str], lang: str, gettext: Gettext
+) -> tuple[str, str, str]:
+    """How the summary groups the failed `test`: (group, label, detail)."""
+    evidence = test.evidence
+    module = unloaded_module(test, modules)
+    if module is not None:
+        # Not a mistake in a function: its file could not be loaded. Named for that.
+        status = modules[module]
+        label = explanations.MODULE_OUTCOME_LABELS.get(status)
+        return "outcomes", gettext(label) if label else status, f"{module}.py"
+    function = (evidence.function if evidence else None) or ", ".join(test.functions)
+    diagnosis = evidence.diagnosis if evidence else None
+    if diagnosis is not None and diagnosis.code:
+        # One row per kind of mistake and function, whatever the numbers in each
+        # student's own sentence (m = 5, m = 7...).
+        label = explanations.DIAGNOSIS_LABELS.get(diagnosis.code)
+        text = gettext(label) if label is not None else diagnosis.text(lang)
+        return "diagnoses", diagnosis.code, f"{function}: {text or diagnosis.code}"
+    kind = evidence.kind if evidence else ""
+    label = explanations.EVIDENCE_LABELS.get(kind) or explanations.OUTCOME_LABELS.get(
+        test.outcome, test.outcome
+    )
+    return "outcomes", gettext(label), function
 
 
 _CATALOG = {exercise.id: exercise for exercise in EXERCISES}
@@ -225,8 +286,9 @@ def _unread_row(entry: SummaryEntry, gettext: Gettext) -> StudentRow:
 
 
 def _graded_row(
-    entry: SummaryEntry, result: Result, failed: dict[str, int], *, lang: str, gettext: Gettext
+    result: Result, failed: dict[str, int], *, lang: str, gettext: Gettext
 ) -> StudentRow:
+    """The row of `result`, to be named and linked (`class_view`)."""
     remarks = [
         f"{gettext(explanations.OUTCOME_LABELS[outcome])} × {failed[outcome]}"
         for outcome in ("timeout", "crashed", "error")
@@ -234,14 +296,14 @@ def _graded_row(
     ]
     label = explanations.STATUS_LABELS.get(result.status)
     return StudentRow(
-        name=entry.name,
-        status=result.status,
+        name=result.student,
+        status=sys.intern(result.status),  # one of a few: kept once for the class
         status_label=gettext(label) if label else result.status,
         score=formatting.points(result.score, lang),
-        max_score=formatting.points(result.max_score, lang),
+        max_score=sys.intern(formatting.points(result.max_score, lang)),
         percent=formatting.percent(result.fraction, lang),
-        feedback_href=entry.feedback_href,
-        gradescope_href=entry.gradescope_href,
+        feedback_href=None,
+        gradescope_href=None,
         remarks=remarks,
         problem=result.message if result.status != "graded" and result.message else None,
         attention=_attention(result, gettext),
@@ -294,24 +356,35 @@ def _is_file_of(path: str, module: str) -> bool:
 
 
 def class_view(
-    entries: Sequence[SummaryEntry],
+    entries: Iterable[SummaryEntry],
     *,
     lang: str,
     gettext: Gettext,
     links: list[tuple[str, str]],
 ) -> ClassView:
-    """Build the summary's view of `entries`, one per student."""
-    tally = _ClassTally(lang, gettext)
+    """Build the summary's view of `entries`, one per student (read one at a time: an entry
+    with a result is summarised, and the result not kept)."""
+    tally = _ClassTally()
     rows: list[StudentRow] = []
     unsafe: list[str] = []  # graded with --unsafe-no-sandbox
     for entry in entries:
-        if entry.result is not None and entry.result.isolation.unsafe is True:
-            unsafe.append(entry.name)
-        if entry.result is None:
+        summary = entry.summary
+        if summary is None and entry.result is not None:
+            summary = student_summary(entry.result, lang=lang, gettext=gettext)
+        if summary is None:
             rows.append(_unread_row(entry, gettext))
-        else:
-            failed = tally.add(entry.name, entry.result)
-            rows.append(_graded_row(entry, entry.result, failed, lang=lang, gettext=gettext))
+            continue
+        if summary.unsafe:
+            unsafe.append(entry.name)
+        tally.add(entry.name, summary)
+        rows.append(
+            replace(
+                summary.row,
+                name=entry.name,
+                feedback_href=entry.feedback_href,
+                gradescope_href=entry.gradescope_href,
+            )
+        )
     percentages = tally.percentages
     histogram = score_histogram(
         percentages,

@@ -22,6 +22,7 @@ from grader.result.model import (
     in_lang,
 )
 from grader.result.parsing import (
+    Reading,
     ResultDocumentError,
     ResultReader,
     check_schema,
@@ -33,6 +34,7 @@ from grader.result.parsing import (
     parse_result,
     parse_submission,
     parse_timing,
+    shared,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "Output",
     "Problem",
     "RaisedException",
+    "Reading",
     "Result",
     "ResultDocumentError",
     "ResultReader",
@@ -66,4 +69,5 @@ __all__ = [
     "parse_result",
     "parse_submission",
     "parse_timing",
+    "shared",
 ]

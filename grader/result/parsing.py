@@ -9,12 +9,14 @@ report built from a wrong document is worse than none. Fields it does not know a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from grader.errors import NngradeError
 from grader.result.model import (
@@ -437,30 +439,98 @@ def load_result_and_digest(path: Path, *, name: str | None = None) -> tuple[Resu
     return parse_result(data, source), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class ResultReader:
-    """Reads result documents for one run, parsing each file once while it is unchanged.
+Facts = TypeVar("Facts")
+TupleT = TypeVar("TupleT", bound=tuple[Any, ...])
+Extract = Callable[[Result], Any]
 
-    A batch reads a student's result when it plans, when it builds the class files and when
-    it renders the summary: the same file, parsed three times. A reader keeps what it
-    parsed, keyed by the file's identity (inode, size, modification time), so that a
-    document rewritten meanwhile (written atomically: a new inode) is read again. What it
-    keeps lives as long as the reader: one per run, never shared between runs.
+
+@functools.lru_cache(maxsize=256)
+def _first_of(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    return items
+
+
+def shared(items: TupleT) -> TupleT:
+    """`items`, or the equal tuple this process made before (of the last 256 kinds): the
+    facts of a class's results hold one tuple of test ids between them, not one each."""
+    return cast(TupleT, _first_of(items))
+
+
+@dataclass
+class Reading(Generic[Facts]):
+    """What a `ResultReader` read of one document: the facts an extractor took from it, the
+    SHA-256 of its text, and the whole document on demand.
+
+    Attributes:
+        facts: what the extractor took from the document.
+        digest: the SHA-256 of the document's text (what a page made from it depends on).
     """
 
-    def __init__(self) -> None:
-        self._known: dict[Path, tuple[tuple[int, int, int], Result, str]] = {}
+    facts: Facts
+    digest: str
+    _document: Result | None
+    _path: Path
+    _name: str | None
+
+    def document(self) -> Result:
+        """The whole document: the one parsed for this reading, else parsed again."""
+        if self._document is None:
+            self._document = load_result(self._path, name=self._name)
+        return self._document
+
+
+class ResultReader:
+    """Reads the result documents of one run, parsing each file once while it is unchanged
+    and keeping of it only what the run needs.
+
+    A batch reads a student's result when it plans, when it writes the class files and when
+    it renders the summary. A parsed document takes about 90 KiB: kept for the run, a class
+    of 50,000 would hold gigabytes. A reader keeps instead, for each file, its SHA-256 and
+    what each extractor took from it when it was parsed (a few hundred bytes), keyed by the
+    file's identity (inode, size, modification time), so that a document rewritten meanwhile
+    (written atomically: a new inode) is read again. What it keeps lives as long as the
+    reader: one per run, never shared between runs.
+    """
+
+    def __init__(self, extractors: Iterable[Extract] = ()) -> None:
+        """`extractors` are applied to every document parsed, the ones `read` asks for added."""
+        self._extractors: list[Extract] = list(extractors)
+        self._known: dict[Path, tuple[tuple[int, int, int], str, dict[Extract, Any]]] = {}
 
     def load(self, path: Path, *, name: str | None = None) -> tuple[Result, str]:
-        """`load_result_and_digest`, from memory when the file is the one parsed before."""
+        """`load_result_and_digest`: the document is parsed, and what the extractors take
+        from it kept."""
         path = Path(path)
-        try:
-            stat = path.stat()
-        except OSError:
-            return load_result_and_digest(path, name=name)  # which says what is wrong
-        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        known = self._known.get(path)
-        if known is not None and known[0] == identity:
-            return known[1], known[2]
+        identity = _identity(path)
         result, digest = load_result_and_digest(path, name=name)
-        self._known[path] = (identity, result, digest)
+        if identity is not None:  # taken before the read: a later change is seen as one
+            facts = {extract: extract(result) for extract in self._extractors}
+            self._known[path] = (identity, digest, facts)
         return result, digest
+
+    def read(
+        self, path: Path, extract: Callable[[Result], Facts], *, name: str | None = None
+    ) -> Reading[Facts]:
+        """What `extract` takes from the document at `path`: from memory when the file is
+        the one parsed before, else parsed now.
+
+        Raises:
+            ResultDocumentError: the file is missing or is not a valid result document.
+        """
+        path = Path(path)
+        if extract not in self._extractors:
+            self._extractors.append(extract)
+        known = self._known.get(path)
+        if known is not None and known[0] == _identity(path) and extract in known[2]:
+            return Reading(cast(Facts, known[2][extract]), known[1], None, path, name)
+        result, digest = self.load(path, name=name)
+        kept = self._known.get(path)
+        facts = kept[2][extract] if kept is not None and kept[1] == digest else extract(result)
+        return Reading(cast(Facts, facts), digest, result, path, name)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from grader.atomic import write_text_atomic
 from grader.batch import grade_class, resume
 from grader.batch.resume import HASHES_FILE, entry_signature
-from grader.result import ResultDocumentError, ResultReader, parsing
+from grader.result import Result, ResultDocumentError, ResultReader, parsing
 
 from .fake_backend import fake_backend, folder_submission, read_lines, zip_submission
 
@@ -127,22 +129,85 @@ def test_a_rerun_parses_each_result_once(
     assert (results / "index.html").is_file()
 
 
+def test_a_first_run_parses_each_new_result_once_in_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grading processes write the results and their pages; the batch reads each
+    result once, for the class files and the summary together."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    parsed: list[str] = []
+    original = parsing.parse_result
+
+    def counted(data: object, source: str) -> object:
+        parsed.append(source)
+        return original(data, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "parse_result", counted)
+    report = grade_class(submissions, results, backend=fake_backend(), workers=1)
+    assert report.graded == ("alice", "bob", "carol") and report.report is not None
+    assert sorted(parsed) == sorted(str(results / s / "result.json") for s in report.graded)
+    assert all((results / s / "results.json").is_file() for s in report.graded)
+
+
 def test_a_result_rewritten_during_a_run_is_read_again(tmp_path: Path) -> None:
     submissions, results = _class(tmp_path / "class"), tmp_path / "out"
     _grade(submissions, results)
     path = results / "alice" / "result.json"
+    parses: list[float] = []
+
+    def score(result: Result) -> float:
+        parses.append(result.score)
+        return result.score
+
     reader = ResultReader()
-    first, digest = reader.load(path)
-    assert reader.load(path) == (first, digest) and reader.load(path)[0] is first
+    first = reader.read(path, score)
+    again = reader.read(path, score)
+    assert (again.facts, again.digest) == (first.facts, first.digest) and len(parses) == 1
+    assert again.document() == first.document()  # the whole document, parsed on demand
     document = json.loads(path.read_text())
     document["score"] = 0.0
     _tick()
     write_text_atomic(path, json.dumps(document))
-    again, new_digest = reader.load(path)
-    assert again.score == 0.0 and new_digest != digest
+    changed = reader.read(path, score)
+    assert changed.facts == 0.0 and changed.digest != first.digest and len(parses) == 2
     path.write_text('{"broken": ')
     with pytest.raises(ResultDocumentError, match="not valid JSON"):
-        reader.load(path)
+        reader.read(path, score)
     path.unlink()
     with pytest.raises(ResultDocumentError, match="does not exist"):
-        reader.load(path)
+        reader.read(path, score)
+
+
+def test_a_reader_keeps_what_its_extractors_take_and_never_the_document(tmp_path: Path) -> None:
+    """A class of 50,000 must fit in memory: a parsed document is dropped once read."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results)
+    path = results / "bob" / "result.json"
+    reader = ResultReader([lambda result: result.student])
+    document, _ = reader.load(path)
+    dropped = weakref.ref(document)
+    del document
+    gc.collect()
+    assert dropped() is None
+    assert reader.read(path, lambda result: result.status).facts == "graded"
+
+
+def test_a_batch_holds_no_whole_result_once_it_has_read_them(tmp_path: Path) -> None:
+    """What a batch returns, and keeps while it writes the class files and the report, is a
+    few facts per student: no parsed document outlives its reading."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    grade_class(submissions, results, backend=fake_backend(), workers=1)  # graded
+    for run in range(2):  # a rerun, then one whose pages are all rendered in this process
+        gc.collect()
+        before = _results_alive()
+        report = grade_class(
+            submissions, results, backend=fake_backend(), workers=1, lang=("en", "fr")[run]
+        )
+        gc.collect()
+        assert len(report.rows) == 3 and report.report is not None
+        assert all(row.facts is not None for row in report.rows)
+        assert _results_alive() == before
+
+
+def _results_alive() -> int:
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, Result))

@@ -9,8 +9,14 @@ import pytest
 
 from grader.report import ResultDocumentError, load_result, render_student_feedback
 from grader.report.documents import read_class
+from grader.result import Result
 
 from .conftest import CLASS, FIXTURES, READABLE, load_fixture
+
+
+def whole(result: Result) -> Result:
+    """An extractor that keeps the whole document."""
+    return result
 
 
 def test_reads_every_hand_written_fixture() -> None:
@@ -50,11 +56,11 @@ def test_documents_that_are_not_results_are_refused(tmp_path: Path, text: str) -
 
 def test_missing_and_corrupt_documents_become_entries_with_a_reason() -> None:
     """read_class never raises on a bad student folder: it records why."""
-    entries = {entry.folder: entry for entry in read_class(CLASS)}
+    entries = {entry.folder: entry for entry in read_class(CLASS, whole)}
     assert set(entries) == {*READABLE, "yann", "zoe"}
-    assert entries["yann"].missing and entries["yann"].result is None
+    assert entries["yann"].missing and entries["yann"].reading is None
     assert entries["yann"].problem == "yann/result.json does not exist."
-    assert entries["zoe"].result is None and not entries["zoe"].missing
+    assert entries["zoe"].reading is None and not entries["zoe"].missing
     assert "zoe/result.json is not valid JSON" in (entries["zoe"].problem or "")
 
 
@@ -115,5 +121,5 @@ def test_a_document_with_a_wrong_field_is_refused_naming_file_and_field(
     with pytest.raises(ResultDocumentError) as caught:
         render_student_feedback(document, lang="en")
     assert str(caught.value) == f"the result document: {reason}"
-    (entry,) = read_class(folder)
-    assert entry.result is None and entry.problem == f"bob/result.json: {reason}"
+    (entry,) = read_class(folder, whole)
+    assert entry.reading is None and entry.problem == f"bob/result.json: {reason}"
