@@ -13,7 +13,9 @@ so that a batch over it grades nothing and measures only the reading. Two runs a
 2. ``rerun``: nothing changed: everything is read, nothing written.
 
 The figure is the batch process's peak RSS (it starts no grading process when nothing is
-to grade), and what each student adds to it between the smallest and the largest N.
+to grade), and what each student adds to it between the smallest and the largest N. The
+peak is the process's own ``VmHWM``, read as it exits: ``ru_maxrss`` would count the
+benchmark's own memory, which the batch shares between fork and exec.
 
     python -m bench.class_scale --source bench/out/class-bug-heavy-200 \\
         --results bench/out/results-class-bug-heavy-200 --sizes 200,2000
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,9 +33,25 @@ from typing import Any
 import click
 
 from bench.measure import run_measured, tail
-from bench.tools import ROOT, BenchmarkFailed, console_script, tool_environment
+from bench.tools import ROOT, BenchmarkFailed, tool_environment
 
 RUNS = ("first", "rerun")
+PEAK_FILE = "NNGRADE_BENCH_PEAK_FILE"
+# `nngrade` itself, writing its peak RSS (kB) into $NNGRADE_BENCH_PEAK_FILE as it exits.
+NNGRADE_WITH_PEAK = """
+import atexit, os, sys
+
+def write_peak():
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["NNGRADE_BENCH_PEAK_FILE"], "w", encoding="ascii") as out:
+        out.write(peak)
+
+atexit.register(write_peak)
+sys.argv[0] = "nngrade"
+from grader.cli import main
+main()
+"""
 
 
 def scaled_class(source: Path, graded: Path, out: Path, size: int) -> tuple[Path, Path]:
@@ -75,9 +94,11 @@ def class_scale(
         runs: dict[str, Any] = {}
         for run_name in RUNS:
             log = logs / f"class-scale-{size}-{run_name}.log"
-            command: list[str | Path] = [console_script("nngrade"), "batch", class_dir]
-            command += ["--out", results, "--quiet", "--json"]
-            run = run_measured(command, log=log, env=tool_environment())
+            peak_file = out / f"class-scale-{size}-{run_name}.peak"
+            command: list[str | Path] = [sys.executable, "-c", NNGRADE_WITH_PEAK, "batch"]
+            command += [class_dir, "--out", results, "--quiet", "--json"]
+            env = {**tool_environment(), PEAK_FILE: str(peak_file)}
+            run = run_measured(command, log=log, env=env)
             if run.returncode != 0:
                 raise BenchmarkFailed(
                     f"nngrade batch exited with status {run.returncode}; the end of {log}:\n"
@@ -92,9 +113,10 @@ def class_scale(
             runs[run_name] = {
                 "wall_seconds": round(run.wall_seconds, 3),
                 "cpu_seconds": round(run.cpu_seconds, 3),
-                "max_rss_bytes": run.max_rss_bytes,
+                "peak_rss_bytes": int(peak_file.read_text(encoding="ascii")) * 1024,
                 "peak_processes": run.peak_processes,
             }
+            peak_file.unlink()
         figures[str(size)] = runs
         shutil.rmtree(out / f"scale-{size}")  # thousands of copies: not kept
     figures["growth"] = growth(figures)
@@ -117,7 +139,7 @@ def growth(figures: dict[str, Any]) -> dict[str, Any]:
     low, high = str(sizes[0]), str(sizes[-1])
     found = {}
     for run in RUNS:
-        small, large = figures[low][run]["max_rss_bytes"], figures[high][run]["max_rss_bytes"]
+        small, large = figures[low][run]["peak_rss_bytes"], figures[high][run]["peak_rss_bytes"]
         found[run] = {
             "ratio": round(large / small, 3),
             "kib_per_student": round((large - small) / 1024 / (sizes[-1] - sizes[0]), 2),
@@ -171,7 +193,7 @@ def main(source: Path, graded: Path, sizes: str, out: Path) -> None:
         for run in RUNS:
             figure = figures[str(size)][run]
             click.echo(
-                f"N = {size:>6} {run:>5}: peak RSS {figure['max_rss_bytes'] / 2**20:7.1f} MiB, "
+                f"N = {size:>6} {run:>5}: peak RSS {figure['peak_rss_bytes'] / 2**20:7.1f} MiB, "
                 f"{figure['wall_seconds']:6.1f} s wall"
             )
     for run, found in figures["growth"].items():

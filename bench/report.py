@@ -242,7 +242,7 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append(
                 (
                     f"batch process over {size} copied results, {run}: peak RSS",
-                    f"{_mib(found['max_rss_bytes'])} ({found['wall_seconds']:.1f} s)",
+                    f"{_mib(found['peak_rss_bytes'])} ({found['wall_seconds']:.1f} s)",
                 )
             )
     for run, found in (scale.get("growth") or {}).items():

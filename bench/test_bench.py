@@ -177,8 +177,8 @@ def test_the_scale_target_reads_the_worse_run_and_the_cost_per_student() -> None
     mib = 1 << 20
     figures = {
         "sizes": [200, 2000],
-        "200": {"first": {"max_rss_bytes": 50 * mib}, "rerun": {"max_rss_bytes": 40 * mib}},
-        "2000": {"first": {"max_rss_bytes": 59 * mib}, "rerun": {"max_rss_bytes": 52 * mib}},
+        "200": {"first": {"peak_rss_bytes": 50 * mib}, "rerun": {"peak_rss_bytes": 40 * mib}},
+        "2000": {"first": {"peak_rss_bytes": 59 * mib}, "rerun": {"peak_rss_bytes": 52 * mib}},
     }
     found = growth(figures)
     assert found["first"] == {"ratio": 1.18, "kib_per_student": 5.12}
