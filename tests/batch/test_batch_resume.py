@@ -109,12 +109,8 @@ def test_a_signature_follows_every_change_of_an_entry(
     assert entry_signature(folder) is None  # too big to vouch for cheaply
 
 
-def test_a_rerun_parses_each_result_once(
-    tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The plan, the class files and the summary read the same documents: one parse each."""
-    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
-    grade_class(submissions, results, backend=fake_backend(), workers=1)
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the source of every document this process parses, in order."""
     parsed: list[str] = []
     original = parsing.parse_result
 
@@ -123,6 +119,16 @@ def test_a_rerun_parses_each_result_once(
         return original(data, source)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parsing, "parse_result", counted)
+    return parsed
+
+
+def test_a_rerun_parses_each_result_once(
+    tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan, the class files and the summary read the same documents: one parse each."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    grade_class(submissions, results, backend=fake_backend(), workers=1)
+    parsed = _count_parses(monkeypatch)
     report = grade_class(submissions, results, backend=fake_backend(), workers=1)
     assert report.kept == ("alice", "bob", "carol")
     assert sorted(parsed) == sorted(str(results / s / "result.json") for s in report.kept)
@@ -135,14 +141,7 @@ def test_a_first_run_parses_each_new_result_once_in_the_batch(
     """The grading processes write the results and their pages; the batch reads each
     result once, for the class files and the summary together."""
     submissions, results = _class(tmp_path / "class"), tmp_path / "out"
-    parsed: list[str] = []
-    original = parsing.parse_result
-
-    def counted(data: object, source: str) -> object:
-        parsed.append(source)
-        return original(data, source)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(parsing, "parse_result", counted)
+    parsed = _count_parses(monkeypatch)
     report = grade_class(submissions, results, backend=fake_backend(), workers=1)
     assert report.graded == ("alice", "bob", "carol") and report.report is not None
     assert sorted(parsed) == sorted(str(results / s / "result.json") for s in report.graded)
