@@ -141,6 +141,7 @@ def batch_figures(
         "peak_tree_rss_bytes": run.peak_tree_rss_bytes,
         "peak_tree_pss_bytes": run.peak_tree_pss_bytes,
         "max_rss_bytes": run.max_rss_bytes,
+        "peak_process_rss_bytes": run.peak_process_rss_bytes,
         "peak_processes": run.peak_processes,
         "peak_pss_at_seconds": run.peak_pss_at_seconds,
         "peak_pss_by_level": run.peak_pss_by_level,

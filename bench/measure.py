@@ -32,7 +32,11 @@ class MeasuredRun:
         returncode: its exit status (negative: killed by that signal).
         wall_seconds: from start to exit.
         cpu_seconds: user + system CPU of the command and every descendant it reaped.
-        max_rss_bytes: ``ru_maxrss``, the largest resident set of any single process.
+        max_rss_bytes: ``ru_maxrss``, the largest resident set of any single process; it
+            also counts what a process shared with its parent between fork and exec, so a
+            big parent (the benchmark itself, late in a run) inflates it.
+        peak_process_rss_bytes: the largest ``VmHWM`` (peak resident set since exec) of any
+            process of the tree the sampler saw: what the process itself reached.
         peak_tree_rss_bytes: the largest sum of RSS over the tree seen by the sampler.
         peak_tree_pss_bytes: the same with PSS (shared pages split between processes).
         peak_processes: the most processes seen in the tree at once.
@@ -47,6 +51,7 @@ class MeasuredRun:
     wall_seconds: float
     cpu_seconds: float
     max_rss_bytes: int
+    peak_process_rss_bytes: int
     peak_tree_rss_bytes: int
     peak_tree_pss_bytes: int
     peak_processes: int
@@ -91,6 +96,18 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _peak_rss_bytes(pid: int) -> int:
+    """``VmHWM``: the most the process has had resident since its exec."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _pss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
@@ -120,6 +137,7 @@ class TreeSampler:
         self.root = root
         self.interval = interval
         self.peak_rss = 0
+        self.peak_process_rss = 0
         self.peak_pss = 0
         self.peak_processes = 0
         self.peak_pss_at = 0.0
@@ -142,6 +160,8 @@ class TreeSampler:
         tree = process_tree(self.root)
         elapsed = time.perf_counter() - self._started
         self.peak_rss = max(self.peak_rss, sum(_rss_bytes(pid) for pid in tree))
+        peaks = (_peak_rss_bytes(pid) for pid in tree)
+        self.peak_process_rss = max(self.peak_process_rss, *peaks, 0)
         self.peak_processes = max(self.peak_processes, len(tree))
         self.samples += 1
         if (self.samples - 1) % self.PSS_EVERY:
@@ -209,6 +229,7 @@ def run_measured(
         wall_seconds=wall,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         max_rss_bytes=usage.ru_maxrss * 1024,
+        peak_process_rss_bytes=sampler.peak_process_rss,
         peak_tree_rss_bytes=sampler.peak_rss,
         peak_tree_pss_bytes=sampler.peak_pss,
         peak_processes=sampler.peak_processes,

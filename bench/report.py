@@ -211,7 +211,10 @@ def figure_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
                 "batch: peak RSS / PSS of the tree",
                 _both(_mib(batch["peak_tree_rss_bytes"]), _mib(batch["peak_tree_pss_bytes"])),
             ),
-            ("batch: largest single process (ru_maxrss)", _mib(batch["max_rss_bytes"])),
+            (
+                "batch: largest single process (VmHWM)",
+                _mib(batch.get("peak_process_rss_bytes")),
+            ),
         ]
     rows += _bug_heavy_rows(figures.get("bug-heavy") or {})
     inprocess = figures.get("inprocess") or {}

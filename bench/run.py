@@ -180,6 +180,7 @@ MEMORY_FIGURES: tuple[str, ...] = (
     "peak_tree_rss_bytes",
     "peak_tree_pss_bytes",
     "max_rss_bytes",
+    "peak_process_rss_bytes",
     "peak_processes",
     "peak_pss_at_seconds",
     "peak_pss_by_level",

@@ -8,6 +8,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,17 @@ def test_run_measured_counts_cpu_of_children(tmp_path: Path) -> None:
     assert run.returncode == 0
     assert run.cpu_seconds >= 0.25
     assert run.samples >= 1
+
+
+def test_a_process_peak_is_its_own_not_its_parents(tmp_path: Path) -> None:
+    """A child of a big parent is measured at what it reached itself, not at the parent's
+    size (which ru_maxrss counts: the pages they shared between fork and exec)."""
+    ballast = bytearray(160 << 20)
+    ballast[::4096] = b"\x01" * len(range(0, len(ballast), 4096))  # resident
+    grow = "import time\nheld = bytearray(40 << 20)\nheld[::4096] = b'x' * 10240\ntime.sleep(1)"
+    run = run_measured([sys.executable, "-c", grow], log=tmp_path / "log", interval=0.1)
+    assert run.returncode == 0 and len(ballast) == 160 << 20
+    assert 40 << 20 <= run.peak_process_rss_bytes < 120 << 20
 
 
 def test_targets_report_met_missed_and_not_measured() -> None:
