@@ -96,27 +96,26 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def _peak_rss_bytes(pid: int) -> int:
-    """``VmHWM``: the most the process has had resident since its exec."""
+def _kib_field(path: str, name: bytes) -> int:
+    """The field `name` (``Pss:``, ``VmHWM:``) of a /proc file counted in kB, in bytes; 0
+    when the process is gone or the field is missing."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmHWM:"):
+        with open(path, "rb") as fields:
+            for line in fields:
+                if line.startswith(name):
                     return int(line.split()[1]) * 1024
     except (OSError, IndexError, ValueError):
         pass
     return 0
+
+
+def _peak_rss_bytes(pid: int) -> int:
+    """``VmHWM``: the most the process has had resident since its exec."""
+    return _kib_field(f"/proc/{pid}/status", b"VmHWM:")
 
 
 def _pss_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-            for line in rollup:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
+    return _kib_field(f"/proc/{pid}/smaps_rollup", b"Pss:")
 
 
 class TreeSampler:
