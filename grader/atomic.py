@@ -20,10 +20,12 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 TEMP_MARKER = ".nngrade-tmp-"
+_BLOCK_BYTES = 1 << 16
 
 
 def write_bytes_atomic(
@@ -55,25 +57,92 @@ def write_bytes_atomic(
     return True
 
 
+def write_chunks_atomic(
+    path: Path,
+    chunks: Callable[[], Iterable[str]],
+    *,
+    skip_unchanged: bool = False,
+    durable: bool = True,
+) -> bool:
+    """Replace `path` with the text that `chunks()` yields, encoded as UTF-8, in one step
+    (see `write_bytes_atomic`), without ever holding the whole text.
+
+    A class file of 50,000 students is megabytes: built whole, encoded and compared with
+    the old file, it would take several times that at once. Here the text goes to the
+    temporary file as it comes. With `skip_unchanged`, `chunks()` is called twice: once for
+    the text's SHA-256, compared with the old file's (read in blocks), and once to write
+    it when they differ.
+    """
+    if skip_unchanged:
+        digest, size = hashlib.sha256(), 0
+        for chunk in chunks():
+            data = chunk.encode("utf-8")
+            digest.update(data)
+            size += len(data)
+        if _holds_sha256(path, digest.hexdigest(), size):
+            return False
+    descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
+    try:
+        os.fchmod(descriptor, 0o644)  # mkstemp makes it private
+        with os.fdopen(descriptor, "wb", buffering=_BLOCK_BYTES) as handle:
+            for chunk in chunks():
+                handle.write(chunk.encode("utf-8"))
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    if durable:
+        _fsync_folder(path.parent)
+    return True
+
+
+def text_blocks(text: str) -> Iterator[str]:
+    """`text` in slices of at most 64 Ki characters, for `write_chunks_atomic`."""
+    for start in range(0, len(text), _BLOCK_BYTES):
+        yield text[start : start + _BLOCK_BYTES]
+
+
 def write_text_atomic(
     path: Path, text: str, *, skip_unchanged: bool = False, durable: bool = True
 ) -> bool:
-    """Replace `path` with `text` encoded as UTF-8, in one step (see `write_bytes_atomic`)."""
-    return write_bytes_atomic(
-        path, text.encode("utf-8"), skip_unchanged=skip_unchanged, durable=durable
+    """Replace `path` with `text` encoded as UTF-8, in one step (see `write_bytes_atomic`);
+    encoded a block at a time (see `write_chunks_atomic`)."""
+    return write_chunks_atomic(
+        path, lambda: text_blocks(text), skip_unchanged=skip_unchanged, durable=durable
     )
+
+
+_JSON_FILE_ENCODER = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def json_bytes(document: Any) -> bytes:
     """The bytes `write_json_atomic` writes for `document`: UTF-8 JSON, sorted keys, 2-space
     indent, a final newline."""
-    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    return (_JSON_FILE_ENCODER.encode(document) + "\n").encode("utf-8")
+
+
+def json_chunks(document: Any) -> Iterator[str]:
+    """The text of `json_bytes(document)`, in pieces of about 64 KiB."""
+    pending: list[str] = []
+    size = 0
+    for piece in _JSON_FILE_ENCODER.iterencode(document):
+        pending.append(piece)
+        size += len(piece)
+        if size >= _BLOCK_BYTES:
+            yield "".join(pending)
+            pending, size = [], 0
+    pending.append("\n")
+    yield "".join(pending)
 
 
 def write_json_atomic(path: Path, document: Any, *, skip_unchanged: bool = False) -> bool:
-    """Replace `path` with `document` as `json_bytes`, in one step (see `write_bytes_atomic`)."""
-    return write_bytes_atomic(path, json_bytes(document), skip_unchanged=skip_unchanged)
+    """Replace `path` with `document` as `json_bytes`, in one step (see `write_bytes_atomic`);
+    encoded a block at a time (see `write_chunks_atomic`)."""
+    return write_chunks_atomic(path, lambda: json_chunks(document), skip_unchanged=skip_unchanged)
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -89,10 +158,22 @@ def _holds(path: Path, data: bytes) -> bool:
 def holds_digest(path: Path, sha256: str) -> bool:
     """Whether `path` is a regular file whose bytes have the SHA-256 `sha256` (what
     `skip_unchanged` would find unchanged, told from a digest of the bytes)."""
+    return _holds_sha256(path, sha256)
+
+
+def _holds_sha256(path: Path, sha256: str, size: int | None = None) -> bool:
+    """Whether `path` is a regular file of `size` bytes (any size when None) whose bytes
+    have the SHA-256 `sha256`; read in blocks."""
     try:
         if not path.is_file() or path.is_symlink():
             return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+        if size is not None and path.stat().st_size != size:
+            return False
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while block := handle.read(_BLOCK_BYTES):
+                digest.update(block)
+        return digest.hexdigest() == sha256
     except OSError:
         return False
 

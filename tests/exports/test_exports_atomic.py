@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from grader.exports import remove_stale_temp_files, write_text_atomic
+from grader.atomic import write_chunks_atomic
+from grader.exports import remove_stale_temp_files, write_json_atomic, write_text_atomic
 
 
 def test_a_crash_during_the_write_keeps_the_old_file_intact(
@@ -69,3 +72,49 @@ def test_a_file_that_need_not_be_durable_is_written_without_fsync(
     assert write_text_atomic(target, "<p>page</p>", durable=False)
     assert target.read_text() == "<p>page</p>"
     assert [path.name for path in tmp_path.iterdir()] == ["feedback.html"]
+
+
+def test_a_file_written_in_pieces_holds_their_text_and_stays_when_unchanged(tmp_path: Path) -> None:
+    """write_chunks_atomic: the file is the pieces' text in UTF-8, the same bytes the
+    whole text would give; unchanged, the old file is left alone without a temporary."""
+    pieces = [f"{index},élève {index}\n" for index in range(20_000)]
+    target = tmp_path / "grades.csv"
+    assert write_chunks_atomic(target, lambda: iter(pieces), skip_unchanged=True)
+    assert target.read_bytes() == "".join(pieces).encode("utf-8")
+    before = target.stat()
+    assert not write_chunks_atomic(target, lambda: iter(pieces), skip_unchanged=True)
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # Same length, one character different: written.
+    changed = [*pieces[:-1], pieces[-1].replace("ève", "èvx")]
+    assert len("".join(changed).encode()) == len("".join(pieces).encode())
+    assert write_chunks_atomic(target, lambda: iter(changed), skip_unchanged=True)
+    assert target.read_bytes() == "".join(changed).encode("utf-8")
+    assert [path.name for path in tmp_path.iterdir()] == ["grades.csv"]
+
+
+def test_pieces_that_fail_half_way_leave_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "summary.json"
+    write_text_atomic(target, "old\n")
+
+    def pieces() -> Iterator[str]:
+        yield "new" * 100_000
+        raise ValueError("a score is NaN (simulated)")
+
+    for skip_unchanged in (False, True):
+        with pytest.raises(ValueError, match="simulated"):
+            write_chunks_atomic(target, pieces, skip_unchanged=skip_unchanged)
+        assert target.read_text() == "old\n"
+        assert [path.name for path in tmp_path.iterdir()] == ["summary.json"]
+
+
+def test_a_json_file_written_in_pieces_is_the_json_of_its_document(tmp_path: Path) -> None:
+    document = {"students": [{"student": f"s{n:05}", "score": n / 7} for n in range(5000)]}
+    target = tmp_path / "summary.json"
+    assert write_json_atomic(target, document)
+    text = target.read_text(encoding="utf-8")
+    assert json.loads(text) == document
+    assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    with pytest.raises(ValueError):
+        write_json_atomic(target, {"score": float("nan")}, skip_unchanged=True)
+    assert json.loads(target.read_text(encoding="utf-8")) == document
