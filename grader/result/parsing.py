@@ -494,7 +494,9 @@ class ResultReader:
     def __init__(self, extractors: Iterable[Extract] = ()) -> None:
         """`extractors` are applied to every document parsed, the ones `read` asks for added."""
         self._extractors: list[Extract] = list(extractors)
-        self._known: dict[Path, tuple[tuple[int, int, int], str, dict[Extract, Any]]] = {}
+        # str(path) -> (identity, digest, facts in the order of `_extractors`): a class of
+        # 50,000 keeps one such entry per student, so no Path and no dict per entry.
+        self._known: dict[str, tuple[tuple[int, int, int], str, tuple[Any, ...]]] = {}
 
     def load(self, path: Path, *, name: str | None = None) -> tuple[Result, str]:
         """`load_result_and_digest`: the document is parsed, and what the extractors take
@@ -503,8 +505,8 @@ class ResultReader:
         identity = _identity(path)
         result, digest = load_result_and_digest(path, name=name)
         if identity is not None:  # taken before the read: a later change is seen as one
-            facts = {extract: extract(result) for extract in self._extractors}
-            self._known[path] = (identity, digest, facts)
+            facts = tuple(extract(result) for extract in self._extractors)
+            self._known[str(path)] = (identity, digest, facts)
         return result, digest
 
     def read(
@@ -519,12 +521,13 @@ class ResultReader:
         path = Path(path)
         if extract not in self._extractors:
             self._extractors.append(extract)
-        known = self._known.get(path)
-        if known is not None and known[0] == _identity(path) and extract in known[2]:
-            return Reading(cast(Facts, known[2][extract]), known[1], None, path, name)
+        index = self._extractors.index(extract)
+        known = self._known.get(str(path))
+        if known is not None and index < len(known[2]) and known[0] == _identity(path):
+            return Reading(cast(Facts, known[2][index]), known[1], None, path, name)
         result, digest = self.load(path, name=name)
-        kept = self._known.get(path)
-        facts = kept[2][extract] if kept is not None and kept[1] == digest else extract(result)
+        kept = self._known.get(str(path))
+        facts = kept[2][index] if kept is not None and kept[1] == digest else extract(result)
         return Reading(cast(Facts, facts), digest, result, path, name)
 
 
