@@ -6,6 +6,7 @@ who is in the class, in which order (sorted by student id), and with which statu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,6 +22,41 @@ from grader.result import Result, shared
 SCORED_STATUSES = frozenset({"graded", "load_failed"})
 
 
+class ExercisePoints(Mapping[str, float]):
+    """Exercise id -> points, read-only, for one student.
+
+    A class of 50,000 holds one per student: the ids are one tuple for all of them and the
+    points a tuple of shared floats, about a third of a dict's memory.
+    """
+
+    __slots__ = ("_ids", "_points")
+
+    def __init__(self, points: Mapping[str, float]) -> None:
+        self._ids: tuple[str, ...] = shared(tuple(points))
+        self._points = tuple(_shared_points(float(value)) for value in points.values())
+
+    def __getitem__(self, key: str) -> float:
+        try:
+            return self._points[self._ids.index(key)]
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        return f"ExercisePoints({dict(self)!r})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_points(points: float) -> float:
+    """`points`, or the equal float made before: a class's scores take a few values."""
+    return points
+
+
 @dataclass(frozen=True, slots=True)
 class ResultFacts:
     """What the class files take from one result document, kept instead of the document.
@@ -32,7 +68,8 @@ class ResultFacts:
     Attributes:
         student: the student the document is for.
         status / score / max_score / message: the document's.
-        exercises: catalog exercise id -> points obtained (0 for an exercise it lacks).
+        exercises: catalog exercise id -> points obtained (0 for an exercise it lacks), in
+            catalog order.
         tests: (exercise id, test id) of each test, in document order.
         passed: bit i is set when ``tests[i]`` passed.
         timed_out: a test or a module import ran out of time.
@@ -48,7 +85,7 @@ class ResultFacts:
     score: float
     max_score: float
     message: str
-    exercises: dict[str, float]
+    exercises: Mapping[str, float]
     tests: tuple[tuple[str, str], ...]
     passed: int
     timed_out: bool
@@ -73,10 +110,10 @@ def result_facts(result: Result) -> ResultFacts:
     return ResultFacts(
         student=result.student,
         status=sys.intern(result.status),  # one of a few: kept once for the class
-        score=float(result.score),
-        max_score=float(result.max_score),
+        score=_shared_points(float(result.score)),
+        max_score=_shared_points(float(result.max_score)),
         message=result.message,
-        exercises={column.id: scores.get(column.id, 0.0) for column in exercise_columns()},
+        exercises=ExercisePoints({c.id: scores.get(c.id, 0.0) for c in exercise_columns()}),
         tests=shared(tuple(tests)),
         passed=passed,
         timed_out=result.has_timeout(),
@@ -117,7 +154,7 @@ class StudentRow:
     status: str
     score: float | None
     max_score: float
-    exercises: dict[str, float]
+    exercises: Mapping[str, float]
     message: str
     facts: ResultFacts | None
 

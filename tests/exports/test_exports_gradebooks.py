@@ -98,3 +98,16 @@ def test_canvas_csv_takes_canvas_identities_from_the_map(tmp_path: Path) -> None
     table = _parse(canvas_csv(_rows(), read_student_map(path)).text)
     assert table[2] == ["Martin, Alice", "101", "S1", "alice.m", "Group A", FULL]
     assert len(table) == 2 + 3
+
+
+def test_a_rows_points_read_as_a_mapping_of_every_catalog_exercise() -> None:
+    """Each scored row maps every catalog exercise, in catalog order, to its points (0 for
+    one it lacks), as a read-only mapping that compares equal to the same dict."""
+    rows = {row.student: row for row in _rows()}
+    bob = rows["bob"].exercises
+    assert list(bob) == EXERCISE_IDS and len(bob) == len(EXERCISE_IDS)
+    assert (bob["sigmoid"], bob["relu"], bob["tanh"]) == (4.0, 3.0, 0.0)
+    assert bob == {id: bob[id] for id in EXERCISE_IDS}
+    assert bob.get("no_such_exercise") is None and "no_such_exercise" not in bob
+    assert sum(rows["alice"].exercises.values()) == max_score()
+    assert rows["dave"].exercises == {}
