@@ -25,12 +25,12 @@ import os
 import stat
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.atomic import write_text_atomic
+from grader.atomic import write_chunks_atomic
 from grader.batch.backend import GradingBackend
 from grader.batch.discovery import Submission
 from grader.fingerprint import changes, package_fingerprint
@@ -70,8 +70,9 @@ def entry_signature(path: Path, *, now: float | None = None) -> str | None:
     None when it cannot be told (unreadable, too many files, or changed too recently)."""
     now = time.time() if now is None else now
     records = []
+    top = os.fspath(path)
     try:
-        pending = [path]
+        pending = [top]  # strings, not Paths: a class of 50,000 has a million files
         while pending:
             current = pending.pop()
             info = os.lstat(current)
@@ -79,7 +80,7 @@ def entry_signature(path: Path, *, now: float | None = None) -> str | None:
                 return None
             records.append(
                 [
-                    os.path.relpath(current, path),
+                    os.path.relpath(current, top),
                     stat.S_IFMT(info.st_mode),
                     info.st_size,
                     info.st_mtime_ns,
@@ -88,7 +89,7 @@ def entry_signature(path: Path, *, now: float | None = None) -> str | None:
                 ]
             )
             if stat.S_ISDIR(info.st_mode):
-                pending += [Path(entry.path) for entry in os.scandir(current)]
+                pending += [entry.path for entry in os.scandir(current)]
             if len(records) > MAX_ENTRY_FILES:
                 return None
     except OSError:
@@ -104,13 +105,13 @@ class ContentHashes:
     Attributes:
         path: the file that keeps them.
         key: the grader they were computed by (version, hash function, code).
-        known: student -> {"signature", "sha256"} read from `path`, updated by this run.
+        known: student -> (signature, sha256) read from `path`, updated by this run.
         signatures: student -> the signature of their entry as this run first saw it.
     """
 
     path: Path
     key: str
-    known: dict[str, dict[str, str]] = field(default_factory=dict)
+    known: dict[str, tuple[str, str]] = field(default_factory=dict)
     signatures: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
@@ -133,7 +134,7 @@ class ContentHashes:
             students = kept.get("students")
             if isinstance(students, dict):
                 hashes.known = {
-                    student: entry
+                    student: (entry["signature"], entry["sha256"])
                     for student, entry in students.items()
                     if isinstance(entry, dict)
                     and isinstance(entry.get("signature"), str)
@@ -143,17 +144,22 @@ class ContentHashes:
 
     def signature(self, submission: Submission) -> str | None:
         """The signature of `submission`'s entry, taken once per run (before it is graded)."""
-        if submission.student not in self.signatures:
-            self.signatures[submission.student] = entry_signature(submission.path)
-        return self.signatures[submission.student]
+        student = submission.student
+        if student not in self.signatures:
+            signature = entry_signature(submission.path)
+            known = self.known.get(student)
+            if known is not None and known[0] == signature:
+                signature = known[0]  # one string for both, in a class of any size
+            self.signatures[student] = signature
+        return self.signatures[student]
 
     def content_hash(self, submission: Submission, backend: GradingBackend) -> str | None:
         """The submission's content hash: remembered if its entry did not change, else
         computed (and remembered)."""
         signature = self.signature(submission)
         known = self.known.get(submission.student)
-        if signature is not None and known is not None and known["signature"] == signature:
-            return known["sha256"]
+        if signature is not None and known is not None and known[0] == signature:
+            return known[1]
         sha256 = backend.content_hash(submission.path)
         self.remember(submission, sha256)
         return sha256
@@ -165,13 +171,27 @@ class ContentHashes:
         if signature is None or not sha256:
             self.known.pop(submission.student, None)
         else:
-            self.known[submission.student] = {"signature": signature, "sha256": sha256}
+            self.known[submission.student] = (signature, sha256)
 
     def save(self) -> None:
         """Keep the hashes for the next run (nothing is written when nothing changed)."""
-        document = {"key": self.key, "students": self.known}
-        text = json.dumps(document, sort_keys=True, indent=0) + "\n"
-        write_text_atomic(self.path, text, skip_unchanged=True, durable=False)
+        write_chunks_atomic(self.path, self._chunks, skip_unchanged=True, durable=False)
+
+    def _chunks(self) -> Iterator[str]:
+        """The file's text, ``{"key": ..., "students": {student: {"sha256", "signature"}}}``
+        as JSON with sorted keys and no indent, a student at a time: for a class of 50,000,
+        a document of dicts built whole would take megabytes."""
+        dumps = json.dumps
+        yield '{\n"key": ' + dumps(self.key) + ',\n"students": {'
+        separator = "\n"
+        for student in sorted(self.known):
+            signature, sha256 = self.known[student]
+            yield (
+                f'{separator}{dumps(student)}: {{\n"sha256": {dumps(sha256)},'
+                f'\n"signature": {dumps(signature)}\n}}'
+            )
+            separator = ",\n"
+        yield ("\n}" if self.known else "}") + "\n}\n"
 
 
 def result_path(results: Path, student: str) -> Path:

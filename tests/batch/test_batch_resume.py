@@ -83,6 +83,30 @@ def test_another_grader_or_a_broken_memory_means_hashing_again(
     assert len(read_lines(hashed)) == 3  # remembered again, under the new grader
 
 
+def test_the_remembered_hashes_are_a_json_document_kept_as_it_is_when_unchanged(
+    tmp_path: Path, hashed: Path
+) -> None:
+    """The file names each student's signature and hash; a rerun that changes nothing
+    leaves it alone (same inode and times), and it reads back as what was remembered."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    _grade(submissions, results)
+    path = results / HASHES_FILE
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(document["students"]) == ["alice", "bob", "carol"]
+    for entry in document["students"].values():
+        assert sorted(entry) == ["sha256", "signature"]
+        assert all(isinstance(value, str) and len(value) == 64 for value in entry.values())
+    before = path.stat()
+    _grade(submissions, results)
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    loaded = resume.ContentHashes.load(results, fake_backend())
+    assert loaded.known == {
+        student: (entry["signature"], entry["sha256"])
+        for student, entry in document["students"].items()
+    }
+
+
 def test_a_signature_follows_every_change_of_an_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
