@@ -234,10 +234,12 @@ def format_number(number: float, lang: str, digits: int = SIGNIFICANT_DIGITS) ->
     return _formatted(number, pattern, check_language(lang))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=512)
 def _formatted(number: float, pattern: str, lang: str) -> str:
     # Memoised: a class's pages write the same few numbers tens of thousands of times, and
-    # Babel is slow at it.
+    # Babel is slow at it. The rest are a student's own values, about 14 a page, seldom
+    # seen again: 512 entries hit as often as 8192 on a class of 200, and stay small
+    # (8192 took about 2 MB, in every process that renders pages).
     try:
         from babel.numbers import format_decimal, format_scientific
     except ImportError:

@@ -55,7 +55,7 @@ def _decimal(number: float, pattern: str, lang: str) -> str:
     return _cached_decimal(number, math.copysign(1.0, number), pattern, lang)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=512)  # a class's pages use a few dozen numbers
 def _cached_decimal(number: float, sign: float, pattern: str, lang: str) -> str:
     return format_decimal(number, format=pattern, locale=lang)
 
