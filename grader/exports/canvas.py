@@ -10,7 +10,7 @@ are empty. Students without a scored result, or missing from a given map, are le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from grader.exports.rows import StudentRow, assignment_max_score
@@ -44,20 +44,24 @@ def canvas_csv(
     """The text of ``canvas.csv`` and who is not in it."""
     header = [*IDENTITY_HEADER, assignment_header(assignment, canvas_id)]
     points = ["Points Possible", "", "", "", "", format_points(assignment_max_score())]
-    body: list[list[str]] = [points]
     left_out: dict[str, str] = {}
-    for row in rows:
-        if not row.scored:
-            left_out[row.student] = f"no score ({row.status})"
-            continue
-        if student_map is None:
-            identity = {"Student": row.student}
-        elif row.student in student_map.identities:
-            identity = dict(student_map.identities[row.student].canvas)
-            identity.setdefault("Student", row.student)
-        else:
-            left_out[row.student] = "not in the student map"
-            continue
-        cells = [identity.get(name, "") for name in IDENTITY_HEADER]
-        body.append([*cells, format_points(row.score)])
-    return CanvasExport(csv_text(header, body), left_out)
+
+    def body() -> Iterator[list[str]]:  # a row at a time, `left_out` filled on the way
+        yield points
+        for row in rows:
+            if not row.scored:
+                left_out[row.student] = f"no score ({row.status})"
+                continue
+            if student_map is None:
+                identity = {"Student": row.student}
+            elif row.student in student_map.identities:
+                identity = dict(student_map.identities[row.student].canvas)
+                identity.setdefault("Student", row.student)
+            else:
+                left_out[row.student] = "not in the student map"
+                continue
+            cells = [identity.get(name, "") for name in IDENTITY_HEADER]
+            yield [*cells, format_points(row.score)]
+
+    text = csv_text(header, body())
+    return CanvasExport(text, left_out)

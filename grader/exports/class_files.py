@@ -63,27 +63,27 @@ def write_class_files(
     left as it was when it already held the same bytes). The Gradescope files are written
     with `write_gradescope_file`, as each result is read."""
     options = options or ExportOptions()
+    # Each file is written as soon as it is made, and dropped: a class of 50,000 never
+    # holds two of them at once.
+    write_text_atomic(results / "grades.csv", grades_csv(rows), skip_unchanged=True)
     moodle = moodle_csv(rows, options.student_map)
+    write_text_atomic(results / "moodle.csv", moodle.text, skip_unchanged=True)
+    moodle_left_out = moodle.left_out
+    del moodle
     canvas = canvas_csv(
         rows,
         options.student_map,
         assignment=options.assignment_name,
         canvas_id=options.canvas_assignment_id,
     )
-    summary = class_summary(rows, grader_version=grader_version, ignored=ignored)
-    written: list[Path] = []
-    contents = {
-        "grades.csv": grades_csv(rows),
-        "moodle.csv": moodle.text,
-        "canvas.csv": canvas.text,
-    }
-    for name, text in contents.items():
-        write_text_atomic(results / name, text, skip_unchanged=True)
-        written.append(results / name)
+    write_text_atomic(results / "canvas.csv", canvas.text, skip_unchanged=True)
+    canvas_left_out = canvas.left_out
+    del canvas
     # summary.json last: its presence says the class files of this run are all written.
+    summary = class_summary(rows, grader_version=grader_version, ignored=ignored)
     write_json_atomic(results / "summary.json", summary, skip_unchanged=True)
-    written.append(results / "summary.json")
-    return WrittenFiles(tuple(written), moodle.left_out, canvas.left_out)
+    written = tuple(results / name for name in CLASS_FILES)
+    return WrittenFiles(written, moodle_left_out, canvas_left_out)
 
 
 def write_gradescope_file(folder: Path, result: Result) -> Path:

@@ -11,7 +11,7 @@ row; the others are returned as left out, for the batch summary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from grader.exports.rows import StudentRow, exercise_columns
@@ -36,19 +36,22 @@ def moodle_csv(rows: Sequence[StudentRow], student_map: StudentMap | None = None
     if student_map is not None and student_map.moodle_field is not None:
         identity_field = student_map.moodle_field
     header = [identity_field, *(column.id for column in columns), "total", "feedback"]
-    body: list[list[str]] = []
     left_out: dict[str, str] = {}
-    for row in rows:
-        if not row.scored:
-            left_out[row.student] = f"no score ({row.status})"
-            continue
-        identity = _identity(row.student, student_map)
-        if identity is None:
-            left_out[row.student] = "not in the student map"
-            continue
-        cells = [format_points(row.exercises.get(column.id)) for column in columns]
-        body.append([identity, *cells, format_points(row.score), feedback_line(row)])
-    return MoodleExport(csv_text(header, body), left_out)
+
+    def body() -> Iterator[list[str]]:  # a row at a time, `left_out` filled on the way
+        for row in rows:
+            if not row.scored:
+                left_out[row.student] = f"no score ({row.status})"
+                continue
+            identity = _identity(row.student, student_map)
+            if identity is None:
+                left_out[row.student] = "not in the student map"
+                continue
+            cells = [format_points(row.exercises.get(column.id)) for column in columns]
+            yield [identity, *cells, format_points(row.score), feedback_line(row)]
+
+    text = csv_text(header, body())
+    return MoodleExport(text, left_out)
 
 
 def _identity(student: str, student_map: StudentMap | None) -> str | None:
