@@ -8,6 +8,7 @@ of each document only what the report needs is kept: a class of any size fits in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +59,13 @@ def is_student_folder_name(name: str) -> bool:
     return not name.startswith((".", "_"))
 
 
-def student_folders(results_dir: Path) -> list[Path]:
-    """The student folders of a results directory, sorted by name."""
-    return sorted(
-        entry
-        for entry in results_dir.iterdir()
-        if entry.is_dir() and is_student_folder_name(entry.name)
-    )
+def student_folders(results_dir: Path) -> list[str]:
+    """The names of the student folders of a results directory, sorted (names, not Paths:
+    a class of 50,000 is listed in a few megabytes)."""
+    with os.scandir(results_dir) as entries:
+        return sorted(
+            entry.name for entry in entries if entry.is_dir() and is_student_folder_name(entry.name)
+        )
 
 
 def read_class(
@@ -79,13 +80,13 @@ def read_class(
     """
     reader = reader or ResultReader()
     for folder in student_folders(results_dir):
-        path = folder / RESULT_FILE
-        name = f"{folder.name}/{RESULT_FILE}"
+        path = results_dir / folder / RESULT_FILE
+        name = f"{folder}/{RESULT_FILE}"
         if not path.exists():
             problem = f"{name} does not exist."
-            yield StudentEntry(folder.name, None, problem, missing=True)
+            yield StudentEntry(folder, None, problem, missing=True)
             continue
         try:
-            yield StudentEntry(folder.name, reader.read(path, extract, name=name))
+            yield StudentEntry(folder, reader.read(path, extract, name=name))
         except ResultDocumentError as error:
-            yield StudentEntry(folder.name, None, str(error))
+            yield StudentEntry(folder, None, str(error))

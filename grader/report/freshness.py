@@ -17,10 +17,11 @@ import contextlib
 import functools
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
-from grader.atomic import write_text_atomic
+from grader.atomic import text_blocks, write_chunks_atomic, write_text_atomic
 from grader.fingerprint import package_fingerprint
 
 STAMP_SUFFIX = ".fingerprint"
@@ -69,13 +70,21 @@ def is_current(page: Path, fingerprint: str) -> bool:
         return False
 
 
-def write_page(page: Path, html: str, fingerprint: str) -> None:
-    """Write `page` atomically, then its stamp.
+def write_page(page: Path, html: str | Iterable[str], fingerprint: str) -> None:
+    """Write `page` atomically, then its stamp; `html` is the page's text, or its pieces
+    (written as they come, never held whole).
 
     Neither is synced to the disk: a page is made again from its result, which is, and
     `is_current` checks the page's bytes against its stamp, so a page a power cut left
     empty or old is rendered again by the next run, never taken for current.
     """
-    write_text_atomic(page, html, durable=False)
-    stamp = {"fingerprint": fingerprint, "page_sha256": sha256_text(html)}
+    digest = hashlib.sha256()
+
+    def pieces() -> Iterator[str]:
+        for piece in text_blocks(html) if isinstance(html, str) else html:
+            digest.update(piece.encode("utf-8"))
+            yield piece
+
+    write_chunks_atomic(page, pieces, durable=False)
+    stamp = {"fingerprint": fingerprint, "page_sha256": digest.hexdigest()}
     write_text_atomic(stamp_path(page), json.dumps(stamp, sort_keys=True) + "\n", durable=False)

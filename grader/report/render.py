@@ -10,7 +10,7 @@ results in the same language writes nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +37,7 @@ from grader.result import Result, ResultReader, load_result_and_digest, parse_re
 FEEDBACK_FILE = "feedback.html"
 INDEX_FILE = "index.html"
 GRADESCOPE_FILE = "results.json"
+PIECE_CHARS = 1 << 16
 # Class files of the batch, linked from the summary when present: (file, label msgid).
 GRADEBOOK_FILES: tuple[tuple[str, str], ...] = (
     ("grades.csv", N_("Grades (CSV)")),
@@ -44,6 +45,30 @@ GRADEBOOK_FILES: tuple[tuple[str, str], ...] = (
     ("canvas.csv", N_("Canvas import (CSV)")),
     ("summary.json", N_("Class summary (JSON)")),
 )
+
+
+class StudentPages(Mapping[str, Path]):
+    """Student folder name -> the path of its page in a results folder, made when asked
+    for: a class of 50,000 keeps its names, not 50,000 Paths."""
+
+    def __init__(self, results_dir: Path | None = None, file: str = FEEDBACK_FILE) -> None:
+        self._results_dir = results_dir
+        self._file = file
+        self._names: dict[str, None] = {}  # in the order added
+
+    def add(self, name: str) -> None:
+        self._names[name] = None
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self._names or self._results_dir is None:
+            raise KeyError(name)
+        return self._results_dir / name / self._file
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 @dataclass(frozen=True)
@@ -60,7 +85,7 @@ class ReportPaths:
     """
 
     index: Path
-    feedback: dict[str, Path] = field(default_factory=dict)
+    feedback: StudentPages = field(default_factory=StudentPages)
     problems: dict[str, str] = field(default_factory=dict)
     rendered: set[str] = field(default_factory=set)
     index_rendered: bool = False
@@ -136,6 +161,17 @@ def render_class_summary(
     parse) is accepted too, named after its `student`. `links` are the gradebook files as
     (label, relative href).
     """
+    return "".join(class_summary_chunks(results, lang=lang, links=links))
+
+
+def class_summary_chunks(
+    results: Sequence[SummaryEntry | Result | Mapping[str, Any]],
+    *,
+    lang: str = "en",
+    links: list[tuple[str, str]] | None = None,
+) -> Iterator[str]:
+    """The class summary page (`render_class_summary`) in pieces of about 64 KiB, made as
+    they are asked for: the page of a class of 50,000 is written without being held."""
     env = environment(check_lang(lang))
     entries = [
         entry
@@ -144,7 +180,15 @@ def render_class_summary(
         for entry in results
     ]
     view = class_view(entries, lang=lang, gettext=_gettext(lang), links=links or [])
-    return env.get_template("summary.html.j2").render(view=view)
+    pending: list[str] = []
+    size = 0
+    for piece in env.get_template("summary.html.j2").generate(view=view):
+        pending.append(piece)
+        size += len(piece)
+        if size >= PIECE_CHARS:
+            yield "".join(pending)
+            pending, size = [], 0
+    yield "".join(pending)
 
 
 def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
@@ -225,7 +269,7 @@ def render_reports(
     if not results_dir.is_dir():
         raise UsageError(f"{results_dir} is not a folder of results.")
     gettext = _gettext(lang)
-    paths = ReportPaths(index=results_dir / INDEX_FILE)
+    paths = ReportPaths(index=results_dir / INDEX_FILE, feedback=StudentPages(results_dir))
     entries = []  # what the summary shows of each student: never a whole result
     summarised = []  # what the summary is made of
     for student in read_class(results_dir, summary_extractor(lang), reader=reader):
@@ -235,12 +279,11 @@ def render_reports(
         gradescope_href = f"{href}/{GRADESCOPE_FILE}" if gradescope else None
         reading = student.reading
         digest = reading.digest if reading is not None else None
-        summarised.append([student.folder, digest, student.problem, student.missing, gradescope])
+        summarised.append((student.folder, digest, student.problem, student.missing, gradescope))
         if reading is not None:
-            page = folder / FEEDBACK_FILE
-            if _write_feedback(page, reading.digest, lang, reading.document):
+            if _write_feedback(folder / FEEDBACK_FILE, reading.digest, lang, reading.document):
                 paths.rendered.add(student.folder)
-            paths.feedback[student.folder] = page
+            paths.feedback.add(student.folder)
             entry = SummaryEntry(
                 name=reading.facts.student or student.folder,
                 result=None,
@@ -272,6 +315,6 @@ def render_reports(
     key = fingerprint(lang, {"summary": summarised, "links": links})
     remember_language(results_dir, lang)  # the next command on this folder speaks it too
     if not is_current(paths.index, key):
-        write_page(paths.index, render_class_summary(entries, lang=lang, links=links), key)
+        write_page(paths.index, class_summary_chunks(entries, lang=lang, links=links), key)
         return replace(paths, index_rendered=True)
     return paths

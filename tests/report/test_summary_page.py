@@ -211,6 +211,8 @@ def test_unknown_schema_is_listed_not_fatal(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "schema2", folder / "newer")
     paths = render_reports(folder)
     assert set(paths.feedback) == {"alice"}
+    assert paths.feedback["alice"] == folder / "alice" / "feedback.html"
+    assert paths.feedback["alice"].is_file() and "newer" not in paths.feedback
     assert "newer/result.json uses schema 'nngrade.result/2'" in paths.problems["newer"]
     assert "newer/result.json uses schema" in page(folder)
 
