@@ -247,13 +247,14 @@ def grade_class(
             options=exports,
             ignored=[(item.entry, str(item.reason)) for item in discovery.ignored],
         )
-        written = replace(written, paths=(*gradescope, *written.paths))
     index, render_notes = _render(results, lang, reader) if render else (None, [])
     notes.extend(render_notes)
+    # Made last: a class of 50,000 holds its Gradescope files' paths only once rendered.
+    gradescope_paths = tuple(results / student / GRADESCOPE_FILE for student in gradescope)
     return replace(
         report,
         rows=tuple(rows),
-        written=written,
+        written=replace(written, paths=(*gradescope_paths, *written.paths)),
         report=index,
         notes=tuple(notes),
         wall_seconds=time.monotonic() - began,  # the report's rendering included
@@ -451,8 +452,9 @@ def _class_rows(
     grading: GradingRun,
     hashes: ContentHashes,
     reader: ResultReader,
-) -> tuple[list[StudentRow], list[Path]]:
-    """The class's rows from the result documents on disk, and the Gradescope files.
+) -> tuple[list[StudentRow], list[str]]:
+    """The class's rows from the result documents on disk, and the students whose
+    Gradescope file is written.
 
     Each document is parsed once in the run (the plan's parse is reused) and kept as the
     few facts the class files need, never whole, so that the memory this takes does not
@@ -461,7 +463,7 @@ def _class_rows(
     """
     documents: dict[str, ResultFacts] = {}
     unscored: list[tuple[str, str, str]] = []
-    gradescope: list[Path] = []
+    gradescope: list[str] = []
     for submission in discovery.submissions:
         path = result_path(results, submission.student)
         if submission.student in grading.failed:
@@ -474,7 +476,7 @@ def _class_rows(
             unscored.append((submission.student, "not_graded", message))
             continue
         documents[submission.student] = facts
-        gradescope.append(path.parent / GRADESCOPE_FILE)
+        gradescope.append(submission.student)
         if submission.student in grading.finished:
             hashes.remember(submission, facts.submission_sha256)
     for rejection in discovery.rejected:  # the class files speak English to scripts
