@@ -23,8 +23,8 @@ from grader.batch.backend import GradingBackend, engine_backend
 from grader.batch.discovery import Discovery, discover_submissions
 from grader.batch.progress import Progress
 from grader.batch.resume import ONLY, ContentHashes, Plan, plan_grading, result_path
-from grader.batch.runner import GradingRun, run_grading
-from grader.batch.worker import Task, WorkerSettings, available_cores
+from grader.batch.runner import Event, GradingRun, run_grading
+from grader.batch.worker import Finished, Task, WorkerSettings, available_cores
 from grader.console import printable
 from grader.errors import UsageError
 from grader.exports.class_files import (
@@ -207,8 +207,14 @@ def grade_class(
         used = min(workers, len(tasks))
         if progress is not None:
             progress.start(len(tasks), len(plan.up_to_date), plan.regrading(), workers=used)
+
+        def on_event(event: Event) -> None:
+            if progress is not None:
+                progress.update(event)
+            if isinstance(event, Finished):
+                _read_early(results, event.student, reader)
+
         try:
-            on_event = progress.update if progress is not None else None
             if on_cluster is None:
                 grading = run_grading(tasks, settings, workers=workers, on_event=on_event)
             else:
@@ -496,6 +502,15 @@ def _read_facts(path: Path, student: str, reader: ResultReader) -> ResultFacts |
     if not gradescope_file_is_current(path.parent, reading.facts):
         write_gradescope_file(path.parent, reading.document())
     return reading.facts
+
+
+def _read_early(results: Path, student: str, reader: ResultReader) -> None:
+    """Read the result of `student` as soon as it is written, while the others are being
+    graded and this process waits: `_class_rows` then finds its facts in `reader`, and the
+    class files are written right after the last grading (about 3 ms a student saved from
+    the end of the run). Anything wrong is left to `_class_rows`, which reads it again."""
+    with contextlib.suppress(Exception):
+        _read_facts(result_path(results, student), student, reader)
 
 
 def _map_notes(student_map: StudentMap | None, discovery: Discovery, lang: str) -> list[str]:

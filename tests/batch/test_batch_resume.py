@@ -172,6 +172,37 @@ def test_a_first_run_parses_each_new_result_once_in_the_batch(
     assert all((results / s / "results.json").is_file() for s in report.graded)
 
 
+def test_a_first_run_reads_each_result_while_the_next_is_graded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch reads a result as soon as its grading process reports it written, not all
+    of them once the last is graded: the class files follow the last grading at once."""
+    submissions, results = _class(tmp_path / "class"), tmp_path / "out"
+    timeline: list[str] = []
+    parsed = _count_parses(monkeypatch)
+
+    class Recorder:
+        def start(self, total: int, kept: int, regrading: object, **options: object) -> None:
+            pass
+
+        def update(self, event: object) -> None:
+            student = getattr(event, "student", "?")
+            timeline.append(f"{type(event).__name__} {student} ({len(parsed)} parsed)")
+
+        def finish(self) -> None:
+            timeline.append(f"finish ({len(parsed)} parsed)")
+
+    report = grade_class(
+        submissions, results, backend=fake_backend(), workers=1, progress=Recorder()
+    )
+    assert report.graded == ("alice", "bob", "carol")
+    # One process grades them in turn: each result is read before the next is finished.
+    finished = [entry for entry in timeline if entry.startswith("Finished")]
+    assert [entry.split()[1] for entry in finished] == ["alice", "bob", "carol"]
+    assert [entry.split("(")[1] for entry in finished] == ["0 parsed)", "1 parsed)", "2 parsed)"]
+    assert timeline[-1] == "finish (3 parsed)" and len(parsed) == 3
+
+
 def test_a_result_rewritten_during_a_run_is_read_again(tmp_path: Path) -> None:
     submissions, results = _class(tmp_path / "class"), tmp_path / "out"
     _grade(submissions, results)
