@@ -125,18 +125,24 @@ def json_bytes(document: Any) -> bytes:
     return (_JSON_FILE_ENCODER.encode(document) + "\n").encode("utf-8")
 
 
-def json_chunks(document: Any) -> Iterator[str]:
-    """The text of `json_bytes(document)`, in pieces of about 64 KiB."""
+def joined_pieces(pieces: Iterable[str]) -> Iterator[str]:
+    """`pieces` joined into pieces of about 64 Ki characters: a JSON encoder or a template
+    yields thousands of short strings, each too small to encode and write on its own."""
     pending: list[str] = []
     size = 0
-    for piece in _JSON_FILE_ENCODER.iterencode(document):
+    for piece in pieces:
         pending.append(piece)
         size += len(piece)
         if size >= _BLOCK_BYTES:
             yield "".join(pending)
             pending, size = [], 0
-    pending.append("\n")
     yield "".join(pending)
+
+
+def json_chunks(document: Any) -> Iterator[str]:
+    """The text of `json_bytes(document)`, in pieces of about 64 KiB."""
+    yield from joined_pieces(_JSON_FILE_ENCODER.iterencode(document))
+    yield "\n"
 
 
 def write_json_atomic(path: Path, document: Any, *, skip_unchanged: bool = False) -> bool:

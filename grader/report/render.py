@@ -20,6 +20,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from grader.atomic import joined_pieces
 from grader.errors import UsageError
 from grader.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, N_
 from grader.report.documents import (
@@ -37,7 +38,6 @@ from grader.result import Result, ResultReader, load_result_and_digest, parse_re
 FEEDBACK_FILE = "feedback.html"
 INDEX_FILE = "index.html"
 GRADESCOPE_FILE = "results.json"
-PIECE_CHARS = 1 << 16
 # Class files of the batch, linked from the summary when present: (file, label msgid).
 GRADEBOOK_FILES: tuple[tuple[str, str], ...] = (
     ("grades.csv", N_("Grades (CSV)")),
@@ -180,15 +180,7 @@ def class_summary_chunks(
         for entry in results
     ]
     view = class_view(entries, lang=lang, gettext=_gettext(lang), links=links or [])
-    pending: list[str] = []
-    size = 0
-    for piece in env.get_template("summary.html.j2").generate(view=view):
-        pending.append(piece)
-        size += len(piece)
-        if size >= PIECE_CHARS:
-            yield "".join(pending)
-            pending, size = [], 0
-    yield "".join(pending)
+    yield from joined_pieces(env.get_template("summary.html.j2").generate(view=view))
 
 
 def write_student_feedback(folder: Path, *, lang: str = "en") -> Path | None:
