@@ -39,21 +39,7 @@ def write_bytes_atomic(
     """
     if skip_unchanged and _holds(path, data):
         return False
-    descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
-    try:
-        os.fchmod(descriptor, 0o644)  # mkstemp makes it private
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    if durable:
-        _fsync_folder(path.parent)
+    _replace(path, (data,), durable=durable)
     return True
 
 
@@ -81,12 +67,19 @@ def write_chunks_atomic(
             size += len(data)
         if _holds_sha256(path, digest.hexdigest(), size):
             return False
+    _replace(path, (chunk.encode("utf-8") for chunk in chunks()), durable=durable)
+    return True
+
+
+def _replace(path: Path, blocks: Iterable[bytes], *, durable: bool) -> None:
+    """Write `blocks` to a temporary sibling of `path`, then rename it over `path`; the
+    temporary is removed if anything fails on the way (`blocks` raising included)."""
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARKER}", dir=path.parent)
     try:
         os.fchmod(descriptor, 0o644)  # mkstemp makes it private
         with os.fdopen(descriptor, "wb", buffering=_BLOCK_BYTES) as handle:
-            for chunk in chunks():
-                handle.write(chunk.encode("utf-8"))
+            for block in blocks:
+                handle.write(block)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -97,7 +90,6 @@ def write_chunks_atomic(
         raise
     if durable:
         _fsync_folder(path.parent)
-    return True
 
 
 def text_blocks(text: str) -> Iterator[str]:
