@@ -6,7 +6,6 @@ who is in the class, in which order (sorted by student id), and with which statu
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,7 +15,7 @@ from grader.atomic import json_bytes
 from grader.catalog import EXERCISES
 from grader.exports.gradescope import gradescope_results
 from grader.i18n import Text
-from grader.result import Result, shared
+from grader.result import Result, shared, shared_number
 
 # Statuses that carry a score the gradebooks may record (a load failure scores 0).
 SCORED_STATUSES = frozenset({"graded", "load_failed"})
@@ -33,7 +32,7 @@ class ExercisePoints(Mapping[str, float]):
 
     def __init__(self, points: Mapping[str, float]) -> None:
         self._ids: tuple[str, ...] = shared(tuple(points))
-        self._points = tuple(_shared_points(float(value)) for value in points.values())
+        self._points = tuple(shared_number(value) for value in points.values())
 
     def __getitem__(self, key: str) -> float:
         try:
@@ -49,12 +48,6 @@ class ExercisePoints(Mapping[str, float]):
 
     def __repr__(self) -> str:
         return f"ExercisePoints({dict(self)!r})"
-
-
-@functools.lru_cache(maxsize=1024)
-def _shared_points(points: float) -> float:
-    """`points`, or the equal float made before: a class's scores take a few values."""
-    return points
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +103,8 @@ def result_facts(result: Result) -> ResultFacts:
     return ResultFacts(
         student=result.student,
         status=sys.intern(result.status),  # one of a few: kept once for the class
-        score=_shared_points(float(result.score)),
-        max_score=_shared_points(float(result.max_score)),
+        score=shared_number(result.score),
+        max_score=shared_number(result.max_score),
         message=result.message,
         exercises=ExercisePoints({c.id: scores.get(c.id, 0.0) for c in exercise_columns()}),
         tests=shared(tuple(tests)),

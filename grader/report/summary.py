@@ -13,7 +13,7 @@ from grader.catalog import EXERCISES
 from grader.report import explanations, formatting
 from grader.report.causes import unloaded_module
 from grader.report.plots import score_histogram
-from grader.result import Result, TestResult, shared
+from grader.result import Result, TestResult, shared, shared_number
 
 Gettext = Callable[[str], str]
 
@@ -192,7 +192,7 @@ def student_summary(result: Result, *, lang: str, gettext: Gettext) -> StudentSu
         row=_graded_row(result, failed, lang=lang, gettext=gettext),
         fraction=result.fraction,
         exercises=shared(tuple(exercises)),
-        scores=tuple(exercise.score for exercise in result.exercises),
+        scores=tuple(shared_number(exercise.score) for exercise in result.exercises),
         tests=shared(tests),
         passed=passed,
         failures=tuple(failures),

@@ -35,6 +35,7 @@ from grader.result.parsing import (
     parse_submission,
     parse_timing,
     shared,
+    shared_number,
 )
 
 __all__ = [
@@ -70,4 +71,5 @@ __all__ = [
     "parse_submission",
     "parse_timing",
     "shared",
+    "shared_number",
 ]

@@ -455,6 +455,17 @@ def shared(items: TupleT) -> TupleT:
     return cast(TupleT, _first_of(items))
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
+def _first_number(value: float) -> float:
+    return value
+
+
+def shared_number(value: float) -> float:
+    """`value` as a float, or the equal float this process made before (of the last 1024):
+    a class's points take a few values, which the facts of its results hold once."""
+    return _first_number(float(value))
+
+
 @dataclass
 class Reading(Generic[Facts]):
     """What a `ResultReader` read of one document: the facts an extractor took from it, the
